@@ -1,0 +1,59 @@
+# Cairn — build, test and run. `make help` lists the targets.
+SHELL := /bin/bash
+JAVA_HOME ?= /usr/lib/jvm/temurin-25-jdk-amd64
+export JAVA_HOME
+export PATH := $(JAVA_HOME)/bin:$(PATH)
+MVN ?= ./mvnw -B --no-transfer-progress
+VERSION ?= 0.1.0-SNAPSHOT
+IMAGE_TAG ?= $(subst -SNAPSHOT,,$(VERSION))
+JVM_OPTS ?= --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED
+CONFIG ?= deploy/samples/tiny-cpu.yaml
+WORKER_APP := worker/target/quarkus-app/quarkus-run.jar
+
+.DEFAULT_GOAL := help
+.PHONY: help build test run crds deploy undeploy e2e images bench gpu-bundle fmt clean
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+build: ## compile and package every module (formatting applied), no tests
+	$(MVN) package -DskipTests
+
+test: ## run every test (unit *Test and integration *IT; GPU tests report as skipped)
+	$(MVN) verify
+
+$(WORKER_APP):
+	$(MVN) package -DskipTests -pl worker -am
+
+run: $(WORKER_APP) ## serve deploy/samples/tiny-cpu.yaml on http://localhost:8000 (CONFIG=... for another)
+	java $(JVM_OPTS) -jar $(WORKER_APP) --config $(CONFIG)
+
+crds: ## regenerate crds/ from the api module (the build fails when they drift)
+	$(MVN) package -DskipTests -pl operator -am -Dcairn.crd.update=true
+
+deploy: ## install the CRD and the operator into the current kubectl context
+	kubectl apply -f crds/
+	kubectl apply -k deploy/
+
+undeploy: ## remove the operator and the CRD (LLMDeployments go with it)
+	-kubectl delete -k deploy/ --ignore-not-found
+	-kubectl delete -f crds/ --ignore-not-found
+
+e2e: ## end-to-end on a Kind cluster (needs Docker; not run in CI)
+	./hack/e2e.sh
+
+images: ## build cairn-operator and cairn-worker container images (needs Docker)
+	./hack/images.sh $(IMAGE_TAG)
+
+bench: build ## run the benchmarks; JSON and PNG under bench-out/
+	./hack/bench.sh
+
+gpu-bundle: ## one archive for the GPU test machine (jlink runtime, jars, test classes, JUnit launcher)
+	./hack/gpu-bundle.sh
+
+fmt: ## apply the formatter to every module
+	$(MVN) spotless:apply
+
+clean: ## remove build outputs
+	$(MVN) clean
+	rm -rf bench-out
