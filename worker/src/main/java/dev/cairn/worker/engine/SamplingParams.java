@@ -1,0 +1,44 @@
+package dev.cairn.worker.engine;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * How one request is sampled and when it stops. The server fills it from the OpenAI request (with
+ * defaults from {@code generation_config.json}) and has already validated the ranges.
+ *
+ * @param temperature 0 = greedy
+ * @param topP nucleus mass in (0, 1]; 1 = off
+ * @param topK 0 or -1 = off
+ * @param minP in [0, 1]; 0 = off
+ * @param seed per-request seed; null = random
+ * @param presencePenalty OpenAI presence penalty in [-2, 2]
+ * @param frequencyPenalty OpenAI frequency penalty in [-2, 2]
+ * @param repetitionPenalty multiplicative (HF/vLLM semantics), 1 = off
+ * @param maxTokens tokens to generate at most (>= 1)
+ * @param stop stop strings; the output ends before the first match, which is not returned
+ * @param stopTokenIds extra token ids that end generation (EOS ids are added by the engine)
+ * @param ignoreEos keep generating past EOS (benchmarks)
+ * @param logprobs null = none; k >= 0 = the sampled token's logprob plus the top k alternatives
+ */
+public record SamplingParams(
+    double temperature,
+    double topP,
+    int topK,
+    double minP,
+    Long seed,
+    double presencePenalty,
+    double frequencyPenalty,
+    double repetitionPenalty,
+    int maxTokens,
+    List<String> stop,
+    Set<Integer> stopTokenIds,
+    boolean ignoreEos,
+    Integer logprobs) {
+
+  /** Greedy decoding of up to {@code maxTokens} tokens, nothing else set. */
+  public static SamplingParams greedy(int maxTokens) {
+    return new SamplingParams(
+        0.0, 1.0, 0, 0.0, null, 0.0, 0.0, 1.0, maxTokens, List.of(), Set.of(), false, null);
+  }
+}
