@@ -1,0 +1,56 @@
+package dev.cairn.api;
+
+import java.util.List;
+
+/**
+ * Metric names are API: dashboards, alerts, the autoscaler and users' own rules depend on them.
+ * Engine metrics keep vLLM's exact names; service-level and operator metrics are Cairn's.
+ */
+public final class MetricNames {
+  private MetricNames() {}
+
+  public static final String LABEL_MODEL_NAME = "model_name";
+  public static final String LABEL_ENGINE = "engine";
+  public static final String LABEL_FINISHED_REASON = "finished_reason";
+  public static final String LABEL_NAMESPACE = "namespace";
+  public static final String LABEL_DEPLOYMENT = "deployment";
+
+  // Service level, always on (the API layer records them).
+  public static final String REQUESTS_TOTAL = "cairn_requests_total";
+  public static final String REQUEST_DURATION = "cairn_request_duration_seconds";
+  public static final String PROMPT_TOKENS_TOTAL = "cairn_prompt_tokens_total";
+  public static final String GENERATION_TOKENS_TOTAL = "cairn_generation_tokens_total";
+  public static final String ONGOING_REQUESTS = "cairn_ongoing_requests";
+  public static final String MODEL_LOAD_PROGRESS = "cairn_model_load_progress_ratio";
+  public static final String GPU_MEMORY_USED = "cairn_gpu_memory_used_bytes";
+  public static final String GPU_MEMORY_TOTAL = "cairn_gpu_memory_total_bytes";
+
+  // Engine, vLLM-compatible, only while logEngineMetrics is true.
+  public static final String VLLM_RUNNING = "vllm:num_requests_running";
+  public static final String VLLM_WAITING = "vllm:num_requests_waiting";
+  public static final String VLLM_KV_USAGE = "vllm:kv_cache_usage_perc";
+  public static final String VLLM_PROMPT_TOKENS = "vllm:prompt_tokens_total";
+  public static final String VLLM_GENERATION_TOKENS = "vllm:generation_tokens_total";
+  public static final String VLLM_REQUEST_SUCCESS = "vllm:request_success_total";
+  public static final String VLLM_PREEMPTIONS = "vllm:num_preemptions_total";
+  public static final String VLLM_PREFIX_QUERIES = "vllm:prefix_cache_queries_total";
+  public static final String VLLM_PREFIX_HITS = "vllm:prefix_cache_hits_total";
+  public static final String VLLM_TTFT = "vllm:time_to_first_token_seconds";
+  public static final String VLLM_ITL = "vllm:inter_token_latency_seconds";
+  public static final String VLLM_TPOT = "vllm:request_time_per_output_token_seconds";
+  public static final String VLLM_E2E = "vllm:e2e_request_latency_seconds";
+  public static final String VLLM_QUEUE = "vllm:request_queue_time_seconds";
+  public static final String VLLM_PREFILL = "vllm:request_prefill_time_seconds";
+  public static final String VLLM_DECODE = "vllm:request_decode_time_seconds";
+  public static final String VLLM_PROMPT_LEN = "vllm:request_prompt_tokens";
+  public static final String VLLM_GENERATION_LEN = "vllm:request_generation_tokens";
+  public static final String VLLM_ITERATION_TOKENS = "vllm:iteration_tokens_total";
+
+  /** The finish reasons pre-created at 0 on {@link #VLLM_REQUEST_SUCCESS}. */
+  public static final List<String> FINISHED_REASONS = List.of("stop", "length", "abort", "error");
+
+  // Operator, labelled {namespace, deployment}.
+  public static final String AUTOSCALER_DESIRED = "cairn_autoscaler_desired_replicas";
+  public static final String AUTOSCALER_READY = "cairn_autoscaler_ready_replicas";
+  public static final String AUTOSCALER_LOAD = "cairn_autoscaler_load";
+}

@@ -1,0 +1,174 @@
+package dev.cairn.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** Load-based autoscaling, Ray Serve's autoscaling_config in camelCase. */
+@JsonClassDescription(
+    "Load-based autoscaling (Ray Serve's autoscaling_config); when present, Cairn owns the replica"
+        + " count.")
+@ValidationRule(
+    value = "!has(self.maxReplicas) || self.minReplicas <= self.maxReplicas",
+    message = "autoscaling.minReplicas must not exceed autoscaling.maxReplicas")
+@ValidationRule(
+    value =
+        "!has(self.initialReplicas) || (self.initialReplicas >= self.minReplicas &&"
+            + " self.initialReplicas <= (has(self.maxReplicas) ? self.maxReplicas :"
+            + " self.minReplicas))",
+    message = "autoscaling.initialReplicas must lie within [minReplicas, maxReplicas]")
+@ValidationRule(
+    value = "self.targetOngoingRequests > 0.0",
+    message = "autoscaling.targetOngoingRequests must be greater than 0")
+@ValidationRule(
+    value = "self.upscalingFactor > 0.0 && self.downscalingFactor > 0.0",
+    message = "autoscaling.upscalingFactor and downscalingFactor must be greater than 0")
+public class AutoscalingSpec {
+  @Min(1)
+  @Default("1")
+  @JsonPropertyDescription("Fewest replicas (Ray: min_replicas); at least 1.")
+  private Integer minReplicas = 1;
+
+  @Min(1)
+  @JsonPropertyDescription("Most replicas (Ray: max_replicas); defaults to minReplicas.")
+  private Integer maxReplicas;
+
+  @Min(1)
+  @JsonPropertyDescription("Replicas at creation (Ray: initial_replicas); defaults to minReplicas.")
+  private Integer initialReplicas;
+
+  @Default("2.0")
+  @JsonPropertyDescription(
+      "Ongoing requests per replica the autoscaler aims for (Ray: target_ongoing_requests).")
+  private Double targetOngoingRequests = 2.0;
+
+  @Min(0)
+  @Default("30")
+  @JsonPropertyDescription(
+      "Seconds a scale-up decision must hold before it applies (Ray: upscale_delay_s).")
+  private Integer upscaleDelaySeconds = 30;
+
+  @Min(0)
+  @Default("600")
+  @JsonPropertyDescription(
+      "Seconds a scale-down decision must hold before it applies (Ray: downscale_delay_s).")
+  private Integer downscaleDelaySeconds = 600;
+
+  @Default("1.0")
+  @JsonPropertyDescription(
+      "Multiplies each scale-up step; below 1 is more conservative (Ray: upscaling_factor).")
+  private Double upscalingFactor = 1.0;
+
+  @Default("1.0")
+  @JsonPropertyDescription(
+      "Multiplies each scale-down step; below 1 is more conservative (Ray: downscaling_factor).")
+  private Double downscalingFactor = 1.0;
+
+  @Min(1)
+  @Default("30")
+  @JsonPropertyDescription(
+      "Seconds over which each replica's ongoing requests are averaged (Ray: look_back_period_s).")
+  private Integer lookBackPeriodSeconds = 30;
+
+  @Min(1)
+  @Default("10")
+  @JsonPropertyDescription(
+      "Seconds between reads of the replicas' load metrics (Ray: metrics_interval_s).")
+  private Integer metricsIntervalSeconds = 10;
+
+  /** maxReplicas, or minReplicas when unset (Ray's default max is 1). */
+  public int effectiveMaxReplicas() {
+    return maxReplicas != null ? maxReplicas : effectiveMinReplicas();
+  }
+
+  public int effectiveMinReplicas() {
+    return minReplicas != null ? minReplicas : 1;
+  }
+
+  /** initialReplicas, or minReplicas when unset. */
+  public int effectiveInitialReplicas() {
+    return initialReplicas != null ? initialReplicas : effectiveMinReplicas();
+  }
+
+  public Integer getMinReplicas() {
+    return minReplicas;
+  }
+
+  public void setMinReplicas(Integer minReplicas) {
+    this.minReplicas = minReplicas;
+  }
+
+  public Integer getMaxReplicas() {
+    return maxReplicas;
+  }
+
+  public void setMaxReplicas(Integer maxReplicas) {
+    this.maxReplicas = maxReplicas;
+  }
+
+  public Integer getInitialReplicas() {
+    return initialReplicas;
+  }
+
+  public void setInitialReplicas(Integer initialReplicas) {
+    this.initialReplicas = initialReplicas;
+  }
+
+  public Double getTargetOngoingRequests() {
+    return targetOngoingRequests;
+  }
+
+  public void setTargetOngoingRequests(Double targetOngoingRequests) {
+    this.targetOngoingRequests = targetOngoingRequests;
+  }
+
+  public Integer getUpscaleDelaySeconds() {
+    return upscaleDelaySeconds;
+  }
+
+  public void setUpscaleDelaySeconds(Integer upscaleDelaySeconds) {
+    this.upscaleDelaySeconds = upscaleDelaySeconds;
+  }
+
+  public Integer getDownscaleDelaySeconds() {
+    return downscaleDelaySeconds;
+  }
+
+  public void setDownscaleDelaySeconds(Integer downscaleDelaySeconds) {
+    this.downscaleDelaySeconds = downscaleDelaySeconds;
+  }
+
+  public Double getUpscalingFactor() {
+    return upscalingFactor;
+  }
+
+  public void setUpscalingFactor(Double upscalingFactor) {
+    this.upscalingFactor = upscalingFactor;
+  }
+
+  public Double getDownscalingFactor() {
+    return downscalingFactor;
+  }
+
+  public void setDownscalingFactor(Double downscalingFactor) {
+    this.downscalingFactor = downscalingFactor;
+  }
+
+  public Integer getLookBackPeriodSeconds() {
+    return lookBackPeriodSeconds;
+  }
+
+  public void setLookBackPeriodSeconds(Integer lookBackPeriodSeconds) {
+    this.lookBackPeriodSeconds = lookBackPeriodSeconds;
+  }
+
+  public Integer getMetricsIntervalSeconds() {
+    return metricsIntervalSeconds;
+  }
+
+  public void setMetricsIntervalSeconds(Integer metricsIntervalSeconds) {
+    this.metricsIntervalSeconds = metricsIntervalSeconds;
+  }
+}

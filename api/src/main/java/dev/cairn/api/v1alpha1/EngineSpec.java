@@ -1,0 +1,116 @@
+package dev.cairn.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.kubernetes.api.model.Quantity;
+
+/** Inference engine settings (vLLM's engine arguments in camelCase). */
+@JsonClassDescription("Inference engine settings, named after vLLM's engine arguments.")
+public class EngineSpec {
+  @Min(1)
+  @Default("64")
+  @JsonPropertyDescription("Most sequences running in one engine step (continuous batching).")
+  private Integer maxNumSeqs = 64;
+
+  @Min(1)
+  @Default("2048")
+  @JsonPropertyDescription("Most tokens in one engine step; long prompts are prefilled in chunks.")
+  private Integer maxNumBatchedTokens = 2048;
+
+  @Min(0)
+  @Default("0")
+  @JsonPropertyDescription(
+      "Longest prompt plus completion in tokens; 0 takes the model's own context length.")
+  private Integer maxModelLen = 0;
+
+  @JsonPropertyDescription(
+      "KV-cache pool per replica (e.g. 1Gi); unset = automatic (GPU: gpuMemoryUtilization of free"
+          + " memory; CPU: 1Gi).")
+  private Quantity kvCacheMemory;
+
+  @Default("0.9")
+  @JsonPropertyDescription(
+      "Share of free GPU memory for the KV cache when kvCacheMemory is unset, in (0, 1].")
+  private Double gpuMemoryUtilization = 0.9;
+
+  @Default("auto")
+  @JsonPropertyDescription(
+      "Weight dtype: auto keeps the checkpoint's; bfloat16, float16 or float32 convert.")
+  private Dtype dtype = Dtype.AUTO;
+
+  @Default("auto")
+  @JsonPropertyDescription(
+      "Compute backend: auto (cuda when a GPU is visible, else cpu), cpu, cuda.")
+  private BackendKind backend = BackendKind.AUTO;
+
+  @Default("true")
+  @JsonPropertyDescription(
+      "Share KV-cache blocks between requests with a common prefix (e.g. a system prompt).")
+  private Boolean enablePrefixCaching = true;
+
+  public Integer getMaxNumSeqs() {
+    return maxNumSeqs;
+  }
+
+  public void setMaxNumSeqs(Integer maxNumSeqs) {
+    this.maxNumSeqs = maxNumSeqs;
+  }
+
+  public Integer getMaxNumBatchedTokens() {
+    return maxNumBatchedTokens;
+  }
+
+  public void setMaxNumBatchedTokens(Integer maxNumBatchedTokens) {
+    this.maxNumBatchedTokens = maxNumBatchedTokens;
+  }
+
+  public Integer getMaxModelLen() {
+    return maxModelLen;
+  }
+
+  public void setMaxModelLen(Integer maxModelLen) {
+    this.maxModelLen = maxModelLen;
+  }
+
+  public Quantity getKvCacheMemory() {
+    return kvCacheMemory;
+  }
+
+  public void setKvCacheMemory(Quantity kvCacheMemory) {
+    this.kvCacheMemory = kvCacheMemory;
+  }
+
+  public Double getGpuMemoryUtilization() {
+    return gpuMemoryUtilization;
+  }
+
+  public void setGpuMemoryUtilization(Double gpuMemoryUtilization) {
+    this.gpuMemoryUtilization = gpuMemoryUtilization;
+  }
+
+  public Dtype getDtype() {
+    return dtype;
+  }
+
+  public void setDtype(Dtype dtype) {
+    this.dtype = dtype;
+  }
+
+  public BackendKind getBackend() {
+    return backend;
+  }
+
+  public void setBackend(BackendKind backend) {
+    this.backend = backend;
+  }
+
+  public Boolean getEnablePrefixCaching() {
+    return enablePrefixCaching;
+  }
+
+  public void setEnablePrefixCaching(Boolean enablePrefixCaching) {
+    this.enablePrefixCaching = enablePrefixCaching;
+  }
+}

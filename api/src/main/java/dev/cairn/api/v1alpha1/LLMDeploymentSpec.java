@@ -1,0 +1,131 @@
+package dev.cairn.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.kubernetes.model.annotation.SpecReplicas;
+
+/** The desired state of an LLMDeployment; also the worker's whole configuration. */
+@JsonClassDescription(
+    "The desired state of an LLMDeployment; the worker reads the same document as its"
+        + " configuration.")
+public class LLMDeploymentSpec {
+  @Required
+  @JsonPropertyDescription("The model to serve.")
+  private ModelSpec model;
+
+  @Required
+  @JsonPropertyDescription("The GPUs (or cpu) each replica runs on.")
+  private AcceleratorSpec accelerator;
+
+  @SpecReplicas
+  @Min(0)
+  @Default("1")
+  @JsonPropertyDescription(
+      "Replica count while spec.autoscaling is absent (kubectl scale, HPA and KEDA set it).")
+  private Integer replicas = 1;
+
+  @JsonPropertyDescription(
+      "Load-based autoscaling between minReplicas and maxReplicas; when set, Cairn owns the"
+          + " replica count.")
+  private AutoscalingSpec autoscaling;
+
+  @JsonPropertyDescription("Inference engine settings.")
+  private EngineSpec engine = new EngineSpec();
+
+  @Default("true")
+  @JsonPropertyDescription(
+      "Export vLLM-compatible engine metrics (vllm:*); false records nothing per step. Ray Serve:"
+          + " log_engine_metrics.")
+  private Boolean logEngineMetrics = true;
+
+  @JsonPropertyDescription("Scraping, dashboard and alerts.")
+  private MonitoringSpec monitoring = new MonitoringSpec();
+
+  @JsonPropertyDescription(
+      "Secret key holding an API key; the worker then requires Authorization: Bearer <key> on"
+          + " /v1.")
+  private SecretKeyRef apiKeySecretRef;
+
+  @JsonPropertyDescription("Overrides for the worker pods.")
+  private WorkerSpec worker = new WorkerSpec();
+
+  public ModelSpec getModel() {
+    return model;
+  }
+
+  public void setModel(ModelSpec model) {
+    this.model = model;
+  }
+
+  public AcceleratorSpec getAccelerator() {
+    return accelerator;
+  }
+
+  public void setAccelerator(AcceleratorSpec accelerator) {
+    this.accelerator = accelerator;
+  }
+
+  public Integer getReplicas() {
+    return replicas;
+  }
+
+  public void setReplicas(Integer replicas) {
+    this.replicas = replicas;
+  }
+
+  public AutoscalingSpec getAutoscaling() {
+    return autoscaling;
+  }
+
+  public void setAutoscaling(AutoscalingSpec autoscaling) {
+    this.autoscaling = autoscaling;
+  }
+
+  public EngineSpec getEngine() {
+    return engine;
+  }
+
+  public void setEngine(EngineSpec engine) {
+    this.engine = engine;
+  }
+
+  public Boolean getLogEngineMetrics() {
+    return logEngineMetrics;
+  }
+
+  public void setLogEngineMetrics(Boolean logEngineMetrics) {
+    this.logEngineMetrics = logEngineMetrics;
+  }
+
+  public MonitoringSpec getMonitoring() {
+    return monitoring;
+  }
+
+  public void setMonitoring(MonitoringSpec monitoring) {
+    this.monitoring = monitoring;
+  }
+
+  public SecretKeyRef getApiKeySecretRef() {
+    return apiKeySecretRef;
+  }
+
+  public void setApiKeySecretRef(SecretKeyRef apiKeySecretRef) {
+    this.apiKeySecretRef = apiKeySecretRef;
+  }
+
+  public WorkerSpec getWorker() {
+    return worker;
+  }
+
+  public void setWorker(WorkerSpec worker) {
+    this.worker = worker;
+  }
+
+  /** True unless logEngineMetrics is explicitly false. */
+  public boolean engineMetricsEnabled() {
+    return logEngineMetrics == null || logEngineMetrics;
+  }
+}
