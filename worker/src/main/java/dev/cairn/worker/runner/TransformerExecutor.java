@@ -84,6 +84,37 @@ public final class TransformerExecutor implements ModelExecutor {
     return config;
   }
 
+  /**
+   * Bytes of weights one step reads (every layer matrix, norms and the output head; the embedding
+   * lookup touches only the step's rows): the memory traffic that bounds decode speed.
+   */
+  public long weightBytesPerStep() {
+    long total = bytes(weights.norm()) + bytes(weights.lmHead());
+    for (LayerWeights<DeviceTensor> l : weights.layers()) {
+      for (DeviceTensor t :
+          List.of(
+              l.inputNorm(),
+              l.q(),
+              l.k(),
+              l.v(),
+              l.o(),
+              l.postNorm(),
+              l.gate(),
+              l.up(),
+              l.down())) {
+        total += bytes(t);
+      }
+      for (DeviceTensor b : new DeviceTensor[] {l.qBias(), l.kBias(), l.vBias()}) {
+        total += b == null ? 0 : bytes(b);
+      }
+    }
+    return total;
+  }
+
+  private static long bytes(DeviceTensor t) {
+    return t.numel() * t.dtype().bytes();
+  }
+
   @Override
   public synchronized float[][] execute(List<SequenceChunk> batch) {
     StepPlan plan =
