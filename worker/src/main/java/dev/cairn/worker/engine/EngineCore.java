@@ -84,6 +84,10 @@ final class EngineCore {
     return scheduler.numWaiting();
   }
 
+  long totalPreemptions() {
+    return scheduler.totalPreemptions();
+  }
+
   boolean hasWork() {
     return scheduler.hasRequests();
   }
