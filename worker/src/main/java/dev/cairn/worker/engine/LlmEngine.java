@@ -224,6 +224,7 @@ public final class LlmEngine implements Engine {
       accepting = false;
       applyCommands();
       core.abortAll();
+      core.recordIdle();
       publish();
     }
   }
