@@ -13,6 +13,7 @@ import java.util.Map;
 public final class Sampler {
 
   private static final double GREEDY_EPS = 1e-5;
+  private static final int MAX_VOCAB = 1 << 20;
 
   /**
    * Samples from {@code logits} ({@code [vocabSize]}, not modified).
@@ -27,6 +28,9 @@ public final class Sampler {
     }
     applyPenalties(x, params, state);
     boolean greedy = params.temperature() < GREEDY_EPS;
+    if (greedy && numLogprobs < 0) {
+      return new SampleResult(argmax(x), Double.NaN, new int[0], new double[0]);
+    }
     if (!greedy && params.temperature() != 1.0) {
       for (int i = 0; i < x.length; i++) {
         x[i] /= params.temperature();
@@ -105,27 +109,77 @@ public final class Sampler {
     return last >= 0 ? last : argmax(logp);
   }
 
-  /** Zeroes every token outside the k most likely and outside the smallest set of mass >= p. */
-  private static void truncateSorted(double[] probs, int k, double topP) {
-    Integer[] order = new Integer[probs.length];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
+  /**
+   * Zeroes every token outside the k most likely and outside the smallest set of mass >= p. Only
+   * candidates above a probability threshold are sorted: when the tokens above it already hold p of
+   * the mass (and number at least k), the nucleus and the top k lie inside them, since both take
+   * tokens in descending order. That keeps a 150k vocabulary from being sorted every step. Ids are
+   * packed into 20 bits of a sort key, so vocabularies up to 2^20 ids are supported.
+   */
+  static void truncateSorted(double[] probs, int k, double topP) {
+    if (probs.length > MAX_VOCAB) {
+      throw new IllegalArgumentException(
+          "vocabulary of " + probs.length + " ids exceeds the sampler's limit of " + MAX_VOCAB);
     }
-    Arrays.sort(order, (a, b) -> Double.compare(probs[b], probs[a]));
     double total = 0;
+    double max = 0;
     for (double v : probs) {
       total += v;
+      max = Math.max(max, v);
     }
+    int needCount = k < probs.length ? k : 0;
+    double needMass = topP < 1.0 ? topP * total : 0;
+    double threshold = max / 1024;
+    int[] candidates;
+    while ((candidates = candidatesAbove(probs, threshold, needCount, needMass)) == null) {
+      threshold = threshold > Double.MIN_NORMAL ? threshold / 1024 : -1; // -1: every token
+    }
+    long[] keyed = new long[candidates.length];
+    for (int i = 0; i < candidates.length; i++) {
+      // Non-negative doubles order like their bits; descending via negation, ties by lower id.
+      long bits = Double.doubleToLongBits(probs[candidates[i]]) >>> 22;
+      keyed[i] = (-bits << 20) | candidates[i];
+    }
+    Arrays.sort(keyed);
+    boolean[] keep = new boolean[probs.length];
     double kept = 0;
-    for (int rank = 0; rank < order.length; rank++) {
-      int id = order[rank];
+    for (int rank = 0; rank < keyed.length; rank++) {
+      int id = (int) (keyed[rank] & 0xFFFFF);
       // The most likely token always survives; afterwards stop once p of the mass is covered.
       if (rank >= k || (rank > 0 && kept >= topP * total)) {
-        probs[id] = 0;
-      } else {
-        kept += probs[id];
+        break;
+      }
+      keep[id] = true;
+      kept += probs[id];
+    }
+    for (int i = 0; i < probs.length; i++) {
+      if (!keep[i]) {
+        probs[i] = 0;
       }
     }
+  }
+
+  /** Ids with probability >= threshold; null when they hold less than mass or fewer than k. */
+  private static int[] candidatesAbove(double[] probs, double threshold, int k, double mass) {
+    int count = 0;
+    double sum = 0;
+    for (double v : probs) {
+      if (v >= threshold) {
+        count++;
+        sum += v;
+      }
+    }
+    if (threshold >= 0 && (sum < mass || count < k)) {
+      return null;
+    }
+    int[] ids = new int[count];
+    int n = 0;
+    for (int i = 0; i < probs.length; i++) {
+      if (probs[i] >= threshold) {
+        ids[n++] = i;
+      }
+    }
+    return ids;
   }
 
   static double[] logSoftmax(double[] x) {

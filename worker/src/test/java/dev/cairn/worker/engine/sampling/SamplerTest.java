@@ -149,4 +149,55 @@ class SamplerTest {
     }
     return d;
   }
+
+  @Test
+  void truncationOverALargeVocabularyMatchesAFullSort() {
+    java.util.Random random = new java.util.Random(11);
+    int n = 30_000;
+    double[] logits = new double[n];
+    for (int i = 0; i < n; i++) {
+      logits[i] = random.nextGaussian() * 3;
+    }
+    double[] probs = Sampler.logSoftmax(logits);
+    for (int i = 0; i < n; i++) {
+      probs[i] = Math.exp(probs[i]);
+    }
+    int[] order = descendingOrder(probs);
+    for (double p : new double[] {0.1, 0.9, 0.999}) {
+      for (int k : new int[] {n, 50}) {
+        double[] fast = probs.clone();
+        Sampler.truncateSorted(fast, k, p);
+        assertThat(kept(fast)).as("p=%s k=%s", p, k).isEqualTo(naiveKept(probs, order, k, p));
+      }
+    }
+  }
+
+  private static Set<Integer> kept(double[] probs) {
+    Set<Integer> ids = new HashSet<>();
+    for (int i = 0; i < probs.length; i++) {
+      if (probs[i] > 0) {
+        ids.add(i);
+      }
+    }
+    return ids;
+  }
+
+  /** The textbook definition: sort everything, keep while under k and under p of the mass. */
+  private static Set<Integer> naiveKept(double[] probs, int[] order, int k, double p) {
+    Set<Integer> ids = new HashSet<>();
+    double mass = 0;
+    for (int rank = 0; rank < order.length && rank < k && (rank == 0 || mass < p); rank++) {
+      ids.add(order[rank]);
+      mass += probs[order[rank]];
+    }
+    return ids;
+  }
+
+  private static int[] descendingOrder(double[] probs) {
+    return java.util.stream.IntStream.range(0, probs.length)
+        .boxed()
+        .sorted((a, b) -> Double.compare(probs[b], probs[a]))
+        .mapToInt(Integer::intValue)
+        .toArray();
+  }
 }
