@@ -80,6 +80,12 @@ public final class HuggingFaceDownloader {
   private void fetch(HuggingFace source, RevisionInfo info, Path snapshot, LoadProgress progress) {
     String commit = info.commit();
     List<String> wanted = FileSelection.select(info.files());
+    if (wanted.stream().noneMatch(f -> f.endsWith(".safetensors") || f.endsWith(".index.json"))) {
+      throw new ModelDownloadException(
+          source
+              + " has no safetensors weights (the worker reads only *.safetensors); files: "
+              + info.files());
+    }
     Map<String, FileMetadata> meta = new LinkedHashMap<>();
     for (String file : wanted) {
       meta.put(file, metadata(source, commit, file));

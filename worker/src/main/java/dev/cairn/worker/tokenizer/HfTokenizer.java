@@ -67,7 +67,16 @@ public final class HfTokenizer implements Tokenizer {
 
   @Override
   public int[] encode(String text) {
-    Encoding encoding = djl.encode(text, true, false);
+    return encode(text, true);
+  }
+
+  /**
+   * Encodes with or without the post-processor's special tokens. A rendered chat prompt already
+   * holds its BOS (e.g. Llama 3's {@code <|begin_of_text|>}), so Hugging Face tokenizes it with
+   * {@code add_special_tokens=False}; pass false for the same result.
+   */
+  public int[] encode(String text, boolean addSpecialTokens) {
+    Encoding encoding = djl.encode(text, addSpecialTokens, false);
     long[] ids = encoding.getIds();
     int[] out = new int[ids.length];
     for (int i = 0; i < ids.length; i++) {

@@ -82,6 +82,33 @@ class HfTokenizerTest {
   }
 
   @Test
+  void postProcessorSpecialTokensCanBeSwitchedOff(@TempDir Path dir) throws Exception {
+    // A copy of the tiny tokenizer whose post-processor prepends <|endoftext|> like a Llama BOS.
+    ObjectMapper json = new ObjectMapper();
+    com.fasterxml.jackson.databind.node.ObjectNode root =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            json.readTree(TestModels.tinyShakespeare().resolve("tokenizer.json").toFile());
+    root.set(
+        "post_processor",
+        json.readTree(
+            """
+            {"type": "TemplateProcessing",
+             "single": [{"SpecialToken": {"id": "<|endoftext|>", "type_id": 0}},
+                        {"Sequence": {"id": "A", "type_id": 0}}],
+             "pair": [{"Sequence": {"id": "A", "type_id": 0}}, {"Sequence": {"id": "B", "type_id": 1}}],
+             "special_tokens": {"<|endoftext|>": {"id": "<|endoftext|>", "ids": [509],
+                                                   "tokens": ["<|endoftext|>"]}}}
+            """));
+    Path file = dir.resolve("tokenizer.json");
+    json.writeValue(file.toFile(), root);
+    try (HfTokenizer withBos = HfTokenizer.loadFile(file)) {
+      int[] plain = tokenizer.encode("Hi");
+      assertThat(withBos.encode("Hi")).startsWith(509).hasSize(plain.length + 1);
+      assertThat(withBos.encode("Hi", false)).containsExactly(plain);
+    }
+  }
+
+  @Test
   void vocabularySizeCoversAddedTokens() {
     assertThat(tokenizer.vocabSize()).isEqualTo(512);
     assertThat(tokenizer.tokenId("no-such-token-anywhere")).isEmpty();
