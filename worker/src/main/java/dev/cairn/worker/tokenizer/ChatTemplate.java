@@ -19,13 +19,15 @@ import java.util.Map;
  */
 public final class ChatTemplate {
 
-  // Python-Jinja behaviour HF templates rely on (operator precedence, `{%-` parsing, backslash
-  // escapes in quotes). Not LegacyOverrides.ALL: it drops output's trailing newline and rejects
+  // Python-Jinja behaviour HF templates rely on (operator precedence, `{%-` parsing, `{{-`
+  // trimming, as in Qwen2.5's template, backslash escapes in quotes). Not LegacyOverrides.ALL: it
+  // drops output's trailing newline and rejects
   // `{%-` written without a space, both of which real templates need.
   private static final LegacyOverrides JINJA_SEMANTICS =
       LegacyOverrides.newBuilder()
           .withUseNaturalOperatorPrecedence(true)
           .withParseWhitespaceControlStrictly(true)
+          .withUseTrimmingForNotesAndExpressions(true)
           .withHandleBackslashInQuotesOnly(true)
           .withKeepNullableLoopValues(true)
           .withEvaluateMapKeys(true)

@@ -125,6 +125,33 @@ class ChatTemplateTest {
                 + "[INST] You are a poet.\n\nMore![/INST]");
   }
 
+  // Expected strings below were produced by Python Jinja2 3.1 with trim_blocks and lstrip_blocks,
+  // the environment transformers uses.
+  @Test
+  void rendersAQwenStyleTemplateWithExpressionTrimmingLikeJinja2() throws Exception {
+    String source;
+    try (var in = getClass().getResourceAsStream("/chat-templates/tool-aware.jinja")) {
+      source = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+    ChatTemplate template = new ChatTemplate(source, "", "<|im_end|>");
+    List<ChatMessage> withTools =
+        List.of(
+            new ChatMessage("user", "a"),
+            new ChatMessage("tool", "r1"),
+            new ChatMessage("tool", "r2"),
+            new ChatMessage("user", "b"));
+    assertThat(template.render(withTools, true))
+        .isEqualTo(
+            "<|im_start|>system\nYou are a helpful \"assistant\".<|im_end|>\n<|im_start|>user\na"
+                + "<|im_end|>\n<|im_start|>user\n<tool_response>\nr1\n</tool_response>\n"
+                + "<tool_response>\nr2\n</tool_response><|im_end|>\n<|im_start|>user\nb<|im_end|>\n"
+                + "<|im_start|>assistant\n");
+    assertThat(template.render(CONVERSATION.subList(0, 3), false))
+        .isEqualTo(
+            "<|im_start|>system\nYou are a poet.<|im_end|>\n<|im_start|>user\nSpeak of roses."
+                + "<|im_end|>\n<|im_start|>assistant\nA rose by any other name.<|im_end|>\n");
+  }
+
   @Test
   void openAiContentPartsAreJoined() throws Exception {
     ChatMessage message =
