@@ -50,8 +50,9 @@ public final class OpenAiRoutes {
     track(router, HttpMethod.POST, Endpoint.CHAT_COMPLETIONS);
     apiKey.ifPresent(key -> router.route("/v1/*").order(-90).handler(new ApiKeyAuth(key)::handle));
     router.route("/v1/*").order(-80).handler(this::requireReady);
+    // On every method: a method-specific route here would turn unknown /v1 paths into 405s.
     router
-        .route(HttpMethod.POST, "/v1/*")
+        .route("/v1/*")
         .order(-70)
         .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES));
     router.get(Endpoint.MODELS.path()).handler(this::models);
