@@ -22,7 +22,7 @@ public final class Main {
           + "  FILE: an LLMDeployment YAML; without it the spec comes from env CAIRN_CONFIG (JSON),"
           + " else the embedded tiny-cpu sample";
 
-  private Main() {}
+  Main() {}
 
   public static void main(String... args) {
     Optional<Path> file;

@@ -13,8 +13,12 @@ public final class FakeModels {
   private FakeModels() {}
 
   public static ServedModel served(FakeEngine engine) {
+    return served(MODEL_ID, engine);
+  }
+
+  public static ServedModel served(String id, FakeEngine engine) {
     return new ServedModel(
-        MODEL_ID,
+        id,
         new ByteTokenizer(),
         FakeModels::render,
         engine,
