@@ -48,6 +48,7 @@ public final class Autoscaler {
     Instant now = clock.instant();
     List<String> readyNames = readyPods.stream().map(ScrapeTarget::podName).toList();
     collect(state.history(), scrapes, readyNames, now, spec);
+    state.lastCycleAt(now);
     LoadSnapshot load = state.history().snapshot(readyNames, now, spec);
     ScalingPolicy.Evaluation evaluation =
         policy.evaluate(spec, currentDesired, load, now, state.policyState());
@@ -63,6 +64,21 @@ public final class Autoscaler {
     state.policyState(evaluation.next());
     store.put(key, state);
     return new CycleResult(evaluation.decision(), load, scrapes);
+  }
+
+  /**
+   * How long until the next cycle is due for {@code key}: zero when it has never run or a full
+   * metrics interval has passed. Reconciles triggered by other events use it to avoid scraping more
+   * often than {@code metricsIntervalSeconds}, which would overweight recent samples.
+   */
+  public Duration untilNextCycle(DeploymentKey key, ScalingSpec spec) {
+    Instant last = store.get(key).map(AutoscalerState::lastCycleAt).orElse(null);
+    if (last == null) {
+      return Duration.ZERO;
+    }
+    Duration left =
+        Duration.between(clock.instant(), last.plusSeconds(spec.metricsIntervalSeconds()));
+    return left.isNegative() ? Duration.ZERO : left;
   }
 
   /** Drops the state of a deleted deployment or one whose autoscaling was turned off. */

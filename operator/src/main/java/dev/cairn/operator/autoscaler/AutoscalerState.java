@@ -11,6 +11,7 @@ import java.util.Objects;
 public final class AutoscalerState {
   private final SampleHistory history;
   private PolicyState policyState;
+  private Instant lastCycleAt;
 
   /** State built from what was stored; {@code history} is owned by this state from now on. */
   public AutoscalerState(SampleHistory history, PolicyState policyState) {
@@ -31,6 +32,16 @@ public final class AutoscalerState {
   /** The delay timer and observation start. */
   public PolicyState policyState() {
     return policyState;
+  }
+
+  /** When the last cycle scraped this deployment; null before the first. */
+  public Instant lastCycleAt() {
+    return lastCycleAt;
+  }
+
+  /** Records that a cycle scraped this deployment at {@code at}. */
+  public void lastCycleAt(Instant at) {
+    this.lastCycleAt = Objects.requireNonNull(at, "lastCycleAt");
   }
 
   /** Replaces the policy state after an evaluation whose decision has been realized. */

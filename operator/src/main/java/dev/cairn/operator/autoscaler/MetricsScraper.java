@@ -19,7 +19,7 @@ import java.util.concurrent.TimeoutException;
  * <p>All pods are requested at once and each exchange, body included, is bounded by the timeout, so
  * one slow pod costs at most one timeout and never delays the others' results.
  */
-public final class MetricsScraper implements MetricsSource {
+public final class MetricsScraper implements MetricsSource, AutoCloseable {
   private final HttpClient client;
   private final Duration timeout;
   private final String metricName;
@@ -40,6 +40,12 @@ public final class MetricsScraper implements MetricsSource {
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("scrape timeout must be positive, got " + timeout);
     }
+  }
+
+  /** Aborts scrapes in flight and releases the client's connections (operator shutdown). */
+  @Override
+  public void close() {
+    client.shutdownNow();
   }
 
   @Override

@@ -191,6 +191,20 @@ class AutoscalerTest {
   }
 
   @Test
+  void nextCycleIsDueOneMetricsIntervalAfterTheLast() throws Exception {
+    ScalingSpec spec = ScalingSpec.defaults(1, 2); // every 10 s
+    cluster.replicas = 1;
+    load(1, "a");
+    assertThat(autoscaler.untilNextCycle(KEY, spec)).isZero();
+    autoscaler.runCycle(KEY, spec, cluster.replicas, pods("a"));
+    assertThat(autoscaler.untilNextCycle(KEY, spec)).hasSeconds(10);
+    clock.advanceSeconds(4);
+    assertThat(autoscaler.untilNextCycle(KEY, spec)).hasSeconds(6);
+    clock.advanceSeconds(30);
+    assertThat(autoscaler.untilNextCycle(KEY, spec)).isZero();
+  }
+
+  @Test
   void forgetDropsTheState() throws Exception {
     cluster.replicas = 1;
     load(1, "a");

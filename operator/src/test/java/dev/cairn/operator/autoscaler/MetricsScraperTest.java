@@ -43,6 +43,7 @@ class MetricsScraperTest {
   void stopServers() {
     releaseSlow.countDown();
     servers.forEach(s -> s.stop(0));
+    scraper.close();
   }
 
   private int serve(HttpHandler handler) throws IOException {
