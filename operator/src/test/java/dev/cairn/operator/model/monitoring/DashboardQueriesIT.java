@@ -3,7 +3,7 @@ package dev.cairn.operator.model.monitoring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cairn.operator.testing.PrometheusProcess;
+import dev.cairn.worker.testing.PrometheusProcess;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.cairn.api.v1alpha1.LLMDeployment;
 import dev.cairn.operator.testing.CrdSchemaValidator;
 import dev.cairn.operator.testing.GoldenFiles;
-import dev.cairn.operator.testing.Promtool;
+import dev.cairn.worker.testing.Promtool;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -89,19 +89,77 @@ public final class VllmEngineMetrics implements EngineMetrics {
               "Count of successfully processed requests.",
               tags.and("finished_reason", reason.label())));
     }
-    ttft = timer(registry, "vllm:time_to_first_token_seconds", TTFT_BUCKETS, tags);
-    interToken = timer(registry, "vllm:inter_token_latency_seconds", TOKEN_LATENCY_BUCKETS, tags);
+    ttft =
+        timer(
+            registry,
+            "vllm:time_to_first_token_seconds",
+            "Histogram of time to first token in seconds.",
+            TTFT_BUCKETS,
+            tags);
+    interToken =
+        timer(
+            registry,
+            "vllm:inter_token_latency_seconds",
+            "Histogram of inter-token latency in seconds.",
+            TOKEN_LATENCY_BUCKETS,
+            tags);
     tpot =
-        timer(registry, "vllm:request_time_per_output_token_seconds", TOKEN_LATENCY_BUCKETS, tags);
-    e2e = timer(registry, "vllm:e2e_request_latency_seconds", REQUEST_LATENCY_BUCKETS, tags);
-    queue = timer(registry, "vllm:request_queue_time_seconds", REQUEST_LATENCY_BUCKETS, tags);
-    prefill = timer(registry, "vllm:request_prefill_time_seconds", REQUEST_LATENCY_BUCKETS, tags);
-    decode = timer(registry, "vllm:request_decode_time_seconds", REQUEST_LATENCY_BUCKETS, tags);
+        timer(
+            registry,
+            "vllm:request_time_per_output_token_seconds",
+            "Histogram of time_per_output_token_seconds per request.",
+            TOKEN_LATENCY_BUCKETS,
+            tags);
+    e2e =
+        timer(
+            registry,
+            "vllm:e2e_request_latency_seconds",
+            "Histogram of e2e request latency in seconds.",
+            REQUEST_LATENCY_BUCKETS,
+            tags);
+    queue =
+        timer(
+            registry,
+            "vllm:request_queue_time_seconds",
+            "Histogram of time spent in WAITING phase for request.",
+            REQUEST_LATENCY_BUCKETS,
+            tags);
+    prefill =
+        timer(
+            registry,
+            "vllm:request_prefill_time_seconds",
+            "Histogram of time spent in PREFILL phase for request.",
+            REQUEST_LATENCY_BUCKETS,
+            tags);
+    decode =
+        timer(
+            registry,
+            "vllm:request_decode_time_seconds",
+            "Histogram of time spent in DECODE phase for request.",
+            REQUEST_LATENCY_BUCKETS,
+            tags);
     double[] lenBuckets = oneTwoFiveBuckets(maxModelLen);
-    promptLen = summary(registry, "vllm:request_prompt_tokens", lenBuckets, tags);
-    generationLen = summary(registry, "vllm:request_generation_tokens", lenBuckets, tags);
+    promptLen =
+        summary(
+            registry,
+            "vllm:request_prompt_tokens",
+            "Number of prefill tokens processed.",
+            lenBuckets,
+            tags);
+    generationLen =
+        summary(
+            registry,
+            "vllm:request_generation_tokens",
+            "Number of generation tokens processed.",
+            lenBuckets,
+            tags);
     iterationTokens =
-        summary(registry, "vllm:iteration_tokens_total", ITERATION_TOKEN_BUCKETS, tags);
+        summary(
+            registry,
+            "vllm:iteration_tokens_total",
+            "Histogram of number of tokens per engine_step.",
+            ITERATION_TOKEN_BUCKETS,
+            tags);
   }
 
   /** 1, 2, 5, 10, 20, 50, ... while not above {@code max} (vLLM's build_1_2_5_buckets). */
@@ -176,16 +234,25 @@ public final class VllmEngineMetrics implements EngineMetrics {
     return Counter.builder(name).description(help).tags(tags).register(r);
   }
 
-  private static Timer timer(MeterRegistry r, String name, double[] buckets, Tags tags) {
+  private static Timer timer(
+      MeterRegistry r, String name, String help, double[] buckets, Tags tags) {
     Duration[] slos = new Duration[buckets.length];
     for (int i = 0; i < buckets.length; i++) {
       slos[i] = Duration.ofNanos(Math.round(buckets[i] * 1e9));
     }
-    return Timer.builder(name).serviceLevelObjectives(slos).tags(tags).register(r);
+    return Timer.builder(name)
+        .description(help)
+        .serviceLevelObjectives(slos)
+        .tags(tags)
+        .register(r);
   }
 
   private static DistributionSummary summary(
-      MeterRegistry r, String name, double[] buckets, Tags tags) {
-    return DistributionSummary.builder(name).serviceLevelObjectives(buckets).tags(tags).register(r);
+      MeterRegistry r, String name, String help, double[] buckets, Tags tags) {
+    return DistributionSummary.builder(name)
+        .description(help)
+        .serviceLevelObjectives(buckets)
+        .tags(tags)
+        .register(r);
   }
 }

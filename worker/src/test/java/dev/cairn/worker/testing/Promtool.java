@@ -1,4 +1,4 @@
-package dev.cairn.operator.testing;
+package dev.cairn.worker.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,12 +17,26 @@ public final class Promtool {
 
   /** e.g. {@code run("check", "rules", file)}. */
   public static Result run(String... args) {
+    return runWithInput("", args);
+  }
+
+  /**
+   * {@code promtool check metrics} over an exposition in the Prometheus text format 0.0.4 (promtool
+   * 2.42 does not parse OpenMetrics), given on its standard input.
+   */
+  public static Result checkMetrics(String exposition) {
+    return runWithInput(exposition, "check", "metrics");
+  }
+
+  private static Result runWithInput(String input, String... args) {
     List<String> command = new ArrayList<>();
     command.add(Executables.require("promtool", "PROMTOOL_BIN").toString());
     command.addAll(List.of(args));
     try {
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-      p.getOutputStream().close();
+      try (var stdin = p.getOutputStream()) {
+        stdin.write(input.getBytes(StandardCharsets.UTF_8));
+      }
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!p.waitFor(60, TimeUnit.SECONDS)) {
         p.destroyForcibly();

@@ -1,4 +1,4 @@
-package dev.cairn.operator.testing;
+package dev.cairn.worker.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

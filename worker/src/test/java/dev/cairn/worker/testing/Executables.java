@@ -1,4 +1,4 @@
-package dev.cairn.operator.testing;
+package dev.cairn.worker.testing;
 
 import java.io.File;
 import java.nio.file.Files;

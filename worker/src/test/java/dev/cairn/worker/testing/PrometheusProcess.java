@@ -1,4 +1,4 @@
-package dev.cairn.operator.testing;
+package dev.cairn.worker.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
