@@ -81,12 +81,14 @@ public final class CudaOps {
     k.launch("rmsnorm_f32", tokens, 1, THREADS, 0, out, x, weight, eps, dim);
   }
 
-  /** Rotates heads of x[T, rowStride] in place by positions[T] using cos/sin[maxPos, headDim/2]. */
+  /**
+   * Rotates heads of x[T, rowStride] in place by positions[T]; cosSin [maxPos, headDim] holds cos
+   * in the first half of each row and sin in the second.
+   */
   public void rope(
       CUdeviceptr x,
       CUdeviceptr positions,
-      CUdeviceptr cos,
-      CUdeviceptr sin,
+      CUdeviceptr cosSin,
       int tokens,
       int heads,
       int headDim,
@@ -103,8 +105,7 @@ public final class CudaOps {
         0,
         x,
         positions,
-        cos,
-        sin,
+        cosSin,
         heads,
         headDim,
         rowStride);

@@ -27,11 +27,14 @@ class LayerKernelsGpuTest extends GpuKernelTestBase {
     int half = headDim / 2;
     float[] cos = new float[maxPos * half];
     float[] sin = new float[maxPos * half];
+    float[] cosSin = new float[maxPos * headDim];
     for (int p = 0; p < maxPos; p++) {
       for (int i = 0; i < half; i++) {
         double angle = p * Math.pow(10000, -2.0 * i / headDim);
         cos[p * half + i] = (float) Math.cos(angle);
         sin[p * half + i] = (float) Math.sin(angle);
+        cosSin[p * headDim + i] = cos[p * half + i];
+        cosSin[p * headDim + half + i] = sin[p * half + i];
       }
     }
     int[] pos = {0, 7, 33, 63};
@@ -39,7 +42,7 @@ class LayerKernelsGpuTest extends GpuKernelTestBase {
     DeviceBuffer xd = alloc(x.length * 4L);
     xd.upload(x);
 
-    ops.rope(xd.pointer(), dev(pos), dev(cos), dev(sin), tokens, heads, headDim, stride);
+    ops.rope(xd.pointer(), dev(pos), dev(cosSin), tokens, heads, headDim, stride);
 
     assertClose(
         read(xd, x.length),
