@@ -34,11 +34,9 @@ final class CudaModule implements AutoCloseable {
     byte[] ptx = PtxResources.load(name);
     context.makeCurrent();
     CUmodule module = new CUmodule();
-    JITOptions options = new JITOptions();
-    options.putInt(CUjit_option.CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES, LOG_BYTES);
-    options.putBytes(CUjit_option.CU_JIT_ERROR_LOG_BUFFER, new byte[LOG_BYTES]);
-    int result = JCudaDriver.cuModuleLoadDataJIT(module, Pointer.to(ptx), options);
+    int result = JCudaDriver.cuModuleLoadData(module, ptx);
     if (result != CUresult.CUDA_SUCCESS) {
+      // Load again with an error-log buffer, only to tell the operator what the JIT said.
       throw new CudaFailure(
           "the driver rejected build-time PTX module cuda/"
               + name
@@ -46,16 +44,25 @@ final class CudaModule implements AutoCloseable {
               + context.ordinal()
               + ": "
               + Cuda.errorName(result)
-              + jitLog(options));
+              + jitLog(ptx));
     }
     return new CudaModule(name, module);
   }
 
-  private static String jitLog(JITOptions options) {
+  private static String jitLog(byte[] ptx) {
     try {
+      JITOptions options = new JITOptions();
+      options.putInt(CUjit_option.CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES, LOG_BYTES);
+      options.putBytes(CUjit_option.CU_JIT_ERROR_LOG_BUFFER, new byte[LOG_BYTES]);
+      CUmodule retry = new CUmodule();
+      if (JCudaDriver.cuModuleLoadDataJIT(retry, Pointer.to(ptx), options)
+          == CUresult.CUDA_SUCCESS) {
+        JCudaDriver.cuModuleUnload(retry);
+        return "";
+      }
       String log = options.getString(CUjit_option.CU_JIT_ERROR_LOG_BUFFER);
       return log == null || log.isBlank() ? "" : "; JIT log: " + log.strip();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError e) {
       return "";
     }
   }
