@@ -7,46 +7,60 @@ import dev.cairn.worker.backend.DeviceTensor;
 import dev.cairn.worker.backend.HostTensor;
 import dev.cairn.worker.backend.cuda.IntUploads.Purpose;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import jcuda.Pointer;
 
 /**
  * The GPU backend: Cairn's own kernels (build-time PTX, JIT-compiled by the driver) over the JCuda
- * driver API, one GPU. Weights are uploaded once (BF16/F16 kept, F32 kept or narrowed to BF16);
- * activations and the KV cache are F32 device tensors; the per-step int arrays travel in small
- * reused buffers. Kernel launches are asynchronous; {@link #read} synchronises.
+ * driver API, on one GPU or with the layers split across several. Weights are uploaded once
+ * (BF16/F16 kept, F32 kept or narrowed to BF16) and placed in upload order — embedding, layers,
+ * head — filling each GPU with its share of {@code expectedWeightBytes}, so consecutive layers
+ * share a GPU. Each operation runs on the GPU of its weight (or of its freshest input) and the
+ * activations follow it (see {@link CudaTensor}). Launches are asynchronous; {@link #read}
+ * synchronises.
  */
 public final class CudaBackend implements Backend {
 
-  private final CudaContext context;
-  private final CudaKernels kernels;
-  private final CudaOps ops;
+  private final GpuDevice[] devices;
   private final boolean narrowF32;
-  private final WeightUploader uploader;
-  private final IntUploads ints;
+  private final long weightShare;
   private final Map<HostTensor, CudaTensor> uploaded = new IdentityHashMap<>();
   private final List<CudaTensor> owned = new ArrayList<>();
+  private long placedBytes;
+  private int current;
   private boolean closed;
 
+  /** One GPU, {@code ordinal}; see {@link #CudaBackend(List, boolean, long)}. */
+  public CudaBackend(int ordinal, boolean narrowF32) {
+    this(List.of(ordinal), narrowF32, 0);
+  }
+
   /**
-   * Opens GPU {@code ordinal} and loads the kernels.
+   * Opens the GPUs {@code ordinals} and loads the kernels on each.
    *
    * @param narrowF32 keep F32 weight matrices as BF16 on the device (half the memory and traffic)
+   * @param expectedWeightBytes device bytes of all weights, to split them evenly; 0 with one GPU
    * @throws CudaFailure when CUDA is not usable here (the message says why) or a kernel won't load
    */
-  public CudaBackend(int ordinal, boolean narrowF32) {
-    this.context = CudaContext.open(ordinal);
+  public CudaBackend(List<Integer> ordinals, boolean narrowF32, long expectedWeightBytes) {
+    if (ordinals.isEmpty() || ordinals.size() > 63) {
+      throw new IllegalArgumentException("between 1 and 63 GPUs, got " + ordinals);
+    }
+    this.devices = new GpuDevice[ordinals.size()];
     try {
-      this.kernels = CudaKernels.load(context);
+      for (int i = 0; i < devices.length; i++) {
+        devices[i] = GpuDevice.open(i, ordinals.get(i));
+      }
     } catch (RuntimeException e) {
-      context.close();
+      closeDevices();
       throw e;
     }
-    this.ops = new CudaOps(kernels);
     this.narrowF32 = narrowF32;
-    this.uploader = new WeightUploader(context, ops);
-    this.ints = new IntUploads(context);
+    this.weightShare =
+        expectedWeightBytes <= 0 ? Long.MAX_VALUE : expectedWeightBytes / devices.length + 1;
   }
 
   @Override
@@ -54,16 +68,34 @@ public final class CudaBackend implements Backend {
     return "cuda";
   }
 
-  /** The GPU this backend computes on (for metrics and leak checks). */
+  /** The GPUs in use, in layer order (for metrics). */
+  public List<CudaContext> contexts() {
+    return Arrays.stream(devices).map(d -> d.context).toList();
+  }
+
+  /** The first GPU's context. */
   public CudaContext context() {
-    return context;
+    return devices[0].context;
+  }
+
+  /** Device bytes this backend holds on all its GPUs (leak checks). */
+  public long liveBytes() {
+    long n = 0;
+    for (GpuDevice d : devices) {
+      n += d.context.liveBytes();
+    }
+    return n;
   }
 
   @Override
   public synchronized DeviceTensor upload(HostTensor weight) {
     CudaTensor t = uploaded.get(weight); // tied embeddings: one copy on the device
     if (t == null) {
-      t = uploader.upload(weight, WeightUploader.deviceType(weight, narrowF32));
+      DType type = WeightUploader.deviceType(weight, narrowF32);
+      int index = (int) Math.min(devices.length - 1, placedBytes / weightShare);
+      DeviceBuffer b = devices[index].uploader.upload(weight, type);
+      placedBytes += b.bytes();
+      t = CudaTensor.weight(type, weight.shape(), devices.length, index, b);
       uploaded.put(weight, t);
       owned.add(t);
     }
@@ -72,18 +104,17 @@ public final class CudaBackend implements Backend {
 
   @Override
   public synchronized DeviceTensor allocate(int... shape) {
-    long n = 1;
     for (int d : shape) {
       if (d <= 0) {
         throw new IllegalArgumentException(
-            "tensor dimensions must be positive: " + java.util.Arrays.toString(shape));
+            "tensor dimensions must be positive: " + Arrays.toString(shape));
       }
-      n *= d;
     }
-    DeviceBuffer b = context.allocate(n * 4);
-    b.clear();
-    CudaTensor t = new CudaTensor(DType.F32, shape, b);
+    CudaTensor t = CudaTensor.activation(shape, devices.length);
     owned.add(t);
+    if (devices.length == 1) {
+      t.inOut(devices[0]); // one GPU: allocate now, so a pool that does not fit fails at load
+    }
     return t;
   }
 
@@ -93,7 +124,9 @@ public final class CudaBackend implements Backend {
     if (src.length > t.numel()) {
       throw new IllegalArgumentException(src.length + " floats do not fit in " + t);
     }
-    t.buffer().upload(src);
+    GpuDevice d = on(t);
+    t.inOut(d);
+    t.current().upload(src);
   }
 
   @Override
@@ -104,12 +137,16 @@ public final class CudaBackend implements Backend {
           "elements [" + offset + ", " + (offset + n) + ") of " + t);
     }
     float[] out = new float[n];
+    DeviceBuffer b = t.current();
+    if (b == null) {
+      return out; // never written: zeros
+    }
     if (t.dtype() == DType.F32) {
-      t.buffer().download(jcuda.Pointer.to(out), offset * 4, n * 4L);
+      b.download(Pointer.to(out), offset * 4, n * 4L);
       return out;
     }
     short[] bits = new short[n];
-    t.buffer().download(jcuda.Pointer.to(bits), offset * 2, n * 2L);
+    b.download(Pointer.to(bits), offset * 2, n * 2L);
     for (int i = 0; i < n; i++) {
       out[i] = t.dtype() == DType.BF16 ? DType.bf16ToFloat(bits[i]) : Float.float16ToFloat(bits[i]);
     }
@@ -128,11 +165,12 @@ public final class CudaBackend implements Backend {
       }
     }
     requireRows(o, ids.length, "embedding output");
-    ops.embedding(
-        o.ptr(),
-        tab.ptr(),
+    GpuDevice d = on(tab);
+    d.ops.embedding(
+        o.inOut(d),
+        tab.in(d),
         deviceType(tab.dtype()),
-        ints.upload(Purpose.IDS, ids),
+        d.ints.upload(Purpose.IDS, ids),
         ids.length,
         tab.rowLength(),
         vocab);
@@ -141,14 +179,12 @@ public final class CudaBackend implements Backend {
   @Override
   public void rmsNorm(DeviceTensor x, DeviceTensor weight, float eps, int rows, DeviceTensor out) {
     CudaTensor xt = f32(x, "rmsnorm input");
+    CudaTensor wt = f32(weight, "rmsnorm weight");
+    CudaTensor ot = f32(out, "rmsnorm output");
     requireRows(xt, rows, "rmsnorm input");
-    ops.rmsNorm(
-        f32(out, "rmsnorm output").ptr(),
-        xt.ptr(),
-        f32(weight, "rmsnorm weight").ptr(),
-        eps,
-        rows,
-        xt.rowLength());
+    GpuDevice d = on(wt);
+    var xp = xt.in(d);
+    d.ops.rmsNorm(ot.inOut(d), xp, wt.in(d), eps, rows, xt.rowLength());
   }
 
   @Override
@@ -170,9 +206,12 @@ public final class CudaBackend implements Backend {
     }
     requireRows(xt, rows, "matmul input");
     requireRows(ot, rows, "matmul output");
-    ops.matmul(xt.ptr(), wt.ptr(), deviceType(wt.dtype()), ot.ptr(), rows, in, outDim);
+    GpuDevice d = on(wt);
+    var xp = xt.in(d);
+    var op = ot.inOut(d);
+    d.ops.matmul(xp, wt.in(d), deviceType(wt.dtype()), op, rows, in, outDim);
     if (bias != null) {
-      ops.biasAdd(ot.ptr(), f32(bias, "matmul bias").ptr(), rows, outDim);
+      d.ops.biasAdd(op, f32(bias, "matmul bias").in(d), rows, outDim);
     }
   }
 
@@ -188,10 +227,11 @@ public final class CudaBackend implements Backend {
       }
     }
     requireRows(xt, positions.length, "rope input");
-    ops.rope(
-        xt.ptr(),
-        ints.upload(Purpose.POSITIONS, positions),
-        table.ptr(),
+    GpuDevice d = on(xt);
+    d.ops.rope(
+        xt.inOut(d),
+        d.ints.upload(Purpose.POSITIONS, positions),
+        table.in(d),
         positions.length,
         heads,
         headDim,
@@ -202,6 +242,7 @@ public final class CudaBackend implements Backend {
   public void writeKv(
       DeviceTensor k, DeviceTensor v, DeviceTensor kCache, DeviceTensor vCache, int[] slots) {
     CudaTensor kc = f32(kCache, "key cache");
+    CudaTensor vc = f32(vCache, "value cache");
     CudaTensor kt = f32(k, "keys");
     CudaTensor vt = f32(v, "values");
     for (int s : slots) {
@@ -210,13 +251,14 @@ public final class CudaBackend implements Backend {
             "cache row " + s + " is outside the pool [0, " + kc.rows() + ")");
       }
     }
-    ops.kvWrite(
-        kc.ptr(),
-        f32(vCache, "value cache").ptr(),
+    GpuDevice d = on(kt);
+    d.ops.kvWrite(
+        kc.inOut(d),
+        vc.inOut(d),
         DeviceType.F32,
-        kt.ptr(),
-        vt.ptr(),
-        ints.upload(Purpose.SLOTS, slots),
+        kt.in(d),
+        vt.in(d),
+        d.ints.upload(Purpose.SLOTS, slots),
         slots.length,
         kc.rowLength(),
         kt.rowLength(),
@@ -232,21 +274,24 @@ public final class CudaBackend implements Backend {
       DeviceTensor out) {
     CudaTensor qt = f32(q, "queries");
     CudaTensor ot = f32(out, "attention output");
-    int tokens = batch.totalRows();
+    GpuDevice d = on(qt);
     AttentionLayout layout = AttentionLayout.of(batch);
-    var base = ints.upload(Purpose.ATTENTION, layout.packed());
-    ops.pagedAttention(
+    var base = d.ints.upload(Purpose.ATTENTION, layout.packed());
+    var qp = qt.in(d);
+    var kp = f32(kCache, "key cache").in(d);
+    var vp = f32(vCache, "value cache").in(d);
+    d.ops.pagedAttention(
         new PagedAttentionArgs(
-            ot.ptr(),
-            qt.ptr(),
-            f32(kCache, "key cache").ptr(),
-            f32(vCache, "value cache").ptr(),
+            ot.inOut(d),
+            qp,
+            kp,
+            vp,
             DeviceType.F32,
             base,
             base.withByteOffset(layout.seqOffset() * 4L),
             base.withByteOffset(layout.posOffset() * 4L),
             (float) (1 / Math.sqrt(batch.headDim())),
-            tokens,
+            batch.totalRows(),
             batch.numHeads(),
             batch.numKvHeads(),
             batch.headDim(),
@@ -259,14 +304,20 @@ public final class CudaBackend implements Backend {
   @Override
   public void swiglu(DeviceTensor gate, DeviceTensor up, int rows, DeviceTensor out) {
     CudaTensor g = f32(gate, "gate");
-    ops.swiglu(
-        f32(out, "swiglu output").ptr(), g.ptr(), f32(up, "up").ptr(), (long) rows * g.rowLength());
+    CudaTensor u = f32(up, "up");
+    GpuDevice d = on(g);
+    var gp = g.in(d);
+    var upp = u.in(d);
+    d.ops.swiglu(f32(out, "swiglu output").inOut(d), gp, upp, (long) rows * g.rowLength());
   }
 
   @Override
   public void addInPlace(DeviceTensor x, DeviceTensor y, int rows) {
     CudaTensor xt = f32(x, "residual");
-    ops.add(xt.ptr(), f32(y, "addend").ptr(), (long) rows * xt.rowLength());
+    CudaTensor yt = f32(y, "addend");
+    GpuDevice d = on(yt); // the fresh sub-block output decides; the residual follows it
+    var yp = yt.in(d);
+    d.ops.add(xt.inOut(d), yp, (long) rows * xt.rowLength());
   }
 
   @Override
@@ -277,15 +328,17 @@ public final class CudaBackend implements Backend {
         throw new IllegalArgumentException("row " + r + " is outside " + xt);
       }
     }
-    ops.gatherRows(
-        f32(out, "gather output").ptr(),
-        xt.ptr(),
-        ints.upload(Purpose.ROWS, rowIds),
+    GpuDevice d = on(xt);
+    var xp = xt.in(d);
+    d.ops.gatherRows(
+        f32(out, "gather output").inOut(d),
+        xp,
+        d.ints.upload(Purpose.ROWS, rowIds),
         rowIds.length,
         xt.rowLength());
   }
 
-  /** Frees every tensor, the kernels and the context. */
+  /** Frees every tensor, the kernels and the contexts. */
   @Override
   public synchronized void close() {
     if (closed) {
@@ -293,15 +346,32 @@ public final class CudaBackend implements Backend {
     }
     closed = true;
     try {
-      context.synchronize();
+      for (GpuDevice d : devices) {
+        d.context.synchronize();
+      }
     } finally {
-      owned.forEach(t -> t.buffer().close());
+      owned.forEach(CudaTensor::free);
       owned.clear();
       uploaded.clear();
-      ints.close();
-      kernels.close();
-      context.close();
+      closeDevices();
     }
+  }
+
+  private void closeDevices() {
+    for (GpuDevice d : devices) {
+      if (d != null) {
+        d.close();
+      }
+    }
+  }
+
+  /**
+   * The GPU an operation on {@code t} runs on: where t's contents are, the last one if anywhere.
+   */
+  private GpuDevice on(CudaTensor t) {
+    int home = t.home(current);
+    current = home < 0 ? current : home;
+    return devices[current];
   }
 
   private static DeviceType deviceType(DType t) {

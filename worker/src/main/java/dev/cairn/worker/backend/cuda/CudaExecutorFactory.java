@@ -12,6 +12,7 @@ import dev.cairn.worker.runner.TransformerExecutor;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -37,14 +38,36 @@ public final class CudaExecutorFactory {
    * @param kvCacheMemory KV pool bytes, or 0 to size it from the free memory
    */
   public static TransformerExecutor load(Path dir, int ordinal, String dtype, long kvCacheMemory) {
+    return load(dir, List.of(ordinal), dtype, kvCacheMemory);
+  }
+
+  /**
+   * Loads {@code dir} with its layers split across the GPUs {@code ordinals} (consecutive layers on
+   * one GPU, an even share of the weight bytes each); the KV budget counts every GPU's free memory.
+   */
+  public static TransformerExecutor load(
+      Path dir, List<Integer> ordinals, String dtype, long kvCacheMemory) {
     ModelConfig config = ModelConfig.load(dir);
     boolean narrow = "auto".equalsIgnoreCase(dtype);
     DType forced = narrow ? null : DType.fromUserName(dtype);
     long weightBytes = deviceWeightBytes(dir, config, narrow, forced);
-    CudaBackend backend = new CudaBackend(ordinal, narrow);
+    CudaBackend backend = new CudaBackend(ordinals, narrow, ordinals.size() > 1 ? weightBytes : 0);
     try {
-      CudaContext.MemoryInfo mem = backend.context().memoryInfo();
-      int blocks = kvBlocks(config, weightBytes, kvCacheMemory, mem, ordinal);
+      long free = 0;
+      long total = 0;
+      for (CudaContext c : backend.contexts()) {
+        CudaContext.MemoryInfo m = c.memoryInfo();
+        free += m.free();
+        total += m.total();
+      }
+      String gpus =
+          (ordinals.size() == 1 ? "GPU " : "GPUs ")
+              + ordinals.stream()
+                  .map(String::valueOf)
+                  .collect(java.util.stream.Collectors.joining(","));
+      int blocks =
+          kvBlocks(
+              config, weightBytes, kvCacheMemory, new CudaContext.MemoryInfo(free, total), gpus);
       return ExecutorFactory.load(dir, backend, dtype, blocks);
     } catch (RuntimeException e) {
       backend.close();
@@ -60,7 +83,7 @@ public final class CudaExecutorFactory {
       long weightBytes,
       long kvCacheMemory,
       CudaContext.MemoryInfo mem,
-      int gpu) {
+      String gpus) {
     long usable = (long) (MEMORY_FRACTION * mem.free());
     long budget = kvCacheMemory > 0 ? kvCacheMemory : usable - weightBytes - WORKSPACE_RESERVE;
     long minBlocks = (config.maxModelLen() + PagedKvCache.BLOCK_SIZE - 1) / PagedKvCache.BLOCK_SIZE;
@@ -69,10 +92,10 @@ public final class CudaExecutorFactory {
         || PagedKvCache.blocksForBudget(config, Math.max(0, budget)) < minBlocks) {
       throw new CudaFailure(
           String.format(
-              "the model does not fit on GPU %d: weights %.2f GiB + KV cache %.2f GiB (at least"
+              "the model does not fit on %s: weights %.2f GiB + KV cache %.2f GiB (at least"
                   + " %.2f GiB for one %d-token sequence) + %.2f GiB workspace > %.0f%% of"
                   + " %.2f GiB free",
-              gpu,
+              gpus,
               gib(weightBytes),
               gib(Math.max(budget, 0)),
               gib(minKv),

@@ -31,8 +31,8 @@ final class WeightUploader {
     return w.dtype() == DType.F32 && narrowF32 ? DType.BF16 : w.dtype();
   }
 
-  /** Uploads {@code w} as {@code target}; the caller owns the returned tensor. */
-  CudaTensor upload(HostTensor w, DType target) {
+  /** Uploads {@code w} as {@code target}; the caller owns the returned buffer. */
+  DeviceBuffer upload(HostTensor w, DType target) {
     long bytes = w.numel() * target.bytes();
     checkFits(w, bytes);
     DeviceBuffer dst = context.allocate(bytes);
@@ -47,7 +47,7 @@ final class WeightUploader {
       } else {
         throw new IllegalArgumentException("cannot convert " + w.dtype() + " to " + target);
       }
-      return new CudaTensor(target, w.shape(), dst);
+      return dst;
     } catch (RuntimeException e) {
       dst.close();
       throw e;

@@ -41,7 +41,7 @@ class CudaExecutorFactoryTest {
     var mem = new CudaContext.MemoryInfo(10 * GIB, 16 * GIB);
     long weights = 100 * MIB;
 
-    int blocks = CudaExecutorFactory.kvBlocks(config, weights, 0, mem, 0);
+    int blocks = CudaExecutorFactory.kvBlocks(config, weights, 0, mem, "GPU 0");
 
     long budget = (long) (0.9 * 10 * GIB) - weights - CudaExecutorFactory.WORKSPACE_RESERVE;
     assertThat(blocks).isEqualTo((int) (budget / (4L * 2 * 16 * 64 * 4)));
@@ -50,21 +50,22 @@ class CudaExecutorFactoryTest {
   @Test
   void anExplicitKvBudgetIsHonoured() {
     var mem = new CudaContext.MemoryInfo(10 * GIB, 16 * GIB);
-    assertThat(CudaExecutorFactory.kvBlocks(config, 100 * MIB, 64 * MIB, mem, 0))
+    assertThat(CudaExecutorFactory.kvBlocks(config, 100 * MIB, 64 * MIB, mem, "GPU 0"))
         .isEqualTo((int) (64 * MIB / 32768));
   }
 
   @Test
   void aModelThatDoesNotFitIsRefusedWithTheSizes() {
     var small = new CudaContext.MemoryInfo(300 * MIB, 16 * GIB);
-    assertThatThrownBy(() -> CudaExecutorFactory.kvBlocks(config, 100 * MIB, 0, small, 1))
+    assertThatThrownBy(() -> CudaExecutorFactory.kvBlocks(config, 100 * MIB, 0, small, "GPU 1"))
         .isInstanceOf(CudaFailure.class)
         .hasMessageContaining("does not fit on GPU 1")
         .hasMessageContaining("weights 0.10 GiB")
         .hasMessageContaining("one 512-token sequence")
         .hasMessageContaining("0.29 GiB free");
     var roomy = new CudaContext.MemoryInfo(10 * GIB, 16 * GIB);
-    assertThatThrownBy(() -> CudaExecutorFactory.kvBlocks(config, 100 * MIB, 512 * 1024, roomy, 0))
+    assertThatThrownBy(
+            () -> CudaExecutorFactory.kvBlocks(config, 100 * MIB, 512 * 1024, roomy, "GPU 0"))
         .hasMessageContaining("at least 0.00 GiB for one 512-token sequence");
   }
 }
