@@ -34,10 +34,10 @@ JARS=jcuda,jcuda-natives,jackson-databind,jackson-core,jackson-annotations,asser
 JARS+=,micrometer-core,micrometer-commons,micrometer-observation,HdrHistogram,LatencyUtils
 $MVN -pl worker dependency:copy-dependencies -DincludeScope=test -DoutputDirectory="$PWD/$OUT/lib" \
   -DincludeArtifactIds="$JARS" -Dmdep.prependGroupId=true
-JUNIT_VERSION=$($MVN -pl worker help:evaluate -Dexpression=junit-jupiter.version -DforceStdout 2>/dev/null || true)
-if [[ ! "$JUNIT_VERSION" =~ ^[0-9] ]]; then
-  JUNIT_VERSION=$(ls "$HOME/.m2/repository/org/junit/jupiter/junit-jupiter-api" | sort -V | tail -1)
-fi
+# The console launcher matches the JUnit version the tests compiled against (from the Quarkus BOM).
+$MVN -pl worker dependency:list -DincludeArtifactIds=junit-jupiter-api -DoutputFile="$PWD/build/junit.txt"
+JUNIT_VERSION=$(sed -n 's/.*org.junit.jupiter:junit-jupiter-api:jar:\([^:]*\):.*/\1/p' build/junit.txt | head -1)
+[[ -n "$JUNIT_VERSION" ]] || { echo "gpu-bundle: cannot tell the JUnit version" >&2; exit 1; }
 $MVN -pl worker dependency:copy \
   -Dartifact="org.junit.platform:junit-platform-console-standalone:$JUNIT_VERSION" \
   -DoutputDirectory="$PWD/$OUT/lib"
