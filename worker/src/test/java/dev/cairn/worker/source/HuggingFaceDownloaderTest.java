@@ -62,7 +62,8 @@ class HuggingFaceDownloaderTest {
             4,
             Duration.ofMillis(10),
             Duration.ofMillis(25),
-            Duration.ofMillis(300),
+            // Long enough that a loaded CI machine never trips it on a healthy transfer.
+            Duration.ofMillis(1_000),
             Duration.ofSeconds(5));
     return new HuggingFaceDownloader(settings, sleeps::add, System::nanoTime);
   }
@@ -184,7 +185,7 @@ class HuggingFaceDownloaderTest {
 
   @Test
   void stalledTransferTimesOutAndResumes() throws IOException {
-    hub.stallMillis(2_000).fail("tokenizer.json", Fault.STALL);
+    hub.stallMillis(4_000).fail("tokenizer.json", Fault.STALL);
 
     Path snapshot = downloader().download(SOURCE, new LoadProgress());
 
