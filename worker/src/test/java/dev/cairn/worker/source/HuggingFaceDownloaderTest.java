@@ -259,8 +259,10 @@ class HuggingFaceDownloaderTest {
     hub.file("model-00002-of-00002.safetensors", new byte[] {4, 5, 6});
     hub.file("consolidated.safetensors", new byte[] {7, 7, 7});
 
-    Path snapshot = downloader().download(SOURCE, new LoadProgress());
+    LoadProgress progress = new LoadProgress();
+    Path snapshot = downloader().download(SOURCE, progress);
 
+    assertThat(progress.bytesDone()).isEqualTo(progress.bytesTotal());
     assertThat(ModelDirectory.check(snapshot).weightFiles())
         .extracting(p -> p.getFileName().toString())
         .containsExactly("model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors");
