@@ -78,6 +78,10 @@ public record ModelStack(
       GenerationConfig generation = GenerationConfig.load(dir.path(), tokenizerConfig, tokenizer);
       ChatTemplate template =
           tokenizerConfig.chatTemplate().isPresent() ? ChatTemplate.of(tokenizerConfig) : null;
+      if (template != null) {
+        // A broken template fails the load, and Jinjava's first render (seconds) happens here.
+        template.check();
+      }
       EngineSpec engineSpec = spec.getEngine() == null ? new EngineSpec() : spec.getEngine();
       int maxModelLen = maxModelLen(engineSpec, config);
       int blocks = kvBlocks(engineSpec, config, maxModelLen);
