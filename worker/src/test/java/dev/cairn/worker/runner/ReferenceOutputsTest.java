@@ -28,12 +28,10 @@ class ReferenceOutputsTest {
     List<Arguments> out = new ArrayList<>();
     Supplier<Backend> ref = ReferenceBackend::new;
     Supplier<Backend> cpu = () -> new CpuBackend(2, true);
-    Supplier<Backend> scalar = () -> new CpuBackend(1, false);
     int i = 0;
     for (JsonNode c : TestModels.reference().get("cases")) {
       out.add(Arguments.of("reference", ref, c, i));
       out.add(Arguments.of("cpu", cpu, c, i));
-      out.add(Arguments.of("cpu-scalar", scalar, c, i));
       i++;
     }
     return out.stream();
