@@ -122,6 +122,17 @@ final class EngineCore {
     }
   }
 
+  /** Ends every request with {@link FinishReason#ERROR} (the step loop itself failed). */
+  void failAll(String message) {
+    for (ActiveRequest req : new ArrayList<>(active.values())) {
+      try {
+        finish(req, FinishReason.ERROR, message);
+      } catch (RuntimeException e) {
+        LOG.warnf(e, "Could not fail request %s cleanly", req.id());
+      }
+    }
+  }
+
   /** Runs one step; a no-op when nothing is queued. */
   void step() {
     stepPromptTokens = 0;
