@@ -350,7 +350,7 @@ class OpenAiServerIT {
             "{\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":"
                 + "[{\"type\":\"text\",\"text\":\"ab\"},{\"type\":\"text\",\"text\":\"cd\"}]}]}");
     assertThat(r.statusCode()).isEqualTo(200);
-    int promptLen = "user: abcd\nassistant:".length();
+    int promptLen = "user: ab\ncd\nassistant:".length();
     assertThat(JSON.readTree(r.body()).at("/usage/prompt_tokens").asInt()).isEqualTo(promptLen);
   }
 
@@ -461,7 +461,8 @@ class OpenAiServerIT {
   void failedLoadTakesLivenessDown() throws Exception {
     try (TestServer s = new TestServer(Optional.empty(), false)) {
       s.state.failed("config.json not found");
-      expectError(s.get("/v1/models"), 503, null, "failed: config.json not found");
+      expectError(
+          s.get("/v1/models"), 503, null, "The model could not be loaded: config.json not found");
       assertThat(s.get("/health/live").statusCode()).isEqualTo(503);
     }
   }
