@@ -34,6 +34,7 @@ public final class RequestParser {
     ObjectNode streamOptions = JsonFields.object(root, "stream_options");
     Boolean includeUsage =
         streamOptions == null ? null : JsonFields.bool(streamOptions, "include_usage");
+    rejectUnsupported(root);
     SamplingOptions sampling = SamplingParser.parse(root, defaults, chat);
     String promptText = null;
     int[] promptTokens = null;
@@ -70,6 +71,20 @@ public final class RequestParser {
         n,
         stream != null && stream,
         includeUsage != null && includeUsage);
+  }
+
+  /** Fields that would change the answer's meaning if silently ignored. */
+  private static void rejectUnsupported(ObjectNode root) {
+    if (Boolean.TRUE.equals(JsonFields.bool(root, "echo"))) {
+      throw ApiException.badRequest("echo", "echo is not supported");
+    }
+    if (JsonFields.string(root, "suffix") != null) {
+      throw ApiException.badRequest("suffix", "suffix is not supported");
+    }
+    Integer bestOf = JsonFields.integer(root, "best_of");
+    if (bestOf != null && bestOf != 1) {
+      throw ApiException.badRequest("best_of", "best_of is not supported; use n");
+    }
   }
 
   static ObjectNode parseObject(String body) {

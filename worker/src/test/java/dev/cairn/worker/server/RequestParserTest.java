@@ -119,6 +119,14 @@ class RequestParserTest {
   }
 
   @Test
+  void unsupportedFieldsAreRejectedNotIgnored() {
+    rejects(Endpoint.COMPLETIONS, "{\"prompt\":\"x\",\"echo\":true}", "echo", "not supported");
+    rejects(Endpoint.COMPLETIONS, "{\"prompt\":\"x\",\"suffix\":\"y\"}", "suffix", "not supported");
+    rejects(Endpoint.COMPLETIONS, "{\"prompt\":\"x\",\"best_of\":3}", "best_of", "use n");
+    assertThat(completion("{\"prompt\":\"x\",\"echo\":false,\"best_of\":1}").n()).isEqualTo(1);
+  }
+
+  @Test
   void malformedBodies() {
     rejects(Endpoint.COMPLETIONS, "{\"prompt\":", null, "Invalid JSON body");
     rejects(Endpoint.COMPLETIONS, "[1]", null, "must be a JSON object");
