@@ -392,6 +392,38 @@ class OpenAiServerIT {
                     && server.metrics.ongoing() == 0);
   }
 
+  @Test
+  void clientDisconnectWhileWaitingForAWholeResponseAbortsToo() throws Exception {
+    String body = "{\"prompt\":\"HOLD-wait\",\"max_tokens\":50}";
+    int before = server.engine.submitted.size();
+    try (Socket socket = new Socket("127.0.0.1", server.server.actualPort())) {
+      socket
+          .getOutputStream()
+          .write(
+              ("POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      + "Content-Type: application/json\r\nContent-Length: "
+                      + body.length()
+                      + "\r\n\r\n"
+                      + body)
+                  .getBytes(StandardCharsets.UTF_8));
+      socket.getOutputStream().flush();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  server.engine.submitted.stream()
+                      .skip(before)
+                      .anyMatch(r -> r.promptTokens().length == "HOLD-wait".length()));
+    }
+    String id =
+        server.engine.submitted.stream()
+            .filter(r -> r.promptTokens().length == "HOLD-wait".length())
+            .findFirst()
+            .orElseThrow()
+            .requestId();
+    await().atMost(Duration.ofSeconds(10)).until(() -> server.engine.aborted.contains(id));
+  }
+
   private static byte[] toBytes(int[] ids) {
     byte[] b = new byte[ids.length];
     for (int i = 0; i < ids.length; i++) {
