@@ -20,7 +20,7 @@ import java.io.UncheckedIOException;
 public final class WorkerConfigJson {
   private static final ObjectMapper MAPPER =
       new ObjectMapper()
-          .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+          .setSerializationInclusion(JsonInclude.Include.NON_EMPTY)
           .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
   private WorkerConfigJson() {}
@@ -31,6 +31,7 @@ public final class WorkerConfigJson {
     spec.remove("replicas");
     spec.remove("autoscaling");
     spec.remove("monitoring");
+    spec.remove("worker");
     if (spec.get("model") instanceof ObjectNode model) {
       model.put("id", llmd.effectiveModelId());
     }
