@@ -12,7 +12,6 @@ public final class TestPods {
     return new PodBuilder()
         .withNewMetadata()
         .withName(name)
-        .withNamespace("demo")
         .addToLabels("app.kubernetes.io/name", "cairn-worker")
         .addToLabels("app.kubernetes.io/instance", instance)
         .addToLabels("app.kubernetes.io/managed-by", "cairn-operator")
