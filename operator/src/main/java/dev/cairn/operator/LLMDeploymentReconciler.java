@@ -13,6 +13,7 @@ import dev.cairn.operator.status.ModelLoadProgress;
 import dev.cairn.operator.status.StatusAggregator;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -65,7 +66,7 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment> {
   @Override
   public List<EventSource<?, LLMDeployment>> prepareEventSources(
       EventSourceContext<LLMDeployment> context) {
-    return List.of(WorkerPods.eventSource(context));
+    return List.of(WorkerPods.eventSource(context), MonitoringCrds.eventSource(context));
   }
 
   @Override
@@ -112,10 +113,23 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment> {
   @Override
   public ErrorStatusUpdateControl<LLMDeployment> updateErrorStatus(
       LLMDeployment llmd, Context<LLMDeployment> context, Exception e) {
+    if (context.isPrimaryResourceDeleted() || notFound(e)) {
+      // The resource went away while being reconciled: nothing to report on.
+      return ErrorStatusUpdateControl.defaultErrorProcessing();
+    }
     String message = "reconcile failed: " + rootMessage(e);
     LOG.errorf(e, "%s: %s", id(llmd), message);
     events.record(llmd, EventRecorder.WARNING, Reason.RECONCILE_FAILED, message);
     return StatusWrites.failed(llmd, message, clock);
+  }
+
+  private static boolean notFound(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof KubernetesClientException k && k.getCode() == 404) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String rootMessage(Throwable e) {

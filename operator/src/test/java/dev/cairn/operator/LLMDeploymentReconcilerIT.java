@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.mockwebserver.http.RecordedRequest;
@@ -225,5 +226,38 @@ class LLMDeploymentReconcilerIT {
     assertThat(RequestLog.writes(operatorRequests))
         .as(RequestLog.describe(operatorRequests))
         .isEmpty();
+  }
+
+  @Test
+  void installingThePrometheusOperatorCrdsReconcilesAgain() {
+    OperatorHarness h = new OperatorHarness(client, "crds");
+    h.create("tiny", OperatorHarness.cpuSpec("file:models/tiny-shakespeare"));
+    h.awaitCondition("tiny", Conditions.PROGRESSING, "True", Reason.ROLLING_OUT);
+    double before = OperatorHarness.reconciles(registry);
+    client
+        .apiextensions()
+        .v1()
+        .customResourceDefinitions()
+        .resource(
+            new CustomResourceDefinitionBuilder()
+                .withNewMetadata()
+                .withName(MonitoringCrds.SERVICE_MONITORS)
+                .endMetadata()
+                .withNewSpec()
+                .withGroup("monitoring.coreos.com")
+                .withScope("Namespaced")
+                .withNewNames()
+                .withKind("ServiceMonitor")
+                .withPlural("servicemonitors")
+                .endNames()
+                .addNewVersion()
+                .withName("v1")
+                .withServed(true)
+                .withStorage(true)
+                .endVersion()
+                .endSpec()
+                .build())
+        .create();
+    await().atMost(OperatorHarness.WAIT).until(() -> OperatorHarness.reconciles(registry) > before);
   }
 }
