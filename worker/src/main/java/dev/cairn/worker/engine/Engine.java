@@ -3,8 +3,8 @@ package dev.cairn.worker.engine;
 import java.util.function.Consumer;
 
 /**
- * The serving engine: accepts requests, runs them in continuous batches on a step loop, and
- * streams outputs back. Thread-safe; listeners are called on the engine thread and must not block.
+ * The serving engine: accepts requests, runs them in continuous batches on a step loop, and streams
+ * outputs back. Thread-safe; listeners are called on the engine thread and must not block.
  */
 public interface Engine extends AutoCloseable {
 

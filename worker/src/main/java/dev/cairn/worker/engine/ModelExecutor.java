@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * Runs the model's forward pass over a batch of sequence chunks against a paged KV cache that it
- * owns. The engine decides which blocks each sequence uses; the executor only reads and writes them.
- * Implementations: the CPU backend and the CUDA backend.
+ * owns. The engine decides which blocks each sequence uses; the executor only reads and writes
+ * them. Implementations: the CPU backend and the CUDA backend.
  */
 public interface ModelExecutor extends AutoCloseable {
 

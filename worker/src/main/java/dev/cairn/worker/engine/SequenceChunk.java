@@ -5,12 +5,13 @@ package dev.cairn.worker.engine;
  * sequence's KV block table (block ids into the executor's pool, in order of position).
  *
  * <p>A prefill chunk has many tokens, a decode step one. The block table must already cover
- * positions {@code [0, startPosition + tokens.length)}; the executor writes the new tokens' keys and
- * values into those blocks and attends over every position up to each token.
+ * positions {@code [0, startPosition + tokens.length)}; the executor writes the new tokens' keys
+ * and values into those blocks and attends over every position up to each token.
  *
  * @param tokens token ids to process, {@code [n]}
  * @param startPosition position of {@code tokens[0]} in the sequence (tokens before it are cached)
  * @param blockTable KV block ids, {@code [ceil((startPosition + n) / blockSize)]} or longer
  * @param needsLogits whether the caller samples from this chunk's last position
  */
-public record SequenceChunk(int[] tokens, int startPosition, int[] blockTable, boolean needsLogits) {}
+public record SequenceChunk(
+    int[] tokens, int startPosition, int[] blockTable, boolean needsLogits) {}

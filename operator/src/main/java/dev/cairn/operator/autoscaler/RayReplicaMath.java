@@ -1,0 +1,39 @@
+package dev.cairn.operator.autoscaler;
+
+/**
+ * Ray Serve's replica arithmetic ({@code _apply_scaling_factors} and {@code _apply_bounds} in
+ * {@code ray/serve/autoscaling_policy.py}), kept apart so tests can pin it number by number.
+ */
+final class RayReplicaMath {
+  private RayReplicaMath() {}
+
+  /** desired = load / target: the fractional replica count that would meet the target exactly. */
+  static double desired(double load, double targetOngoingRequests) {
+    return load / targetOngoingRequests;
+  }
+
+  /**
+   * scaled = ceil(current + factor × (desired − current)), factor = upscalingFactor when growing
+   * and downscalingFactor otherwise; if the unsmoothed count is below current but the factor kept
+   * it there, shrink by one so a small downscalingFactor cannot pin the deployment forever.
+   */
+  static int scaled(int current, double desired, ScalingSpec spec) {
+    double delta = desired - current;
+    double factor = delta > 0 ? spec.upscalingFactor() : spec.downscalingFactor();
+    int scaled = (int) Math.ceil(current + factor * delta);
+    if (Math.ceil(desired) < current && scaled == current) {
+      scaled -= 1;
+    }
+    return scaled;
+  }
+
+  /** Clamps to [minReplicas, maxReplicas]. */
+  static int bounded(int replicas, ScalingSpec spec) {
+    return Math.max(spec.minReplicas(), Math.min(spec.maxReplicas(), replicas));
+  }
+
+  /** The proposal before delays: scaled, then bounded. */
+  static int proposal(int current, double load, ScalingSpec spec) {
+    return bounded(scaled(current, desired(load, spec.targetOngoingRequests()), spec), spec);
+  }
+}

@@ -1,0 +1,112 @@
+package dev.cairn.operator.autoscaler;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+
+/**
+ * Ray Serve's default policy ({@code replica_queue_length_autoscaling_policy}) as a pure function,
+ * with wall-clock delays instead of Ray's count of control-loop periods.
+ *
+ * <p>Safety rules on top of Ray: a scale-down needs a fresh sample from every ready replica and a
+ * full look-back window observed by this operator process; replicas outside [min, max] (the spec
+ * changed) are clamped at once.
+ */
+public final class ScalingPolicy {
+
+  /** A decision plus the state to remember for the next evaluation. */
+  public record Evaluation(ScalingDecision decision, PolicyState next) {}
+
+  /**
+   * Evaluates one control-loop period.
+   *
+   * @param current the deployment's current desired replica count (not the ready count)
+   * @param load the load over ready replicas and which of them went unobserved
+   */
+  public Evaluation evaluate(
+      ScalingSpec spec, int current, LoadSnapshot load, Instant now, PolicyState state) {
+    int clamped = RayReplicaMath.bounded(current, spec);
+    if (clamped != current) {
+      String why =
+          clamped > current
+              ? "below minReplicas " + spec.minReplicas()
+              : "above maxReplicas " + spec.maxReplicas();
+      return change(current, clamped, why, now, state);
+    }
+    if (load.readyReplicas() == 0) {
+      return hold(current, "no ready replicas to measure", now, state.reset());
+    }
+    int proposal = RayReplicaMath.proposal(current, load.load(), spec);
+    Direction direction = Direction.between(current, proposal);
+    if (direction == Direction.DOWN) {
+      String blocked = downscaleBlocker(spec, load, now, state);
+      if (blocked != null) {
+        return hold(
+            current, loadText(load, spec) + "; not scaling down: " + blocked, now, state.reset());
+      }
+    }
+    if (direction == Direction.NONE) {
+      return hold(current, loadText(load, spec), now, state.reset());
+    }
+    PolicyState next = state.propose(direction, now);
+    Duration delay =
+        Duration.ofSeconds(
+            direction == Direction.UP ? spec.upscaleDelaySeconds() : spec.downscaleDelaySeconds());
+    Duration held = Duration.between(next.pendingSince(), now);
+    if (held.compareTo(delay) >= 0) {
+      return change(current, proposal, loadText(load, spec), now, next);
+    }
+    String pending =
+        String.format(
+            Locale.ROOT,
+            "%s; scale-%s to %d pending (%ds of %ds)",
+            loadText(load, spec),
+            direction == Direction.UP ? "up" : "down",
+            proposal,
+            held.toSeconds(),
+            delay.toSeconds());
+    return hold(current, pending, now, next);
+  }
+
+  // Returns why a scale-down must wait, or null when it may proceed.
+  private static String downscaleBlocker(
+      ScalingSpec spec, LoadSnapshot load, Instant now, PolicyState state) {
+    if (!load.unobservedPods().isEmpty()) {
+      return "no fresh metrics from " + String.join(", ", load.unobservedPods());
+    }
+    Duration observed = Duration.between(state.observingSince(), now);
+    if (observed.toSeconds() < spec.lookBackPeriodSeconds()) {
+      return String.format(
+          Locale.ROOT,
+          "observed %ds of the %ds look-back window since the operator started",
+          observed.toSeconds(),
+          spec.lookBackPeriodSeconds());
+    }
+    return null;
+  }
+
+  private static Evaluation change(
+      int current, int target, String why, Instant now, PolicyState state) {
+    String reason = "Scaled " + current + " → " + target + ": " + why;
+    ScalingDecision decision =
+        new ScalingDecision(target, Direction.between(current, target), reason, now);
+    return new Evaluation(decision, state.reset());
+  }
+
+  private static Evaluation hold(int current, String why, Instant now, PolicyState next) {
+    String reason = "Holding " + current + ": " + why;
+    return new Evaluation(new ScalingDecision(current, Direction.NONE, reason, now), next);
+  }
+
+  /** "9.6 ongoing requests per replica, target 2", the load part of every reason. */
+  static String loadText(LoadSnapshot load, ScalingSpec spec) {
+    return String.format(Locale.ROOT, "%.1f ongoing requests per replica", load.perReplica())
+        + ", target "
+        + plain(spec.targetOngoingRequests());
+  }
+
+  private static String plain(double value) {
+    return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
+  }
+}

@@ -1,0 +1,81 @@
+package dev.cairn.worker.backend;
+
+/**
+ * The compute operations a transformer forward pass needs, over tensors that live on the backend's
+ * device. Weights are uploaded once; activations and the KV cache are allocated once and reused
+ * (every op takes an explicit row count {@code rows} so buffers sized for the largest step serve
+ * smaller ones). Activations are F32; weights keep their stored dtype. Small host arrays (token
+ * ids, positions, block tables) are passed per call and copied to the device by backends that need
+ * it.
+ */
+public interface Backend extends AutoCloseable {
+
+  /** Short name for logs, e.g. "cpu" or "reference". */
+  String name();
+
+  /** Makes a weight available on the device (may keep a view of the mapped file on the host). */
+  DeviceTensor upload(HostTensor weight);
+
+  /** A zeroed F32 tensor, released when unreachable or when the backend closes. */
+  DeviceTensor allocate(int... shape);
+
+  /** Copies host floats into the start of {@code dst} (F32). */
+  void write(DeviceTensor dst, float[] src);
+
+  /** Copies {@code n} elements starting at element {@code offset} back to the host as floats. */
+  float[] read(DeviceTensor src, long offset, int n);
+
+  /** out[t,:] = table[ids[t],:]. table {@code [vocab, hidden]}, out {@code [>=T, hidden]}. */
+  void embed(DeviceTensor table, int[] ids, DeviceTensor out);
+
+  /**
+   * out[t,:] = x[t,:] / rms(x[t,:]) * weight for {@code rows} rows. x, out {@code [>=rows, h]},
+   * weight {@code [h]}; out may be x.
+   */
+  void rmsNorm(DeviceTensor x, DeviceTensor weight, float eps, int rows, DeviceTensor out);
+
+  /**
+   * out[t,o] = sum_i x[t,i] * w[o,i] (+ bias[o]) for {@code rows} rows. x {@code [>=rows, in]}, w
+   * {@code [out, in]}, bias {@code [out]} or null, out {@code [>=rows, out]}.
+   */
+  void matmul(DeviceTensor x, DeviceTensor w, DeviceTensor bias, int rows, DeviceTensor out);
+
+  /**
+   * Rotates each head of x in place (rotate-half layout, as Hugging Face Llama/Qwen2). x {@code
+   * [>=rows, heads * headDim]}; cosSin {@code [maxPos, headDim]}: cos in the first half, sin in the
+   * second; positions {@code [rows]}.
+   */
+  void rope(DeviceTensor x, int heads, int headDim, int[] positions, DeviceTensor cosSin);
+
+  /**
+   * Writes each row's key and value into the cache row {@code slots[t]}. k, v {@code [>=rows,
+   * kvDim]}; caches {@code [numBlocks * blockSize, kvDim]}.
+   */
+  void writeKv(
+      DeviceTensor k, DeviceTensor v, DeviceTensor kCache, DeviceTensor vCache, int[] slots);
+
+  /**
+   * Causal attention of every query row over its sequence's cached keys and values (which already
+   * include the rows of this step), softmax scaled by 1/sqrt(headDim). q, out {@code [>=T, heads *
+   * headDim]}; caches {@code [numBlocks * blockSize, kvHeads * headDim]}.
+   */
+  void attention(
+      DeviceTensor q,
+      DeviceTensor kCache,
+      DeviceTensor vCache,
+      AttentionBatch batch,
+      DeviceTensor out);
+
+  /** out[t,i] = silu(gate[t,i]) * up[t,i] for {@code rows} rows; out may be gate. */
+  void swiglu(DeviceTensor gate, DeviceTensor up, int rows, DeviceTensor out);
+
+  /** x[t,:] += y[t,:] for {@code rows} rows. */
+  void addInPlace(DeviceTensor x, DeviceTensor y, int rows);
+
+  /** out[r,:] = x[rowIds[r],:]: picks the rows that need logits. */
+  void gatherRows(DeviceTensor x, int[] rowIds, DeviceTensor out);
+
+  /** Frees device memory held by the backend. */
+  @Override
+  void close();
+}

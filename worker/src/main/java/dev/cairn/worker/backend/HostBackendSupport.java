@@ -1,0 +1,54 @@
+package dev.cairn.worker.backend;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Memory handling shared by the host (CPU) backends: weights stay where they are (mapped file);
+ * each F32 buffer gets its own automatic arena, so a buffer the executor drops (a workspace
+ * outgrown) is freed by the GC rather than held until close.
+ */
+public abstract class HostBackendSupport implements Backend {
+
+  @Override
+  public DeviceTensor upload(HostTensor weight) {
+    return weight;
+  }
+
+  @Override
+  public DeviceTensor allocate(int... shape) {
+    return HostTensor.allocateF32(Arena.ofAuto(), shape);
+  }
+
+  @Override
+  public void write(DeviceTensor dst, float[] src) {
+    MemorySegment.copy(src, 0, host(dst).segment(), HostTensor.F32, 0, src.length);
+  }
+
+  @Override
+  public float[] read(DeviceTensor src, long offset, int n) {
+    return host(src).toFloats(offset, n);
+  }
+
+  /** Casts to the host tensor type, with a clear error for a foreign tensor. */
+  protected static HostTensor host(DeviceTensor t) {
+    if (t instanceof HostTensor h) {
+      return h;
+    }
+    throw new IllegalArgumentException("tensor " + t + " does not live in host memory");
+  }
+
+  /** Elements in one row: the product of every dimension but the first. */
+  protected static int rowLength(DeviceTensor t) {
+    int[] s = t.shape();
+    int n = 1;
+    for (int i = 1; i < s.length; i++) {
+      n *= s[i];
+    }
+    return n;
+  }
+
+  /** Nothing to release: buffers are freed by the GC once unreachable. */
+  @Override
+  public void close() {}
+}

@@ -1,0 +1,96 @@
+package dev.cairn.worker.backend;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * A tensor in host memory: a (possibly memory-mapped) segment, read in little-endian as safetensors
+ * stores it. Used by the CPU backends and as the source of weight uploads.
+ */
+public final class HostTensor implements DeviceTensor {
+
+  static final ValueLayout.OfFloat F32 =
+      ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  static final ValueLayout.OfShort I16 =
+      ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+  private final DType dtype;
+  private final int[] shape;
+  private final MemorySegment segment;
+
+  /** Wraps {@code segment}, which must hold exactly numel(shape) elements of {@code dtype}. */
+  public HostTensor(DType dtype, int[] shape, MemorySegment segment) {
+    this.dtype = dtype;
+    this.shape = shape.clone();
+    this.segment = segment;
+    long expected = numel() * dtype.bytes();
+    if (segment.byteSize() != expected) {
+      throw new IllegalArgumentException(
+          "segment holds " + segment.byteSize() + " bytes, shape needs " + expected);
+    }
+  }
+
+  /** A zeroed F32 tensor in native memory owned by {@code arena}. */
+  public static HostTensor allocateF32(Arena arena, int... shape) {
+    long n = 1;
+    for (int d : shape) {
+      n *= d;
+    }
+    return new HostTensor(DType.F32, shape, arena.allocate(n * 4, 64));
+  }
+
+  /** An F32 tensor holding a copy of {@code values} in native memory owned by {@code arena}. */
+  public static HostTensor ofFloats(Arena arena, float[] values, int... shape) {
+    HostTensor t = allocateF32(arena, shape);
+    MemorySegment.copy(values, 0, t.segment, F32, 0, values.length);
+    return t;
+  }
+
+  @Override
+  public DType dtype() {
+    return dtype;
+  }
+
+  @Override
+  public int[] shape() {
+    return shape.clone();
+  }
+
+  @Override
+  public int dim(int i) {
+    return shape[i];
+  }
+
+  /** The backing memory. */
+  public MemorySegment segment() {
+    return segment;
+  }
+
+  /** Element {@code i} widened to float. */
+  public float getFloat(long i) {
+    return switch (dtype) {
+      case F32 -> segment.getAtIndex(F32, i);
+      case BF16 -> DType.bf16ToFloat(segment.getAtIndex(I16, i));
+      case F16 -> Float.float16ToFloat(segment.getAtIndex(I16, i));
+    };
+  }
+
+  /** Sets F32 element {@code i}. */
+  public void setFloat(long i, float value) {
+    if (dtype != DType.F32) {
+      throw new IllegalStateException("only F32 tensors are writable, this one is " + dtype);
+    }
+    segment.setAtIndex(F32, i, value);
+  }
+
+  /** Copies {@code n} elements from {@code offset}, widened to float. */
+  public float[] toFloats(long offset, int n) {
+    float[] out = new float[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = getFloat(offset + i);
+    }
+    return out;
+  }
+}

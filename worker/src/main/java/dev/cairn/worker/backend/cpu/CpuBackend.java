@@ -1,0 +1,210 @@
+package dev.cairn.worker.backend.cpu;
+
+import dev.cairn.worker.backend.AttentionBatch;
+import dev.cairn.worker.backend.DType;
+import dev.cairn.worker.backend.DeviceTensor;
+import dev.cairn.worker.backend.HostBackendSupport;
+import dev.cairn.worker.backend.HostTensor;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The CPU backend: JDK Vector API kernels (F32 compute, BF16 weights widened in registers) on a
+ * dedicated thread pool, each matmul split into contiguous row slabs, one per thread. With {@code
+ * vector = false} (or a CPU with under 4 float lanes) every kernel takes its scalar path.
+ */
+public final class CpuBackend extends HostBackendSupport {
+
+  /** Below this many multiply-adds a matmul stays on the calling thread. */
+  private static final long PARALLEL_MIN_WORK = 1 << 15;
+
+  private final CpuThreadPool pool;
+  private final boolean vector;
+
+  /** With {@code threads} compute threads (0 = one per available core) and vector kernels on. */
+  public CpuBackend(int threads, boolean vector) {
+    int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+    this.pool = new CpuThreadPool(n);
+    this.vector = vector && VectorSupport.available();
+  }
+
+  /** One thread per core, vector kernels on. */
+  public CpuBackend() {
+    this(0, true);
+  }
+
+  @Override
+  public String name() {
+    return vector ? "cpu" : "cpu-scalar";
+  }
+
+  /** Compute threads in use. */
+  public int threads() {
+    return pool.threads();
+  }
+
+  /**
+   * Matrices in F32 or BF16 stay where they are (the mapped file). F16 matrices and every 1-D
+   * tensor (norms, biases) are widened to F32 once, so kernels meet only F32 and BF16 matrices.
+   */
+  @Override
+  public DeviceTensor upload(HostTensor w) {
+    boolean oneDim = w.shape().length == 1;
+    if (w.dtype() == DType.F32 || (w.dtype() == DType.BF16 && !oneDim)) {
+      return w;
+    }
+    HostTensor out = (HostTensor) allocate(w.shape());
+    for (long i = 0; i < w.numel(); i++) {
+      out.setFloat(i, w.getFloat(i));
+    }
+    return out;
+  }
+
+  @Override
+  public void embed(DeviceTensor table, int[] ids, DeviceTensor out) {
+    HostTensor tab = host(table);
+    HostTensor o = host(out);
+    int h = tab.dim(1);
+    for (int t = 0; t < ids.length; t++) {
+      if (ids[t] < 0 || ids[t] >= tab.dim(0)) {
+        throw new IllegalArgumentException(
+            "token id " + ids[t] + " outside [0, " + tab.dim(0) + ")");
+      }
+      if (tab.dtype() == DType.F32) {
+        MemorySegment.copy(
+            tab.segment(), (long) ids[t] * h * 4, o.segment(), (long) t * h * 4, h * 4L);
+      } else {
+        for (int i = 0; i < h; i++) {
+          o.setFloat((long) t * h + i, tab.getFloat((long) ids[t] * h + i));
+        }
+      }
+    }
+  }
+
+  @Override
+  public void rmsNorm(DeviceTensor x, DeviceTensor weight, float eps, int rows, DeviceTensor out) {
+    HostTensor w = host(weight);
+    int h = w.dim(0);
+    boolean bf16 = w.dtype() == DType.BF16;
+    MemorySegment xs = host(x).segment();
+    MemorySegment os = host(out).segment();
+    for (int t = 0; t < rows; t++) {
+      CpuElementwise.rmsNormRow(xs, w.segment(), bf16, eps, (long) t * h, h, os, vector);
+    }
+  }
+
+  @Override
+  public void matmul(
+      DeviceTensor x, DeviceTensor w, DeviceTensor bias, int rows, DeviceTensor out) {
+    HostTensor ws = host(w);
+    int outDim = ws.dim(0);
+    int in = ws.dim(1);
+    MemorySegment xs = host(x).segment();
+    MemorySegment os = host(out).segment();
+    MemorySegment bs = bias == null ? null : host(bias).segment();
+    MemorySegment wseg = ws.segment();
+    boolean bf16 = ws.dtype() == DType.BF16;
+    CpuThreadPool.RangeTask task;
+    if (!vector) {
+      task = (r0, r1) -> ScalarMatmul.run(xs, wseg, bf16, bs, rows, in, outDim, os, r0, r1);
+    } else if (bf16) {
+      task = (r0, r1) -> Bf16Matmul.run(xs, wseg, bs, rows, in, outDim, os, r0, r1);
+    } else {
+      task = (r0, r1) -> F32Matmul.run(xs, wseg, bs, rows, in, outDim, os, r0, r1);
+    }
+    if ((long) rows * outDim * in < PARALLEL_MIN_WORK) {
+      task.run(0, outDim);
+    } else {
+      pool.parallelFor(outDim, 16, 16, task);
+    }
+  }
+
+  @Override
+  public void rope(DeviceTensor x, int heads, int headDim, int[] positions, DeviceTensor cosSin) {
+    MemorySegment xs = host(x).segment();
+    MemorySegment cs = host(cosSin).segment();
+    int half = headDim / 2;
+    for (int t = 0; t < positions.length; t++) {
+      long tableRow = (long) positions[t] * headDim;
+      for (int hd = 0; hd < heads; hd++) {
+        long base = ((long) t * heads + hd) * headDim;
+        for (int i = 0; i < half; i++) {
+          float cos = cs.getAtIndex(VectorSupport.LE, tableRow + i);
+          float sin = cs.getAtIndex(VectorSupport.LE, tableRow + half + i);
+          float a = xs.getAtIndex(VectorSupport.LE, base + i);
+          float b = xs.getAtIndex(VectorSupport.LE, base + half + i);
+          xs.setAtIndex(VectorSupport.LE, base + i, a * cos - b * sin);
+          xs.setAtIndex(VectorSupport.LE, base + half + i, b * cos + a * sin);
+        }
+      }
+    }
+  }
+
+  @Override
+  public void writeKv(
+      DeviceTensor k, DeviceTensor v, DeviceTensor kCache, DeviceTensor vCache, int[] slots) {
+    long rowBytes = rowLength(kCache) * 4L;
+    for (int t = 0; t < slots.length; t++) {
+      MemorySegment.copy(
+          host(k).segment(), t * rowBytes, host(kCache).segment(), slots[t] * rowBytes, rowBytes);
+      MemorySegment.copy(
+          host(v).segment(), t * rowBytes, host(vCache).segment(), slots[t] * rowBytes, rowBytes);
+    }
+  }
+
+  @Override
+  public void attention(
+      DeviceTensor q,
+      DeviceTensor kCache,
+      DeviceTensor vCache,
+      AttentionBatch b,
+      DeviceTensor out) {
+    int rows = b.totalRows();
+    int[] rowChunk = new int[rows];
+    for (int c = 0; c < b.chunks(); c++) {
+      for (int i = 0; i < b.rowCount()[c]; i++) {
+        rowChunk[b.rowStart()[c] + i] = c;
+      }
+    }
+    MemorySegment qs = host(q).segment();
+    MemorySegment ks = host(kCache).segment();
+    MemorySegment vs = host(vCache).segment();
+    MemorySegment os = host(out).segment();
+    pool.parallelFor(
+        rows * b.numHeads(),
+        2,
+        1,
+        (from, to) -> {
+          for (int item = from; item < to; item++) {
+            CpuAttention.run(qs, ks, vs, b, rowChunk, os, item, vector);
+          }
+        });
+  }
+
+  @Override
+  public void swiglu(DeviceTensor gate, DeviceTensor up, int rows, DeviceTensor out) {
+    long n = (long) rows * rowLength(gate);
+    CpuElementwise.swiglu(
+        host(gate).segment(), host(up).segment(), host(out).segment(), 0, n, vector);
+  }
+
+  @Override
+  public void addInPlace(DeviceTensor x, DeviceTensor y, int rows) {
+    long n = (long) rows * rowLength(x);
+    CpuElementwise.add(host(x).segment(), host(y).segment(), 0, n, vector);
+  }
+
+  @Override
+  public void gatherRows(DeviceTensor x, int[] rowIds, DeviceTensor out) {
+    long rowBytes = rowLength(x) * 4L;
+    for (int r = 0; r < rowIds.length; r++) {
+      MemorySegment.copy(
+          host(x).segment(), rowIds[r] * rowBytes, host(out).segment(), r * rowBytes, rowBytes);
+    }
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+    super.close();
+  }
+}

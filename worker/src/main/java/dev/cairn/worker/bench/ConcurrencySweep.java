@@ -1,0 +1,100 @@
+package dev.cairn.worker.bench;
+
+import dev.cairn.worker.engine.Engine;
+import dev.cairn.worker.engine.GenerationRequest;
+import dev.cairn.worker.engine.RequestOutput;
+import dev.cairn.worker.engine.SamplingParams;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Drives an engine with N simultaneous greedy requests (distinct random prompts, fixed output
+ * length) and measures aggregate output throughput and per-request TTFT and TPOT.
+ */
+final class ConcurrencySweep {
+
+  private final Engine engine;
+  private final int vocabSize;
+  private final int promptTokens;
+  private final int outputTokens;
+  private int nextId;
+
+  ConcurrencySweep(Engine engine, int vocabSize, int promptTokens, int outputTokens) {
+    this.engine = engine;
+    this.vocabSize = vocabSize;
+    this.promptTokens = promptTokens;
+    this.outputTokens = outputTokens;
+  }
+
+  /** Runs {@code streams} requests at once and waits for all of them. */
+  SweepResult run(int streams) throws InterruptedException {
+    Random random = new Random(streams * 7919L + nextId);
+    long[] first = new long[streams];
+    long[] last = new long[streams];
+    long[] arrival = new long[streams];
+    int[] generated = new int[streams];
+    CountDownLatch done = new CountDownLatch(streams);
+    long start = System.nanoTime();
+    for (int i = 0; i < streams; i++) {
+      int idx = i;
+      int[] prompt = random.ints(promptTokens, 0, vocabSize).toArray();
+      SamplingParams params =
+          new SamplingParams(
+              0.0, 1.0, 0, 0.0, null, 0, 0, 1.0, outputTokens, List.of(), Set.of(), true, null);
+      arrival[i] = System.nanoTime();
+      engine.submit(
+          new GenerationRequest("sweep-" + nextId++, prompt, params, arrival[i]),
+          (RequestOutput out) -> {
+            long now = System.nanoTime();
+            if (out.newTokenIds().length > 0 && first[idx] == 0) {
+              first[idx] = now;
+            }
+            if (out.finished()) {
+              last[idx] = now;
+              generated[idx] = out.generatedTokens();
+              done.countDown();
+            }
+          });
+    }
+    if (!done.await(30, TimeUnit.MINUTES)) {
+      throw new IllegalStateException("sweep at " + streams + " streams did not finish");
+    }
+    long end = Arrays.stream(last).max().orElse(start);
+    double[] ttft = new double[streams];
+    double[] tpot = new double[streams];
+    long tokens = 0;
+    for (int i = 0; i < streams; i++) {
+      ttft[i] = (first[i] - arrival[i]) / 1e9;
+      tpot[i] = generated[i] > 1 ? (last[i] - first[i]) / 1e9 / (generated[i] - 1) : 0;
+      tokens += generated[i];
+    }
+    return new SweepResult(
+        streams,
+        tokens / ((end - start) / 1e9),
+        percentile(ttft, 0.5),
+        percentile(ttft, 0.99),
+        percentile(tpot, 0.5),
+        percentile(tpot, 0.99));
+  }
+
+  static double percentile(double[] values, double q) {
+    double[] s = values.clone();
+    Arrays.sort(s);
+    int idx = (int) Math.ceil(q * s.length) - 1;
+    return s[Math.max(0, Math.min(s.length - 1, idx))];
+  }
+
+  /** Streams to sweep, ascending. */
+  static List<Integer> levels(String csv) {
+    List<Integer> out = new ArrayList<>();
+    for (String s : csv.split(",")) {
+      out.add(Integer.parseInt(s.trim()));
+    }
+    return out;
+  }
+}

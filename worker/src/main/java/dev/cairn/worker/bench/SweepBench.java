@@ -1,0 +1,139 @@
+package dev.cairn.worker.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cairn.worker.backend.cpu.CpuBackend;
+import dev.cairn.worker.engine.EngineConfig;
+import dev.cairn.worker.engine.LlmEngine;
+import dev.cairn.worker.runner.ExecutorFactory;
+import dev.cairn.worker.runner.PagedKvCache;
+import dev.cairn.worker.runner.TransformerExecutor;
+import dev.cairn.worker.tokenizer.HfTokenizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Continuous-batching sweep: aggregate output tokens/s, TTFT and TPOT at 1, 4, 16 and 64 concurrent
+ * streams on the Qwen2.5-0.5B-shaped BF16 bench model and on the tiny model, with the machine's FMA
+ * rate and memory bandwidth measured in the same run, so the batching gain can be set against its
+ * ceiling: aggregate/single ≤ min(streams, FMAs per second × 2 bytes per weight ÷ bytes per
+ * second). Usage: {@code SweepBench OUT.json OUT.png BENCH_MODEL_DIR TINY_MODEL_DIR [STREAMS]
+ * [BENCH_OUTPUT_TOKENS]}.
+ */
+public final class SweepBench {
+
+  private SweepBench() {}
+
+  /** Runs both sweeps and writes the JSON report and the plot. */
+  public static void main(String[] args) throws Exception {
+    if (args.length < 4) {
+      System.err.println(
+          "usage: SweepBench OUT.json OUT.png BENCH_MODEL_DIR TINY_MODEL_DIR [STREAMS]"
+              + " [BENCH_OUTPUT_TOKENS]");
+      System.exit(2);
+    }
+    Path out = Path.of(args[0]);
+    Path png = Path.of(args[1]);
+    Path benchModel = Path.of(args[2]);
+    Path tinyModel = Path.of(args[3]);
+    List<Integer> streams = ConcurrencySweep.levels(args.length > 4 ? args[4] : "1,4,16,64");
+    int benchOutput = args.length > 5 ? Integer.parseInt(args[5]) : 32;
+    BenchModelGenerator.ensure(benchModel);
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    Map<String, List<SweepResult>> sweeps = new LinkedHashMap<>();
+    sweeps.put("tiny-shakespeare", sweep(tinyModel, streams, 32, 64, threads));
+    double fma = FmaProbe.measure(threads, 3);
+    double bandwidth = BandwidthProbe.measure(1L << 30, threads, 3);
+    sweeps.put("qwen2.5-0.5b-shape-bf16", sweep(benchModel, streams, 32, benchOutput, threads));
+    double ceiling = fma * 2 / bandwidth;
+
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode report = json.createObjectNode();
+    report.put("threads", threads);
+    report.put("fma_per_s", fma);
+    report.put("bandwidth_bytes_per_s", bandwidth);
+    report.put("bf16_batching_ceiling", ceiling);
+    ObjectNode models = report.putObject("models");
+    for (var e : sweeps.entrySet()) {
+      models.set(e.getKey(), describe(json, e.getValue(), ceiling));
+    }
+    if (out.getParent() != null) {
+      Files.createDirectories(out.getParent());
+    }
+    Files.writeString(out, report.toPrettyString());
+    SweepPlot.write(png, sweeps, ceiling);
+    System.out.println(report.toPrettyString());
+  }
+
+  private static List<SweepResult> sweep(
+      Path dir, List<Integer> streams, int promptTokens, int outputTokens, int threads)
+      throws Exception {
+    int maxStreams = streams.stream().max(Integer::compare).orElse(1);
+    int perRequest = (promptTokens + outputTokens) / PagedKvCache.BLOCK_SIZE + 2;
+    int blocks = maxStreams * perRequest + 16;
+    try (TransformerExecutor ex =
+            ExecutorFactory.load(dir, new CpuBackend(threads, true), "auto", blocks);
+        HfTokenizer tokenizer = tokenizerFor(dir)) {
+      EngineConfig config =
+          new EngineConfig(
+              Math.max(64, maxStreams),
+              2048,
+              Math.min(ex.maxModelLen(), 4096),
+              blocks,
+              ex.blockSize(),
+              false,
+              Set.of(),
+              false);
+      try (LlmEngine engine = new LlmEngine(config, ex, tokenizer)) {
+        ConcurrencySweep sweep =
+            new ConcurrencySweep(engine, ex.vocabSize(), promptTokens, outputTokens);
+        sweep.run(Math.min(4, maxStreams)); // JIT warm-up
+        List<SweepResult> results = new java.util.ArrayList<>();
+        for (int s : streams) {
+          SweepResult r = sweep.run(s);
+          System.out.printf(
+              "%s streams=%d: %.1f tok/s, TTFT p50 %.3fs, TPOT p50 %.4fs%n",
+              dir.getFileName(), s, r.outputTokensPerSecond(), r.ttftP50(), r.tpotP50());
+          results.add(r);
+        }
+        return results;
+      }
+    }
+  }
+
+  /** The bench model has no tokenizer of its own: the engine only needs one to detokenize. */
+  private static HfTokenizer tokenizerFor(Path dir) {
+    Path own = dir.resolve(HfTokenizer.FILE);
+    if (Files.isRegularFile(own)) {
+      return HfTokenizer.load(dir);
+    }
+    return HfTokenizer.load(Path.of("models/tiny-shakespeare"));
+  }
+
+  private static ObjectNode describe(ObjectMapper json, List<SweepResult> rs, double ceiling) {
+    ObjectNode node = json.createObjectNode();
+    ArrayNode arr = node.putArray("levels");
+    double single = rs.getFirst().outputTokensPerSecond();
+    for (SweepResult r : rs) {
+      double speedup = r.outputTokensPerSecond() / single;
+      double bound = Math.min(r.streams(), ceiling);
+      arr.addObject()
+          .put("streams", r.streams())
+          .put("output_tokens_per_s", r.outputTokensPerSecond())
+          .put("speedup_vs_1_stream", speedup)
+          .put("ceiling", bound)
+          .put("fraction_of_ceiling", speedup / bound)
+          .put("ttft_p50_s", r.ttftP50())
+          .put("ttft_p99_s", r.ttftP99())
+          .put("tpot_p50_s", r.tpotP50())
+          .put("tpot_p99_s", r.tpotP99());
+    }
+    return node;
+  }
+}

@@ -1,0 +1,19 @@
+package dev.cairn.worker.bench;
+
+/**
+ * One concurrency level of the sweep.
+ *
+ * @param streams concurrent requests
+ * @param outputTokensPerSecond generated tokens of all requests over the wall time
+ * @param ttftP50 time to first token, median, seconds
+ * @param ttftP99 time to first token, 99th percentile, seconds
+ * @param tpotP50 time per output token after the first, median, seconds
+ * @param tpotP99 time per output token after the first, 99th percentile, seconds
+ */
+record SweepResult(
+    int streams,
+    double outputTokensPerSecond,
+    double ttftP50,
+    double ttftP99,
+    double tpotP50,
+    double tpotP99) {}

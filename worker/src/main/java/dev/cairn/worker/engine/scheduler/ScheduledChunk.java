@@ -1,0 +1,18 @@
+package dev.cairn.worker.engine.scheduler;
+
+/**
+ * One request's share of a step: {@code numTokens} tokens starting at {@code startPosition}.
+ *
+ * @param request the request
+ * @param startPosition first position computed this step (tokens before it are cached)
+ * @param numTokens tokens computed this step
+ * @param blockTable the request's KV block ids covering {@code [0, startPosition + numTokens)}
+ */
+public record ScheduledChunk(
+    EngineRequest request, int startPosition, int numTokens, int[] blockTable) {
+
+  /** Whether this chunk reaches the end of the sequence, so the next token is sampled from it. */
+  public boolean samples() {
+    return startPosition + numTokens == request.numTokens();
+  }
+}

@@ -1,0 +1,187 @@
+package dev.cairn.worker.runtime;
+
+import dev.cairn.api.v1alpha1.EngineSpec;
+import dev.cairn.api.v1alpha1.LLMDeploymentSpec;
+import dev.cairn.worker.backend.Backend;
+import dev.cairn.worker.engine.EngineConfig;
+import dev.cairn.worker.engine.LlmEngine;
+import dev.cairn.worker.engine.metrics.EngineMetrics;
+import dev.cairn.worker.model.ModelConfig;
+import dev.cairn.worker.model.ModelLoadException;
+import dev.cairn.worker.runner.ExecutorFactory;
+import dev.cairn.worker.runner.PagedKvCache;
+import dev.cairn.worker.runner.TransformerExecutor;
+import dev.cairn.worker.source.LoadProgress;
+import dev.cairn.worker.source.ModelDirectory;
+import dev.cairn.worker.source.ModelResolver;
+import dev.cairn.worker.tokenizer.ChatTemplate;
+import dev.cairn.worker.tokenizer.GenerationConfig;
+import dev.cairn.worker.tokenizer.HfTokenizer;
+import dev.cairn.worker.tokenizer.TokenizerConfig;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Locale;
+import org.jboss.logging.Logger;
+
+/**
+ * Everything one served model needs, built from the LLMDeployment spec: source → local directory →
+ * tokenizer, chat template, generation defaults → weights on a backend → paged KV pool → engine.
+ * Closing it stops the engine and releases the weights and the KV pool.
+ *
+ * @param modelId the name clients send as "model"
+ * @param directory the local model directory
+ * @param modelConfig the architecture's shape
+ * @param tokenizer encodes prompts and decodes outputs
+ * @param chatTemplate renders chat messages (null when the model has no template)
+ * @param generation EOS ids and default sampling from generation_config.json
+ * @param executor the forward pass and its KV pool
+ * @param engine the serving engine
+ */
+public record ModelStack(
+    String modelId,
+    ModelDirectory directory,
+    ModelConfig modelConfig,
+    HfTokenizer tokenizer,
+    ChatTemplate chatTemplate,
+    GenerationConfig generation,
+    TransformerExecutor executor,
+    LlmEngine engine)
+    implements AutoCloseable {
+
+  private static final Logger LOG = Logger.getLogger(ModelStack.class);
+
+  /** KV pool on CPU when the spec leaves kvCacheMemory unset. */
+  static final long DEFAULT_CPU_KV_BYTES = 1L << 30;
+
+  /**
+   * Loads the model the spec names.
+   *
+   * @param modelId the served model id (spec.model.id or the resource name)
+   * @param progress follows the download and load
+   * @param registry where engine metrics go when spec.logEngineMetrics is on
+   * @throws ModelLoadException (or IllegalArgumentException) with a message naming what is wrong
+   */
+  public static ModelStack load(
+      String modelId,
+      LLMDeploymentSpec spec,
+      ModelResolver resolver,
+      Backend backend,
+      LoadProgress progress,
+      MeterRegistry registry) {
+    ModelDirectory dir = resolver.resolve(spec.getModel().getSource(), progress);
+    ModelConfig config = ModelConfig.load(dir.path());
+    HfTokenizer tokenizer = HfTokenizer.load(dir.path());
+    TransformerExecutor executor = null;
+    try {
+      checkVocabulary(tokenizer, config, dir);
+      TokenizerConfig tokenizerConfig = TokenizerConfig.load(dir.path());
+      GenerationConfig generation = GenerationConfig.load(dir.path(), tokenizerConfig, tokenizer);
+      ChatTemplate template =
+          tokenizerConfig.chatTemplate().isPresent() ? ChatTemplate.of(tokenizerConfig) : null;
+      if (template != null) {
+        // A broken template fails the load, and Jinjava's first render (seconds) happens here.
+        template.check();
+      }
+      EngineSpec engineSpec = spec.getEngine() == null ? new EngineSpec() : spec.getEngine();
+      int maxModelLen = maxModelLen(engineSpec, config);
+      int blocks = kvBlocks(engineSpec, config, maxModelLen);
+      executor = ExecutorFactory.load(dir.path(), backend, dtype(engineSpec), blocks);
+      EngineConfig engineConfig =
+          new EngineConfig(
+              engineSpec.getMaxNumSeqs(),
+              engineSpec.getMaxNumBatchedTokens(),
+              maxModelLen,
+              blocks,
+              executor.blockSize(),
+              !Boolean.FALSE.equals(engineSpec.getEnablePrefixCaching()),
+              generation.eosTokenIds(),
+              spec.engineMetricsEnabled());
+      EngineMetrics metrics =
+          EngineMetrics.create(spec.engineMetricsEnabled(), registry, modelId, maxModelLen);
+      LlmEngine engine = new LlmEngine(engineConfig, executor, tokenizer, metrics);
+      LOG.infof(
+          "Model %s loaded from %s: %s, %d layers, backend %s, KV pool %d blocks (%d tokens),"
+              + " max model len %d, engine metrics %s",
+          modelId,
+          dir.path(),
+          config.architecture(),
+          config.numLayers(),
+          backend.name(),
+          blocks,
+          (long) blocks * executor.blockSize(),
+          maxModelLen,
+          spec.engineMetricsEnabled() ? "on" : "off");
+      return new ModelStack(
+          modelId, dir, config, tokenizer, template, generation, executor, engine);
+    } catch (RuntimeException e) {
+      if (executor != null) {
+        executor.close();
+      }
+      tokenizer.close();
+      throw e;
+    }
+  }
+
+  /** The tokenizer must not produce ids past the embedding table. */
+  static void checkVocabulary(HfTokenizer tokenizer, ModelConfig config, ModelDirectory dir) {
+    if (tokenizer.vocabSize() > config.vocabSize()) {
+      throw new ModelLoadException(
+          dir.path().resolve("tokenizer.json")
+              + " has "
+              + tokenizer.vocabSize()
+              + " tokens but the model's embedding has vocab_size "
+              + config.vocabSize()
+              + ": tokenizer and weights do not belong together");
+    }
+  }
+
+  private static int maxModelLen(EngineSpec spec, ModelConfig config) {
+    int requested = spec.getMaxModelLen() == null ? 0 : spec.getMaxModelLen();
+    int native_ = config.maxPositionEmbeddings();
+    if (requested <= 0) {
+      return native_;
+    }
+    if (requested > native_) {
+      throw new ModelLoadException(
+          "spec.engine.maxModelLen "
+              + requested
+              + " exceeds the model's max_position_embeddings "
+              + native_);
+    }
+    return requested;
+  }
+
+  private static int kvBlocks(EngineSpec spec, ModelConfig config, int maxModelLen) {
+    Quantity q = spec.getKvCacheMemory();
+    long budget = q == null ? DEFAULT_CPU_KV_BYTES : Quantity.getAmountInBytes(q).longValueExact();
+    long perBlock = PagedKvCache.bytesPerBlock(config);
+    long blocks = budget / perBlock;
+    long needed = (maxModelLen + PagedKvCache.BLOCK_SIZE - 1) / PagedKvCache.BLOCK_SIZE;
+    if (blocks < needed) {
+      throw new ModelLoadException(
+          "spec.engine.kvCacheMemory "
+              + (q == null ? budget + " bytes" : q.toString())
+              + " holds "
+              + blocks
+              + " KV blocks of "
+              + perBlock
+              + " bytes, fewer than the "
+              + needed
+              + " one sequence of maxModelLen "
+              + maxModelLen
+              + " needs; raise kvCacheMemory or lower maxModelLen");
+    }
+    return (int) Math.min(Integer.MAX_VALUE, blocks);
+  }
+
+  private static String dtype(EngineSpec spec) {
+    return spec.getDtype() == null ? "auto" : spec.getDtype().name().toLowerCase(Locale.ROOT);
+  }
+
+  @Override
+  public void close() {
+    engine.close();
+    executor.close();
+    tokenizer.close();
+  }
+}

@@ -1,0 +1,109 @@
+package dev.cairn.worker.runtime;
+
+import dev.cairn.worker.backend.Backend;
+import dev.cairn.worker.config.WorkerConfig;
+import dev.cairn.worker.server.ChatRenderer;
+import dev.cairn.worker.server.LoadProgressListener;
+import dev.cairn.worker.server.ModelLoader;
+import dev.cairn.worker.server.SamplingDefaults;
+import dev.cairn.worker.server.ServedModel;
+import dev.cairn.worker.source.LoadProgress;
+import dev.cairn.worker.source.ModelResolver;
+import dev.cairn.worker.tokenizer.ChatTemplate;
+import dev.cairn.worker.tokenizer.GenerationConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The production {@link ModelLoader}: resolves the source (downloading hf:// models), picks the
+ * backend, and builds the {@link ModelStack}; download progress is forwarded to the health endpoint
+ * and the {@code cairn_model_load_progress_ratio} gauge while it runs.
+ */
+@ApplicationScoped
+public class StackModelLoader implements ModelLoader {
+
+  // Downloading is most of a cold start; reading weights and starting the engine is the rest.
+  private static final double DOWNLOAD_SHARE = 0.9;
+
+  private final MeterRegistry registry;
+  private volatile ModelStack stack;
+
+  StackModelLoader(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  @Override
+  public ServedModel load(WorkerConfig config, LoadProgressListener listener) {
+    LoadProgress progress = new LoadProgress();
+    ScheduledExecutorService ticker =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("cairn-load-progress").daemon().unstarted(r));
+    ticker.scheduleAtFixedRate(
+        () ->
+            listener.update(
+                DOWNLOAD_SHARE * progress.ratio(),
+                progress.isComplete() ? "loading weights" : "fetching " + config.modelSource()),
+        0,
+        500,
+        TimeUnit.MILLISECONDS);
+    try {
+      Backend backend = BackendChoice.select(config.spec());
+      ModelStack loaded =
+          ModelStack.load(
+              config.modelId(),
+              config.spec(),
+              ModelResolver.fromEnvironment(),
+              backend,
+              progress,
+              registry);
+      stack = loaded;
+      listener.update(1.0, "ready");
+      return new ServedModel(
+          config.modelId(),
+          loaded.tokenizer(),
+          renderer(loaded.chatTemplate()),
+          loaded.engine(),
+          defaults(loaded.generation()),
+          loaded.engine().maxModelLen(),
+          Instant.now().getEpochSecond());
+    } finally {
+      ticker.shutdownNow();
+    }
+  }
+
+  /** Models without a chat template still serve completions; chat then answers 400. */
+  static ChatRenderer renderer(ChatTemplate template) {
+    if (template != null) {
+      return template::render;
+    }
+    return (messages, addGenerationPrompt) -> {
+      throw new IllegalArgumentException(
+          "this model has no chat template (tokenizer_config.json chat_template): use"
+              + " /v1/completions");
+    };
+  }
+
+  static SamplingDefaults defaults(GenerationConfig g) {
+    boolean sampling = g.doSample().orElse(true);
+    return new SamplingDefaults(
+        sampling ? (g.temperature().isPresent() ? g.temperature().getAsDouble() : null) : 0.0,
+        g.topP().isPresent() ? g.topP().getAsDouble() : null,
+        g.topK().isPresent() ? g.topK().getAsInt() : null,
+        null,
+        g.repetitionPenalty().isPresent() ? g.repetitionPenalty().getAsDouble() : null,
+        g.maxNewTokens().isPresent() ? g.maxNewTokens().getAsInt() : null);
+  }
+
+  @PreDestroy
+  void close() {
+    ModelStack s = stack;
+    if (s != null) {
+      s.close();
+    }
+  }
+}

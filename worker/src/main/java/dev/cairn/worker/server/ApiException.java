@@ -1,0 +1,47 @@
+package dev.cairn.worker.server;
+
+/**
+ * A request failure answered in OpenAI's error format {@code {"error": {"message", "type", "param",
+ * "code"}}}, where {@code code} is the HTTP status.
+ */
+public class ApiException extends RuntimeException {
+  private final int status;
+  private final String type;
+  private final String param;
+
+  public ApiException(int status, String type, String param, String message) {
+    super(message);
+    this.status = status;
+    this.type = type;
+    this.param = param;
+  }
+
+  /** 400 for a bad value; {@code param} names the field. */
+  public static ApiException badRequest(String param, String message) {
+    return new ApiException(400, "invalid_request_error", param, message);
+  }
+
+  /** 404 for a model this worker does not serve. */
+  public static ApiException modelNotFound(String model) {
+    return new ApiException(
+        404, "model_not_found", "model", "The model `" + model + "` does not exist.");
+  }
+
+  /** 503 while loading, after a failed load, or while draining. */
+  public static ApiException unavailable(String message) {
+    return new ApiException(503, "service_unavailable", null, message);
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public String type() {
+    return type;
+  }
+
+  /** The offending request field, or null. */
+  public String param() {
+    return param;
+  }
+}

@@ -1,0 +1,48 @@
+package dev.cairn.worker.server;
+
+import dev.cairn.worker.engine.FinishReason;
+import dev.cairn.worker.engine.RequestOutput;
+import dev.cairn.worker.engine.TokenLogprob;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What one choice has produced so far; only touched on the request's Vert.x context. */
+final class ChoiceState {
+  final int index;
+  final StringBuilder text = new StringBuilder();
+  final List<TokenLogprob> logprobs = new ArrayList<>();
+  final List<List<TokenLogprob>> topLogprobs = new ArrayList<>();
+  int generatedTokens;
+  int promptTokens;
+  FinishReason finishReason;
+  String error;
+
+  /** Characters of token text before the latest output's tokens (completions' text_offset). */
+  int textOffsetBefore;
+
+  private int textOffset;
+
+  ChoiceState(int index) {
+    this.index = index;
+  }
+
+  void add(RequestOutput out) {
+    text.append(out.textDelta());
+    textOffsetBefore = textOffset;
+    for (TokenLogprob lp : out.logprobs()) {
+      textOffset += lp.text().length();
+    }
+    logprobs.addAll(out.logprobs());
+    topLogprobs.addAll(out.topLogprobs());
+    generatedTokens = out.generatedTokens();
+    promptTokens = out.promptTokens();
+    if (out.finished()) {
+      finishReason = out.finishReason();
+      error = out.error();
+    }
+  }
+
+  boolean finished() {
+    return finishReason != null;
+  }
+}

@@ -1,0 +1,169 @@
+package dev.cairn.worker.server;
+
+import dev.cairn.worker.engine.FinishReason;
+import dev.cairn.worker.engine.GenerationRequest;
+import dev.cairn.worker.engine.RequestOutput;
+import io.vertx.core.Context;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One HTTP generation request in flight: submits its n engine requests, gathers their outputs on
+ * the request's Vert.x context (engine listeners run on the engine thread and must not block), and
+ * answers as one JSON document or as a server-sent event stream. A client that goes away aborts
+ * every engine request, which frees their KV blocks.
+ */
+final class GenerationJob {
+  private final PreparedRequest prep;
+  private final ServedModel model;
+  private final RoutingContext ctx;
+  private final Context context;
+  private final ServiceMetrics.Tracker tracker;
+  private final String id;
+  private final long arrivalNanos;
+  private final ResponseFormat format;
+  private final List<ChoiceState> choices = new ArrayList<>();
+  private final List<String> submitted = new ArrayList<>();
+  private final SseWriter sse;
+  private boolean done;
+
+  GenerationJob(
+      PreparedRequest prep,
+      ServedModel model,
+      RoutingContext ctx,
+      ServiceMetrics.Tracker tracker,
+      String id,
+      long arrivalNanos,
+      long createdEpochSeconds) {
+    this.prep = prep;
+    this.model = model;
+    this.ctx = ctx;
+    this.context = ctx.vertx().getOrCreateContext();
+    this.tracker = tracker;
+    this.id = id;
+    this.arrivalNanos = arrivalNanos;
+    this.format = ResponseFormat.of(prep.request().endpoint(), id, createdEpochSeconds, model.id());
+    this.sse = prep.request().stream() ? new SseWriter(ctx.response()) : null;
+    for (int i = 0; i < prep.request().n(); i++) {
+      choices.add(new ChoiceState(i));
+    }
+  }
+
+  /** Submits the choices to the engine; call on the request's context. */
+  void start() {
+    int n = choices.size();
+    try {
+      for (int i = 0; i < n; i++) {
+        String requestId = id + "-" + i;
+        var params = prep.request().sampling().forChoice(i, prep.maxTokens());
+        final int index = i;
+        model
+            .engine()
+            .submit(
+                new GenerationRequest(requestId, prep.promptTokens(), params, arrivalNanos),
+                out -> context.runOnContext(v -> onOutput(index, out)));
+        submitted.add(requestId);
+      }
+    } catch (IllegalArgumentException e) {
+      fail(ApiException.badRequest(null, e.getMessage()));
+      return;
+    } catch (IllegalStateException e) {
+      fail(ApiException.unavailable("The engine is not accepting requests: " + e.getMessage()));
+      return;
+    }
+    if (sse != null) {
+      sse.open();
+      for (ChoiceState c : choices) {
+        var opening = format.openingChoice(c.index);
+        if (opening != null) {
+          sse.send(format.chunk(opening));
+        }
+      }
+    }
+  }
+
+  /** The client closed the connection: abort everything still running. */
+  void clientGone() {
+    if (done) {
+      return;
+    }
+    done = true;
+    abortAll();
+    recordTokens();
+    tracker.finish(ServiceMetrics.CLIENT_CLOSED);
+  }
+
+  private void onOutput(int index, RequestOutput out) {
+    if (done) {
+      return;
+    }
+    ChoiceState choice = choices.get(index);
+    choice.add(out);
+    if (out.finishReason() == FinishReason.ERROR) {
+      fail(new ApiException(500, "server_error", null, "Generation failed: " + out.error()));
+      return;
+    }
+    if (out.finishReason() == FinishReason.ABORT) {
+      fail(ApiException.unavailable("The request was aborted: the server is shutting down"));
+      return;
+    }
+    boolean withLogprobs = prep.request().sampling().logprobs() != null;
+    if (sse != null
+        && (out.finished() || !out.textDelta().isEmpty() || !out.logprobs().isEmpty())) {
+      sse.send(format.chunk(format.deltaChoice(choice, out, withLogprobs)));
+    }
+    if (choices.stream().allMatch(ChoiceState::finished)) {
+      complete(withLogprobs);
+    }
+  }
+
+  private void complete(boolean withLogprobs) {
+    done = true;
+    // Recorded before the response ends: ending it fires the route's end handler, which would
+    // otherwise record the status first.
+    recordTokens();
+    tracker.finish(200);
+    int promptTokens = prep.promptTokens().length;
+    if (sse != null) {
+      if (prep.request().includeUsage()) {
+        sse.send(format.usageChunk(promptTokens, choices));
+      }
+      sse.done();
+    } else {
+      ctx.response()
+          .setStatusCode(200)
+          .putHeader("Content-Type", "application/json")
+          .end(format.response(choices, withLogprobs, promptTokens).toString());
+    }
+  }
+
+  /** Ends the request with an error: a JSON error, or one error event then [DONE] mid-stream. */
+  private void fail(ApiException e) {
+    done = true;
+    abortAll();
+    recordTokens();
+    tracker.finish(e.status());
+    if (sse != null && ctx.response().headWritten()) {
+      sse.send(ApiErrors.body(e));
+      sse.done();
+    } else {
+      ApiErrors.send(ctx, e);
+    }
+  }
+
+  private void abortAll() {
+    for (int i = 0; i < submitted.size(); i++) {
+      if (!choices.get(i).finished()) {
+        model.engine().abort(submitted.get(i));
+      }
+    }
+  }
+
+  private void recordTokens() {
+    if (!submitted.isEmpty()) {
+      tracker.tokens(
+          prep.promptTokens().length, choices.stream().mapToInt(c -> c.generatedTokens).sum());
+    }
+  }
+}

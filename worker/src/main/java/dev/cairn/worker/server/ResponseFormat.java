@@ -1,0 +1,201 @@
+package dev.cairn.worker.server;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cairn.worker.engine.RequestOutput;
+import java.util.Collection;
+
+/**
+ * Builds the JSON of one endpoint's answers: whole responses and streaming chunks. The envelope
+ * ({@code id}, {@code object}, {@code created}, {@code model}) is shared; the choice objects differ
+ * between chat and completions.
+ */
+abstract class ResponseFormat {
+  protected static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+  private final String id;
+  private final long created;
+  private final String model;
+
+  ResponseFormat(String id, long created, String model) {
+    this.id = id;
+    this.created = created;
+    this.model = model;
+  }
+
+  static ResponseFormat of(Endpoint endpoint, String id, long created, String model) {
+    return endpoint == Endpoint.CHAT_COMPLETIONS
+        ? new ChatFormat(id, created, model)
+        : new CompletionFormat(id, created, model);
+  }
+
+  /** The id prefix of this endpoint's responses. */
+  static String idPrefix(Endpoint endpoint) {
+    return endpoint == Endpoint.CHAT_COMPLETIONS ? "chatcmpl-" : "cmpl-";
+  }
+
+  /** The {@code object} of whole responses. */
+  abstract String responseObject();
+
+  /** The {@code object} of streaming chunks. */
+  abstract String chunkObject();
+
+  /** The choice of a whole (non-streaming) response. */
+  abstract ObjectNode finalChoice(ChoiceState choice, boolean withLogprobs);
+
+  /** A streaming choice for one engine output, whose tokens {@code choice} already includes. */
+  abstract ObjectNode deltaChoice(ChoiceState choice, RequestOutput out, boolean withLogprobs);
+
+  /** The chunk that opens a choice's stream, or null when the endpoint has none. */
+  abstract ObjectNode openingChoice(int index);
+
+  ObjectNode response(Collection<ChoiceState> choices, boolean withLogprobs, int promptTokens) {
+    ObjectNode root = envelope(responseObject());
+    ArrayNode arr = root.putArray("choices");
+    for (ChoiceState c : choices) {
+      arr.add(finalChoice(c, withLogprobs));
+    }
+    root.set("usage", usage(promptTokens, choices));
+    return root;
+  }
+
+  ObjectNode chunk(ObjectNode choice) {
+    ObjectNode root = envelope(chunkObject());
+    root.putArray("choices").add(choice);
+    return root;
+  }
+
+  /** The include_usage chunk: {@code choices: []} and the totals. */
+  ObjectNode usageChunk(int promptTokens, Collection<ChoiceState> choices) {
+    ObjectNode root = envelope(chunkObject());
+    root.putArray("choices");
+    root.set("usage", usage(promptTokens, choices));
+    return root;
+  }
+
+  static ObjectNode usage(int promptTokens, Collection<ChoiceState> choices) {
+    int completion = choices.stream().mapToInt(c -> c.generatedTokens).sum();
+    ObjectNode u = F.objectNode();
+    u.put("prompt_tokens", promptTokens);
+    u.put("completion_tokens", completion);
+    u.put("total_tokens", promptTokens + completion);
+    return u;
+  }
+
+  private ObjectNode envelope(String object) {
+    ObjectNode root = F.objectNode();
+    root.put("id", id);
+    root.put("object", object);
+    root.put("created", created);
+    root.put("model", model);
+    return root;
+  }
+
+  /** finish_reason as OpenAI spells it, or null while running. */
+  static String finishReason(ChoiceState c) {
+    return c.finishReason == null ? null : c.finishReason.label();
+  }
+
+  /** {@code /v1/chat/completions}. */
+  static final class ChatFormat extends ResponseFormat {
+    ChatFormat(String id, long created, String model) {
+      super(id, created, model);
+    }
+
+    @Override
+    String responseObject() {
+      return "chat.completion";
+    }
+
+    @Override
+    String chunkObject() {
+      return "chat.completion.chunk";
+    }
+
+    @Override
+    ObjectNode finalChoice(ChoiceState c, boolean withLogprobs) {
+      ObjectNode choice = F.objectNode();
+      choice.put("index", c.index);
+      ObjectNode message = choice.putObject("message");
+      message.put("role", "assistant");
+      message.put("content", c.text.toString());
+      choice.set("logprobs", withLogprobs ? LogprobsJson.chat(c.logprobs, c.topLogprobs) : null);
+      choice.put("finish_reason", finishReason(c));
+      return choice;
+    }
+
+    @Override
+    ObjectNode deltaChoice(ChoiceState c, RequestOutput out, boolean withLogprobs) {
+      ObjectNode choice = F.objectNode();
+      choice.put("index", c.index);
+      ObjectNode delta = choice.putObject("delta");
+      if (!out.textDelta().isEmpty()) {
+        delta.put("content", out.textDelta());
+      }
+      choice.set(
+          "logprobs", withLogprobs ? LogprobsJson.chat(out.logprobs(), out.topLogprobs()) : null);
+      choice.put("finish_reason", finishReason(c));
+      return choice;
+    }
+
+    @Override
+    ObjectNode openingChoice(int index) {
+      ObjectNode choice = F.objectNode();
+      choice.put("index", index);
+      ObjectNode delta = choice.putObject("delta");
+      delta.put("role", "assistant");
+      delta.put("content", "");
+      choice.putNull("logprobs");
+      choice.putNull("finish_reason");
+      return choice;
+    }
+  }
+
+  /** {@code /v1/completions}. */
+  static final class CompletionFormat extends ResponseFormat {
+    CompletionFormat(String id, long created, String model) {
+      super(id, created, model);
+    }
+
+    @Override
+    String responseObject() {
+      return "text_completion";
+    }
+
+    @Override
+    String chunkObject() {
+      return "text_completion";
+    }
+
+    @Override
+    ObjectNode finalChoice(ChoiceState c, boolean withLogprobs) {
+      ObjectNode choice = F.objectNode();
+      choice.put("index", c.index);
+      choice.put("text", c.text.toString());
+      choice.set(
+          "logprobs", withLogprobs ? LogprobsJson.completion(c.logprobs, c.topLogprobs, 0) : null);
+      choice.put("finish_reason", finishReason(c));
+      return choice;
+    }
+
+    @Override
+    ObjectNode deltaChoice(ChoiceState c, RequestOutput out, boolean withLogprobs) {
+      ObjectNode choice = F.objectNode();
+      choice.put("index", c.index);
+      choice.put("text", out.textDelta());
+      choice.set(
+          "logprobs",
+          withLogprobs
+              ? LogprobsJson.completion(out.logprobs(), out.topLogprobs(), c.textOffsetBefore)
+              : null);
+      choice.put("finish_reason", finishReason(c));
+      return choice;
+    }
+
+    @Override
+    ObjectNode openingChoice(int index) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,148 @@
+package dev.cairn.worker.server;
+
+import dev.cairn.api.MetricNames;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+
+/**
+ * The service-level metrics the API layer records, always on (design.md "Metrics"): requests by
+ * endpoint and status, their duration, tokens in and out, requests in flight, load progress. The
+ * autoscaler reads {@code cairn_ongoing_requests}.
+ */
+public final class ServiceMetrics {
+  /** Buckets of {@code cairn_request_duration_seconds}: 5 ms up to 10 minutes of generation. */
+  static final Duration[] DURATION_BUCKETS = {
+    Duration.ofMillis(5),
+    Duration.ofMillis(10),
+    Duration.ofMillis(25),
+    Duration.ofMillis(50),
+    Duration.ofMillis(100),
+    Duration.ofMillis(250),
+    Duration.ofMillis(500),
+    Duration.ofSeconds(1),
+    Duration.ofMillis(2500),
+    Duration.ofSeconds(5),
+    Duration.ofSeconds(10),
+    Duration.ofSeconds(20),
+    Duration.ofSeconds(30),
+    Duration.ofSeconds(60),
+    Duration.ofSeconds(120),
+    Duration.ofSeconds(300),
+    Duration.ofSeconds(600)
+  };
+
+  /** Status recorded when the client went away before the answer was complete (nginx's). */
+  public static final int CLIENT_CLOSED = 499;
+
+  private final MeterRegistry registry;
+  private final String modelName;
+  private final LongSupplier nanoClock;
+  private final AtomicInteger ongoing = new AtomicInteger();
+  private final Counter promptTokens;
+  private final Counter generationTokens;
+
+  /**
+   * @param modelName the {@code model_name} label
+   * @param state the worker state whose load progress is exported
+   * @param nanoClock monotonic time source (a fake in tests)
+   */
+  public ServiceMetrics(
+      MeterRegistry registry, String modelName, WorkerState state, LongSupplier nanoClock) {
+    this.registry = registry;
+    this.modelName = modelName;
+    this.nanoClock = nanoClock;
+    String label = MetricNames.LABEL_MODEL_NAME;
+    promptTokens =
+        Counter.builder(MetricNames.PROMPT_TOKENS_TOTAL)
+            .description("Prompt tokens of finished requests")
+            .tag(label, modelName)
+            .register(registry);
+    generationTokens =
+        Counter.builder(MetricNames.GENERATION_TOKENS_TOTAL)
+            .description("Generated tokens of finished requests")
+            .tag(label, modelName)
+            .register(registry);
+    Gauge.builder(MetricNames.ONGOING_REQUESTS, ongoing, AtomicInteger::get)
+        .description("Requests accepted and not yet finished")
+        .tag(label, modelName)
+        .register(registry);
+    Gauge.builder(MetricNames.MODEL_LOAD_PROGRESS, state, WorkerState::progress)
+        .description("Model loading progress, 0 to 1")
+        .tag(label, modelName)
+        .register(registry);
+    for (Endpoint e : Endpoint.values()) {
+      timer(e); // every endpoint's series exists from the start, so rates are never absent
+    }
+  }
+
+  /** Starts timing a request to {@code endpoint}; generation requests count as ongoing. */
+  public Tracker begin(Endpoint endpoint) {
+    boolean counts = endpoint != Endpoint.MODELS;
+    if (counts) {
+      ongoing.incrementAndGet();
+    }
+    return new Tracker(endpoint, nanoClock.getAsLong(), counts);
+  }
+
+  /** Requests in flight now. */
+  public int ongoing() {
+    return ongoing.get();
+  }
+
+  private Timer timer(Endpoint endpoint) {
+    return Timer.builder(MetricNames.REQUEST_DURATION)
+        .description("Time from request arrival to the end of the response")
+        .tags(MetricNames.LABEL_MODEL_NAME, modelName, "endpoint", endpoint.path())
+        .serviceLevelObjectives(DURATION_BUCKETS)
+        .register(registry);
+  }
+
+  /** One request being measured; {@link #finish} records it exactly once. */
+  public final class Tracker {
+    private final Endpoint endpoint;
+    private final long startNanos;
+    private final boolean counted;
+    private boolean finished;
+
+    private Tracker(Endpoint endpoint, long startNanos, boolean counted) {
+      this.endpoint = endpoint;
+      this.startNanos = startNanos;
+      this.counted = counted;
+    }
+
+    /** Tokens of a request that ran (counted whether it completed or not). */
+    public void tokens(int prompt, int generated) {
+      promptTokens.increment(prompt);
+      generationTokens.increment(generated);
+    }
+
+    /** Records the outcome; later calls are ignored. */
+    public synchronized void finish(int status) {
+      if (finished) {
+        return;
+      }
+      finished = true;
+      if (counted) {
+        ongoing.decrementAndGet();
+      }
+      Counter.builder(MetricNames.REQUESTS_TOTAL)
+          .description("HTTP requests by endpoint and status (499 = client went away)")
+          .tags(
+              MetricNames.LABEL_MODEL_NAME,
+              modelName,
+              "endpoint",
+              endpoint.path(),
+              "status",
+              Integer.toString(status))
+          .register(registry)
+          .increment();
+      timer(endpoint).record(nanoClock.getAsLong() - startNanos, TimeUnit.NANOSECONDS);
+    }
+  }
+}

@@ -1,0 +1,194 @@
+package dev.cairn.worker.backend.cpu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cairn.worker.backend.AttentionBatch;
+import dev.cairn.worker.backend.Backend;
+import dev.cairn.worker.backend.DType;
+import dev.cairn.worker.backend.DeviceTensor;
+import dev.cairn.worker.backend.HostTensor;
+import dev.cairn.worker.backend.reference.ReferenceBackend;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Every CPU kernel against the scalar reference on random inputs, with the vector path (2 threads)
+ * and the scalar fallback (1 thread). Sizes are not multiples of the vector length, to exercise
+ * tails. Tolerance: relative 1e-4 of the magnitude scale for F32 and BF16 weights alike (both widen
+ * to F32 exactly; only the summation order differs); 2e-4 for softmax-weighted attention.
+ */
+class CpuBackendTest {
+
+  private final Arena arena = Arena.ofShared(); // compute threads read these tensors
+  private final Random random = new Random(42);
+  private final ReferenceBackend ref = new ReferenceBackend();
+
+  @AfterEach
+  void close() {
+    ref.close();
+    arena.close();
+  }
+
+  private HostTensor randomF32(int... shape) {
+    HostTensor t = HostTensor.allocateF32(arena, shape);
+    for (long i = 0; i < t.numel(); i++) {
+      t.setFloat(i, (float) random.nextGaussian());
+    }
+    return t;
+  }
+
+  private HostTensor randomWeight(DType dtype, int... shape) {
+    HostTensor f = randomF32(shape);
+    if (dtype == DType.F32) {
+      return f;
+    }
+    MemorySegment seg = arena.allocate(f.numel() * 2);
+    for (long i = 0; i < f.numel(); i++) {
+      short bits =
+          dtype == DType.BF16
+              ? DType.floatToBf16(f.getFloat(i))
+              : Float.floatToFloat16(f.getFloat(i));
+      seg.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), i, bits);
+    }
+    return new HostTensor(dtype, shape, seg);
+  }
+
+  private static CpuBackend cpu(boolean vector) {
+    return vector ? new CpuBackend(2, true) : new CpuBackend(1, false);
+  }
+
+  private static void assertClose(
+      Backend a, DeviceTensor x, Backend b, DeviceTensor y, int n, double tol) {
+    float[] ex = a.read(x, 0, n);
+    float[] ac = b.read(y, 0, n);
+    for (int i = 0; i < n; i++) {
+      assertThat((double) ac[i])
+          .as("element %d", i)
+          .isCloseTo(ex[i], org.assertj.core.data.Offset.offset(tol * (1 + Math.abs(ex[i]))));
+    }
+  }
+
+  @ParameterizedTest(name = "vector={0}")
+  @ValueSource(booleans = {true, false})
+  void matmulMatchesReferenceForEveryDtypeAndTokenCount(boolean vector) {
+    try (CpuBackend cpu = cpu(vector)) {
+      for (DType dt : DType.values()) {
+        for (int tokens : new int[] {1, 3, 4, 9}) {
+          HostTensor w = randomWeight(dt, 37, 203);
+          HostTensor bias = randomF32(37);
+          HostTensor x = randomF32(tokens, 203);
+          HostTensor expected = HostTensor.allocateF32(arena, tokens, 37);
+          DeviceTensor actual = cpu.allocate(tokens, 37);
+          ref.matmul(x, w, bias, tokens, expected);
+          cpu.matmul(x, cpu.upload(w), cpu.upload(bias), tokens, actual);
+          assertClose(ref, expected, cpu, actual, tokens * 37, 1e-4 * Math.sqrt(203));
+        }
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "vector={0}")
+  @ValueSource(booleans = {true, false})
+  void largeMatmulSplitsAcrossThreadsCorrectly(boolean vector) {
+    try (CpuBackend cpu = cpu(vector)) {
+      HostTensor w = randomWeight(DType.BF16, 300, 256);
+      HostTensor x = randomF32(6, 256);
+      HostTensor expected = HostTensor.allocateF32(arena, 6, 300);
+      DeviceTensor actual = cpu.allocate(6, 300);
+      ref.matmul(x, w, null, 6, expected);
+      cpu.matmul(x, cpu.upload(w), null, 6, actual);
+      assertClose(ref, expected, cpu, actual, 6 * 300, 1e-4 * 16);
+    }
+  }
+
+  @ParameterizedTest(name = "vector={0}")
+  @ValueSource(booleans = {true, false})
+  void elementwiseKernelsMatchReference(boolean vector) {
+    try (CpuBackend cpu = cpu(vector)) {
+      int rows = 3;
+      int h = 45;
+      HostTensor x = randomF32(rows, h);
+      HostTensor y = randomF32(rows, h);
+      for (DType dt : DType.values()) {
+        HostTensor w = randomWeight(dt, h);
+        HostTensor e = HostTensor.allocateF32(arena, rows, h);
+        DeviceTensor a = cpu.allocate(rows, h);
+        ref.rmsNorm(x, w, 1e-6f, rows, e);
+        cpu.rmsNorm(x, cpu.upload(w), 1e-6f, rows, a);
+        assertClose(ref, e, cpu, a, rows * h, 1e-5);
+      }
+      HostTensor e = HostTensor.allocateF32(arena, rows, h);
+      DeviceTensor a = cpu.allocate(rows, h);
+      ref.swiglu(x, y, rows, e);
+      cpu.swiglu(x, y, rows, a);
+      assertClose(ref, e, cpu, a, rows * h, 1e-5);
+      HostTensor x2 = randomF32(rows, h);
+      ref.write(e, ref.read(x2, 0, rows * h));
+      cpu.write(a, ref.read(x2, 0, rows * h));
+      ref.addInPlace(e, y, rows);
+      cpu.addInPlace(a, y, rows);
+      assertClose(ref, e, cpu, a, rows * h, 1e-6);
+    }
+  }
+
+  @ParameterizedTest(name = "vector={0}")
+  @ValueSource(booleans = {true, false})
+  void embedRopeGatherMatchReference(boolean vector) {
+    try (CpuBackend cpu = cpu(vector)) {
+      HostTensor table = randomWeight(DType.BF16, 11, 24);
+      int[] ids = {3, 0, 10, 3};
+      HostTensor e = HostTensor.allocateF32(arena, 4, 24);
+      DeviceTensor a = cpu.allocate(4, 24);
+      ref.embed(table, ids, e);
+      cpu.embed(cpu.upload(table), ids, a);
+      assertClose(ref, e, cpu, a, 4 * 24, 0);
+      HostTensor cosSin = randomF32(20, 12);
+      int[] positions = {19, 0, 5, 7};
+      ref.rope(e, 2, 12, positions, cosSin);
+      cpu.rope(a, 2, 12, positions, cosSin);
+      assertClose(ref, e, cpu, a, 4 * 24, 1e-6);
+      HostTensor ge = HostTensor.allocateF32(arena, 2, 24);
+      DeviceTensor ga = cpu.allocate(2, 24);
+      ref.gatherRows(e, new int[] {3, 1}, ge);
+      cpu.gatherRows(a, new int[] {3, 1}, ga);
+      assertClose(ref, ge, cpu, ga, 2 * 24, 0);
+    }
+  }
+
+  @ParameterizedTest(name = "vector={0}")
+  @ValueSource(booleans = {true, false})
+  void pagedAttentionMatchesReferenceWithGqaAndMixedChunks(boolean vector) {
+    try (CpuBackend cpu = cpu(vector)) {
+      int heads = 4;
+      int kvHeads = 2;
+      int hd = 20;
+      int blockSize = 4;
+      int blocks = 12;
+      HostTensor kc = randomF32(blocks * blockSize, kvHeads * hd);
+      HostTensor vc = randomF32(blocks * blockSize, kvHeads * hd);
+      // Chunk 0: prefill of 5 tokens from position 3; chunk 1: one decode token at position 9.
+      AttentionBatch b =
+          new AttentionBatch(
+              new int[] {0, 5},
+              new int[] {5, 1},
+              new int[] {3, 9},
+              new int[][] {{7, 2}, {1, 11, 4}},
+              blockSize,
+              heads,
+              kvHeads,
+              hd);
+      HostTensor q = randomF32(6, heads * hd);
+      HostTensor e = HostTensor.allocateF32(arena, 6, heads * hd);
+      DeviceTensor a = cpu.allocate(6, heads * hd);
+      ref.attention(q, kc, vc, b, e);
+      cpu.attention(q, kc, vc, b, a);
+      assertClose(ref, e, cpu, a, 6 * heads * hd, 2e-4);
+    }
+  }
+}

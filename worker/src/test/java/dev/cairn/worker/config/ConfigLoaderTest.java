@@ -1,0 +1,121 @@
+package dev.cairn.worker.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @TempDir Path dir;
+
+  @Test
+  void embeddedDefaultIsTheTinyCpuSample() throws Exception {
+    WorkerConfig c = new ConfigLoader(Map.of()).load(Optional.empty());
+    assertThat(c.modelId()).isEqualTo("tiny-shakespeare");
+    assertThat(c.modelSource()).isEqualTo("file:models/tiny-shakespeare");
+    assertThat(c.spec().getAccelerator().isCpu()).isTrue();
+    assertThat(c.origin()).contains("embedded default");
+    // The bundled copy is the repository's sample, byte for byte.
+    Path sample =
+        Path.of(System.getProperty("cairn.repo.root", ".."), "deploy/samples/tiny-cpu.yaml");
+    try (var in =
+        ConfigLoader.class.getClassLoader().getResourceAsStream(ConfigLoader.DEFAULT_RESOURCE)) {
+      assertThat(new String(in.readAllBytes())).isEqualTo(Files.readString(sample));
+    }
+  }
+
+  @Test
+  void envJsonSpecWithSecretsAndCache() {
+    Map<String, String> env =
+        Map.of(
+            "CAIRN_CONFIG",
+            "{\"model\":{\"id\":\"qwen\",\"source\":\"hf://Qwen/Qwen2.5-0.5B-Instruct\"},"
+                + "\"accelerator\":{\"type\":\"L4\",\"count\":1},\"engine\":{\"maxNumSeqs\":8}}",
+            "CAIRN_API_KEY",
+            "k",
+            "HF_TOKEN",
+            "t",
+            "CAIRN_MODEL_CACHE",
+            "/var/cache/cairn");
+    WorkerConfig c = new ConfigLoader(env).load(Optional.empty());
+    assertThat(c.modelId()).isEqualTo("qwen");
+    assertThat(c.spec().getEngine().getMaxNumSeqs()).isEqualTo(8);
+    assertThat(c.spec().getEngine().getMaxNumBatchedTokens()).isEqualTo(2048);
+    assertThat(c.apiKey()).contains("k");
+    assertThat(c.hfToken()).contains("t");
+    assertThat(c.modelCache()).isEqualTo(Path.of("/var/cache/cairn"));
+    assertThat(c.origin()).isEqualTo("env CAIRN_CONFIG");
+  }
+
+  @Test
+  void fileWinsOverEnv() throws Exception {
+    Path f = dir.resolve("d.yaml");
+    Files.writeString(
+        f,
+        """
+        apiVersion: llm.cairn.dev/v1alpha1
+        kind: LLMDeployment
+        metadata: {name: from-name}
+        spec:
+          model: {source: "file:/models/x"}
+          accelerator: {type: cpu}
+        """);
+    WorkerConfig c = new ConfigLoader(Map.of("CAIRN_CONFIG", "{\"broken\":")).load(Optional.of(f));
+    assertThat(c.modelId()).isEqualTo("from-name");
+    assertThat(c.apiKey()).isEmpty();
+  }
+
+  @Test
+  void modelIdFallsBackToTheSource() {
+    ConfigLoader l = new ConfigLoader(Map.of());
+    String base = "{\"accelerator\":{\"type\":\"cpu\"},\"model\":{\"source\":\"";
+    assertThat(l.parse(base + "hf://Org/Name@main\"}}", "t").modelId()).isEqualTo("Org/Name");
+    assertThat(l.parse(base + "pvc://claim/dir/m/\"}}", "t").modelId()).isEqualTo("m");
+  }
+
+  @Test
+  void invalidConfigsNameTheFieldAndOrigin() throws Exception {
+    ConfigLoader l = new ConfigLoader(Map.of());
+    assertThatThrownBy(
+            () ->
+                l.parse(
+                    "{\"model\":{\"source\":\"s3://x\"},\"accelerator\":{\"type\":\"cpu\"}}",
+                    "env CAIRN_CONFIG"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(
+            "env CAIRN_CONFIG: invalid spec: spec.model.source: \"s3://x\" is not");
+    assertThatThrownBy(() -> l.parse("{\"model\":{\"source\":\"file:x\"}}", "o"))
+        .hasMessageContaining("spec.accelerator: is required");
+    assertThatThrownBy(
+            () ->
+                l.parse(
+                    "{\"model\":{\"source\":\"file:x\",\"sauce\":1},\"accelerator\":{\"type\":\"cpu\"}}",
+                    "o"))
+        .hasMessageContaining("o: spec.model.sauce: unknown field");
+    assertThatThrownBy(
+            () ->
+                l.parse(
+                    "{\"model\":{\"source\":\"file:x\"},\"accelerator\":{\"type\":\"cpu\"},\"engine\":{\"maxNumSeqs\":\"many\"}}",
+                    "o"))
+        .hasMessageContaining("o: spec.engine.maxNumSeqs:");
+    assertThatThrownBy(
+            () ->
+                l.parse(
+                    "{\"model\":{\"source\":\"file:x\"},\"accelerator\":{\"type\":\"cpu\"},\"engine\":{\"maxNumSeqs\":0}}",
+                    "o"))
+        .hasMessageContaining("spec.engine.maxNumSeqs: must be at least 1, got 0");
+    assertThatThrownBy(() -> l.parse("kind: Deployment\nspec: {}\n", "f.yaml"))
+        .hasMessageContaining("f.yaml: kind is \"Deployment\", expected LLMDeployment");
+    assertThatThrownBy(() -> l.parse("model: [unclosed", "f.yaml"))
+        .hasMessageContaining("f.yaml: not valid YAML/JSON");
+    assertThatThrownBy(() -> l.parse("- a\n", "f.yaml"))
+        .hasMessageContaining("expected an LLMDeployment or its spec");
+    assertThatThrownBy(() -> l.fromFile(dir.resolve("missing.yaml")))
+        .hasMessageContaining("missing.yaml does not exist");
+  }
+}

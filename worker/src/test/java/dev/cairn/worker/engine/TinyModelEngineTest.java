@@ -1,0 +1,206 @@
+package dev.cairn.worker.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cairn.worker.backend.cpu.CpuBackend;
+import dev.cairn.worker.runner.ExecutorFactory;
+import dev.cairn.worker.runner.TransformerExecutor;
+import dev.cairn.worker.tokenizer.HfTokenizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The engine on the real tiny model (CPU backend, real tokenizer): continuous batching, chunked
+ * prefill and preemption must not change a single greedy token.
+ */
+class TinyModelEngineTest {
+
+  private static final Set<Integer> EOS = Set.of(511, 509);
+  private static Path modelDir;
+  private static HfTokenizer tokenizer;
+  private static JsonNode reference;
+
+  @BeforeAll
+  static void load() throws Exception {
+    modelDir = repoRoot().resolve("models/tiny-shakespeare");
+    tokenizer = HfTokenizer.load(modelDir);
+    reference = new ObjectMapper().readTree(modelDir.resolve("reference.json").toFile());
+  }
+
+  @AfterAll
+  static void release() {
+    tokenizer.close();
+  }
+
+  @Test
+  void greedyDecodingThroughTheEngineReproducesTheReference() throws Exception {
+    try (Running r = start(256, 8, 2048)) {
+      for (JsonNode c : reference.get("cases")) {
+        if (!"f32".equals(c.get("weights").asText())) {
+          continue;
+        }
+        int[] prompt = tokenizer.encode(c.get("prompt").asText());
+        assertThat(prompt).containsExactly(ints(c.get("prompt_ids")));
+        int[] expected = ints(c.get("greedy_ids"));
+        OutputCollector out = new OutputCollector();
+        r.engine.submit(request("ref", prompt, ignoringEos(expected.length)), out);
+        assertThat(out.await().tokens()).containsExactly(expected);
+        assertThat(out.text()).isEqualTo(c.get("greedy_text").asText());
+      }
+    }
+  }
+
+  @Test
+  void thirtyTwoConcurrentRequestsOfMixedLengthsEqualOneAtATime() throws Exception {
+    List<int[]> prompts = mixedPrompts(32);
+    List<int[]> alone = new ArrayList<>();
+    try (Running r = start(512, 1, 2048)) {
+      for (int i = 0; i < prompts.size(); i++) {
+        OutputCollector out = new OutputCollector();
+        r.engine.submit(request("a" + i, prompts.get(i), ignoringEos(8 + i % 17)), out);
+        alone.add(out.await().tokens());
+      }
+    }
+    // A small token budget forces chunked prefills mixed with decodes in the same steps.
+    try (Running r = start(512, 32, 64)) {
+      List<OutputCollector> outs = submitAll(r, prompts);
+      for (int i = 0; i < prompts.size(); i++) {
+        assertThat(outs.get(i).await().tokens()).as("request %d", i).containsExactly(alone.get(i));
+      }
+      r.assertNoBlocksHeld();
+    }
+  }
+
+  @Test
+  void preemptionUnderASmallPoolGivesIdenticalTokens() throws Exception {
+    List<int[]> prompts = mixedPrompts(12);
+    List<int[]> alone = new ArrayList<>();
+    try (Running r = start(512, 1, 2048)) {
+      for (int i = 0; i < prompts.size(); i++) {
+        OutputCollector out = new OutputCollector();
+        r.engine.submit(request("a" + i, prompts.get(i), ignoringEos(8 + i % 17)), out);
+        alone.add(out.await().tokens());
+      }
+    }
+    // 16 blocks = 256 tokens for 12 requests that need up to ~60 tokens each: some must yield.
+    try (Running r = start(16, 12, 2048)) {
+      List<OutputCollector> outs = submitAll(r, prompts);
+      for (int i = 0; i < prompts.size(); i++) {
+        assertThat(outs.get(i).await().tokens()).as("request %d", i).containsExactly(alone.get(i));
+      }
+      assertThat(r.engine.core().totalPreemptions()).isPositive();
+      r.assertNoBlocksHeld();
+    }
+  }
+
+  @Test
+  void abortedAndFinishedRequestsReturnEveryBlock() throws Exception {
+    try (Running r = start(128, 16, 256)) {
+      List<OutputCollector> outs = new ArrayList<>();
+      List<int[]> prompts = mixedPrompts(16);
+      for (int i = 0; i < prompts.size(); i++) {
+        OutputCollector out = new OutputCollector();
+        r.engine.submit(request("r" + i, prompts.get(i), ignoringEos(200)), out);
+        outs.add(out);
+      }
+      for (int i = 0; i < prompts.size(); i += 2) {
+        r.engine.abort("r" + i);
+      }
+      for (int i = 0; i < prompts.size(); i++) {
+        FinishReason reason = outs.get(i).await().last().finishReason();
+        assertThat(reason).isEqualTo(i % 2 == 0 ? FinishReason.ABORT : FinishReason.LENGTH);
+      }
+      r.assertNoBlocksHeld();
+    }
+  }
+
+  private static List<OutputCollector> submitAll(Running r, List<int[]> prompts) {
+    List<OutputCollector> outs = new ArrayList<>();
+    for (int i = 0; i < prompts.size(); i++) {
+      OutputCollector out = new OutputCollector();
+      r.engine.submit(request("b" + i, prompts.get(i), ignoringEos(8 + i % 17)), out);
+      outs.add(out);
+    }
+    return outs;
+  }
+
+  /** Prompts of 3 to ~40 tokens cut from Shakespeare-like text. */
+  private static List<int[]> mixedPrompts(int n) {
+    String text =
+        "ROMEO:\nO, she doth teach the torches to burn bright! It seems she hangs upon the cheek"
+            + " of night like a rich jewel in an Ethiope's ear; beauty too rich for use, for earth"
+            + " too dear!\nJULIET:\nWhat's in a name? That which we call a rose by any other word"
+            + " would smell as sweet.";
+    int[] all = tokenizer.encode(text);
+    List<int[]> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      int start = (i * 7) % (all.length - 45);
+      int len = 3 + (i * 11) % 38;
+      out.add(Arrays.copyOfRange(all, start, start + len));
+    }
+    return out;
+  }
+
+  private static SamplingParams ignoringEos(int maxTokens) {
+    return new SamplingParams(
+        0.0, 1.0, 0, 0.0, null, 0.0, 0.0, 1.0, maxTokens, List.of(), Set.of(), true, null);
+  }
+
+  private static GenerationRequest request(String id, int[] prompt, SamplingParams params) {
+    return new GenerationRequest(id, prompt, params, System.nanoTime());
+  }
+
+  private static Running start(int blocks, int maxSeqs, int tokenBudget) {
+    TransformerExecutor executor = ExecutorFactory.load(modelDir, new CpuBackend(), "auto", blocks);
+    EngineConfig config =
+        new EngineConfig(maxSeqs, tokenBudget, 512, blocks, executor.blockSize(), true, EOS, false);
+    return new Running(executor, new LlmEngine(config, executor, tokenizer));
+  }
+
+  /** An engine and its executor (which owns its backend), closed together. */
+  private record Running(TransformerExecutor executor, LlmEngine engine) implements AutoCloseable {
+    void assertNoBlocksHeld() {
+      engine.drain(60_000);
+      assertThat(engine.core().kv().usage()).isZero();
+      for (int b = 0; b < engine.core().kv().numBlocks(); b++) {
+        assertThat(engine.core().kv().refCount(b)).as("block %d", b).isZero();
+      }
+    }
+
+    @Override
+    public void close() {
+      engine.close();
+      executor.close();
+    }
+  }
+
+  private static int[] ints(JsonNode arr) {
+    int[] out = new int[arr.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = arr.get(i).asInt();
+    }
+    return out;
+  }
+
+  private static Path repoRoot() {
+    String prop = System.getProperty("cairn.repo.root");
+    if (prop != null && Files.isDirectory(Path.of(prop, "models"))) {
+      return Path.of(prop);
+    }
+    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+      if (Files.isDirectory(p.resolve("models/tiny-shakespeare"))) {
+        return p;
+      }
+    }
+    throw new IllegalStateException("cannot find models/tiny-shakespeare");
+  }
+}

@@ -1,0 +1,46 @@
+package dev.cairn.worker.server.fake;
+
+import dev.cairn.worker.server.SamplingDefaults;
+import dev.cairn.worker.server.ServedModel;
+import dev.cairn.worker.tokenizer.ChatMessage;
+import java.util.List;
+
+/** A served model over the fakes: byte tokenizer, a plain-text chat template, the fake engine. */
+public final class FakeModels {
+  public static final String MODEL_ID = "fake-model";
+  public static final int MAX_MODEL_LEN = 256;
+
+  private FakeModels() {}
+
+  public static ServedModel served(FakeEngine engine) {
+    return served(MODEL_ID, engine);
+  }
+
+  public static ServedModel served(String id, FakeEngine engine) {
+    return new ServedModel(
+        id,
+        new ByteTokenizer(),
+        FakeModels::render,
+        engine,
+        SamplingDefaults.none(),
+        engine.maxModelLen(),
+        1_700_000_000L);
+  }
+
+  /**
+   * "role: content\n" per message; rejects a conversation mentioning RAISE, like raise_exception.
+   */
+  static String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+    StringBuilder sb = new StringBuilder();
+    for (ChatMessage m : messages) {
+      if (m.content().contains("RAISE")) {
+        throw new IllegalArgumentException("Conversation roles must alternate");
+      }
+      sb.append(m.role()).append(": ").append(m.content()).append('\n');
+    }
+    if (addGenerationPrompt) {
+      sb.append("assistant:");
+    }
+    return sb.toString();
+  }
+}
