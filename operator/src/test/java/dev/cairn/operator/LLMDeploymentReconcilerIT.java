@@ -205,7 +205,7 @@ class LLMDeploymentReconcilerIT {
                             RequestLog.drain(server.getKubernetesMockServer()), h.namespace))
                     .isEmpty());
 
-    double before = OperatorHarness.reconciles(registry);
+    int before = CountingDesiredReplicas.calls(h.namespace, "tiny");
     client
         .pods()
         .inNamespace(h.namespace)
@@ -215,7 +215,7 @@ class LLMDeploymentReconcilerIT {
               p.getMetadata().setAnnotations(java.util.Map.of("touched", "1"));
               return p;
             });
-    await().atMost(OperatorHarness.WAIT).until(() -> OperatorHarness.reconciles(registry) > before);
+    h.awaitReconciledAfter("tiny", before, registry);
     List<RecordedRequest> window =
         RequestLog.inNamespace(RequestLog.drain(server.getKubernetesMockServer()), h.namespace);
     List<RecordedRequest> operatorRequests =
@@ -233,7 +233,8 @@ class LLMDeploymentReconcilerIT {
     OperatorHarness h = new OperatorHarness(client, "crds");
     h.create("tiny", OperatorHarness.cpuSpec("file:models/tiny-shakespeare"));
     h.awaitCondition("tiny", Conditions.PROGRESSING, "True", Reason.ROLLING_OUT);
-    double before = OperatorHarness.reconciles(registry);
+    h.awaitReconciledAfter("tiny", 0, registry);
+    int before = CountingDesiredReplicas.calls(h.namespace, "tiny");
     client
         .apiextensions()
         .v1()
@@ -258,6 +259,6 @@ class LLMDeploymentReconcilerIT {
                 .endSpec()
                 .build())
         .create();
-    await().atMost(OperatorHarness.WAIT).until(() -> OperatorHarness.reconciles(registry) > before);
+    h.awaitReconciledAfter("tiny", before, registry);
   }
 }

@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.Search;
 import java.time.Duration;
@@ -122,10 +121,22 @@ final class OperatorHarness {
         .anyMatch(e -> e.getType().equals(type) && e.getReason().equals(reason));
   }
 
-  /** Reconciles of this controller completed so far (all namespaces). */
-  static double reconciles(MeterRegistry registry) {
-    return Search.in(registry).name("reconciliations.success.total").counters().stream()
-        .mapToDouble(Counter::count)
+  /**
+   * Waits until the resource was reconciled again after {@code before} calls (see {@link
+   * CountingDesiredReplicas}) and no reconcile is still running.
+   */
+  void awaitReconciledAfter(String name, int before, MeterRegistry registry) {
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                CountingDesiredReplicas.calls(namespace, name) > before
+                    && activeReconciles(registry) == 0);
+  }
+
+  static double activeReconciles(MeterRegistry registry) {
+    return Search.in(registry).name("reconciliations.active").gauges().stream()
+        .mapToDouble(io.micrometer.core.instrument.Gauge::value)
         .sum();
   }
 }
