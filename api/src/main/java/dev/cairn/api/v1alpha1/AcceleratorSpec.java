@@ -1,6 +1,7 @@
 package dev.cairn.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
@@ -50,7 +51,8 @@ public class AcceleratorSpec {
     this.count = count;
   }
 
-  /** True when no GPU is requested. */
+  /** True when no GPU is requested. Not a property: it must not appear in the CRD or the JSON. */
+  @JsonIgnore
   public boolean isCpu() {
     return "cpu".equalsIgnoreCase(type);
   }

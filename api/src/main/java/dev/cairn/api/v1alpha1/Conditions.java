@@ -15,6 +15,10 @@ public final class Conditions {
     private Reason() {}
 
     public static final String INVALID_SPEC = "InvalidSpec";
+
+    /** The operator could not write a child resource (API error, conflict, RBAC). */
+    public static final String RECONCILE_FAILED = "ReconcileFailed";
+
     public static final String UNSCHEDULABLE = "Unschedulable";
     public static final String CRASH_LOOP = "CrashLoop";
     public static final String OOM_KILLED = "OOMKilled";

@@ -1,6 +1,7 @@
 package dev.cairn.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import dev.cairn.api.CairnNames;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
@@ -36,6 +37,22 @@ import io.fabric8.kubernetes.model.annotation.Version;
     type = AdditionalPrinterColumn.Type.DATE)
 public class LLMDeployment extends CustomResource<LLMDeploymentSpec, LLMDeploymentStatus>
     implements Namespaced {
+
+  @Override
+  @JsonPropertyDescription(
+      "The model, accelerator, replicas or autoscaling, engine settings, monitoring and worker"
+          + " pod overrides.")
+  public LLMDeploymentSpec getSpec() {
+    return super.getSpec();
+  }
+
+  @Override
+  @JsonPropertyDescription(
+      "Observed state: replica counts, the endpoint and Ready, Progressing and Degraded"
+          + " conditions.")
+  public LLMDeploymentStatus getStatus() {
+    return super.getStatus();
+  }
 
   /** The model id clients send as "model": spec.model.id, or the resource's name. */
   public String effectiveModelId() {

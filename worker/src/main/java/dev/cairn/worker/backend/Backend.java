@@ -16,7 +16,7 @@ public interface Backend extends AutoCloseable {
   /** Makes a weight available on the device (may keep a view of the mapped file on the host). */
   DeviceTensor upload(HostTensor weight);
 
-  /** A zeroed F32 tensor. */
+  /** A zeroed F32 tensor, released when unreachable or when the backend closes. */
   DeviceTensor allocate(int... shape);
 
   /** Copies host floats into the start of {@code dst} (F32). */

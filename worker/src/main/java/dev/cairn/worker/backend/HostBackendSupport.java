@@ -4,12 +4,11 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Memory handling shared by the host (CPU) backends: weights stay where they are (mapped file), F32
- * buffers come from one shared arena freed on close.
+ * Memory handling shared by the host (CPU) backends: weights stay where they are (mapped file);
+ * each F32 buffer gets its own automatic arena, so a buffer the executor drops (a workspace
+ * outgrown) is freed by the GC rather than held until close.
  */
 public abstract class HostBackendSupport implements Backend {
-
-  private final Arena arena = Arena.ofShared();
 
   @Override
   public DeviceTensor upload(HostTensor weight) {
@@ -18,12 +17,7 @@ public abstract class HostBackendSupport implements Backend {
 
   @Override
   public DeviceTensor allocate(int... shape) {
-    return HostTensor.allocateF32(arena, shape);
-  }
-
-  /** The arena that owns this backend's buffers. */
-  protected Arena arena() {
-    return arena;
+    return HostTensor.allocateF32(Arena.ofAuto(), shape);
   }
 
   @Override
@@ -54,8 +48,7 @@ public abstract class HostBackendSupport implements Backend {
     return n;
   }
 
+  /** Nothing to release: buffers are freed by the GC once unreachable. */
   @Override
-  public void close() {
-    arena.close();
-  }
+  public void close() {}
 }

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.stream.IntStream;
 import org.jboss.logging.Logger;
 
 /**
@@ -30,6 +31,8 @@ import org.jboss.logging.Logger;
 final class EngineCore {
 
   private static final Logger LOG = Logger.getLogger(EngineCore.class);
+  // Below this many sequences the fork/join overhead outweighs parallel sampling.
+  private static final int PARALLEL_SAMPLING_MIN = 4;
 
   private final EngineConfig config;
   private final ModelExecutor executor;
@@ -122,6 +125,17 @@ final class EngineCore {
     }
   }
 
+  /** Ends every request with {@link FinishReason#ERROR} (the step loop itself failed). */
+  void failAll(String message) {
+    for (ActiveRequest req : new ArrayList<>(active.values())) {
+      try {
+        finish(req, FinishReason.ERROR, message);
+      } catch (RuntimeException e) {
+        LOG.warnf(e, "Could not fail request %s cleanly", req.id());
+      }
+    }
+  }
+
   /** Runs one step; a no-op when nothing is queued. */
   void step() {
     stepPromptTokens = 0;
@@ -196,19 +210,38 @@ final class EngineCore {
     }
   }
 
+  /**
+   * Samples every sequence that reached its end, then applies the tokens in batch order. Sampling
+   * touches only per-request state, so large batches sample in parallel (a 150k-vocabulary row
+   * costs about a millisecond); state updates and listeners stay on the engine thread.
+   */
   private void sampleAndEmit(SchedulerOutput plan, float[][] logits) {
+    List<ActiveRequest> reqs = new ArrayList<>();
+    List<float[]> rows = new ArrayList<>();
     int row = 0;
     for (ScheduledChunk chunk : plan.chunks()) {
-      if (!chunk.samples()) {
-        continue;
+      if (chunk.samples()) {
+        float[] rowLogits = logits[row++];
+        ActiveRequest req = active.get(chunk.request().id());
+        if (req != null) {
+          reqs.add(req);
+          rows.add(rowLogits);
+        }
       }
-      float[] rowLogits = logits[row++];
-      ActiveRequest req = active.get(chunk.request().id());
-      if (req == null) {
-        continue;
-      }
+    }
+    Object[] results = new Object[reqs.size()];
+    IntStream indices = IntStream.range(0, reqs.size());
+    if (reqs.size() >= PARALLEL_SAMPLING_MIN) {
+      indices = indices.parallel();
+    }
+    indices.forEach(i -> results[i] = trySample(reqs.get(i), rows.get(i)));
+    for (int i = 0; i < results.length; i++) {
+      ActiveRequest req = reqs.get(i);
       try {
-        FinishReason reason = acceptToken(req, rowLogits);
+        if (results[i] instanceof RuntimeException e) {
+          throw e;
+        }
+        FinishReason reason = acceptToken(req, (SampleResult) results[i]);
         if (reason != null) {
           finish(req, reason, null);
         } else {
@@ -221,10 +254,18 @@ final class EngineCore {
     }
   }
 
-  private FinishReason acceptToken(ActiveRequest req, float[] logits) {
-    SamplingParams params = req.state.params();
-    int numLogprobs = params.logprobs() == null ? -1 : params.logprobs();
-    SampleResult r = sampler.sample(logits, params, req.sampling, numLogprobs);
+  /** The sampled token, or the exception sampling threw. */
+  private Object trySample(ActiveRequest req, float[] logits) {
+    try {
+      SamplingParams params = req.state.params();
+      int numLogprobs = params.logprobs() == null ? -1 : params.logprobs();
+      return sampler.sample(logits, params, req.sampling, numLogprobs);
+    } catch (RuntimeException e) {
+      return e;
+    }
+  }
+
+  private FinishReason acceptToken(ActiveRequest req, SampleResult r) {
     boolean first = req.state.numOutputTokens() == 0;
     req.state.appendToken(r.token());
     req.sampling.accept(r.token());

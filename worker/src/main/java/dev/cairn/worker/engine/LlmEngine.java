@@ -2,6 +2,7 @@ package dev.cairn.worker.engine;
 
 import dev.cairn.worker.engine.metrics.EngineMetrics;
 import dev.cairn.worker.tokenizer.Tokenizer;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,6 +51,22 @@ public final class LlmEngine implements Engine {
   public LlmEngine(
       EngineConfig config, ModelExecutor executor, Tokenizer tokenizer, EngineMetrics metrics) {
     this(config, executor, tokenizer, metrics, System::nanoTime);
+  }
+
+  /**
+   * An engine whose vLLM metrics go to {@code registry} when {@code config.logEngineMetrics()},
+   * labelled with {@code modelName}; with metrics off nothing is registered.
+   */
+  public static LlmEngine create(
+      EngineConfig config,
+      ModelExecutor executor,
+      Tokenizer tokenizer,
+      MeterRegistry registry,
+      String modelName) {
+    int maxLen = Math.min(config.maxModelLen(), executor.maxModelLen());
+    EngineMetrics metrics =
+        EngineMetrics.create(config.logEngineMetrics(), registry, modelName, maxLen);
+    return new LlmEngine(config, executor, tokenizer, metrics);
   }
 
   LlmEngine(
@@ -204,6 +221,7 @@ public final class LlmEngine implements Engine {
   }
 
   private void run() {
+    String failure = null;
     try {
       while (!stopped) {
         applyCommands();
@@ -219,10 +237,14 @@ public final class LlmEngine implements Engine {
         publish();
       }
     } catch (Throwable t) {
-      LOG.error("Engine step loop failed; aborting requests", t);
+      LOG.error("Engine step loop failed; failing its requests", t);
+      failure = "engine failed: " + t;
     } finally {
       accepting = false;
       applyCommands();
+      if (failure != null) {
+        core.failAll(failure);
+      }
       core.abortAll();
       core.recordIdle();
       publish();

@@ -1,6 +1,5 @@
 package dev.cairn.worker.runtime;
 
-import dev.cairn.worker.backend.Backend;
 import dev.cairn.worker.config.WorkerConfig;
 import dev.cairn.worker.server.ChatRenderer;
 import dev.cairn.worker.server.LoadProgressListener;
@@ -9,14 +8,12 @@ import dev.cairn.worker.server.SamplingDefaults;
 import dev.cairn.worker.server.ServedModel;
 import dev.cairn.worker.source.LoadProgress;
 import dev.cairn.worker.source.ModelResolver;
-import dev.cairn.worker.tokenizer.ChatMessage;
 import dev.cairn.worker.tokenizer.ChatTemplate;
 import dev.cairn.worker.tokenizer.GenerationConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -54,7 +51,7 @@ public class StackModelLoader implements ModelLoader {
         500,
         TimeUnit.MILLISECONDS);
     try {
-      Backend backend = BackendChoice.select(config.spec());
+      ExecutorLoader backend = BackendChoice.select(config.spec());
       ModelStack loaded =
           ModelStack.load(
               config.modelId(),
@@ -80,21 +77,13 @@ public class StackModelLoader implements ModelLoader {
 
   /** Models without a chat template still serve completions; chat then answers 400. */
   static ChatRenderer renderer(ChatTemplate template) {
+    if (template != null) {
+      return template::render;
+    }
     return (messages, addGenerationPrompt) -> {
-      if (template == null) {
-        throw new IllegalArgumentException(
-            "this model has no chat template (tokenizer_config.json chat_template): use"
-                + " /v1/completions");
-      }
-      List<ChatMessage> converted =
-          messages.stream()
-              .map(
-                  m ->
-                      new ChatMessage(
-                          // OpenAI's newer "developer" role is the system prompt for HF templates.
-                          "developer".equals(m.role()) ? "system" : m.role(), m.content()))
-              .toList();
-      return template.render(converted, addGenerationPrompt);
+      throw new IllegalArgumentException(
+          "this model has no chat template (tokenizer_config.json chat_template): use"
+              + " /v1/completions");
     };
   }
 

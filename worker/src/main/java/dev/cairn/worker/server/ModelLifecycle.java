@@ -55,8 +55,13 @@ public class ModelLifecycle {
       state.failed(why);
       return;
     }
+    load(loaders.get(), config, state);
+  }
+
+  /** Runs the loader and records the outcome in {@code state}; never throws. */
+  static void load(ModelLoader loader, WorkerConfig config, WorkerState state) {
     try {
-      ServedModel model = loaders.get().load(config, state);
+      ServedModel model = loader.load(config, state);
       state.ready(model);
       LOG.infof("Model %s loaded; max_model_len %d", model.id(), model.maxModelLen());
     } catch (Exception | LinkageError e) {
@@ -73,12 +78,17 @@ public class ModelLifecycle {
   }
 
   void onStop(@Observes ShutdownEvent event) {
+    stop(state, drainTimeout.toMillis());
+  }
+
+  /** Drains: no new work, running requests get {@code drainMillis} to finish; then closes. */
+  static void stop(WorkerState state, long drainMillis) {
     state.draining();
     state
         .model()
         .ifPresent(
             model -> {
-              model.engine().drain(drainTimeout.toMillis());
+              model.engine().drain(drainMillis);
               model.engine().close();
               model.tokenizer().close();
             });

@@ -1,5 +1,6 @@
 package dev.cairn.worker.server;
 
+import dev.cairn.worker.tokenizer.ChatMessage;
 import java.util.List;
 
 /**

@@ -108,7 +108,8 @@ public final class OpenAiRoutes {
                       + "%: "
                       + state.detail()
                       + "); retry later"));
-      case FAILED -> ctx.fail(ApiException.unavailable("The model " + state.detail()));
+      case FAILED ->
+          ctx.fail(ApiException.unavailable("The model could not be loaded: " + state.failure()));
       case DRAINING ->
           ctx.fail(
               ApiException.unavailable("The server is shutting down; retry on another replica"));

@@ -1,5 +1,7 @@
 package dev.cairn.worker.server;
 
+import dev.cairn.worker.tokenizer.ChatTemplateException;
+
 /**
  * Checks the model name, renders and encodes the prompt, and fits max_tokens to the context. Runs
  * off the event loop: chat templating and tokenization cost milliseconds on long prompts.
@@ -37,7 +39,7 @@ final class PromptPreparer {
     if (req.isChat()) {
       try {
         text = model.chatTemplate().render(req.messages(), req.addGenerationPrompt());
-      } catch (IllegalArgumentException e) {
+      } catch (ChatTemplateException | IllegalArgumentException e) {
         throw ApiException.badRequest("messages", "Chat template error: " + e.getMessage());
       }
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cairn.worker.tokenizer.ChatMessage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -33,6 +34,7 @@ public final class RequestParser {
     ObjectNode streamOptions = JsonFields.object(root, "stream_options");
     Boolean includeUsage =
         streamOptions == null ? null : JsonFields.bool(streamOptions, "include_usage");
+    rejectUnsupported(root);
     SamplingOptions sampling = SamplingParser.parse(root, defaults, chat);
     String promptText = null;
     int[] promptTokens = null;
@@ -69,6 +71,20 @@ public final class RequestParser {
         n,
         stream != null && stream,
         includeUsage != null && includeUsage);
+  }
+
+  /** Fields that would change the answer's meaning if silently ignored. */
+  private static void rejectUnsupported(ObjectNode root) {
+    if (Boolean.TRUE.equals(JsonFields.bool(root, "echo"))) {
+      throw ApiException.badRequest("echo", "echo is not supported");
+    }
+    if (JsonFields.string(root, "suffix") != null) {
+      throw ApiException.badRequest("suffix", "suffix is not supported");
+    }
+    Integer bestOf = JsonFields.integer(root, "best_of");
+    if (bestOf != null && bestOf != 1) {
+      throw ApiException.badRequest("best_of", "best_of is not supported; use n");
+    }
   }
 
   static ObjectNode parseObject(String body) {
@@ -142,10 +158,15 @@ public final class RequestParser {
           where + ".role",
           where + ".role must be one of " + String.join(", ", ROLES.stream().sorted().toList()));
     }
-    return new ChatMessage(role.textValue(), content(m.get("content"), where + ".content"));
+    // OpenAI's "developer" role is the newer name of "system"; chat templates know only the latter.
+    String r = "developer".equals(role.textValue()) ? "system" : role.textValue();
+    return new ChatMessage(r, content(m.get("content"), where + ".content"));
   }
 
-  /** A string, or an array of {@code {"type":"text","text":...}} parts joined in order. */
+  /**
+   * A string, or an array of {@code {"type":"text","text":...}} parts joined with newlines (as vLLM
+   * does for text-only models).
+   */
   private static String content(JsonNode c, String where) {
     if (c == null || c.isNull()) {
       return "";
@@ -156,7 +177,7 @@ public final class RequestParser {
     if (!c.isArray()) {
       throw ApiException.badRequest(where, where + " must be a string or an array of text parts");
     }
-    StringBuilder sb = new StringBuilder();
+    List<String> texts = new ArrayList<>();
     for (int i = 0; i < c.size(); i++) {
       JsonNode part = c.get(i);
       String type = part.path("type").asText("");
@@ -168,8 +189,8 @@ public final class RequestParser {
                 + i
                 + "] must be {\"type\": \"text\", \"text\": ...}; only text is supported");
       }
-      sb.append(part.get("text").textValue());
+      texts.add(part.get("text").textValue());
     }
-    return sb.toString();
+    return String.join("\n", texts);
   }
 }

@@ -6,7 +6,8 @@ import java.util.Set;
 
 /**
  * A request's validated sampling fields with the model's defaults applied; {@code maxTokens} is
- * still the requested value (null = fill the context), resolved once the prompt length is known.
+ * still the requested value (null = the model's default or the rest of the context), resolved once
+ * the prompt length is known.
  *
  * @param logprobs null = none; k = the sampled token's logprob plus the top k alternatives
  */

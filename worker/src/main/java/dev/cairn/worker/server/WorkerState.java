@@ -19,6 +19,7 @@ public final class WorkerState implements LoadProgressListener {
   private volatile double progress;
   private volatile String detail = "starting";
   private volatile ServedModel model;
+  private volatile String failure;
 
   @Override
   public void update(double ratio, String what) {
@@ -41,6 +42,7 @@ public final class WorkerState implements LoadProgressListener {
   /** Loading failed; the worker answers 503 with this reason until it is restarted. */
   public synchronized void failed(String reason) {
     if (phase == Phase.LOADING) {
+      failure = reason;
       detail = "failed: " + reason;
       phase = Phase.FAILED;
     }
@@ -66,6 +68,11 @@ public final class WorkerState implements LoadProgressListener {
   /** Human-readable phase detail ("downloading config.json", "loaded", "failed: ..."). */
   public String detail() {
     return detail;
+  }
+
+  /** Why loading failed, or null. */
+  public String failure() {
+    return failure;
   }
 
   /** The model, once loaded (also while draining, so in-flight requests can finish). */

@@ -1,5 +1,6 @@
 package dev.cairn.worker.source;
 
+import dev.cairn.api.CairnNames;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,13 +30,13 @@ public record HubSettings(
     Duration connectTimeout) {
 
   /** Environment variable with the hub's base URL. */
-  public static final String ENV_ENDPOINT = "HF_ENDPOINT";
+  public static final String ENV_ENDPOINT = CairnNames.ENV_HF_ENDPOINT;
 
   /** Environment variable with the access token. */
-  public static final String ENV_TOKEN = "HF_TOKEN";
+  public static final String ENV_TOKEN = CairnNames.ENV_HF_TOKEN;
 
   /** Environment variable with the model cache directory. */
-  public static final String ENV_CACHE = "CAIRN_MODEL_CACHE";
+  public static final String ENV_CACHE = CairnNames.ENV_MODEL_CACHE;
 
   /** The public hub. */
   public static final URI DEFAULT_ENDPOINT = URI.create("https://huggingface.co");

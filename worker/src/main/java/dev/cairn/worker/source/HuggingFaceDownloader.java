@@ -98,7 +98,8 @@ public final class HuggingFaceDownloader {
           log.update();
         };
     String index = ModelDirectory.WEIGHTS_INDEX;
-    if (meta.containsKey(index)) {
+    boolean sharded = meta.containsKey(index);
+    if (sharded) {
       // Shards are known only from the index: fetch it first, then size the whole download.
       fetchOne(source, index, meta.get(index), snapshot, sink);
       for (String shard : ModelDirectory.shardNames(snapshot.resolve(index))) {
@@ -107,7 +108,9 @@ public final class HuggingFaceDownloader {
     }
     progress.setTotalBytes(meta.values().stream().mapToLong(m -> Math.max(0, m.size())).sum());
     for (Map.Entry<String, FileMetadata> e : meta.entrySet()) {
-      fetchOne(source, e.getKey(), e.getValue(), snapshot, sink);
+      if (!(sharded && e.getKey().equals(index))) {
+        fetchOne(source, e.getKey(), e.getValue(), snapshot, sink);
+      }
     }
     log.update();
   }

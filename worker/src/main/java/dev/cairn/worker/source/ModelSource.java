@@ -1,5 +1,6 @@
 package dev.cairn.worker.source;
 
+import dev.cairn.api.CairnNames;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -14,14 +15,14 @@ public sealed interface ModelSource {
   String FORMS = "hf://ORG/NAME[@REV], pvc://CLAIM/PATH or file:PATH";
 
   /** Where the operator mounts {@code pvc://} claims (one subdirectory per claim). */
-  Path DEFAULT_PVC_MOUNT_ROOT = Path.of("/mnt/models");
+  Path DEFAULT_PVC_MOUNT_ROOT = Path.of(CairnNames.PVC_MOUNT_ROOT);
 
-  // Hub names: letters, digits, '-', '_', '.'; no leading dot so ".." cannot appear as a segment.
+  // The shapes of the CRD's ModelSpec.SOURCE_PATTERN, split into groups. Hub names start with a
+  // letter or digit, so ".." cannot be a segment.
   Pattern HF =
       Pattern.compile(
-          "hf://([A-Za-z0-9_\\-][A-Za-z0-9_.\\-]*)/([A-Za-z0-9_\\-][A-Za-z0-9_.\\-]*)(?:@(.+))?");
-  // A claim name is a DNS-1123 subdomain.
-  Pattern PVC = Pattern.compile("pvc://([a-z0-9]([a-z0-9.\\-]*[a-z0-9])?)(?:/(.*))?");
+          "hf://([A-Za-z0-9][-A-Za-z0-9_.]*)/([A-Za-z0-9][-A-Za-z0-9_.]*)(?:@([^\\s@]+))?");
+  Pattern PVC = Pattern.compile("pvc://([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)/(\\S+)");
 
   /** A Hugging Face Hub repository at a revision (branch, tag or commit). */
   record HuggingFace(String repo, String revision) implements ModelSource {
@@ -41,7 +42,7 @@ public sealed interface ModelSource {
     /** The directory inside the pod: {@code <mountRoot>/CLAIM/PATH}. */
     public Path localPath(Path mountRoot) {
       Path claimRoot = mountRoot.resolve(claim);
-      return path.isEmpty() ? claimRoot : claimRoot.resolve(path);
+      return claimRoot.resolve(path);
     }
   }
 
@@ -64,7 +65,7 @@ public sealed interface ModelSource {
         throw invalid(value, "hf:// needs ORG/NAME with letters, digits, '-', '_' or '.'");
       }
       String rev = m.group(3) == null ? "main" : m.group(3);
-      if (rev.isBlank() || rev.contains("..") || rev.startsWith("/")) {
+      if (rev.contains("..") || rev.startsWith("/")) {
         throw invalid(value, "the revision after '@' is not valid");
       }
       return new HuggingFace(m.group(1) + "/" + m.group(2), rev);
@@ -72,9 +73,9 @@ public sealed interface ModelSource {
     if (s.startsWith("pvc://")) {
       Matcher m = PVC.matcher(s);
       if (!m.matches()) {
-        throw invalid(value, "pvc:// needs a claim name (lowercase DNS name) then /PATH");
+        throw invalid(value, "pvc:// needs a claim name (lowercase DNS label) then /PATH");
       }
-      Path path = Path.of(m.group(3) == null ? "" : m.group(3)).normalize();
+      Path path = Path.of(m.group(2)).normalize();
       if (path.startsWith("..") || path.isAbsolute()) {
         throw invalid(value, "the path may not leave the claim ('..')");
       }

@@ -3,6 +3,7 @@ package dev.cairn.worker.tokenizer;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.LegacyOverrides;
+import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
@@ -12,6 +13,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import jinjava.javax.el.CompositeELResolver;
+import jinjava.javax.el.ELResolver;
 
 /**
  * Renders a conversation into the prompt text with the model's Jinja chat template, the way Hugging
@@ -68,6 +71,15 @@ public final class ChatTemplate {
    * @throws ChatTemplateException with the template's own message when it raises an exception
    */
   public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+    return render(messages, addGenerationPrompt, Map.of());
+  }
+
+  /**
+   * Renders with extra template variables (a request's {@code chat_template_kwargs}, e.g. {@code
+   * enable_thinking}); the standard variables cannot be overridden.
+   */
+  public String render(
+      List<ChatMessage> messages, boolean addGenerationPrompt, Map<String, ?> extraVariables) {
     List<Map<String, Object>> items = new ArrayList<>(messages.size());
     for (ChatMessage m : messages) {
       Map<String, Object> item = new HashMap<>();
@@ -75,19 +87,31 @@ public final class ChatTemplate {
       item.put("content", m.content());
       items.add(item);
     }
-    Map<String, Object> bindings = new HashMap<>();
+    Map<String, Object> bindings = new HashMap<>(extraVariables);
     bindings.put("messages", items);
     bindings.put("add_generation_prompt", addGenerationPrompt);
     bindings.put("bos_token", bosToken);
     bindings.put("eos_token", eosToken);
     RenderResult result = jinjava.renderForResult(source, bindings);
-    // renderForResult records failures instead of throwing (stack.md trap 10).
+    // renderForResult records failures instead of throwing (stack.md trap 10). Jinjava rates some
+    // syntax errors (an unclosed tag, a stray end tag) as warnings, which Jinja2 refuses to render.
     for (TemplateError error : result.getErrors()) {
-      if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
+      if (error.getSeverity() == TemplateError.ErrorType.FATAL
+          || error.getReason() == TemplateError.ErrorReason.SYNTAX_ERROR) {
         throw new ChatTemplateException(describe(error));
       }
     }
     return result.getOutput();
+  }
+
+  /**
+   * Renders a one-message conversation so that a broken template fails when the model loads, not on
+   * the first request (which would also pay Jinjava's start-up cost of a few seconds).
+   *
+   * @throws ChatTemplateException when the template cannot render a single user message
+   */
+  public void check() {
+    render(List.of(new ChatMessage("user", "Hello")), true);
   }
 
   /** Called by templates as {@code raise_exception('message')}. */
@@ -115,6 +139,7 @@ public final class ChatTemplate {
             .withTrimBlocks(true)
             .withLstripBlocks(true)
             .withLegacyOverrides(JINJA_SEMANTICS)
+            .withElResolver(resolver())
             .build();
     Jinjava jinjava = new Jinjava(config);
     jinjava
@@ -128,6 +153,13 @@ public final class ChatTemplate {
             new ELFunctionDefinition(
                 "", "strftime_now", ChatTemplate.class, "strftimeNow", String.class));
     return jinjava;
+  }
+
+  private static ELResolver resolver() {
+    CompositeELResolver resolver = new CompositeELResolver();
+    resolver.add(new PythonStringMethods());
+    resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY);
+    return resolver;
   }
 
   /** Carries a template's own error message out of Jinjava. */

@@ -176,16 +176,15 @@ class LlmEngineTest {
   void abortFinishesWithAbortAndFreesBlocks() throws Exception {
     start(64, 4, 64, false);
     OutputCollector c = new OutputCollector();
-    Engine.RequestHandle[] handle = new Engine.RequestHandle[1];
-    handle[0] =
-        engine.submit(
-            request("ab", prompt(2, 5), SamplingParams.greedy(100)),
-            out -> {
-              c.accept(out);
-              if (out.generatedTokens() == 3 && !out.finished()) {
-                handle[0].abort();
-              }
-            });
+    // The listener may run before submit returns, so it aborts by id rather than by handle.
+    engine.submit(
+        request("ab", prompt(2, 5), SamplingParams.greedy(100)),
+        out -> {
+          c.accept(out);
+          if (out.generatedTokens() == 3 && !out.finished()) {
+            engine.abort("ab");
+          }
+        });
     c.await();
     assertThat(c.last().finishReason()).isEqualTo(FinishReason.ABORT);
     assertThat(c.last().generatedTokens()).isBetween(3, 99);

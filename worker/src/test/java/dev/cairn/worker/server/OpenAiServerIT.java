@@ -350,7 +350,7 @@ class OpenAiServerIT {
             "{\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":"
                 + "[{\"type\":\"text\",\"text\":\"ab\"},{\"type\":\"text\",\"text\":\"cd\"}]}]}");
     assertThat(r.statusCode()).isEqualTo(200);
-    int promptLen = "user: abcd\nassistant:".length();
+    int promptLen = "user: ab\ncd\nassistant:".length();
     assertThat(JSON.readTree(r.body()).at("/usage/prompt_tokens").asInt()).isEqualTo(promptLen);
   }
 
@@ -390,6 +390,38 @@ class OpenAiServerIT {
             () ->
                 server.registry.scrape().contains("status=\"499\"")
                     && server.metrics.ongoing() == 0);
+  }
+
+  @Test
+  void clientDisconnectWhileWaitingForAWholeResponseAbortsToo() throws Exception {
+    String body = "{\"prompt\":\"HOLD-wait\",\"max_tokens\":50}";
+    int before = server.engine.submitted.size();
+    try (Socket socket = new Socket("127.0.0.1", server.server.actualPort())) {
+      socket
+          .getOutputStream()
+          .write(
+              ("POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      + "Content-Type: application/json\r\nContent-Length: "
+                      + body.length()
+                      + "\r\n\r\n"
+                      + body)
+                  .getBytes(StandardCharsets.UTF_8));
+      socket.getOutputStream().flush();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  server.engine.submitted.stream()
+                      .skip(before)
+                      .anyMatch(r -> r.promptTokens().length == "HOLD-wait".length()));
+    }
+    String id =
+        server.engine.submitted.stream()
+            .filter(r -> r.promptTokens().length == "HOLD-wait".length())
+            .findFirst()
+            .orElseThrow()
+            .requestId();
+    await().atMost(Duration.ofSeconds(10)).until(() -> server.engine.aborted.contains(id));
   }
 
   private static byte[] toBytes(int[] ids) {
@@ -461,7 +493,8 @@ class OpenAiServerIT {
   void failedLoadTakesLivenessDown() throws Exception {
     try (TestServer s = new TestServer(Optional.empty(), false)) {
       s.state.failed("config.json not found");
-      expectError(s.get("/v1/models"), 503, null, "failed: config.json not found");
+      expectError(
+          s.get("/v1/models"), 503, null, "The model could not be loaded: config.json not found");
       assertThat(s.get("/health/live").statusCode()).isEqualTo(503);
     }
   }

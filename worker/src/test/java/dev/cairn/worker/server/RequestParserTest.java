@@ -3,6 +3,7 @@ package dev.cairn.worker.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cairn.worker.tokenizer.ChatMessage;
 import org.junit.jupiter.api.Test;
 
 class RequestParserTest {
@@ -118,6 +119,14 @@ class RequestParserTest {
   }
 
   @Test
+  void unsupportedFieldsAreRejectedNotIgnored() {
+    rejects(Endpoint.COMPLETIONS, "{\"prompt\":\"x\",\"echo\":true}", "echo", "not supported");
+    rejects(Endpoint.COMPLETIONS, "{\"prompt\":\"x\",\"suffix\":\"y\"}", "suffix", "not supported");
+    rejects(Endpoint.COMPLETIONS, "{\"prompt\":\"x\",\"best_of\":3}", "best_of", "use n");
+    assertThat(completion("{\"prompt\":\"x\",\"echo\":false,\"best_of\":1}").n()).isEqualTo(1);
+  }
+
+  @Test
   void malformedBodies() {
     rejects(Endpoint.COMPLETIONS, "{\"prompt\":", null, "Invalid JSON body");
     rejects(Endpoint.COMPLETIONS, "[1]", null, "must be a JSON object");
@@ -128,13 +137,13 @@ class RequestParserTest {
   void chatMessages() {
     OpenAiRequest r =
         chat(
-            "{\"messages\":[{\"role\":\"system\",\"content\":\"be brief\"},"
+            "{\"messages\":[{\"role\":\"developer\",\"content\":\"be brief\"},"
                 + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"a\"},"
                 + "{\"type\":\"text\",\"text\":\"b\"}]},{\"role\":\"assistant\",\"content\":null}]}");
     assertThat(r.messages())
         .containsExactly(
             new ChatMessage("system", "be brief"),
-            new ChatMessage("user", "ab"),
+            new ChatMessage("user", "a\nb"),
             new ChatMessage("assistant", ""));
     assertThat(r.addGenerationPrompt()).isTrue();
     rejects(Endpoint.CHAT_COMPLETIONS, "{}", "messages", "'messages' is required");

@@ -32,6 +32,11 @@ import org.junit.jupiter.api.Test;
 class WorkerAppIT {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
+  /** What Prometheus 2.x sends when it scrapes. */
+  private static final String PROMETHEUS_ACCEPT =
+      "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
+          + "text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+
   @TestHTTPResource("/")
   URL root;
 
@@ -59,8 +64,7 @@ class WorkerAppIT {
     assertThat(get("/health/ready").statusCode()).isEqualTo(200);
     assertThat(get("/health/live").statusCode()).isEqualTo(200);
 
-    for (String accept :
-        new String[] {"text/plain; version=0.0.4", "application/openmetrics-text"}) {
+    for (String accept : new String[] {"text/plain", PROMETHEUS_ACCEPT}) {
       HttpResponse<String> scrape = get("/metrics", "Accept", accept);
       assertThat(scrape.statusCode()).isEqualTo(200);
       assertThat(seriesNames(scrape.body()))
@@ -76,7 +80,7 @@ class WorkerAppIT {
               "cairn_request_duration_seconds_sum",
               "cairn_requests_total");
     }
-    HttpResponse<String> metrics = get("/metrics", "Accept", "text/plain; version=0.0.4");
+    HttpResponse<String> metrics = get("/metrics", "Accept", "text/plain");
     assertThat(metrics.body())
         .contains(
             "cairn_requests_total{endpoint=\"/v1/chat/completions\",model_name=\"tiny-shakespeare\",status=\"200\",} 1.0")

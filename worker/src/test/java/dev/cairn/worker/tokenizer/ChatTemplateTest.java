@@ -129,11 +129,7 @@ class ChatTemplateTest {
   // the environment transformers uses.
   @Test
   void rendersAQwenStyleTemplateWithExpressionTrimmingLikeJinja2() throws Exception {
-    String source;
-    try (var in = getClass().getResourceAsStream("/chat-templates/tool-aware.jinja")) {
-      source = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    }
-    ChatTemplate template = new ChatTemplate(source, "", "<|im_end|>");
+    ChatTemplate template = new ChatTemplate(resource("tool-aware.jinja"), "", "<|im_end|>");
     List<ChatMessage> withTools =
         List.of(
             new ChatMessage("user", "a"),
@@ -150,6 +146,36 @@ class ChatTemplateTest {
         .isEqualTo(
             "<|im_start|>system\nYou are a poet.<|im_end|>\n<|im_start|>user\nSpeak of roses."
                 + "<|im_end|>\n<|im_start|>assistant\nA rose by any other name.<|im_end|>\n");
+  }
+
+  @Test
+  void pythonStringMethodsBehaveAsInJinja2() {
+    String source =
+        "{{ '  a  b '.split() | join('|') }};{{ 'a.b.c'.split('.', 1) | join('|') }};"
+            + "{{ 'x--y--'.split('--') | join('|') }};{{ 'xxhixx'.strip('x') }};"
+            + "{{ '\\n\\nhi'.lstrip('\\n') }};{{ 'hi!!'.rstrip('!') }};"
+            + "{{ 'y' if 'abc'.startswith(('z', 'a')) else 'n' }};"
+            + "{{ 'y' if 'abc'.endswith('bc') else 'n' }};{{ 'hELLO'.capitalize() }};{{ 'Hi'.lower() }}";
+    assertThat(new ChatTemplate(source, "", "").render(List.of(), false))
+        .isEqualTo("a|b;a|b.c;x|y|;hi;hi;hi;y;y;Hello;hi");
+  }
+
+  @Test
+  void rendersAReasoningTemplateThatSplitsOffThinking() throws Exception {
+    ChatTemplate template = new ChatTemplate(resource("reasoning.jinja"), "", "");
+    List<ChatMessage> messages =
+        List.of(
+            new ChatMessage("user", "2+2?"),
+            new ChatMessage("assistant", "<think>\nadd\n</think>\n\n4"),
+            new ChatMessage("user", "/reset"));
+    assertThat(template.render(messages, true))
+        .isEqualTo("<|User|>2+2?<|Assistant|>4<|end|><|Command|>RESET<|Assistant|><think>\n");
+  }
+
+  private String resource(String name) throws java.io.IOException {
+    try (var in = getClass().getResourceAsStream("/chat-templates/" + name)) {
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
   }
 
   @Test
@@ -178,6 +204,27 @@ class ChatTemplateTest {
     assertThatThrownBy(() -> template.render(CONVERSATION, true))
         .isInstanceOf(ChatTemplateException.class)
         .hasMessageContaining("line 2");
+  }
+
+  @Test
+  void checkRejectsABrokenTemplateAtLoadTime() {
+    new ChatTemplate(MISTRAL, "<s>", "</s>").check();
+    assertThatThrownBy(
+            () -> new ChatTemplate("{{ messages[0].content | nosuchfilter(", "", "").check())
+        .isInstanceOf(ChatTemplateException.class);
+  }
+
+  @Test
+  void extraVariablesReachTheTemplateButCannotReplaceMessages() {
+    ChatTemplate template =
+        new ChatTemplate(
+            "{{ messages[0].content }}{% if enable_thinking is defined and not enable_thinking %}"
+                + " /no_think{% endif %}",
+            "", "");
+    List<ChatMessage> one = List.of(new ChatMessage("user", "Hi"));
+    assertThat(template.render(one, true, java.util.Map.of("enable_thinking", false)))
+        .isEqualTo("Hi /no_think");
+    assertThat(template.render(one, true, java.util.Map.of("messages", List.of()))).isEqualTo("Hi");
   }
 
   @Test

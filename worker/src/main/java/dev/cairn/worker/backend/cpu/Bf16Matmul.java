@@ -13,8 +13,8 @@ import jdk.incubator.vector.VectorOperators;
  * Register-tiled {@code out[T, rows] = x[T, in] · W[rows, in]ᵀ} for BF16 weights. Each loaded
  * weight vector (widened once in registers) serves four tokens, each loaded activation vector two
  * rows; a decode row (one token) runs four weight rows at once to keep loads in flight. Rows are
- * processed in L1-sized blocks so prefill re-reads a block from cache, not memory. Generated from
- * one template for each weight dtype, because a dtype switch inside the loop defeats the JIT.
+ * processed in L1-sized blocks so prefill re-reads a block from cache, not memory. The F32 and BF16
+ * kernels are the same code twice on purpose: a dtype switch inside the loop defeats the JIT.
  */
 final class Bf16Matmul {
 

@@ -52,7 +52,7 @@ public final class CpuBackend extends HostBackendSupport {
     if (w.dtype() == DType.F32 || (w.dtype() == DType.BF16 && !oneDim)) {
       return w;
     }
-    HostTensor out = HostTensor.allocateF32(arena(), w.shape());
+    HostTensor out = (HostTensor) allocate(w.shape());
     for (long i = 0; i < w.numel(); i++) {
       out.setFloat(i, w.getFloat(i));
     }

@@ -31,22 +31,29 @@ public final class Sampler {
     if (greedy && numLogprobs < 0) {
       return new SampleResult(argmax(x), Double.NaN, new int[0], new double[0]);
     }
-    if (!greedy && params.temperature() != 1.0) {
-      for (int i = 0; i < x.length; i++) {
-        x[i] /= params.temperature();
-      }
+    // One exp pass: unnormalized probabilities of the temperature-scaled logits, max element 1.
+    double invT = greedy ? 1.0 : 1.0 / params.temperature();
+    double max = Double.NEGATIVE_INFINITY;
+    for (double v : x) {
+      max = Math.max(max, v);
     }
-    double[] logp = logSoftmax(x);
-    int token = greedy ? argmax(x) : draw(logp, params, state);
+    double[] probs = new double[x.length];
+    double total = 0;
+    for (int i = 0; i < x.length; i++) {
+      probs[i] = Math.exp((x[i] - max) * invT);
+      total += probs[i];
+    }
+    double logZ = Math.log(total);
+    int[] top = numLogprobs < 0 ? new int[0] : topIndices(x, Math.min(numLogprobs, x.length));
+    int token = greedy ? argmax(x) : draw(probs, params, state);
     if (numLogprobs < 0) {
-      return new SampleResult(token, Double.NaN, new int[0], new double[0]);
+      return new SampleResult(token, Double.NaN, top, new double[0]);
     }
-    int[] top = topIndices(logp, Math.min(numLogprobs, logp.length));
     double[] topLp = new double[top.length];
     for (int i = 0; i < top.length; i++) {
-      topLp[i] = logp[top[i]];
+      topLp[i] = (x[top[i]] - max) * invT - logZ;
     }
-    return new SampleResult(token, logp[token], top, topLp);
+    return new SampleResult(token, (x[token] - max) * invT - logZ, top, topLp);
   }
 
   static void applyPenalties(double[] x, SamplingParams p, SamplingState state) {
@@ -68,15 +75,13 @@ public final class Sampler {
     }
   }
 
-  /** Draws from the distribution after top-k, top-p and min-p truncation. */
-  private static int draw(double[] logp, SamplingParams p, SamplingState state) {
-    int n = logp.length;
-    double[] probs = new double[n];
-    double maxProb = 0;
-    for (int i = 0; i < n; i++) {
-      probs[i] = Math.exp(logp[i]);
-      maxProb = Math.max(maxProb, probs[i]);
-    }
+  /**
+   * Draws from unnormalized probabilities {@code probs} (largest 1, modified in place) after top-k,
+   * top-p and min-p truncation.
+   */
+  private static int draw(double[] probs, SamplingParams p, SamplingState state) {
+    int n = probs.length;
+    double maxProb = 1.0;
     boolean topK = p.topK() > 0 && p.topK() < n;
     boolean topP = p.topP() < 1.0;
     if (topK || topP) {
@@ -106,7 +111,7 @@ public final class Sampler {
         }
       }
     }
-    return last >= 0 ? last : argmax(logp);
+    return last >= 0 ? last : argmax(probs);
   }
 
   /**

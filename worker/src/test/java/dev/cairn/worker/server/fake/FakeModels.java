@@ -1,8 +1,8 @@
 package dev.cairn.worker.server.fake;
 
-import dev.cairn.worker.server.ChatMessage;
 import dev.cairn.worker.server.SamplingDefaults;
 import dev.cairn.worker.server.ServedModel;
+import dev.cairn.worker.tokenizer.ChatMessage;
 import java.util.List;
 
 /** A served model over the fakes: byte tokenizer, a plain-text chat template, the fake engine. */

@@ -1,0 +1,146 @@
+package dev.cairn.operator;
+
+import dev.cairn.api.CairnNames;
+import dev.cairn.api.v1alpha1.Conditions;
+import dev.cairn.api.v1alpha1.Conditions.Reason;
+import dev.cairn.api.v1alpha1.LLMDeployment;
+import dev.cairn.api.v1alpha1.validation.SpecValidator;
+import dev.cairn.api.v1alpha1.validation.Violation;
+import dev.cairn.operator.dependent.WorkerDeploymentDependent;
+import dev.cairn.operator.dependent.WorkerServiceDependent;
+import dev.cairn.operator.events.EventRecorder;
+import dev.cairn.operator.status.ModelLoadProgress;
+import dev.cairn.operator.status.StatusAggregator;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * Turns an LLMDeployment into a worker Deployment and Service and reports truthfully on them. Thin
+ * on purpose: validation, the desired objects, status and events each live in their own class. The
+ * workflow is invoked explicitly so that an invalid spec leaves what runs untouched (a failing
+ * workflow precondition would delete the dependents instead).
+ */
+@ControllerConfiguration(
+    name = LLMDeploymentReconciler.NAME,
+    fieldManager = CairnNames.FIELD_MANAGER)
+@Workflow(
+    explicitInvocation = true,
+    dependents = {
+      @Dependent(name = "deployment", type = WorkerDeploymentDependent.class),
+      @Dependent(name = "service", type = WorkerServiceDependent.class),
+      // Monitoring dependents (ServiceMonitor, PrometheusRule, dashboard ConfigMap) join here,
+      // each gated by an activation condition on its CRD so the operator runs without them.
+    })
+public class LLMDeploymentReconciler implements Reconciler<LLMDeployment> {
+  /** Controller name: {@code quarkus.operator-sdk.controllers.llmdeployment.*} configures it. */
+  public static final String NAME = "llmdeployment";
+
+  /** How often status is refreshed while a model loads (pods do not change while they load). */
+  static final Duration LOADING_REFRESH = Duration.ofSeconds(10);
+
+  private static final Logger LOG = Logger.getLogger(LLMDeploymentReconciler.class);
+
+  @Inject SpecValidator validator;
+  @Inject DesiredReplicas desiredReplicas;
+  @Inject ModelLoadProgress progress;
+  @Inject EventRecorder events;
+  @Inject Clock clock;
+
+  @Override
+  public List<EventSource<?, LLMDeployment>> prepareEventSources(
+      EventSourceContext<LLMDeployment> context) {
+    return List.of(WorkerPods.eventSource(context), MonitoringCrds.eventSource(context));
+  }
+
+  @Override
+  public UpdateControl<LLMDeployment> reconcile(
+      LLMDeployment llmd, Context<LLMDeployment> context) {
+    StatusAggregator aggregator = new StatusAggregator(clock);
+    Optional<Deployment> before = context.getSecondaryResource(Deployment.class);
+    List<Violation> violations = validator.validate(llmd.getSpec());
+    if (!violations.isEmpty()) {
+      String message = SpecValidator.describe(violations);
+      StatusAggregator.Result result = aggregator.invalid(llmd, message, before);
+      if (result.conditions().changedToOrWithin(Conditions.DEGRADED, true)) {
+        LOG.warnf("%s: invalid spec: %s", id(llmd), message);
+        events.record(llmd, EventRecorder.WARNING, Reason.INVALID_SPEC, message);
+      }
+      return StatusWrites.ifChanged(llmd, result.status());
+    }
+
+    int desired = desiredReplicas.of(llmd);
+    context
+        .managedWorkflowAndDependentResourceContext()
+        .reconcileManagedWorkflow()
+        .throwAggregateExceptionIfErrorsPresent();
+    Optional<Deployment> after = context.getSecondaryResource(Deployment.class);
+    ChildEvents.deploymentChanged(llmd, before, after, events);
+
+    List<Pod> pods =
+        context
+            .getSecondaryResourcesAsStream(Pod.class)
+            .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
+            .toList();
+    StatusAggregator.Result result = aggregator.aggregate(llmd, desired, after, pods, progress);
+    ChildEvents.conditionsChanged(llmd, result.conditions(), events);
+    UpdateControl<LLMDeployment> control = StatusWrites.ifChanged(llmd, result.status());
+    boolean loading =
+        result
+            .conditions()
+            .get(Conditions.PROGRESSING)
+            .map(c -> Reason.LOADING_MODEL.equals(c.getReason()))
+            .orElse(false);
+    return loading ? control.rescheduleAfter(LOADING_REFRESH) : control;
+  }
+
+  @Override
+  public ErrorStatusUpdateControl<LLMDeployment> updateErrorStatus(
+      LLMDeployment llmd, Context<LLMDeployment> context, Exception e) {
+    if (context.isPrimaryResourceDeleted() || notFound(e)) {
+      // The resource went away while being reconciled: nothing to report on.
+      return ErrorStatusUpdateControl.defaultErrorProcessing();
+    }
+    String message = "reconcile failed: " + rootMessage(e);
+    LOG.errorf(e, "%s: %s", id(llmd), message);
+    events.record(llmd, EventRecorder.WARNING, Reason.RECONCILE_FAILED, message);
+    return StatusWrites.failed(llmd, message, clock);
+  }
+
+  private static boolean notFound(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof KubernetesClientException k && k.getCode() == 404) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+  }
+
+  private static String id(LLMDeployment llmd) {
+    return llmd.getMetadata().getNamespace() + "/" + llmd.getMetadata().getName();
+  }
+}

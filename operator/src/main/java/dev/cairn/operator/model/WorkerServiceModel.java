@@ -1,0 +1,31 @@
+package dev.cairn.operator.model;
+
+import dev.cairn.api.CairnNames;
+import dev.cairn.api.ResourceNames;
+import dev.cairn.api.v1alpha1.LLMDeployment;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+
+/** The ClusterIP Service in front of an LLMDeployment's workers, computed without API calls. */
+public final class WorkerServiceModel {
+  private WorkerServiceModel() {}
+
+  /** The desired Service: port {@code http} 8000 to the pods' {@code http} port. */
+  public static Service desired(LLMDeployment llmd) {
+    String name = llmd.getMetadata().getName();
+    return new ServiceBuilder()
+        .withMetadata(WorkerDeploymentModel.metadata(llmd, ResourceNames.service(name)))
+        .withNewSpec()
+        .withType("ClusterIP")
+        .withSelector(WorkerLabels.selector(name))
+        .addNewPort()
+        .withName(CairnNames.PORT_NAME)
+        .withPort(CairnNames.PORT)
+        .withTargetPort(new IntOrString(CairnNames.PORT_NAME))
+        .withProtocol("TCP")
+        .endPort()
+        .endSpec()
+        .build();
+  }
+}

@@ -1,0 +1,35 @@
+package dev.cairn.operator;
+
+import dev.cairn.api.v1alpha1.LLMDeployment;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The default replica rule, counting how often each resource asked for it: every reconcile of a
+ * valid spec does, so tests can tell that one particular resource was reconciled.
+ */
+@ApplicationScoped
+public class CountingDesiredReplicas implements DesiredReplicas {
+  private static final Map<String, AtomicInteger> CALLS = new ConcurrentHashMap<>();
+
+  @Override
+  public int of(LLMDeployment llmd) {
+    CALLS
+        .computeIfAbsent(
+            key(llmd.getMetadata().getNamespace(), llmd.getMetadata().getName()),
+            k -> new AtomicInteger())
+        .incrementAndGet();
+    return StatusDesiredReplicas.compute(llmd);
+  }
+
+  static int calls(String namespace, String name) {
+    AtomicInteger n = CALLS.get(key(namespace, name));
+    return n == null ? 0 : n.get();
+  }
+
+  private static String key(String namespace, String name) {
+    return namespace + "/" + name;
+  }
+}

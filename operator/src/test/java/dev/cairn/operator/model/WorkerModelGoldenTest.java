@@ -1,0 +1,26 @@
+package dev.cairn.operator.model;
+
+import dev.cairn.api.v1alpha1.LLMDeployment;
+import dev.cairn.operator.StatusDesiredReplicas;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The worker Deployment and Service of each fixture, against its golden YAML. */
+class WorkerModelGoldenTest {
+  private final WorkerDeploymentModel deployments =
+      new WorkerDeploymentModel(WorkerSettings.defaults("cairn-worker:0.1.0"));
+
+  @ParameterizedTest
+  @ValueSource(strings = {"cpu", "a10g", "pvc", "overrides"})
+  void deployment(String fixture) {
+    LLMDeployment llmd = Golden.fixture(fixture);
+    Golden.assertMatches(
+        deployments.desired(llmd, StatusDesiredReplicas.compute(llmd)), fixture + "-deployment");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"cpu", "a10g"})
+  void service(String fixture) {
+    Golden.assertMatches(WorkerServiceModel.desired(Golden.fixture(fixture)), fixture + "-service");
+  }
+}
