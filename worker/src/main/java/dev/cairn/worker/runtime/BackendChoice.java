@@ -43,6 +43,7 @@ final class BackendChoice {
               + probe.devices().size()
               + " usable GPU(s) are visible");
     }
-    return new CudaExecutorLoader(gpus);
+    Double util = spec.getEngine() == null ? null : spec.getEngine().getGpuMemoryUtilization();
+    return new CudaExecutorLoader(gpus, util == null ? 0.9 : util);
   }
 }

@@ -17,11 +17,18 @@ import java.util.stream.IntStream;
 final class CudaExecutorLoader implements ExecutorLoader {
 
   private final List<Integer> ordinals;
+  private final double memoryFraction;
   private volatile CudaBackend backend;
 
-  /** The first {@code gpus} devices the pod sees (the device plugin numbers them from 0). */
-  CudaExecutorLoader(int gpus) {
+  /**
+   * The first {@code gpus} devices the pod sees (the device plugin numbers them from 0).
+   *
+   * @param memoryFraction share of free device memory for weights and KV pool when no explicit
+   *     kvCacheMemory is given
+   */
+  CudaExecutorLoader(int gpus, double memoryFraction) {
     this.ordinals = IntStream.range(0, Math.max(1, gpus)).boxed().toList();
+    this.memoryFraction = memoryFraction;
   }
 
   @Override
@@ -32,7 +39,8 @@ final class CudaExecutorLoader implements ExecutorLoader {
   @Override
   public TransformerExecutor load(
       Path dir, ModelConfig config, String dtype, long kvCacheBytes, int maxModelLen) {
-    TransformerExecutor executor = CudaExecutorFactory.load(dir, ordinals, dtype, kvCacheBytes);
+    TransformerExecutor executor =
+        CudaExecutorFactory.load(dir, ordinals, dtype, kvCacheBytes, memoryFraction);
     backend = (CudaBackend) executor.backend();
     return executor;
   }

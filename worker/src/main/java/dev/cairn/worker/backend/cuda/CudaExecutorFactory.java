@@ -47,6 +47,15 @@ public final class CudaExecutorFactory {
    */
   public static TransformerExecutor load(
       Path dir, List<Integer> ordinals, String dtype, long kvCacheMemory) {
+    return load(dir, ordinals, dtype, kvCacheMemory, MEMORY_FRACTION);
+  }
+
+  /**
+   * As {@link #load(Path, List, String, long)}, with the share of free device memory that weights
+   * and KV pool may take (spec.engine.gpuMemoryUtilization, vLLM's gpu_memory_utilization).
+   */
+  public static TransformerExecutor load(
+      Path dir, List<Integer> ordinals, String dtype, long kvCacheMemory, double memoryFraction) {
     ModelConfig config = ModelConfig.load(dir);
     boolean narrow = "auto".equalsIgnoreCase(dtype);
     DType forced = narrow ? null : DType.fromUserName(dtype);
@@ -67,7 +76,12 @@ public final class CudaExecutorFactory {
                   .collect(java.util.stream.Collectors.joining(","));
       int blocks =
           kvBlocks(
-              config, weightBytes, kvCacheMemory, new CudaContext.MemoryInfo(free, total), gpus);
+              config,
+              weightBytes,
+              kvCacheMemory,
+              new CudaContext.MemoryInfo(free, total),
+              gpus,
+              memoryFraction);
       return ExecutorFactory.load(dir, backend, dtype, blocks);
     } catch (RuntimeException e) {
       backend.close();
@@ -84,7 +98,17 @@ public final class CudaExecutorFactory {
       long kvCacheMemory,
       CudaContext.MemoryInfo mem,
       String gpus) {
-    long usable = (long) (MEMORY_FRACTION * mem.free());
+    return kvBlocks(config, weightBytes, kvCacheMemory, mem, gpus, MEMORY_FRACTION);
+  }
+
+  static int kvBlocks(
+      ModelConfig config,
+      long weightBytes,
+      long kvCacheMemory,
+      CudaContext.MemoryInfo mem,
+      String gpus,
+      double fraction) {
+    long usable = (long) (fraction * mem.free());
     long budget = kvCacheMemory > 0 ? kvCacheMemory : usable - weightBytes - WORKSPACE_RESERVE;
     long minBlocks = (config.maxModelLen() + PagedKvCache.BLOCK_SIZE - 1) / PagedKvCache.BLOCK_SIZE;
     long minKv = minBlocks * PagedKvCache.bytesPerBlock(config);
@@ -101,7 +125,7 @@ public final class CudaExecutorFactory {
               gib(minKv),
               config.maxModelLen(),
               gib(WORKSPACE_RESERVE),
-              MEMORY_FRACTION * 100,
+              fraction * 100,
               gib(mem.free())));
     }
     return PagedKvCache.blocksForBudget(config, budget);
