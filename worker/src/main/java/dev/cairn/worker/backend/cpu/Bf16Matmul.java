@@ -145,23 +145,34 @@ final class Bf16Matmul {
     store(s, t + 3, r + 1, a31.reduceLanes(VectorOperators.ADD));
   }
 
-  /** One output; also the decode kernel, so two chunks per step keep two FMA chains apart. */
+  /** One output; also the decode kernel, so four chunks per step keep eight FMA chains apart. */
   private static void tile1x1(Shape s, int t, int r) {
     FloatVector e = FloatVector.zero(F), o = FloatVector.zero(F);
+    FloatVector e1 = FloatVector.zero(F), o1 = FloatVector.zero(F);
     FloatVector e2 = FloatVector.zero(F), o2 = FloatVector.zero(F);
+    FloatVector e3 = FloatVector.zero(F), o3 = FloatVector.zero(F);
+    float[] xp = s.xp;
     long w0 = (long) r * s.in * WB;
     int x0 = t * s.in;
     int k = 0;
-    for (; k + 2 * CHUNK <= s.vecEnd; k += 2 * CHUNK) {
-      IntVector p = bf16Pairs(s.w, w0 + (long) k * WB);
-      IntVector q = bf16Pairs(s.w, w0 + (long) (k + CHUNK) * WB);
-      e = FloatVector.fromArray(F, s.xp, x0 + k).fma(evens(p), e);
-      o = FloatVector.fromArray(F, s.xp, x0 + k + L).fma(odds(p), o);
-      e2 = FloatVector.fromArray(F, s.xp, x0 + k + CHUNK).fma(evens(q), e2);
-      o2 = FloatVector.fromArray(F, s.xp, x0 + k + CHUNK + L).fma(odds(q), o2);
+    for (; k + 4 * CHUNK <= s.vecEnd; k += 4 * CHUNK) {
+      long wk = w0 + (long) k * WB;
+      int xk = x0 + k;
+      IntVector p0 = bf16Pairs(s.w, wk);
+      IntVector p1 = bf16Pairs(s.w, wk + CHUNK * WB);
+      IntVector p2 = bf16Pairs(s.w, wk + 2 * CHUNK * WB);
+      IntVector p3 = bf16Pairs(s.w, wk + 3 * CHUNK * WB);
+      e = FloatVector.fromArray(F, xp, xk).fma(evens(p0), e);
+      o = FloatVector.fromArray(F, xp, xk + L).fma(odds(p0), o);
+      e1 = FloatVector.fromArray(F, xp, xk + CHUNK).fma(evens(p1), e1);
+      o1 = FloatVector.fromArray(F, xp, xk + CHUNK + L).fma(odds(p1), o1);
+      e2 = FloatVector.fromArray(F, xp, xk + 2 * CHUNK).fma(evens(p2), e2);
+      o2 = FloatVector.fromArray(F, xp, xk + 2 * CHUNK + L).fma(odds(p2), o2);
+      e3 = FloatVector.fromArray(F, xp, xk + 3 * CHUNK).fma(evens(p3), e3);
+      o3 = FloatVector.fromArray(F, xp, xk + 3 * CHUNK + L).fma(odds(p3), o3);
     }
-    e = e.add(e2);
-    o = o.add(o2);
+    e = e.add(e1).add(e2.add(e3));
+    o = o.add(o1).add(o2.add(o3));
     for (; k < s.vecEnd; k += CHUNK) {
       IntVector p = bf16Pairs(s.w, w0 + (long) k * WB);
       e = FloatVector.fromArray(F, s.xp, x0 + k).fma(evens(p), e);
