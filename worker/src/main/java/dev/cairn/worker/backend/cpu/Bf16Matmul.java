@@ -2,30 +2,61 @@ package dev.cairn.worker.backend.cpu;
 
 import static dev.cairn.worker.backend.cpu.VectorSupport.F;
 import static dev.cairn.worker.backend.cpu.VectorSupport.LE;
-import static dev.cairn.worker.backend.cpu.VectorSupport.bf16;
-import static dev.cairn.worker.backend.cpu.VectorSupport.xf;
+import static dev.cairn.worker.backend.cpu.VectorSupport.bf16Pairs;
+import static dev.cairn.worker.backend.cpu.VectorSupport.evens;
+import static dev.cairn.worker.backend.cpu.VectorSupport.odds;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Register-tiled {@code out[T, rows] = x[T, in] · W[rows, in]ᵀ} for BF16 weights. Each loaded
- * weight vector (widened once in registers) serves four tokens, each loaded activation vector two
- * rows; a decode row (one token) runs four weight rows at once to keep loads in flight. Rows are
- * processed in L1-sized blocks so prefill re-reads a block from cache, not memory. The F32 and BF16
- * kernels are the same code twice on purpose: a dtype switch inside the loop defeats the JIT.
+ * Register-tiled {@code out[T, rows] = x[T, in] · W[rows, in]ᵀ} for BF16 weights. Weights are
+ * loaded as int lanes holding two BF16 values each and widened with one shift (even elements) or
+ * one mask (odd elements); the activations are split once per call into matching even/odd halves
+ * per chunk (see {@link #splitEvenOdd}), so the inner loop has no shuffles or converts and decode
+ * keeps up with memory. Each loaded weight vector serves four tokens, each activation vector two
+ * rows. A decode row (one token) walks the weights strictly in order, one row at a time with two
+ * chunks in flight: interleaving several short rows (896 elements in a 0.5B model) measured slower,
+ * as it splits the hardware prefetcher's one stream into many short ones. Rows are processed in
+ * L1-sized blocks so prefill re-reads a block from cache, not memory.
  */
 final class Bf16Matmul {
 
   private static final int WB = 2; // bytes per weight element
   private static final int ROW_BLOCK = 16;
+  private static final int L = F.length();
+  private static final int CHUNK = 2 * L; // weight elements per int-vector load
 
   private Bf16Matmul() {}
 
-  /** Rows {@code [r0, r1)} of the output for all {@code tokens}; x, out F32, row-major. */
+  /**
+   * Copies {@code x[T, in]} (F32) into a heap array where each {@code CHUNK} of a row holds its
+   * even elements first, then its odd ones; the scalar tail past the last whole chunk is unused.
+   */
+  static float[] splitEvenOdd(MemorySegment x, int tokens, int in) {
+    float[] xp = new float[Math.multiplyExact(tokens, in)];
+    int vecEnd = in - in % CHUNK;
+    for (int t = 0; t < tokens; t++) {
+      int base = t * in;
+      for (int k = 0; k < vecEnd; k += CHUNK) {
+        for (int j = 0; j < L; j++) {
+          xp[base + k + j] = x.getAtIndex(LE, (long) base + k + 2 * j);
+          xp[base + k + L + j] = x.getAtIndex(LE, (long) base + k + 2 * j + 1);
+        }
+      }
+    }
+    return xp;
+  }
+
+  /**
+   * Rows {@code [r0, r1)} of the output for all {@code tokens}; x, out F32, row-major; {@code xp}
+   * is {@code splitEvenOdd(x, tokens, in)}.
+   */
   static void run(
       MemorySegment x,
+      float[] xp,
       MemorySegment w,
       MemorySegment bias,
       int tokens,
@@ -34,146 +65,132 @@ final class Bf16Matmul {
       MemorySegment out,
       int r0,
       int r1) {
-    int vecEnd = in - in % F.length();
+    Shape s = new Shape(x, xp, w, bias, in, in - in % CHUNK, outDim, out);
     for (int rb = r0; rb < r1; rb += ROW_BLOCK) {
       int rbEnd = Math.min(r1, rb + ROW_BLOCK);
       int t = 0;
       for (; t + 4 <= tokens; t += 4) {
         int r = rb;
         for (; r + 2 <= rbEnd; r += 2) {
-          tile4x2(x, w, bias, t, r, in, vecEnd, outDim, out);
+          tile4x2(s, t, r);
         }
         for (; r < rbEnd; r++) {
           for (int tt = t; tt < t + 4; tt++) {
-            tile1x1(x, w, bias, tt, r, in, vecEnd, outDim, out);
+            tile1x1(s, tt, r);
           }
         }
       }
       for (; t < tokens; t++) {
         int r = rb;
-        for (; r + 4 <= rbEnd; r += 4) {
-          tile1x4(x, w, bias, t, r, in, vecEnd, outDim, out);
-        }
         for (; r < rbEnd; r++) {
-          tile1x1(x, w, bias, t, r, in, vecEnd, outDim, out);
+          tile1x1(s, t, r);
         }
       }
     }
   }
 
-  private static void tile4x2(
+  /** The operands of one call; vecEnd is the end of the last whole chunk of a row. */
+  private record Shape(
       MemorySegment x,
+      float[] xp,
       MemorySegment w,
       MemorySegment bias,
-      int t,
-      int r,
       int in,
       int vecEnd,
       int outDim,
-      MemorySegment out) {
+      MemorySegment out) {}
+
+  private static void tile4x2(Shape s, int t, int r) {
+    MemorySegment w = s.w;
+    float[] xp = s.xp;
+    int in = s.in;
     FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F);
     FloatVector a10 = FloatVector.zero(F), a11 = FloatVector.zero(F);
     FloatVector a20 = FloatVector.zero(F), a21 = FloatVector.zero(F);
     FloatVector a30 = FloatVector.zero(F), a31 = FloatVector.zero(F);
     long w0 = (long) r * in * WB;
     long w1 = w0 + (long) in * WB;
-    long x0 = (long) t * in * 4;
-    long x1 = x0 + (long) in * 4;
-    long x2 = x1 + (long) in * 4;
-    long x3 = x2 + (long) in * 4;
-    for (int k = 0; k < vecEnd; k += F.length()) {
-      FloatVector v0 = bf16(w, w0 + (long) k * WB);
-      FloatVector v1 = bf16(w, w1 + (long) k * WB);
-      long kb = (long) k * 4;
-      FloatVector xv = xf(x, x0 + kb);
-      a00 = xv.fma(v0, a00);
-      a01 = xv.fma(v1, a01);
-      xv = xf(x, x1 + kb);
-      a10 = xv.fma(v0, a10);
-      a11 = xv.fma(v1, a11);
-      xv = xf(x, x2 + kb);
-      a20 = xv.fma(v0, a20);
-      a21 = xv.fma(v1, a21);
-      xv = xf(x, x3 + kb);
-      a30 = xv.fma(v0, a30);
-      a31 = xv.fma(v1, a31);
+    int x0 = t * in;
+    int x1 = x0 + in;
+    int x2 = x1 + in;
+    int x3 = x2 + in;
+    for (int k = 0; k < s.vecEnd; k += CHUNK) {
+      IntVector p0 = bf16Pairs(w, w0 + (long) k * WB);
+      IntVector p1 = bf16Pairs(w, w1 + (long) k * WB);
+      FloatVector e0 = evens(p0), o0 = odds(p0), e1 = evens(p1), o1 = odds(p1);
+      FloatVector xe = FloatVector.fromArray(F, xp, x0 + k);
+      FloatVector xo = FloatVector.fromArray(F, xp, x0 + k + L);
+      a00 = xo.fma(o0, xe.fma(e0, a00));
+      a01 = xo.fma(o1, xe.fma(e1, a01));
+      xe = FloatVector.fromArray(F, xp, x1 + k);
+      xo = FloatVector.fromArray(F, xp, x1 + k + L);
+      a10 = xo.fma(o0, xe.fma(e0, a10));
+      a11 = xo.fma(o1, xe.fma(e1, a11));
+      xe = FloatVector.fromArray(F, xp, x2 + k);
+      xo = FloatVector.fromArray(F, xp, x2 + k + L);
+      a20 = xo.fma(o0, xe.fma(e0, a20));
+      a21 = xo.fma(o1, xe.fma(e1, a21));
+      xe = FloatVector.fromArray(F, xp, x3 + k);
+      xo = FloatVector.fromArray(F, xp, x3 + k + L);
+      a30 = xo.fma(o0, xe.fma(e0, a30));
+      a31 = xo.fma(o1, xe.fma(e1, a31));
     }
-    store(x, w, bias, t, r, in, vecEnd, outDim, out, a00.reduceLanes(VectorOperators.ADD));
-    store(x, w, bias, t, r + 1, in, vecEnd, outDim, out, a01.reduceLanes(VectorOperators.ADD));
-    store(x, w, bias, t + 1, r, in, vecEnd, outDim, out, a10.reduceLanes(VectorOperators.ADD));
-    store(x, w, bias, t + 1, r + 1, in, vecEnd, outDim, out, a11.reduceLanes(VectorOperators.ADD));
-    store(x, w, bias, t + 2, r, in, vecEnd, outDim, out, a20.reduceLanes(VectorOperators.ADD));
-    store(x, w, bias, t + 2, r + 1, in, vecEnd, outDim, out, a21.reduceLanes(VectorOperators.ADD));
-    store(x, w, bias, t + 3, r, in, vecEnd, outDim, out, a30.reduceLanes(VectorOperators.ADD));
-    store(x, w, bias, t + 3, r + 1, in, vecEnd, outDim, out, a31.reduceLanes(VectorOperators.ADD));
+    store(s, t, r, a00.reduceLanes(VectorOperators.ADD));
+    store(s, t, r + 1, a01.reduceLanes(VectorOperators.ADD));
+    store(s, t + 1, r, a10.reduceLanes(VectorOperators.ADD));
+    store(s, t + 1, r + 1, a11.reduceLanes(VectorOperators.ADD));
+    store(s, t + 2, r, a20.reduceLanes(VectorOperators.ADD));
+    store(s, t + 2, r + 1, a21.reduceLanes(VectorOperators.ADD));
+    store(s, t + 3, r, a30.reduceLanes(VectorOperators.ADD));
+    store(s, t + 3, r + 1, a31.reduceLanes(VectorOperators.ADD));
   }
 
-  private static void tile1x4(
-      MemorySegment x,
-      MemorySegment w,
-      MemorySegment bias,
-      int t,
-      int r,
-      int in,
-      int vecEnd,
-      int outDim,
-      MemorySegment out) {
-    FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
-    FloatVector a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
-    long rowBytes = (long) in * WB;
-    long w0 = (long) r * rowBytes;
-    long x0 = (long) t * in * 4;
-    for (int k = 0; k < vecEnd; k += F.length()) {
-      FloatVector xv = xf(x, x0 + (long) k * 4);
+  /** One output; also the decode kernel, so four chunks per step keep eight FMA chains apart. */
+  private static void tile1x1(Shape s, int t, int r) {
+    FloatVector e = FloatVector.zero(F), o = FloatVector.zero(F);
+    FloatVector e1 = FloatVector.zero(F), o1 = FloatVector.zero(F);
+    FloatVector e2 = FloatVector.zero(F), o2 = FloatVector.zero(F);
+    FloatVector e3 = FloatVector.zero(F), o3 = FloatVector.zero(F);
+    float[] xp = s.xp;
+    long w0 = (long) r * s.in * WB;
+    int x0 = t * s.in;
+    int k = 0;
+    for (; k + 4 * CHUNK <= s.vecEnd; k += 4 * CHUNK) {
       long wk = w0 + (long) k * WB;
-      a0 = xv.fma(bf16(w, wk), a0);
-      a1 = xv.fma(bf16(w, wk + rowBytes), a1);
-      a2 = xv.fma(bf16(w, wk + 2 * rowBytes), a2);
-      a3 = xv.fma(bf16(w, wk + 3 * rowBytes), a3);
+      int xk = x0 + k;
+      IntVector p0 = bf16Pairs(s.w, wk);
+      IntVector p1 = bf16Pairs(s.w, wk + CHUNK * WB);
+      IntVector p2 = bf16Pairs(s.w, wk + 2 * CHUNK * WB);
+      IntVector p3 = bf16Pairs(s.w, wk + 3 * CHUNK * WB);
+      e = FloatVector.fromArray(F, xp, xk).fma(evens(p0), e);
+      o = FloatVector.fromArray(F, xp, xk + L).fma(odds(p0), o);
+      e1 = FloatVector.fromArray(F, xp, xk + CHUNK).fma(evens(p1), e1);
+      o1 = FloatVector.fromArray(F, xp, xk + CHUNK + L).fma(odds(p1), o1);
+      e2 = FloatVector.fromArray(F, xp, xk + 2 * CHUNK).fma(evens(p2), e2);
+      o2 = FloatVector.fromArray(F, xp, xk + 2 * CHUNK + L).fma(odds(p2), o2);
+      e3 = FloatVector.fromArray(F, xp, xk + 3 * CHUNK).fma(evens(p3), e3);
+      o3 = FloatVector.fromArray(F, xp, xk + 3 * CHUNK + L).fma(odds(p3), o3);
     }
-    store(x, w, bias, t, r, in, vecEnd, outDim, out, a0.reduceLanes(VectorOperators.ADD));
-    store(x, w, bias, t, r + 1, in, vecEnd, outDim, out, a1.reduceLanes(VectorOperators.ADD));
-    store(x, w, bias, t, r + 2, in, vecEnd, outDim, out, a2.reduceLanes(VectorOperators.ADD));
-    store(x, w, bias, t, r + 3, in, vecEnd, outDim, out, a3.reduceLanes(VectorOperators.ADD));
-  }
-
-  private static void tile1x1(
-      MemorySegment x,
-      MemorySegment w,
-      MemorySegment bias,
-      int t,
-      int r,
-      int in,
-      int vecEnd,
-      int outDim,
-      MemorySegment out) {
-    FloatVector a = FloatVector.zero(F);
-    long w0 = (long) r * in * WB;
-    long x0 = (long) t * in * 4;
-    for (int k = 0; k < vecEnd; k += F.length()) {
-      a = xf(x, x0 + (long) k * 4).fma(bf16(w, w0 + (long) k * WB), a);
+    e = e.add(e1).add(e2.add(e3));
+    o = o.add(o1).add(o2.add(o3));
+    for (; k < s.vecEnd; k += CHUNK) {
+      IntVector p = bf16Pairs(s.w, w0 + (long) k * WB);
+      e = FloatVector.fromArray(F, s.xp, x0 + k).fma(evens(p), e);
+      o = FloatVector.fromArray(F, s.xp, x0 + k + L).fma(odds(p), o);
     }
-    store(x, w, bias, t, r, in, vecEnd, outDim, out, a.reduceLanes(VectorOperators.ADD));
+    store(s, t, r, e.add(o).reduceLanes(VectorOperators.ADD));
   }
 
   /** Adds the scalar tail {@code [vecEnd, in)} and the bias, then writes out[t, r]. */
-  private static void store(
-      MemorySegment x,
-      MemorySegment w,
-      MemorySegment bias,
-      int t,
-      int r,
-      int in,
-      int vecEnd,
-      int outDim,
-      MemorySegment out,
-      float sum) {
-    for (int k = vecEnd; k < in; k++) {
-      sum += x.getAtIndex(LE, (long) t * in + k) * VectorSupport.bf16At(w, (long) r * in + k);
+  private static void store(Shape s, int t, int r, float sum) {
+    long xRow = (long) t * s.in;
+    long wRow = (long) r * s.in;
+    for (int k = s.vecEnd; k < s.in; k++) {
+      sum += s.x.getAtIndex(LE, xRow + k) * VectorSupport.bf16At(s.w, wRow + k);
     }
-    if (bias != null) {
-      sum += bias.getAtIndex(LE, r);
+    if (s.bias != null) {
+      sum += s.bias.getAtIndex(LE, r);
     }
-    out.setAtIndex(LE, (long) t * outDim + r, sum);
+    s.out.setAtIndex(LE, (long) t * s.outDim + r, sum);
   }
 }

@@ -107,7 +107,9 @@ public final class CpuBackend extends HostBackendSupport {
     if (!vector) {
       task = (r0, r1) -> ScalarMatmul.run(xs, wseg, bf16, bs, rows, in, outDim, os, r0, r1);
     } else if (bf16) {
-      task = (r0, r1) -> Bf16Matmul.run(xs, wseg, bs, rows, in, outDim, os, r0, r1);
+      // Split once here, not per thread: every slab reads the same activations.
+      float[] xp = Bf16Matmul.splitEvenOdd(xs, rows, in);
+      task = (r0, r1) -> Bf16Matmul.run(xs, xp, wseg, bs, rows, in, outDim, os, r0, r1);
     } else {
       task = (r0, r1) -> F32Matmul.run(xs, wseg, bs, rows, in, outDim, os, r0, r1);
     }

@@ -6,9 +6,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Species and loads shared by the vector kernels: F32 in registers, BF16 widened on load. */
@@ -16,10 +14,6 @@ final class VectorSupport {
 
   /** The widest float species of this CPU (8 lanes on AVX2, 16 on AVX-512). */
   static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-
-  /** Shorts with as many lanes as {@link #F}: one BF16 load feeds one float vector. */
-  static final VectorSpecies<Short> S =
-      VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
 
   /** Ints shaped as {@link #F}. */
   static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
@@ -46,11 +40,24 @@ final class VectorSupport {
     return FloatVector.fromMemorySegment(F, s, off, ByteOrder.LITTLE_ENDIAN);
   }
 
-  /** BF16 weights at byte offset {@code off}, widened: BF16 is the top half of an F32. */
-  static FloatVector bf16(MemorySegment s, long off) {
-    ShortVector raw = ShortVector.fromMemorySegment(S, s, off, ByteOrder.LITTLE_ENDIAN);
-    IntVector wide = (IntVector) raw.convertShape(VectorOperators.S2I, I, 0);
-    return wide.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+  /** Two BF16 weights per int lane at byte offset {@code off}: 2·{@link #F}.length() elements. */
+  static IntVector bf16Pairs(MemorySegment s, long off) {
+    return IntVector.fromMemorySegment(I, s, off, ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /**
+   * The even elements of a {@link #bf16Pairs} load as F32. Little-endian puts element 2j in the low
+   * half of lane j, so one shift widens it; no lane shuffle or convert is needed.
+   */
+  static FloatVector evens(IntVector pairs) {
+    return pairs.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+  }
+
+  /**
+   * The odd elements of a {@link #bf16Pairs} load as F32: element 2j+1 is already the high half.
+   */
+  static FloatVector odds(IntVector pairs) {
+    return pairs.lanewise(VectorOperators.AND, 0xFFFF0000).reinterpretAsFloats();
   }
 
   /** F32 element {@code i}. */
