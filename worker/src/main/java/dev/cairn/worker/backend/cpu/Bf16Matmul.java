@@ -26,6 +26,9 @@ final class Bf16Matmul {
 
   private static final int WB = 2; // bytes per weight element
   private static final int ROW_BLOCK = 16;
+  // Tokens per pass over the weights: a block's activations stay in cache while every row block
+  // of the matrix streams past, so a long prefill chunk is not re-read from memory per row block.
+  private static final int TOKEN_BLOCK = 32;
   private static final int L = F.length();
   private static final int CHUNK = 2 * L; // weight elements per int-vector load
 
@@ -66,24 +69,27 @@ final class Bf16Matmul {
       int r0,
       int r1) {
     Shape s = new Shape(x, xp, w, bias, in, in - in % CHUNK, outDim, out);
-    for (int rb = r0; rb < r1; rb += ROW_BLOCK) {
-      int rbEnd = Math.min(r1, rb + ROW_BLOCK);
-      int t = 0;
-      for (; t + 4 <= tokens; t += 4) {
-        int r = rb;
-        for (; r + 2 <= rbEnd; r += 2) {
-          tile4x2(s, t, r);
-        }
-        for (; r < rbEnd; r++) {
-          for (int tt = t; tt < t + 4; tt++) {
-            tile1x1(s, tt, r);
+    for (int tb = 0; tb < tokens; tb += TOKEN_BLOCK) {
+      int tbEnd = Math.min(tokens, tb + TOKEN_BLOCK);
+      for (int rb = r0; rb < r1; rb += ROW_BLOCK) {
+        int rbEnd = Math.min(r1, rb + ROW_BLOCK);
+        int t = tb;
+        for (; t + 4 <= tbEnd; t += 4) {
+          int r = rb;
+          for (; r + 2 <= rbEnd; r += 2) {
+            tile4x2(s, t, r);
+          }
+          for (; r < rbEnd; r++) {
+            for (int tt = t; tt < t + 4; tt++) {
+              tile1x1(s, tt, r);
+            }
           }
         }
-      }
-      for (; t < tokens; t++) {
-        int r = rb;
-        for (; r < rbEnd; r++) {
-          tile1x1(s, t, r);
+        for (; t < tbEnd; t++) {
+          int r = rb;
+          for (; r < rbEnd; r++) {
+            tile1x1(s, t, r);
+          }
         }
       }
     }

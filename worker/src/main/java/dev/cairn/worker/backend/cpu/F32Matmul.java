@@ -20,6 +20,9 @@ final class F32Matmul {
 
   private static final int WB = 4; // bytes per weight element
   private static final int ROW_BLOCK = 16;
+  // Tokens per pass over the weights: a block's activations stay in cache while every row block
+  // of the matrix streams past, so a long prefill chunk is not re-read from memory per row block.
+  private static final int TOKEN_BLOCK = 32;
 
   private F32Matmul() {}
 
@@ -35,27 +38,30 @@ final class F32Matmul {
       int r0,
       int r1) {
     int vecEnd = in - in % F.length();
-    for (int rb = r0; rb < r1; rb += ROW_BLOCK) {
-      int rbEnd = Math.min(r1, rb + ROW_BLOCK);
-      int t = 0;
-      for (; t + 4 <= tokens; t += 4) {
-        int r = rb;
-        for (; r + 2 <= rbEnd; r += 2) {
-          tile4x2(x, w, bias, t, r, in, vecEnd, outDim, out);
-        }
-        for (; r < rbEnd; r++) {
-          for (int tt = t; tt < t + 4; tt++) {
-            tile1x1(x, w, bias, tt, r, in, vecEnd, outDim, out);
+    for (int tb = 0; tb < tokens; tb += TOKEN_BLOCK) {
+      int tbEnd = Math.min(tokens, tb + TOKEN_BLOCK);
+      for (int rb = r0; rb < r1; rb += ROW_BLOCK) {
+        int rbEnd = Math.min(r1, rb + ROW_BLOCK);
+        int t = tb;
+        for (; t + 4 <= tbEnd; t += 4) {
+          int r = rb;
+          for (; r + 2 <= rbEnd; r += 2) {
+            tile4x2(x, w, bias, t, r, in, vecEnd, outDim, out);
+          }
+          for (; r < rbEnd; r++) {
+            for (int tt = t; tt < t + 4; tt++) {
+              tile1x1(x, w, bias, tt, r, in, vecEnd, outDim, out);
+            }
           }
         }
-      }
-      for (; t < tokens; t++) {
-        int r = rb;
-        for (; r + 4 <= rbEnd; r += 4) {
-          tile1x4(x, w, bias, t, r, in, vecEnd, outDim, out);
-        }
-        for (; r < rbEnd; r++) {
-          tile1x1(x, w, bias, t, r, in, vecEnd, outDim, out);
+        for (; t < tbEnd; t++) {
+          int r = rb;
+          for (; r + 4 <= rbEnd; r += 4) {
+            tile1x4(x, w, bias, t, r, in, vecEnd, outDim, out);
+          }
+          for (; r < rbEnd; r++) {
+            tile1x1(x, w, bias, t, r, in, vecEnd, outDim, out);
+          }
         }
       }
     }
