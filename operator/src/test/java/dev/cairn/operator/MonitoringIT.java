@@ -55,6 +55,9 @@ class MonitoringIT {
 
   @Inject KubernetesClient client;
 
+  @io.quarkus.test.kubernetes.client.KubernetesTestServer
+  io.quarkus.test.kubernetes.client.KubernetesServer server;
+
   private static String spec(String extra) {
     return """
         spec:
@@ -105,10 +108,12 @@ class MonitoringIT {
     LLMDeployment live = h.get("tiny");
     String uid = live.getMetadata().getUid();
 
-    GenericKubernetesResource sm = await(h, SERVICE_MONITORS, "tiny");
-    GenericKubernetesResource pr = await(h, PROMETHEUS_RULES, "tiny");
-    assertThat(tree(sm).path("spec")).isEqualTo(tree(ServiceMonitorBuilder.build(live)).path("spec"));
-    assertThat(tree(pr).path("spec")).isEqualTo(tree(PrometheusRuleBuilder.build(live)).path("spec"));
+    GenericKubernetesResource sm = awaitObject(h, SERVICE_MONITORS, "tiny");
+    GenericKubernetesResource pr = awaitObject(h, PROMETHEUS_RULES, "tiny");
+    assertThat(tree(sm).path("spec"))
+        .isEqualTo(tree(ServiceMonitorBuilder.build(live)).path("spec"));
+    assertThat(tree(pr).path("spec"))
+        .isEqualTo(tree(PrometheusRuleBuilder.build(live)).path("spec"));
     assertThat(sm.getMetadata().getLabels()).containsEntry("release", "kube-prometheus-stack");
     assertThat(schema("servicemonitors").validate(tree(sm))).isEmpty();
     assertThat(schema("prometheusrules").validate(tree(pr))).isEmpty();
@@ -123,7 +128,8 @@ class MonitoringIT {
     ConfigMap expected = DashboardConfigMapBuilder.fromClasspath().build(live, GRAFANA_NAMESPACE);
     assertThat(cm.getMetadata().getName()).isEqualTo(h.namespace + "-tiny-dashboard");
     assertThat(cm.getData()).isEqualTo(expected.getData());
-    assertThat(cm.getMetadata().getLabels()).containsAllEntriesOf(expected.getMetadata().getLabels());
+    assertThat(cm.getMetadata().getLabels())
+        .containsAllEntriesOf(expected.getMetadata().getLabels());
     assertThat(cm.getMetadata().getOwnerReferences()).isEmpty();
 
     client.resources(LLMDeployment.class).inNamespace(h.namespace).withName("tiny").delete();
@@ -136,38 +142,59 @@ class MonitoringIT {
     installCrds();
     OperatorHarness h = new OperatorHarness(client, "mon-toggle");
     h.create("tiny", spec(""));
+    try {
+      Thread.sleep(5000);
+    } catch (Exception e) {
+    }
+    try {
+      for (var r : RequestLog.drain(server.getKubernetesMockServer()))
+        if (r.getPath().contains("monitoring"))
+          System.out.println(
+              "REQ "
+                  + r.getMethod()
+                  + " "
+                  + r.getPath()
+                  + " "
+                  + (r.getMethod().equals("GET") ? "" : r.getBody().readUtf8()));
+    } catch (Exception e) {
+    }
     h.awaitCondition("tiny", Conditions.MONITORING_READY, "True", Reason.MONITORING_CONFIGURED);
-    await()
-        .atMost(OperatorHarness.WAIT)
-        .until(() -> alertNames(h).contains(ENGINE_ALERT));
+    await().atMost(OperatorHarness.WAIT).until(() -> alertNames(h).contains(ENGINE_ALERT));
     PodTemplateSpec before = h.deployment("tiny").orElseThrow().getSpec().getTemplate();
     assertThat(workerConfig(before)).contains("\"logEngineMetrics\":true");
 
-    edit(h, l -> {
-      l.getSpec().setLogEngineMetrics(false);
-      return l;
-    });
+    edit(
+        h,
+        l -> {
+          l.getSpec().setLogEngineMetrics(false);
+          return l;
+        });
     Deployment rolled =
         h.awaitDeployment(
-            "tiny", d -> workerConfig(d.getSpec().getTemplate()).contains("\"logEngineMetrics\":false"));
+            "tiny",
+            d -> workerConfig(d.getSpec().getTemplate()).contains("\"logEngineMetrics\":false"));
     assertThat(rolled.getSpec().getTemplate()).isNotEqualTo(before);
     await().atMost(OperatorHarness.WAIT).until(() -> !alertNames(h).contains(ENGINE_ALERT));
     assertThat(alertNames(h)).contains("CairnHighErrorRate", "CairnNoReadyReplica");
 
-    edit(h, l -> {
-      l.getSpec().getMonitoring().getAlerts().setEnabled(false);
-      l.getSpec().getMonitoring().getDashboard().setEnabled(false);
-      return l;
-    });
+    edit(
+        h,
+        l -> {
+          l.getSpec().getMonitoring().getAlerts().setEnabled(false);
+          l.getSpec().getMonitoring().getDashboard().setEnabled(false);
+          return l;
+        });
     await()
         .atMost(OperatorHarness.WAIT)
         .until(() -> get(h, PROMETHEUS_RULES, "tiny").isEmpty() && dashboard(h, "tiny").isEmpty());
     assertThat(get(h, SERVICE_MONITORS, "tiny")).isPresent();
 
-    edit(h, l -> {
-      l.getSpec().getMonitoring().getServiceMonitor().setEnabled(false);
-      return l;
-    });
+    edit(
+        h,
+        l -> {
+          l.getSpec().getMonitoring().getServiceMonitor().setEnabled(false);
+          return l;
+        });
     h.awaitCondition("tiny", Conditions.MONITORING_READY, "False", Reason.MONITORING_DISABLED);
     await().atMost(OperatorHarness.WAIT).until(() -> get(h, SERVICE_MONITORS, "tiny").isEmpty());
   }
@@ -205,7 +232,7 @@ class MonitoringIT {
         client.genericKubernetesResources(type).inNamespace(h.namespace).withName(name).get());
   }
 
-  private GenericKubernetesResource await(
+  private GenericKubernetesResource awaitObject(
       OperatorHarness h, ResourceDefinitionContext type, String name) {
     await().atMost(OperatorHarness.WAIT).until(() -> get(h, type, name).isPresent());
     return get(h, type, name).orElseThrow();
@@ -222,7 +249,12 @@ class MonitoringIT {
                 MonitoringCrds.NAMES.stream()
                     .allMatch(
                         n ->
-                            client.apiextensions().v1().customResourceDefinitions().withName(n).get()
+                            client
+                                    .apiextensions()
+                                    .v1()
+                                    .customResourceDefinitions()
+                                    .withName(n)
+                                    .get()
                                 == null));
   }
 

@@ -6,29 +6,15 @@ import dev.cairn.operator.model.monitoring.PrometheusRuleBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.dependent.GarbageCollected;
-import io.javaoperatorsdk.operator.processing.GroupVersionKind;
-import io.javaoperatorsdk.operator.processing.dependent.Creator;
-import io.javaoperatorsdk.operator.processing.dependent.Updater;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.GenericKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
-/**
- * The alerting PrometheusRule, untyped (the operator has no model classes for
- * monitoring.coreos.com). Owned, so the garbage collector removes it with the resource.
- */
+/** The alerting PrometheusRule: desired state from {@link PrometheusRuleBuilder}. */
 @KubernetesDependent(
     informer = @Informer(labelSelector = CairnNames.LABEL_MANAGED_BY + "=" + CairnNames.MANAGED_BY))
-public class PrometheusRuleDependent extends GenericKubernetesDependentResource<LLMDeployment>
-    implements Creator<GenericKubernetesResource, LLMDeployment>,
-        Updater<GenericKubernetesResource, LLMDeployment>,
-        GarbageCollected<LLMDeployment> {
-
-  static final GroupVersionKind GVK =
-      new GroupVersionKind("monitoring.coreos.com", "v1", PrometheusRuleBuilder.KIND);
+public class PrometheusRuleDependent extends PrometheusOperatorDependent {
 
   public PrometheusRuleDependent() {
-    super(GVK);
+    super(PrometheusRuleBuilder.KIND);
   }
 
   @Override
