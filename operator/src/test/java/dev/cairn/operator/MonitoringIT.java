@@ -55,9 +55,6 @@ class MonitoringIT {
 
   @Inject KubernetesClient client;
 
-  @io.quarkus.test.kubernetes.client.KubernetesTestServer
-  io.quarkus.test.kubernetes.client.KubernetesServer server;
-
   private static String spec(String extra) {
     return """
         spec:
@@ -142,22 +139,6 @@ class MonitoringIT {
     installCrds();
     OperatorHarness h = new OperatorHarness(client, "mon-toggle");
     h.create("tiny", spec(""));
-    try {
-      Thread.sleep(5000);
-    } catch (Exception e) {
-    }
-    try {
-      for (var r : RequestLog.drain(server.getKubernetesMockServer()))
-        if (r.getPath().contains("monitoring"))
-          System.out.println(
-              "REQ "
-                  + r.getMethod()
-                  + " "
-                  + r.getPath()
-                  + " "
-                  + (r.getMethod().equals("GET") ? "" : r.getBody().readUtf8()));
-    } catch (Exception e) {
-    }
     h.awaitCondition("tiny", Conditions.MONITORING_READY, "True", Reason.MONITORING_CONFIGURED);
     await().atMost(OperatorHarness.WAIT).until(() -> alertNames(h).contains(ENGINE_ALERT));
     PodTemplateSpec before = h.deployment("tiny").orElseThrow().getSpec().getTemplate();

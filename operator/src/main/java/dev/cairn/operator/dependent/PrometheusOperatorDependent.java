@@ -1,13 +1,20 @@
 package dev.cairn.operator.dependent;
 
 import dev.cairn.api.v1alpha1.LLMDeployment;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.GarbageCollected;
 import io.javaoperatorsdk.operator.processing.GroupVersionKind;
 import io.javaoperatorsdk.operator.processing.dependent.Creator;
+import io.javaoperatorsdk.operator.processing.dependent.Matcher;
 import io.javaoperatorsdk.operator.processing.dependent.Updater;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.GenericKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.GenericKubernetesResourceMatcher;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
@@ -33,6 +40,43 @@ public abstract class PrometheusOperatorDependent
     super(new GroupVersionKind(GROUP, VERSION, kind));
     this.apiVersion = GROUP + "/" + VERSION;
     this.kind = kind;
+  }
+
+  /**
+   * While the CRD is missing JOSDK still builds the event source, only to deregister it by name,
+   * and building it fails (fabric8 cannot discover the kind). A never-started stand-in of the same
+   * name lets the workflow go on; the real informer is built once the CRD exists.
+   */
+  @Override
+  public synchronized Optional<InformerEventSource<GenericKubernetesResource, LLMDeployment>>
+      eventSource(EventSourceContext<LLMDeployment> context) {
+    try {
+      return super.eventSource(context);
+    } catch (KubernetesClientException e) {
+      return Optional.of(standIn(context));
+    }
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private InformerEventSource<GenericKubernetesResource, LLMDeployment> standIn(
+      EventSourceContext<LLMDeployment> context) {
+    var config =
+        InformerEventSourceConfiguration.from(ConfigMap.class, LLMDeployment.class)
+            .withName(name())
+            .withSecondaryToPrimaryMapper(r -> Set.of())
+            .build();
+    return (InformerEventSource) new InformerEventSource<>(config, context);
+  }
+
+  /**
+   * Spec compared for equality: the default matcher tolerates extra elements in the actual object,
+   * so a rule dropped from the desired PrometheusRule (logEngineMetrics off) would never be
+   * noticed.
+   */
+  @Override
+  public Matcher.Result<GenericKubernetesResource> match(
+      GenericKubernetesResource actual, LLMDeployment primary, Context<LLMDeployment> context) {
+    return GenericKubernetesResourceMatcher.match(this, actual, primary, context, true, false);
   }
 
   @Override
