@@ -6,6 +6,7 @@ import io.smallrye.config.WithName;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** The operator's own settings ({@code cairn.*} in application.properties or env). */
 @ConfigMapping(prefix = "cairn")
@@ -37,4 +38,11 @@ public interface CairnOperatorConfig {
   /** Bound on one GET of a loading pod's {@code /health/started}. */
   @WithDefault("2s")
   Duration progressProbeTimeout();
+
+  /**
+   * Namespace the Grafana sidecar watches. When set, dashboard ConfigMaps go there as {@code
+   * <namespace>-<name>-dashboard} (removed through a finalizer); unset, beside each resource.
+   */
+  @WithName("grafana-namespace")
+  Optional<String> grafanaNamespace();
 }

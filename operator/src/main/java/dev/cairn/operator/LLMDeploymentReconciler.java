@@ -6,10 +6,16 @@ import dev.cairn.api.v1alpha1.Conditions.Reason;
 import dev.cairn.api.v1alpha1.LLMDeployment;
 import dev.cairn.api.v1alpha1.validation.SpecValidator;
 import dev.cairn.api.v1alpha1.validation.Violation;
+import dev.cairn.operator.dependent.DashboardConfigMapDependent;
+import dev.cairn.operator.dependent.PrometheusRuleDependent;
+import dev.cairn.operator.dependent.ServiceMonitorDependent;
 import dev.cairn.operator.dependent.WorkerDeploymentDependent;
 import dev.cairn.operator.dependent.WorkerServiceDependent;
 import dev.cairn.operator.events.EventRecorder;
+import dev.cairn.operator.monitoring.MonitoringConditions;
+import dev.cairn.operator.monitoring.MonitoringSwitches;
 import dev.cairn.operator.status.ModelLoadProgress;
+import dev.cairn.operator.status.MonitoringStatus;
 import dev.cairn.operator.status.StatusAggregator;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -32,10 +38,11 @@ import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
- * Turns an LLMDeployment into a worker Deployment and Service and reports truthfully on them. Thin
- * on purpose: validation, the desired objects, status and events each live in their own class. The
- * workflow is invoked explicitly so that an invalid spec leaves what runs untouched (a failing
- * workflow precondition would delete the dependents instead).
+ * Turns an LLMDeployment into a worker Deployment and Service (plus its ServiceMonitor,
+ * PrometheusRule and dashboard ConfigMap) and reports truthfully on them. Thin on purpose:
+ * validation, the desired objects, status and events each live in their own class. The workflow is
+ * invoked explicitly so that an invalid spec leaves what runs untouched (a failing workflow
+ * precondition would delete the dependents instead).
  */
 @ControllerConfiguration(
     name = LLMDeploymentReconciler.NAME,
@@ -45,8 +52,22 @@ import org.jboss.logging.Logger;
     dependents = {
       @Dependent(name = "deployment", type = WorkerDeploymentDependent.class),
       @Dependent(name = "service", type = WorkerServiceDependent.class),
-      // Monitoring dependents (ServiceMonitor, PrometheusRule, dashboard ConfigMap) join here,
-      // each gated by an activation condition on its CRD so the operator runs without them.
+      // Activation conditions on the CRDs let the operator run without the Prometheus Operator;
+      // reconcile preconditions on spec.monitoring delete what is switched off.
+      @Dependent(
+          name = "servicemonitor",
+          type = ServiceMonitorDependent.class,
+          activationCondition = MonitoringConditions.ServiceMonitorCrdInstalled.class,
+          reconcilePrecondition = MonitoringConditions.ServiceMonitorEnabled.class),
+      @Dependent(
+          name = "prometheusrule",
+          type = PrometheusRuleDependent.class,
+          activationCondition = MonitoringConditions.PrometheusRuleCrdInstalled.class,
+          reconcilePrecondition = MonitoringConditions.AlertsEnabled.class),
+      @Dependent(
+          name = "dashboard",
+          type = DashboardConfigMapDependent.class,
+          reconcilePrecondition = MonitoringConditions.DashboardEnabled.class),
     })
 public class LLMDeploymentReconciler implements Reconciler<LLMDeployment> {
   /** Controller name: {@code quarkus.operator-sdk.controllers.llmdeployment.*} configures it. */
@@ -98,7 +119,11 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment> {
             .getSecondaryResourcesAsStream(Pod.class)
             .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
             .toList();
-    StatusAggregator.Result result = aggregator.aggregate(llmd, desired, after, pods, progress);
+    StatusAggregator.Result result =
+        MonitoringStatus.apply(
+            aggregator.aggregate(llmd, desired, after, pods, progress),
+            MonitoringSwitches.of(llmd),
+            MonitoringCrds.installed(context));
     ChildEvents.conditionsChanged(llmd, result.conditions(), events);
     UpdateControl<LLMDeployment> control = StatusWrites.ifChanged(llmd, result.status());
     boolean loading =

@@ -20,7 +20,7 @@ import java.util.Optional;
  */
 public final class StatusAggregator {
   /** The order conditions are listed in (kubectl describe reads better that way). */
-  static final List<String> ORDER =
+  public static final List<String> ORDER =
       List.of(
           Conditions.READY,
           Conditions.PROGRESSING,
