@@ -2,7 +2,6 @@ package dev.cairn.worker;
 
 import dev.cairn.worker.config.ConfigException;
 import dev.cairn.worker.config.ConfigLoader;
-import dev.cairn.worker.config.NativeCacheDirs;
 import dev.cairn.worker.config.WorkerConfig;
 import dev.cairn.worker.server.WorkerBeans;
 import io.quarkus.runtime.Quarkus;
@@ -37,7 +36,6 @@ public final class Main {
       System.out.println(USAGE);
       return;
     }
-    NativeCacheDirs.configure();
     try {
       WorkerConfig config = new ConfigLoader(System.getenv()).load(file);
       file.ifPresent(

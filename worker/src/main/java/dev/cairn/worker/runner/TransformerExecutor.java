@@ -59,6 +59,11 @@ public final class TransformerExecutor implements ModelExecutor {
     return ((ModelWeights<dev.cairn.worker.backend.HostTensor>) w).map(backend::upload);
   }
 
+  /** The backend the weights and the KV pool live on. */
+  public Backend backend() {
+    return backend;
+  }
+
   @Override
   public int vocabSize() {
     return config.vocabSize();

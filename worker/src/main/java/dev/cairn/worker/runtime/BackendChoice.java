@@ -1,32 +1,48 @@
 package dev.cairn.worker.runtime;
 
+import dev.cairn.api.v1alpha1.AcceleratorSpec;
 import dev.cairn.api.v1alpha1.BackendKind;
 import dev.cairn.api.v1alpha1.LLMDeploymentSpec;
-import dev.cairn.worker.backend.Backend;
-import dev.cairn.worker.backend.cpu.CpuBackend;
+import dev.cairn.worker.backend.cuda.CudaProbe;
 import org.jboss.logging.Logger;
 
-/** Picks the compute backend from spec.engine.backend and what the machine has. */
+/**
+ * Picks the compute backend: spec.engine.backend when set, else cuda when the probe finds a usable
+ * GPU, else cpu; the log line says which and why.
+ */
 final class BackendChoice {
   private static final Logger LOG = Logger.getLogger(BackendChoice.class);
 
   private BackendChoice() {}
 
-  static Backend select(LLMDeploymentSpec spec) {
+  static ExecutorLoader select(LLMDeploymentSpec spec) {
     BackendKind kind =
         spec.getEngine() == null || spec.getEngine().getBackend() == null
             ? BackendKind.AUTO
             : spec.getEngine().getBackend();
-    if (kind == BackendKind.CUDA) {
-      throw new IllegalStateException(
-          "spec.engine.backend is cuda but this worker build has no CUDA backend");
+    if (kind == BackendKind.CPU) {
+      LOG.info("backend cpu: spec.engine.backend is cpu");
+      return new CpuExecutorLoader();
     }
-    CpuBackend cpu = new CpuBackend();
-    LOG.infof(
-        "Backend %s with %d threads (%s)",
-        cpu.name(),
-        cpu.threads(),
-        kind == BackendKind.CPU ? "spec.engine.backend: cpu" : "no GPU backend in this build");
-    return cpu;
+    CudaProbe.Result probe = CudaProbe.probe();
+    if (kind == BackendKind.CUDA && !probe.usable()) {
+      throw new IllegalStateException(
+          "spec.engine.backend is cuda but no GPU is usable: " + probe.reason());
+    }
+    LOG.info(probe.logLine());
+    if (!probe.usable()) {
+      return new CpuExecutorLoader();
+    }
+    AcceleratorSpec acc = spec.getAccelerator();
+    int gpus = acc == null || acc.isCpu() || acc.getCount() == null ? 1 : acc.getCount();
+    if (gpus > probe.devices().size()) {
+      throw new IllegalStateException(
+          "spec.accelerator.count is "
+              + gpus
+              + " but only "
+              + probe.devices().size()
+              + " usable GPU(s) are visible");
+    }
+    return new CudaExecutorLoader(gpus);
   }
 }

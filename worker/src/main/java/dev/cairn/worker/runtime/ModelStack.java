@@ -2,14 +2,11 @@ package dev.cairn.worker.runtime;
 
 import dev.cairn.api.v1alpha1.EngineSpec;
 import dev.cairn.api.v1alpha1.LLMDeploymentSpec;
-import dev.cairn.worker.backend.Backend;
 import dev.cairn.worker.engine.EngineConfig;
 import dev.cairn.worker.engine.LlmEngine;
 import dev.cairn.worker.engine.metrics.EngineMetrics;
 import dev.cairn.worker.model.ModelConfig;
 import dev.cairn.worker.model.ModelLoadException;
-import dev.cairn.worker.runner.ExecutorFactory;
-import dev.cairn.worker.runner.PagedKvCache;
 import dev.cairn.worker.runner.TransformerExecutor;
 import dev.cairn.worker.source.LoadProgress;
 import dev.cairn.worker.source.ModelDirectory;
@@ -50,9 +47,6 @@ public record ModelStack(
 
   private static final Logger LOG = Logger.getLogger(ModelStack.class);
 
-  /** KV pool on CPU when the spec leaves kvCacheMemory unset. */
-  static final long DEFAULT_CPU_KV_BYTES = 1L << 30;
-
   /**
    * Loads the model the spec names.
    *
@@ -65,7 +59,7 @@ public record ModelStack(
       String modelId,
       LLMDeploymentSpec spec,
       ModelResolver resolver,
-      Backend backend,
+      ExecutorLoader backend,
       LoadProgress progress,
       MeterRegistry registry) {
     ModelDirectory dir = resolver.resolve(spec.getModel().getSource(), progress);
@@ -84,8 +78,11 @@ public record ModelStack(
       }
       EngineSpec engineSpec = spec.getEngine() == null ? new EngineSpec() : spec.getEngine();
       int maxModelLen = maxModelLen(engineSpec, config);
-      int blocks = kvBlocks(engineSpec, config, maxModelLen);
-      executor = ExecutorFactory.load(dir.path(), backend, dtype(engineSpec), blocks);
+      Quantity kv = engineSpec.getKvCacheMemory();
+      long kvBytes = kv == null ? 0 : Quantity.getAmountInBytes(kv).longValueExact();
+      executor = backend.load(dir.path(), config, dtype(engineSpec), kvBytes, maxModelLen);
+      backend.bindMetrics(registry);
+      int blocks = executor.numKvBlocks();
       EngineConfig engineConfig =
           new EngineConfig(
               engineSpec.getMaxNumSeqs(),
@@ -149,29 +146,6 @@ public record ModelStack(
               + native_);
     }
     return requested;
-  }
-
-  private static int kvBlocks(EngineSpec spec, ModelConfig config, int maxModelLen) {
-    Quantity q = spec.getKvCacheMemory();
-    long budget = q == null ? DEFAULT_CPU_KV_BYTES : Quantity.getAmountInBytes(q).longValueExact();
-    long perBlock = PagedKvCache.bytesPerBlock(config);
-    long blocks = budget / perBlock;
-    long needed = (maxModelLen + PagedKvCache.BLOCK_SIZE - 1) / PagedKvCache.BLOCK_SIZE;
-    if (blocks < needed) {
-      throw new ModelLoadException(
-          "spec.engine.kvCacheMemory "
-              + (q == null ? budget + " bytes" : q.toString())
-              + " holds "
-              + blocks
-              + " KV blocks of "
-              + perBlock
-              + " bytes, fewer than the "
-              + needed
-              + " one sequence of maxModelLen "
-              + maxModelLen
-              + " needs; raise kvCacheMemory or lower maxModelLen");
-    }
-    return (int) Math.min(Integer.MAX_VALUE, blocks);
   }
 
   private static String dtype(EngineSpec spec) {

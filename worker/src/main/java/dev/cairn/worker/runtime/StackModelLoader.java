@@ -1,6 +1,5 @@
 package dev.cairn.worker.runtime;
 
-import dev.cairn.worker.backend.Backend;
 import dev.cairn.worker.config.WorkerConfig;
 import dev.cairn.worker.server.ChatRenderer;
 import dev.cairn.worker.server.LoadProgressListener;
@@ -52,7 +51,7 @@ public class StackModelLoader implements ModelLoader {
         500,
         TimeUnit.MILLISECONDS);
     try {
-      Backend backend = BackendChoice.select(config.spec());
+      ExecutorLoader backend = BackendChoice.select(config.spec());
       ModelStack loaded =
           ModelStack.load(
               config.modelId(),

@@ -8,7 +8,7 @@ import dev.cairn.worker.backend.cpu.CpuBackend;
 import dev.cairn.worker.runner.ExecutorFactory;
 import dev.cairn.worker.runner.TransformerExecutor;
 import dev.cairn.worker.tokenizer.HfTokenizer;
-import java.nio.file.Files;
+import dev.cairn.worker.tokenizer.TestModels;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,7 +31,7 @@ class TinyModelEngineTest {
 
   @BeforeAll
   static void load() throws Exception {
-    modelDir = repoRoot().resolve("models/tiny-shakespeare");
+    modelDir = TestModels.tinyShakespeare();
     tokenizer = HfTokenizer.load(modelDir);
     reference = new ObjectMapper().readTree(modelDir.resolve("reference.json").toFile());
   }
@@ -189,18 +189,5 @@ class TinyModelEngineTest {
       out[i] = arr.get(i).asInt();
     }
     return out;
-  }
-
-  private static Path repoRoot() {
-    String prop = System.getProperty("cairn.repo.root");
-    if (prop != null && Files.isDirectory(Path.of(prop, "models"))) {
-      return Path.of(prop);
-    }
-    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-      if (Files.isDirectory(p.resolve("models/tiny-shakespeare"))) {
-        return p;
-      }
-    }
-    throw new IllegalStateException("cannot find models/tiny-shakespeare");
   }
 }

@@ -1,0 +1,139 @@
+// Weight mat-mul for a batch of tokens: Y[T,out] = X[T,in] · W[out,in]ᵀ, X and Y in F32, W in
+// F32/BF16/F16 (Hugging Face Linear layout), F32 accumulation.
+//
+// matmul_gemv_<dtype>(x, w, y, T, in, out): the decode kernel. Each warp owns one output row and
+//   streams W[o,:] once for all T tokens (T <= GEMV_MAX_T = 16), so a decode step of a batch costs
+//   one pass over the weights. Launch: block (256), grid (ceil(out / 8)); no dynamic shared memory.
+//   Uses 16-byte loads when in is a multiple of 16 bytes worth of W and both pointers are 16-byte
+//   aligned, scalar loads otherwise.
+// matmul_tiled_<dtype>(x, w, y, T, in, out): the prefill kernel, 64x64 output tiles, K-steps of 16,
+//   each thread computing a 4x4 block. Launch: block (256), grid (ceil(out / 64), ceil(T / 64)).
+#include "common.cuh"
+
+#define GEMV_MAX_T 16
+#define GEMV_WARPS 8
+
+template <typename W>
+__device__ __forceinline__ void gemv_body(const float* __restrict__ x, const W* __restrict__ w,
+                                          float* __restrict__ y, int T, int in, int out) {
+  constexpr int VEC = 16 / sizeof(W);
+  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+  const int o = blockIdx.x * GEMV_WARPS + warp;
+  if (o >= out) return;
+  float acc[GEMV_MAX_T];
+#pragma unroll
+  for (int t = 0; t < GEMV_MAX_T; t++) acc[t] = 0.f;
+  const W* row = w + (size_t)o * in;
+  const bool vectorized = (in % VEC) == 0 && (in % 4) == 0 &&
+                          (((uintptr_t)w | (uintptr_t)x) & 15) == 0;
+  if (vectorized) {
+    const uint4* row4 = reinterpret_cast<const uint4*>(row);
+    const int chunks = in / VEC;
+    for (int c = lane; c < chunks; c += 32) {
+      const uint4 raw = __ldg(row4 + c);
+      const W* wv = reinterpret_cast<const W*>(&raw);
+      float wf[VEC];
+#pragma unroll
+      for (int i = 0; i < VEC; i++) wf[i] = to_float(wv[i]);
+      const int k0 = c * VEC;
+#pragma unroll
+      for (int t = 0; t < GEMV_MAX_T; t++) {
+        if (t < T) {
+          const float4* xr = reinterpret_cast<const float4*>(x + (size_t)t * in + k0);
+          float s = 0.f;
+#pragma unroll
+          for (int i = 0; i < VEC / 4; i++) {
+            const float4 xv = xr[i];
+            s += wf[4 * i] * xv.x + wf[4 * i + 1] * xv.y + wf[4 * i + 2] * xv.z + wf[4 * i + 3] * xv.w;
+          }
+          acc[t] += s;
+        }
+      }
+    }
+  } else {
+    for (int k = lane; k < in; k += 32) {
+      const float wf = to_float(row[k]);
+#pragma unroll
+      for (int t = 0; t < GEMV_MAX_T; t++) {
+        if (t < T) acc[t] += wf * x[(size_t)t * in + k];
+      }
+    }
+  }
+#pragma unroll
+  for (int t = 0; t < GEMV_MAX_T; t++) {
+    if (t < T) {
+      const float s = warp_sum(acc[t]);
+      if (lane == 0) y[(size_t)t * out + o] = s;
+    }
+  }
+}
+
+#define TILE_M 64
+#define TILE_N 64
+#define TILE_K 16
+
+template <typename W>
+__device__ __forceinline__ void tiled_body(const float* __restrict__ x, const W* __restrict__ w,
+                                           float* __restrict__ y, int T, int in, int out) {
+  // xs[k][m]: X tile transposed; ws[k][n]: W tile transposed, both F32.
+  __shared__ float xs[TILE_K][TILE_M + 4];
+  __shared__ float ws[TILE_K][TILE_N + 4];
+  const int tid = threadIdx.x;
+  const int tx = tid % 16, ty = tid / 16;
+  const int m0 = blockIdx.y * TILE_M, n0 = blockIdx.x * TILE_N;
+  float acc[4][4];
+#pragma unroll
+  for (int i = 0; i < 4; i++)
+#pragma unroll
+    for (int j = 0; j < 4; j++) acc[i][j] = 0.f;
+
+  for (int k0 = 0; k0 < in; k0 += TILE_K) {
+#pragma unroll
+    for (int i = 0; i < 4; i++) {
+      const int idx = tid + i * 256;  // 0..1023 over a 64x16 tile
+      const int r = idx / TILE_K, c = idx % TILE_K;
+      const int gk = k0 + c;
+      const int gm = m0 + r, gn = n0 + r;
+      xs[c][r] = (gm < T && gk < in) ? x[(size_t)gm * in + gk] : 0.f;
+      ws[c][r] = (gn < out && gk < in) ? to_float(w[(size_t)gn * in + gk]) : 0.f;
+    }
+    __syncthreads();
+#pragma unroll
+    for (int k = 0; k < TILE_K; k++) {
+      float a[4], b[4];
+#pragma unroll
+      for (int i = 0; i < 4; i++) a[i] = xs[k][ty * 4 + i];
+#pragma unroll
+      for (int j = 0; j < 4; j++) b[j] = ws[k][tx * 4 + j];
+#pragma unroll
+      for (int i = 0; i < 4; i++)
+#pragma unroll
+        for (int j = 0; j < 4; j++) acc[i][j] += a[i] * b[j];
+    }
+    __syncthreads();
+  }
+#pragma unroll
+  for (int i = 0; i < 4; i++) {
+    const int gm = m0 + ty * 4 + i;
+    if (gm >= T) continue;
+#pragma unroll
+    for (int j = 0; j < 4; j++) {
+      const int gn = n0 + tx * 4 + j;
+      if (gn < out) y[(size_t)gm * out + gn] = acc[i][j];
+    }
+  }
+}
+
+#define MATMUL_ENTRIES(SUFFIX, WT)                                                               \
+  extern "C" __global__ void __launch_bounds__(256)                                              \
+      matmul_gemv_##SUFFIX(const float* x, const WT* w, float* y, int T, int in, int out) {     \
+    gemv_body<WT>(x, w, y, T, in, out);                                                         \
+  }                                                                                              \
+  extern "C" __global__ void __launch_bounds__(256)                                              \
+      matmul_tiled_##SUFFIX(const float* x, const WT* w, float* y, int T, int in, int out) {    \
+    tiled_body<WT>(x, w, y, T, in, out);                                                        \
+  }
+
+MATMUL_ENTRIES(f32, float)
+MATMUL_ENTRIES(bf16, __nv_bfloat16)
+MATMUL_ENTRIES(f16, __half)
