@@ -61,7 +61,8 @@ public class AutoscalerLoop {
       LOG.info("autoscaler disabled (cairn.autoscaler.enabled=false)");
       return;
     }
-    StatusScaleRealizer realizer = new StatusScaleRealizer(client, events, decisions, trigger);
+    StatusScaleRealizer realizer =
+        new StatusScaleRealizer(client, events, decisions, trigger, clock);
     cyclesExecutor = Executors.newVirtualThreadPerTaskExecutor();
     cycles =
         new AutoscalerCycles(

@@ -6,6 +6,7 @@ import dev.cairn.operator.autoscaler.ScaleRealizer;
 import dev.cairn.operator.autoscaler.ScalingDecision;
 import dev.cairn.operator.events.EventRecorder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Clock;
 import org.jboss.logging.Logger;
 
 /**
@@ -23,17 +24,20 @@ public final class StatusScaleRealizer implements ScaleRealizer {
   private final EventRecorder events;
   private final LiveDecisions decisions;
   private final ScalingTrigger trigger;
+  private final Clock clock;
 
   /** Wires the realizer to the cluster and the controller. */
   public StatusScaleRealizer(
       KubernetesClient client,
       EventRecorder events,
       LiveDecisions decisions,
-      ScalingTrigger trigger) {
+      ScalingTrigger trigger,
+      Clock clock) {
     this.client = client;
     this.events = events;
     this.decisions = decisions;
     this.trigger = trigger;
+    this.clock = clock;
   }
 
   @Override
@@ -67,7 +71,7 @@ public final class StatusScaleRealizer implements ScaleRealizer {
     }
     resource.editStatus(
         l -> {
-          ScalingStatus.setCondition(l, active, reason, message, java.time.Instant.now());
+          ScalingStatus.setCondition(l, active, reason, message, clock.instant());
           return l;
         });
   }
