@@ -90,7 +90,42 @@ class AutoscalingIT {
       assertThat(scaledEvent("Scaled 2 → 1")).isPresent();
       assertThat(b.scrapes()).isPositive();
       assertThat(gauge("cairn_autoscaler_ready_replicas")).isEqualTo(2.0);
+
+      handBackToSpecReplicas();
+      client.resources(LLMDeployment.class).inNamespace(NS).withName(NAME).delete();
+      await()
+          .atMost(GUARD)
+          .until(
+              () ->
+                  registry.find("cairn_autoscaler_desired_replicas").tag("namespace", NS).gauge()
+                      == null);
     }
+  }
+
+  /** Without spec.autoscaling the count is spec.replicas again and the load gauge goes. */
+  private void handBackToSpecReplicas() {
+    client
+        .resources(LLMDeployment.class)
+        .inNamespace(NS)
+        .withName(NAME)
+        .edit(
+            l -> {
+              l.getSpec().setAutoscaling(null);
+              l.getSpec().setReplicas(3);
+              return l;
+            });
+    awaitDeploymentReplicas(3);
+    await()
+        .atMost(GUARD)
+        .until(
+            () ->
+                scalingActive()
+                    .filter(c -> Reason.AUTOSCALING_DISABLED.equals(c.getReason()))
+                    .isPresent());
+    await()
+        .atMost(GUARD)
+        .until(() -> registry.find("cairn_autoscaler_load").tag("namespace", NS).gauge() == null);
+    assertThat(gauge("cairn_autoscaler_desired_replicas")).isEqualTo(3.0);
   }
 
   private void create() {
