@@ -109,6 +109,10 @@ public class AutoscalerLoop {
   }
 
   private void tick() {
+    if (!trigger.controllerRunning()) {
+      // Not the leader (or not started yet): the leader scales and exports the gauges.
+      return;
+    }
     try {
       cycles.tick(deployments.getStore().list(), this::podsOf);
     } catch (RuntimeException e) {

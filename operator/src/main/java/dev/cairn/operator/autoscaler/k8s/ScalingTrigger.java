@@ -24,6 +24,14 @@ public class ScalingTrigger {
     return source;
   }
 
+  /**
+   * True once the controller runs. JOSDK starts a controller's event sources only on the replica
+   * that holds the leader Lease, so this also tells the loop whether it may act at all.
+   */
+  public boolean controllerRunning() {
+    return source.isRunning();
+  }
+
   /** Queues a reconcile of {@code key}; a no-op before the controller has started the source. */
   public void reconcile(DeploymentKey key) {
     if (source.isRunning()) {
