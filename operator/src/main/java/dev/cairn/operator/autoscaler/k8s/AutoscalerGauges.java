@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Tags;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -14,8 +15,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * load the autoscaler measured for autoscaled ones. Removed with the resource.
  */
 public final class AutoscalerGauges {
+  /** Replicas the deployment should run now. */
   public static final String DESIRED = "cairn_autoscaler_desired_replicas";
+
+  /** Worker pods that are Ready. */
   public static final String READY = "cairn_autoscaler_ready_replicas";
+
+  /** Look-back load summed over ready replicas; only under autoscaling. */
   public static final String LOAD = "cairn_autoscaler_load";
 
   /** Current values of one deployment's gauges; the gauges read them. */
@@ -61,8 +67,8 @@ public final class AutoscalerGauges {
   }
 
   /** The deployments that have gauges. */
-  public java.util.Set<DeploymentKey> keys() {
-    return java.util.Set.copyOf(values.keySet());
+  public Set<DeploymentKey> keys() {
+    return Set.copyOf(values.keySet());
   }
 
   /** Removes every gauge of {@code key}. */
