@@ -9,6 +9,7 @@ import dev.cairn.api.v1alpha1.validation.Violation;
 import dev.cairn.operator.dependent.DashboardConfigMapDependent;
 import dev.cairn.operator.dependent.PrometheusRuleDependent;
 import dev.cairn.operator.dependent.ServiceMonitorDependent;
+import dev.cairn.operator.autoscaler.k8s.ScalingTrigger;
 import dev.cairn.operator.dependent.WorkerDeploymentDependent;
 import dev.cairn.operator.dependent.WorkerServiceDependent;
 import dev.cairn.operator.events.EventRecorder;
@@ -83,11 +84,15 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment> {
   @Inject ModelLoadProgress progress;
   @Inject EventRecorder events;
   @Inject Clock clock;
+  @Inject ScalingTrigger scalingTrigger;
 
   @Override
   public List<EventSource<?, LLMDeployment>> prepareEventSources(
       EventSourceContext<LLMDeployment> context) {
-    return List.of(WorkerPods.eventSource(context), MonitoringCrds.eventSource(context));
+    return List.of(
+        WorkerPods.eventSource(context),
+        MonitoringCrds.eventSource(context),
+        scalingTrigger.eventSource());
   }
 
   @Override

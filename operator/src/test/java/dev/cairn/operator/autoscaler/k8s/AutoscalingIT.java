@@ -1,0 +1,221 @@
+package dev.cairn.operator.autoscaler.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.cairn.api.v1alpha1.Conditions;
+import dev.cairn.api.v1alpha1.Conditions.Reason;
+import dev.cairn.api.v1alpha1.LLMDeployment;
+import dev.cairn.operator.status.TestPods;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The operator's autoscaler against the mock API server: two worker pods on loopback aliases
+ * (stand-in {@code /metrics}), load up → 1 → 2 with an Event and status, load gone → back to 1.
+ */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+class AutoscalingIT {
+  private static final Logger LOG = Logger.getLogger(AutoscalingIT.class);
+
+  /** Guards against hangs only; the assertions are on the autoscaler's clock. */
+  private static final Duration GUARD = Duration.ofSeconds(120);
+
+  private static final String NS = "autoscaling";
+  private static final String NAME = "auto";
+
+  @Inject KubernetesClient client;
+  @Inject MeterRegistry registry;
+  @Inject Clock clock;
+
+  @ConfigProperty(name = "cairn.autoscaler.worker-port")
+  int port;
+
+  @Test
+  void scalesUpUnderLoadAndBackDownWhenItStops() throws Exception {
+    try (StandInWorker a = new StandInWorker("127.0.0.2", port);
+        StandInWorker b = new StandInWorker("127.0.0.3", port)) {
+      client
+          .namespaces()
+          .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
+          .create();
+      create();
+      awaitDeploymentReplicas(1);
+      readyPod("auto-a", "127.0.0.2");
+      awaitScalingActive();
+      assertThat(gauge("cairn_autoscaler_desired_replicas")).isEqualTo(1.0);
+
+      Instant loadStart = clock.instant();
+      a.ongoing(8); // 8 concurrent streams on one replica
+      await().atMost(GUARD).until(() -> desired() == 2);
+      awaitDeploymentReplicas(2);
+      Instant decided = Instant.parse(get().getStatus().getLastScaleTime());
+      Duration reaction = Duration.between(loadStart, decided);
+      LOG.infof("scale-up reaction (autoscaler clock, 1 s resolution): %s", reaction);
+      // upscale delay 2 s + 2 metrics intervals of 1 s
+      assertThat(reaction).isLessThanOrEqualTo(Duration.ofSeconds(4));
+      assertThat(scaledEvent("Scaled 1 → 2")).isPresent();
+      assertThat(scaledEvent("Scaled 1 → 2").get().getMessage())
+          .contains("ongoing requests per replica, target 2");
+      Condition active = scalingActive().orElseThrow();
+      assertThat(active.getStatus()).isEqualTo("True");
+      assertThat(active.getReason()).isEqualTo(Reason.AUTOSCALING_ACTIVE);
+
+      readyPod("auto-b", "127.0.0.3");
+      Instant loadStop = clock.instant();
+      a.ongoing(0);
+      await().atMost(GUARD).until(() -> desired() == 1);
+      awaitDeploymentReplicas(1);
+      Duration down =
+          Duration.between(loadStop, Instant.parse(get().getStatus().getLastScaleTime()));
+      LOG.infof("scale-down after load stopped (autoscaler clock): %s", down);
+      assertThat(down).isGreaterThanOrEqualTo(Duration.ofSeconds(3));
+      assertThat(scaledEvent("Scaled 2 → 1")).isPresent();
+      assertThat(b.scrapes()).isPositive();
+      assertThat(gauge("cairn_autoscaler_ready_replicas")).isEqualTo(2.0);
+
+      handBackToSpecReplicas();
+      client.resources(LLMDeployment.class).inNamespace(NS).withName(NAME).delete();
+      await()
+          .atMost(GUARD)
+          .until(
+              () ->
+                  registry.find("cairn_autoscaler_desired_replicas").tag("namespace", NS).gauge()
+                      == null);
+    }
+  }
+
+  /** Without spec.autoscaling the count is spec.replicas again and the load gauge goes. */
+  private void handBackToSpecReplicas() {
+    client
+        .resources(LLMDeployment.class)
+        .inNamespace(NS)
+        .withName(NAME)
+        .edit(
+            l -> {
+              l.getSpec().setAutoscaling(null);
+              l.getSpec().setReplicas(3);
+              return l;
+            });
+    awaitDeploymentReplicas(3);
+    await()
+        .atMost(GUARD)
+        .until(
+            () ->
+                scalingActive()
+                    .filter(c -> Reason.AUTOSCALING_DISABLED.equals(c.getReason()))
+                    .isPresent());
+    await()
+        .atMost(GUARD)
+        .until(() -> registry.find("cairn_autoscaler_load").tag("namespace", NS).gauge() == null);
+    assertThat(gauge("cairn_autoscaler_desired_replicas")).isEqualTo(3.0);
+  }
+
+  private void create() {
+    String doc =
+        """
+        apiVersion: llm.cairn.dev/v1alpha1
+        kind: LLMDeployment
+        metadata: {name: %s, namespace: %s}
+        spec:
+          model: {id: tiny, source: "file:models/tiny"}
+          accelerator: {type: cpu, count: 0}
+          engine: {kvCacheMemory: 64Mi}
+          autoscaling:
+            minReplicas: 1
+            maxReplicas: 2
+            targetOngoingRequests: 2
+            upscaleDelaySeconds: 2
+            downscaleDelaySeconds: 4
+            lookBackPeriodSeconds: 2
+            metricsIntervalSeconds: 1
+        """
+            .formatted(NAME, NS);
+    client.resource(Serialization.unmarshal(doc, LLMDeployment.class)).create();
+  }
+
+  private void readyPod(String name, String ip) {
+    Pod pod =
+        TestPods.base(name, NAME)
+            .editMetadata()
+            .withNamespace(NS)
+            .endMetadata()
+            .withNewStatus()
+            .withPhase("Running")
+            .withPodIP(ip)
+            .addNewCondition()
+            .withType("Ready")
+            .withStatus("True")
+            .endCondition()
+            .endStatus()
+            .build();
+    client.pods().inNamespace(NS).resource(pod).create();
+  }
+
+  private LLMDeployment get() {
+    return client.resources(LLMDeployment.class).inNamespace(NS).withName(NAME).get();
+  }
+
+  private int desired() {
+    LLMDeployment l = get();
+    Integer d = l.getStatus() == null ? null : l.getStatus().getDesiredReplicas();
+    return d == null ? -1 : d;
+  }
+
+  private void awaitDeploymentReplicas(int n) {
+    await()
+        .atMost(GUARD)
+        .until(
+            () -> {
+              Deployment d = client.apps().deployments().inNamespace(NS).withName(NAME).get();
+              return d != null && d.getSpec().getReplicas() == n;
+            });
+  }
+
+  private void awaitScalingActive() {
+    await()
+        .atMost(GUARD)
+        .until(
+            () ->
+                scalingActive()
+                    .filter(c -> Reason.AUTOSCALING_ACTIVE.equals(c.getReason()))
+                    .isPresent());
+  }
+
+  private Optional<Condition> scalingActive() {
+    LLMDeployment l = get();
+    return l.getStatus() == null
+        ? Optional.empty()
+        : l.getStatus().getConditions().stream()
+            .filter(c -> Conditions.SCALING_ACTIVE.equals(c.getType()))
+            .findFirst();
+  }
+
+  private Optional<Event> scaledEvent(String prefix) {
+    return client.v1().events().inNamespace(NS).list().getItems().stream()
+        .filter(e -> StatusScaleRealizer.SCALED.equals(e.getReason()))
+        .filter(e -> e.getMessage().startsWith(prefix))
+        .findFirst();
+  }
+
+  private double gauge(String name) {
+    return registry.find(name).tags("namespace", NS, "deployment", NAME).gauge().value();
+  }
+}
