@@ -62,14 +62,7 @@ class TinyModelEngineTest {
   @Test
   void thirtyTwoConcurrentRequestsOfMixedLengthsEqualOneAtATime() throws Exception {
     List<int[]> prompts = mixedPrompts(32);
-    List<int[]> alone = new ArrayList<>();
-    try (Running r = start(512, 1, 2048)) {
-      for (int i = 0; i < prompts.size(); i++) {
-        OutputCollector out = new OutputCollector();
-        r.engine.submit(request("a" + i, prompts.get(i), ignoringEos(8 + i % 17)), out);
-        alone.add(out.await().tokens());
-      }
-    }
+    List<int[]> alone = oneAtATime(prompts);
     // A small token budget forces chunked prefills mixed with decodes in the same steps.
     try (Running r = start(512, 32, 64)) {
       List<OutputCollector> outs = submitAll(r, prompts);
@@ -83,14 +76,7 @@ class TinyModelEngineTest {
   @Test
   void preemptionUnderASmallPoolGivesIdenticalTokens() throws Exception {
     List<int[]> prompts = mixedPrompts(12);
-    List<int[]> alone = new ArrayList<>();
-    try (Running r = start(512, 1, 2048)) {
-      for (int i = 0; i < prompts.size(); i++) {
-        OutputCollector out = new OutputCollector();
-        r.engine.submit(request("a" + i, prompts.get(i), ignoringEos(8 + i % 17)), out);
-        alone.add(out.await().tokens());
-      }
-    }
+    List<int[]> alone = oneAtATime(prompts);
     // 16 blocks = 256 tokens for 12 requests that need up to ~60 tokens each: some must yield.
     try (Running r = start(16, 12, 2048)) {
       List<OutputCollector> outs = submitAll(r, prompts);
@@ -121,6 +107,19 @@ class TinyModelEngineTest {
       }
       r.assertNoBlocksHeld();
     }
+  }
+
+  /** Each prompt run alone on a fresh engine: the reference for the batched runs. */
+  private static List<int[]> oneAtATime(List<int[]> prompts) throws InterruptedException {
+    List<int[]> alone = new ArrayList<>();
+    try (Running r = start(512, 1, 2048)) {
+      for (int i = 0; i < prompts.size(); i++) {
+        OutputCollector out = new OutputCollector();
+        r.engine.submit(request("a" + i, prompts.get(i), ignoringEos(8 + i % 17)), out);
+        alone.add(out.await().tokens());
+      }
+    }
+    return alone;
   }
 
   private static List<OutputCollector> submitAll(Running r, List<int[]> prompts) {
