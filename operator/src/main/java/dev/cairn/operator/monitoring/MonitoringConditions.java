@@ -5,6 +5,7 @@ import dev.cairn.operator.MonitoringCrds;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
+import java.util.function.BiPredicate;
 
 /**
  * Workflow conditions of the monitoring dependents. A missing CRD is an activation condition: the
@@ -15,58 +16,62 @@ import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 public final class MonitoringConditions {
   private MonitoringConditions() {}
 
-  /** The ServiceMonitor CRD is installed. */
-  public static final class ServiceMonitorCrdInstalled<R> implements Condition<R, LLMDeployment> {
+  /**
+   * One condition from a test on the resource and its context; the subclasses exist because JOSDK
+   * names conditions by class in the workflow annotation.
+   */
+  abstract static class Check<R> implements Condition<R, LLMDeployment> {
+    private final BiPredicate<LLMDeployment, Context<LLMDeployment>> test;
+
+    Check(BiPredicate<LLMDeployment, Context<LLMDeployment>> test) {
+      this.test = test;
+    }
+
     @Override
     public boolean isMet(
         DependentResource<R, LLMDeployment> dependent,
         LLMDeployment primary,
         Context<LLMDeployment> context) {
-      return MonitoringCrds.installed(context).contains(MonitoringCrds.SERVICE_MONITORS);
+      return test.test(primary, context);
+    }
+  }
+
+  private static boolean crdInstalled(Context<LLMDeployment> context, String crd) {
+    return MonitoringCrds.installed(context).contains(crd);
+  }
+
+  /** The ServiceMonitor CRD is installed. */
+  public static final class ServiceMonitorCrdInstalled<R> extends Check<R> {
+    public ServiceMonitorCrdInstalled() {
+      super((p, c) -> crdInstalled(c, MonitoringCrds.SERVICE_MONITORS));
     }
   }
 
   /** The PrometheusRule CRD is installed. */
-  public static final class PrometheusRuleCrdInstalled<R> implements Condition<R, LLMDeployment> {
-    @Override
-    public boolean isMet(
-        DependentResource<R, LLMDeployment> dependent,
-        LLMDeployment primary,
-        Context<LLMDeployment> context) {
-      return MonitoringCrds.installed(context).contains(MonitoringCrds.PROMETHEUS_RULES);
+  public static final class PrometheusRuleCrdInstalled<R> extends Check<R> {
+    public PrometheusRuleCrdInstalled() {
+      super((p, c) -> crdInstalled(c, MonitoringCrds.PROMETHEUS_RULES));
     }
   }
 
   /** spec.monitoring.serviceMonitor.enabled. */
-  public static final class ServiceMonitorEnabled<R> implements Condition<R, LLMDeployment> {
-    @Override
-    public boolean isMet(
-        DependentResource<R, LLMDeployment> dependent,
-        LLMDeployment primary,
-        Context<LLMDeployment> context) {
-      return MonitoringSwitches.of(primary).serviceMonitor();
+  public static final class ServiceMonitorEnabled<R> extends Check<R> {
+    public ServiceMonitorEnabled() {
+      super((p, c) -> MonitoringSwitches.of(p).serviceMonitor());
     }
   }
 
   /** spec.monitoring.alerts.enabled. */
-  public static final class AlertsEnabled<R> implements Condition<R, LLMDeployment> {
-    @Override
-    public boolean isMet(
-        DependentResource<R, LLMDeployment> dependent,
-        LLMDeployment primary,
-        Context<LLMDeployment> context) {
-      return MonitoringSwitches.of(primary).alerts();
+  public static final class AlertsEnabled<R> extends Check<R> {
+    public AlertsEnabled() {
+      super((p, c) -> MonitoringSwitches.of(p).alerts());
     }
   }
 
   /** spec.monitoring.dashboard.enabled. */
-  public static final class DashboardEnabled<R> implements Condition<R, LLMDeployment> {
-    @Override
-    public boolean isMet(
-        DependentResource<R, LLMDeployment> dependent,
-        LLMDeployment primary,
-        Context<LLMDeployment> context) {
-      return MonitoringSwitches.of(primary).dashboard();
+  public static final class DashboardEnabled<R> extends Check<R> {
+    public DashboardEnabled() {
+      super((p, c) -> MonitoringSwitches.of(p).dashboard());
     }
   }
 }
