@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cairn.api.CairnNames;
 import dev.cairn.api.v1alpha1.Conditions;
 import dev.cairn.api.v1alpha1.Conditions.Reason;
 import dev.cairn.api.v1alpha1.LLMDeployment;
@@ -12,13 +11,12 @@ import dev.cairn.operator.model.monitoring.DashboardConfigMapBuilder;
 import dev.cairn.operator.model.monitoring.PrometheusRuleBuilder;
 import dev.cairn.operator.model.monitoring.ServiceMonitorBuilder;
 import dev.cairn.operator.testing.CrdSchemaValidator;
+import dev.cairn.operator.testing.WorkerConfig;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -26,9 +24,6 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
@@ -43,12 +38,11 @@ import org.junit.jupiter.api.Test;
 @WithKubernetesTestServer(crud = true)
 class MonitoringIT {
   static final String GRAFANA_NAMESPACE = "cairn-grafana";
-  private static final String CRD_DIR = "crds/prometheus-operator/monitoring.coreos.com_";
   private static final KubernetesSerialization JSON = new KubernetesSerialization();
   private static final ResourceDefinitionContext SERVICE_MONITORS =
-      context(ServiceMonitorBuilder.KIND, "servicemonitors");
+      PrometheusOperatorObjects.SERVICE_MONITORS;
   private static final ResourceDefinitionContext PROMETHEUS_RULES =
-      context(PrometheusRuleBuilder.KIND, "prometheusrules");
+      PrometheusOperatorObjects.PROMETHEUS_RULES;
 
   /** The alerts on engine metrics, present only while logEngineMetrics is on. */
   private static final String ENGINE_ALERT = "CairnSlowTimeToFirstToken";
@@ -142,7 +136,7 @@ class MonitoringIT {
     h.awaitCondition("tiny", Conditions.MONITORING_READY, "True", Reason.MONITORING_CONFIGURED);
     await().atMost(OperatorHarness.WAIT).until(() -> alertNames(h).contains(ENGINE_ALERT));
     PodTemplateSpec before = h.deployment("tiny").orElseThrow().getSpec().getTemplate();
-    assertThat(workerConfig(before)).contains("\"logEngineMetrics\":true");
+    assertThat(WorkerConfig.of(before)).contains("\"logEngineMetrics\":true");
 
     edit(
         h,
@@ -153,7 +147,7 @@ class MonitoringIT {
     Deployment rolled =
         h.awaitDeployment(
             "tiny",
-            d -> workerConfig(d.getSpec().getTemplate()).contains("\"logEngineMetrics\":false"));
+            d -> WorkerConfig.of(d.getSpec().getTemplate()).contains("\"logEngineMetrics\":false"));
     assertThat(rolled.getSpec().getTemplate()).isNotEqualTo(before);
     await().atMost(OperatorHarness.WAIT).until(() -> !alertNames(h).contains(ENGINE_ALERT));
     assertThat(alertNames(h)).contains("CairnHighErrorRate", "CairnNoReadyReplica");
@@ -190,14 +184,6 @@ class MonitoringIT {
         .orElse(List.of());
   }
 
-  private static String workerConfig(PodTemplateSpec template) {
-    return template.getSpec().getContainers().get(0).getEnv().stream()
-        .filter(e -> e.getName().equals(CairnNames.ENV_CONFIG))
-        .map(EnvVar::getValue)
-        .findFirst()
-        .orElseThrow();
-  }
-
   private Optional<ConfigMap> dashboard(OperatorHarness h, String name) {
     return Optional.ofNullable(
         client
@@ -209,14 +195,12 @@ class MonitoringIT {
 
   private Optional<GenericKubernetesResource> get(
       OperatorHarness h, ResourceDefinitionContext type, String name) {
-    return Optional.ofNullable(
-        client.genericKubernetesResources(type).inNamespace(h.namespace).withName(name).get());
+    return crds().get(type, h.namespace, name);
   }
 
   private GenericKubernetesResource awaitObject(
       OperatorHarness h, ResourceDefinitionContext type, String name) {
-    await().atMost(OperatorHarness.WAIT).until(() -> get(h, type, name).isPresent());
-    return get(h, type, name).orElseThrow();
+    return crds().await(type, h.namespace, name);
   }
 
   private void removeCrds() {
@@ -240,51 +224,22 @@ class MonitoringIT {
   }
 
   private void installCrds() {
-    installCrd("servicemonitors");
-    installCrd("prometheusrules");
+    crds().installCrds();
   }
 
-  /** Installs the Prometheus Operator v0.93.0 CRD, replacing a stand-in another IT left. */
   private void installCrd(String plural) {
-    CustomResourceDefinition crd = JSON.unmarshal(resource(CRD_DIR + plural + ".yaml"));
-    var existing =
-        client
-            .apiextensions()
-            .v1()
-            .customResourceDefinitions()
-            .withName(crd.getMetadata().getName())
-            .get();
-    if (existing == null || existing.getSpec().getVersions().get(0).getSchema() == null) {
-      if (existing != null) {
-        client.resource(existing).delete();
-      }
-      client.resource(crd).create();
-    }
+    crds().installCrd(plural);
+  }
+
+  private PrometheusOperatorObjects crds() {
+    return new PrometheusOperatorObjects(client);
   }
 
   private static CrdSchemaValidator schema(String plural) {
-    return CrdSchemaValidator.fromClasspath(CRD_DIR + plural + ".yaml");
-  }
-
-  private static InputStream resource(String path) {
-    InputStream in = MonitoringIT.class.getClassLoader().getResourceAsStream(path);
-    if (in == null) {
-      throw new UncheckedIOException(new IOException(path + " is not on the test classpath"));
-    }
-    return in;
+    return CrdSchemaValidator.fromClasspath(PrometheusOperatorObjects.CRD_DIR + plural + ".yaml");
   }
 
   private static JsonNode tree(Object o) {
     return JSON.convertValue(o, JsonNode.class);
-  }
-
-  private static ResourceDefinitionContext context(String kind, String plural) {
-    return new ResourceDefinitionContext.Builder()
-        .withGroup("monitoring.coreos.com")
-        .withVersion("v1")
-        .withKind(kind)
-        .withPlural(plural)
-        .withNamespaced(true)
-        .build();
   }
 }

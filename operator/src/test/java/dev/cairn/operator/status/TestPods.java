@@ -27,6 +27,20 @@ public final class TestPods {
         .endSpec();
   }
 
+  /** A running, ready worker pod at {@code ip}: what the autoscaler scrapes. */
+  public static Pod ready(String name, String instance, String ip) {
+    return base(name, instance)
+        .withNewStatus()
+        .withPhase("Running")
+        .withPodIP(ip)
+        .addNewCondition()
+        .withType("Ready")
+        .withStatus("True")
+        .endCondition()
+        .endStatus()
+        .build();
+  }
+
   public static Pod unschedulable(String name, String instance) {
     return base(name, instance)
         .withNewStatus()

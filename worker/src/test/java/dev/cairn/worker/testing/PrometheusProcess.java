@@ -35,15 +35,29 @@ public final class PrometheusProcess implements AutoCloseable {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Duration STARTUP = Duration.ofSeconds(60);
 
-  /** One static scrape job: targets host:port, extra labels on every series. */
+  /** Targets that share labels, as one entry of a job's {@code static_configs}. */
+  public record TargetGroup(List<String> targets, Map<String, String> labels) {}
+
+  /**
+   * One static scrape job. Labels starting with {@code __} are seen by {@code relabelConfigs}
+   * (written as in prometheus.yml, e.g. {@code source_labels}) and dropped after, as the labels of
+   * service discovery are. A null interval means the global one.
+   */
   public record ScrapeJob(
       String name,
-      List<String> targets,
-      Map<String, String> labels,
+      List<TargetGroup> groups,
       String metricsPath,
-      boolean honorLabels) {
+      boolean honorLabels,
+      String interval,
+      List<Map<String, Object>> relabelConfigs) {
     public static ScrapeJob of(String name, String target, Map<String, String> labels) {
-      return new ScrapeJob(name, List.of(target), labels, "/metrics", false);
+      return new ScrapeJob(
+          name,
+          List.of(new TargetGroup(List.of(target), labels)),
+          "/metrics",
+          false,
+          null,
+          List.of());
     }
   }
 
@@ -130,7 +144,17 @@ public final class PrometheusProcess implements AutoCloseable {
         sc.put("job_name", job.name());
         sc.put("metrics_path", job.metricsPath());
         sc.put("honor_labels", job.honorLabels());
-        sc.put("static_configs", List.of(Map.of("targets", job.targets(), "labels", job.labels())));
+        if (job.interval() != null) {
+          sc.put("scrape_interval", job.interval());
+        }
+        sc.put(
+            "static_configs",
+            job.groups().stream()
+                .map(g -> Map.of("targets", g.targets(), "labels", g.labels()))
+                .toList());
+        if (!job.relabelConfigs().isEmpty()) {
+          sc.put("relabel_configs", job.relabelConfigs());
+        }
         scrapeConfigs.add(sc);
       }
       config.put("scrape_configs", scrapeConfigs);
@@ -182,6 +206,11 @@ public final class PrometheusProcess implements AutoCloseable {
         },
         timeout,
         "all targets up");
+  }
+
+  /** GET /api/v1/rules: the loaded rule groups, each rule with its health and last error. */
+  public JsonNode ruleGroups() {
+    return get("/api/v1/rules").path("data").path("groups");
   }
 
   /** What Prometheus logged so far, for failure messages. */

@@ -16,6 +16,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -138,6 +143,39 @@ public final class WorkerProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts several workers at once, so their model loads overlap; when one fails to start, the ones
+   * that did are stopped before the failure is rethrown.
+   */
+  public static List<WorkerProcess> startAll(List<Builder> builders) {
+    List<WorkerProcess> started = new ArrayList<>();
+    RuntimeException failure = null;
+    try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<WorkerProcess>> starts =
+          builders.stream().map(b -> threads.submit(b::start)).toList();
+      for (Future<WorkerProcess> f : starts) {
+        try {
+          started.add(f.get());
+        } catch (ExecutionException e) {
+          if (failure == null) {
+            failure =
+                e.getCause() instanceof RuntimeException r
+                    ? r
+                    : new IllegalStateException(e.getCause());
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          failure = new IllegalStateException("interrupted", e);
+        }
+      }
+    }
+    if (failure != null) {
+      started.forEach(WorkerProcess::close);
+      throw failure;
+    }
+    return started;
+  }
+
   /** The repository root from system property {@value #REPO_ROOT_PROPERTY}. */
   public static Path repoRoot() {
     String root = System.getProperty(REPO_ROOT_PROPERTY);
@@ -212,6 +250,18 @@ public final class WorkerProcess implements AutoCloseable {
 
   public boolean isAlive() {
     return process.isAlive();
+  }
+
+  /** Sends SIGTERM, as the kubelet does when a pod goes, and returns at once. */
+  public void terminate() {
+    process.destroy();
+  }
+
+  /** Waits for the process to end; its exit code, or empty if it is still running. */
+  public OptionalInt awaitExit(Duration timeout) throws InterruptedException {
+    return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        ? OptionalInt.of(process.exitValue())
+        : OptionalInt.empty();
   }
 
   /** Stops the worker (SIGTERM, then SIGKILL after 20 s) and removes its log. */

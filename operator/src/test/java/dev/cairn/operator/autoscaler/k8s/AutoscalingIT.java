@@ -3,10 +3,14 @@ package dev.cairn.operator.autoscaler.k8s;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.cairn.api.MetricNames;
 import dev.cairn.api.v1alpha1.Conditions;
 import dev.cairn.api.v1alpha1.Conditions.Reason;
 import dev.cairn.api.v1alpha1.LLMDeployment;
 import dev.cairn.operator.status.TestPods;
+import dev.cairn.operator.testing.WorkerConfig;
+import dev.cairn.worker.testing.CompletionLoad;
+import dev.cairn.worker.testing.WorkerProcess;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -21,14 +25,16 @@ import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /**
- * The operator's autoscaler against the mock API server: two worker pods on loopback aliases
- * (stand-in {@code /metrics}), load up → 1 → 2 with an Event and status, load gone → back to 1.
+ * The operator's autoscaler against the mock API server and two real worker processes (the tiny
+ * model, started with the CAIRN_CONFIG the operator wrote) on loopback aliases that are their mock
+ * pods' IPs: streaming load up → 1 → 2 with an Event and status, load gone → back to 1.
  */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
@@ -40,6 +46,10 @@ class AutoscalingIT {
 
   private static final String NS = "autoscaling";
   private static final String NAME = "auto";
+  private static final String MODEL = "tiny";
+
+  /** No request is started after this, scaled or not: the load is bounded. */
+  private static final Duration LOAD_LIMIT = Duration.ofSeconds(60);
 
   @Inject KubernetesClient client;
   @Inject MeterRegistry registry;
@@ -49,24 +59,43 @@ class AutoscalingIT {
   int port;
 
   @Test
-  void scalesUpUnderLoadAndBackDownWhenItStops() throws Exception {
-    try (StandInWorker a = new StandInWorker("127.0.0.2", port);
-        StandInWorker b = new StandInWorker("127.0.0.3", port)) {
-      client
-          .namespaces()
-          .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
-          .create();
-      create();
-      awaitDeploymentReplicas(1);
+  void scalesUpUnderLoadAndBackDownWhenItStops() {
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
+        .create();
+    create();
+    awaitDeploymentReplicas(1);
+    String config =
+        WorkerConfig.of(client.apps().deployments().inNamespace(NS).withName(NAME).get());
+    List<WorkerProcess> workers =
+        WorkerProcess.startAll(List.of(worker("127.0.0.2", config), worker("127.0.0.3", config)));
+    try {
+      WorkerProcess a = workers.get(0);
       readyPod("auto-a", "127.0.0.2");
       awaitScalingActive();
       assertThat(gauge("cairn_autoscaler_desired_replicas")).isEqualTo(1.0);
 
       Instant loadStart = clock.instant();
-      a.ongoing(8); // 8 concurrent streams on one replica
-      await().atMost(GUARD).until(() -> desired() == 2);
-      awaitDeploymentReplicas(2);
-      Instant decided = Instant.parse(get().getStatus().getLastScaleTime());
+      Instant decided;
+      // 8 long streams kept in flight on the one ready replica, target 2 per replica.
+      try (CompletionLoad load =
+          CompletionLoad.start(
+              List.of(a.baseUri()),
+              List.of(CompletionLoad.longStreamingCompletion(MODEL, 400)),
+              8,
+              LOAD_LIMIT)) {
+        await().atMost(GUARD).until(() -> desired() == 2);
+        LOG.infof(
+            "worker a while scaling up: %s ongoing, load so far %s",
+            a.scrape().value(MetricNames.ONGOING_REQUESTS), load.statuses());
+        awaitDeploymentReplicas(2);
+        decided = Instant.parse(get().getStatus().getLastScaleTime());
+        readyPod("auto-b", "127.0.0.3");
+        await().atMost(GUARD).until(() -> gauge("cairn_autoscaler_ready_replicas") == 2.0);
+      } // closing the client drops its streams, as a client going away does
+      Instant loadStop = clock.instant();
+
       Duration reaction = Duration.between(loadStart, decided);
       LOG.infof("scale-up reaction (autoscaler clock, 1 s resolution): %s", reaction);
       // upscale delay 2 s + 2 metrics intervals of 1 s
@@ -78,18 +107,15 @@ class AutoscalingIT {
       assertThat(active.getStatus()).isEqualTo("True");
       assertThat(active.getReason()).isEqualTo(Reason.AUTOSCALING_ACTIVE);
 
-      readyPod("auto-b", "127.0.0.3");
-      Instant loadStop = clock.instant();
-      a.ongoing(0);
       await().atMost(GUARD).until(() -> desired() == 1);
       awaitDeploymentReplicas(1);
       Duration down =
           Duration.between(loadStop, Instant.parse(get().getStatus().getLastScaleTime()));
       LOG.infof("scale-down after load stopped (autoscaler clock): %s", down);
+      // downscale delay 4 s, less the 1 s resolution of lastScaleTime
       assertThat(down).isGreaterThanOrEqualTo(Duration.ofSeconds(3));
       assertThat(scaledEvent("Scaled 2 → 1")).isPresent();
-      assertThat(b.scrapes()).isPositive();
-      assertThat(gauge("cairn_autoscaler_ready_replicas")).isEqualTo(2.0);
+      assertThat(a.scrape().value(MetricNames.ONGOING_REQUESTS)).isZero();
 
       handBackToSpecReplicas();
       client.resources(LLMDeployment.class).inNamespace(NS).withName(NAME).delete();
@@ -99,7 +125,13 @@ class AutoscalingIT {
               () ->
                   registry.find("cairn_autoscaler_desired_replicas").tag("namespace", NS).gauge()
                       == null);
+    } finally {
+      workers.forEach(WorkerProcess::close);
     }
+  }
+
+  private WorkerProcess.Builder worker(String host, String config) {
+    return WorkerProcess.builder().host(host).port(port).configJson(config);
   }
 
   /** Without spec.autoscaling the count is spec.replicas again and the load gauge goes. */
@@ -135,9 +167,9 @@ class AutoscalingIT {
         kind: LLMDeployment
         metadata: {name: %s, namespace: %s}
         spec:
-          model: {id: tiny, source: "file:models/tiny"}
+          model: {id: %s, source: "file:models/tiny-shakespeare"}
           accelerator: {type: cpu, count: 0}
-          engine: {kvCacheMemory: 64Mi}
+          engine: {kvCacheMemory: 64Mi, maxNumSeqs: 16}
           autoscaling:
             minReplicas: 1
             maxReplicas: 2
@@ -147,25 +179,13 @@ class AutoscalingIT {
             lookBackPeriodSeconds: 2
             metricsIntervalSeconds: 1
         """
-            .formatted(NAME, NS);
+            .formatted(NAME, NS, MODEL);
     client.resource(Serialization.unmarshal(doc, LLMDeployment.class)).create();
   }
 
   private void readyPod(String name, String ip) {
-    Pod pod =
-        TestPods.base(name, NAME)
-            .editMetadata()
-            .withNamespace(NS)
-            .endMetadata()
-            .withNewStatus()
-            .withPhase("Running")
-            .withPodIP(ip)
-            .addNewCondition()
-            .withType("Ready")
-            .withStatus("True")
-            .endCondition()
-            .endStatus()
-            .build();
+    Pod pod = TestPods.ready(name, NAME, ip);
+    pod.getMetadata().setNamespace(NS);
     client.pods().inNamespace(NS).resource(pod).create();
   }
 

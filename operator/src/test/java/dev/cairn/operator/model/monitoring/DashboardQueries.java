@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -36,6 +37,15 @@ public final class DashboardQueries {
           "$instance", ".*");
 
   private DashboardQueries() {}
+
+  /** Parses a dashboard, e.g. the one in an operator-made ConfigMap. */
+  public static JsonNode parse(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (IOException e) {
+      throw new UncheckedIOException("not a dashboard", e);
+    }
+  }
 
   /** Loads a dashboard from the classpath, e.g. dashboards/cairn-llm.json. */
   public static JsonNode load(String resource) {
@@ -82,18 +92,30 @@ public final class DashboardQueries {
     return out;
   }
 
-  /** The same queries, runnable by Prometheus. */
+  /** The same queries, runnable by Prometheus, every dashboard variable matching anything. */
   public static List<Query> runnable(JsonNode dashboard) {
-    return raw(dashboard).stream().map(q -> new Query(q.source(), substitute(q.expr()))).toList();
+    return runnable(dashboard, Map.of());
+  }
+
+  /**
+   * The same queries with some variables chosen, as a user picking them in Grafana would, e.g.
+   * {@code Map.of("namespace", "llm", "deployment", "qwen")}; the others match anything.
+   */
+  public static List<Query> runnable(JsonNode dashboard, Map<String, String> chosen) {
+    Map<String, String> values = new HashMap<>(SUBSTITUTIONS);
+    chosen.forEach((name, value) -> values.put("$" + name, value));
+    return raw(dashboard).stream()
+        .map(q -> new Query(q.source(), substitute(q.expr(), values)))
+        .toList();
   }
 
   /** Replaces Grafana variables; longest names first so $__range never eats $__rate_interval. */
-  public static String substitute(String expr) {
+  private static String substitute(String expr, Map<String, String> values) {
     String out = expr;
-    List<String> names = new ArrayList<>(SUBSTITUTIONS.keySet());
+    List<String> names = new ArrayList<>(values.keySet());
     names.sort((a, b) -> b.length() - a.length());
     for (String name : names) {
-      out = out.replace(name, SUBSTITUTIONS.get(name));
+      out = out.replace(name, values.get(name));
     }
     if (out.contains("$")) {
       throw new IllegalArgumentException("unknown Grafana variable left in: " + out);
