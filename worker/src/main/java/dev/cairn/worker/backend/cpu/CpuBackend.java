@@ -108,7 +108,7 @@ public final class CpuBackend extends HostBackendSupport {
       task = (r0, r1) -> ScalarMatmul.run(xs, wseg, bf16, bs, rows, in, outDim, os, r0, r1);
     } else if (bf16) {
       // Split once here, not per thread: every slab reads the same activations.
-      float[] xp = Bf16Matmul.splitEvenOdd(xs, rows, in);
+      MemorySegment xp = Bf16Matmul.splitEvenOdd(xs, rows, in);
       task = (r0, r1) -> Bf16Matmul.run(xs, xp, wseg, bs, rows, in, outDim, os, r0, r1);
     } else {
       task = (r0, r1) -> F32Matmul.run(xs, wseg, bs, rows, in, outDim, os, r0, r1);

@@ -61,7 +61,7 @@ public final class Bf16MatmulBench {
   private static void matvecAll(
       MemorySegment[] ws, MemorySegment x, int in, int rows, MemorySegment out, CpuThreadPool p) {
     for (MemorySegment w : ws) {
-      float[] xp = Bf16Matmul.splitEvenOdd(x, 1, in);
+      MemorySegment xp = Bf16Matmul.splitEvenOdd(x, 1, in);
       p.parallelFor(
           rows, 16, 16, (r0, r1) -> Bf16Matmul.run(x, xp, w, null, 1, in, rows, out, r0, r1));
     }

@@ -11,9 +11,11 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -155,8 +157,15 @@ class SafetensorsFileTest {
     SafetensorsWriter.write(f, List.of(Entry.ofFloats("w", new float[] {4f}, 1)));
     try (Arena arena = Arena.ofConfined()) {
       HostTensor t = SafetensorsFile.open(f, arena).tensor("w");
-      assertThat(t.segment().isMapped()).isTrue();
       assertThat(t.getFloat(0)).isEqualTo(4f);
+      // A write to the file shows through: the tensor is the mapping, not a copy of it.
+      try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+        ByteBuffer five = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(5f).flip();
+        ch.write(five, ch.size() - 4);
+      }
+      assertThat(t.getFloat(0)).isEqualTo(5f);
+      // ...and of the same class as the activations, so the kernels' vector loads see one class
+      assertThat(t.segment().getClass()).isEqualTo(arena.allocate(4).getClass());
     }
   }
 }
