@@ -103,10 +103,17 @@ class LiveStackIT {
 
         assertRulesEvaluate(prometheus);
 
-        JsonNode dashboard = dashboardFromConfigMap(h, ON);
+        // The operator's gauges arrive with the LLMDeployment's labels (honorLabels), not its own.
+        JsonNode ready =
+            prometheus.queryResult(
+                "%s{namespace=\"%s\", deployment=\"%s\"}"
+                    .formatted(MetricNames.AUTOSCALER_READY, h.namespace, ON));
+        assertThat(ready).hasSize(1);
+        assertThat(ready.get(0).at("/value/1").asDouble()).isEqualTo(2.0);
+
         List<String> problems = new ArrayList<>();
-        problems.addAll(check(prometheus, dashboard, h.namespace, ON, true));
-        problems.addAll(check(prometheus, dashboard, h.namespace, OFF, false));
+        problems.addAll(check(prometheus, dashboardFromConfigMap(h, ON), h.namespace, ON, true));
+        problems.addAll(check(prometheus, dashboardFromConfigMap(h, OFF), h.namespace, OFF, false));
         assertThat(problems).as(prometheus.log()).isEmpty();
       }
     } finally {
