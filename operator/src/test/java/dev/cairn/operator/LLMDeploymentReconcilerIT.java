@@ -173,19 +173,6 @@ class LLMDeploymentReconcilerIT {
     OperatorHarness h = new OperatorHarness(client, "delete");
     h.create("tiny", OperatorHarness.cpuSpec("file:models/tiny-shakespeare"));
     Deployment d = h.awaitDeployment("tiny", x -> true);
-    // Delete once the first reconcile wrote its status. Seen once with the mock server: a delete
-    // issued while that status patch was in flight reached cleanup only after a minute, and JOSDK
-    // then logged the NPE of java-operator-sdk#3331 (mock server + finalizer removal). This test
-    // is about owner references, not that race.
-    await()
-        .atMost(OperatorHarness.WAIT)
-        .until(
-            () ->
-                h.get("tiny").getStatus() != null
-                    && h.get("tiny")
-                        .getMetadata()
-                        .getGeneration()
-                        .equals(h.get("tiny").getStatus().getObservedGeneration()));
     String uid = h.get("tiny").getMetadata().getUid();
     // The mock server has no garbage collector; on a cluster the owner reference removes these.
     assertThat(d.getMetadata().getOwnerReferences())

@@ -20,8 +20,13 @@ import java.util.function.Predicate;
 
 /** What the operator ITs share: a namespace per test, CR fixtures, awaiting conditions. */
 final class OperatorHarness {
-  /** Generous: two shared cores run several builds at once. Not a timing assertion. */
-  static final Duration WAIT = Duration.ofSeconds(60);
+  /**
+   * Generous, not a timing assertion: two shared cores run several builds at once, and right after
+   * the app starts the mock server has twice left one of the operator's informers without events
+   * until 63 s after start (1+2+…+32 s, the shape of Fabric8's watch reconnect backoff; both times
+   * the operator caught up then and the test failed only on its 60 s wait).
+   */
+  static final Duration WAIT = Duration.ofSeconds(120);
 
   private static final AtomicInteger NAMESPACES = new AtomicInteger();
 
