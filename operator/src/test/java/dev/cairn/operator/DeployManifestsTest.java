@@ -2,32 +2,15 @@ package dev.cairn.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.KubernetesList;
+import dev.cairn.operator.testing.DeployManifests;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The install manifests grant what the operator uses, nothing wildcarded, and run it hardened. */
 class DeployManifestsTest {
-  private static final Path DEPLOY =
-      Path.of(System.getProperty("cairn.repo.root", "..")).resolve("deploy");
-
-  @SuppressWarnings("unchecked")
-  private static List<HasMetadata> load(String file) throws IOException {
-    Object parsed = Serialization.unmarshal(Files.readString(DEPLOY.resolve(file)));
-    if (parsed instanceof KubernetesList list) {
-      return list.getItems();
-    }
-    return parsed instanceof List<?> l ? (List<HasMetadata>) l : List.of((HasMetadata) parsed);
-  }
-
   private static boolean grants(ClusterRole role, String group, String resource, String verb) {
     for (PolicyRule r : role.getRules()) {
       if (r.getApiGroups().contains(group)
@@ -40,9 +23,9 @@ class DeployManifestsTest {
   }
 
   @Test
-  void clusterRoleCoversEveryCallAndHasNoWildcard() throws IOException {
+  void clusterRoleCoversEveryCallAndHasNoWildcard() {
     ClusterRole role =
-        load("rbac.yaml").stream()
+        DeployManifests.load("rbac.yaml").stream()
             .filter(ClusterRole.class::isInstance)
             .map(ClusterRole.class::cast)
             .findFirst()
@@ -69,9 +52,9 @@ class DeployManifestsTest {
   }
 
   @Test
-  void operatorPodIsRestricted() throws IOException {
+  void operatorPodIsRestricted() {
     Deployment d =
-        load("operator.yaml").stream()
+        DeployManifests.load("operator.yaml").stream()
             .filter(Deployment.class::isInstance)
             .map(Deployment.class::cast)
             .findFirst()

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.api.MetricNames;
 import dev.cairn.operator.model.monitoring.DashboardQueries;
 import dev.cairn.operator.status.TestPods;
+import dev.cairn.operator.testing.DeployManifests;
 import dev.cairn.operator.testing.ServiceMonitorScrape;
 import dev.cairn.operator.testing.ServiceMonitorScrape.Endpoint;
 import dev.cairn.operator.testing.WorkerConfig;
@@ -183,11 +184,9 @@ class LiveStackIT {
       }
       b.scrape(ServiceMonitorScrape.job(sm, service, endpoints, null));
     }
-    Path root = WorkerProcess.repoRoot();
-    GenericKubernetesResource operatorMonitor =
-        manifest(root.resolve("deploy/monitoring/servicemonitor.yaml"), "ServiceMonitor");
-    Service operatorService =
-        (Service) manifest(root.resolve("deploy/operator.yaml"), "Service", Service.class);
+    HasMetadata operatorMonitor =
+        DeployManifests.one("monitoring/servicemonitor.yaml", "ServiceMonitor");
+    Service operatorService = (Service) DeployManifests.one("operator.yaml", "Service");
     operatorService.getMetadata().setNamespace("cairn-system");
     b.scrape(
         ServiceMonitorScrape.job(
@@ -350,21 +349,6 @@ class LiveStackIT {
             () -> client.configMaps().inNamespace(grafanaNamespace).withName(cmName).get() != null);
     ConfigMap cm = client.configMaps().inNamespace(grafanaNamespace).withName(cmName).get();
     return DashboardQueries.parse(cm.getData().values().iterator().next());
-  }
-
-  private static GenericKubernetesResource manifest(Path file, String kind) throws IOException {
-    return (GenericKubernetesResource) manifest(file, kind, GenericKubernetesResource.class);
-  }
-
-  /** The document of {@code kind} in a multi-document manifest file. */
-  private static HasMetadata manifest(Path file, String kind, Class<? extends HasMetadata> type)
-      throws IOException {
-    for (String doc : Files.readString(file).split("(?m)^---\\s*$")) {
-      if (doc.contains("\nkind: " + kind + "\n") || doc.startsWith("kind: " + kind + "\n")) {
-        return Serialization.unmarshal(doc, type);
-      }
-    }
-    throw new IllegalArgumentException(file + " has no " + kind);
   }
 
   private static void sleep(Duration d) {

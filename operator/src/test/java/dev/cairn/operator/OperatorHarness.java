@@ -22,9 +22,8 @@ import java.util.function.Predicate;
 final class OperatorHarness {
   /**
    * Generous, not a timing assertion: two shared cores run several builds at once, and right after
-   * the app starts the mock server has twice left one of the operator's informers without events
-   * until 63 s after start (1+2+…+32 s, the shape of Fabric8's watch reconnect backoff; both times
-   * the operator caught up then and the test failed only on its 60 s wait).
+   * the app started the mock server once left the operator without events until 63 s after start
+   * (1+2+…+32 s, the shape of Fabric8's watch reconnect backoff); it caught up then.
    */
   static final Duration WAIT = Duration.ofSeconds(120);
 

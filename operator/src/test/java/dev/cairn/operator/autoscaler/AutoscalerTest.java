@@ -3,6 +3,7 @@ package dev.cairn.operator.autoscaler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cairn.operator.testing.FakeClock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -2,6 +2,7 @@ package dev.cairn.operator.autoscaler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.operator.testing.FakeClock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

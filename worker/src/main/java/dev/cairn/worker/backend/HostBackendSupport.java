@@ -30,6 +30,30 @@ public abstract class HostBackendSupport implements Backend {
     return host(src).toFloats(offset, n);
   }
 
+  /**
+   * Rows of the table by token id; F32 rows are copied whole, others widened element by element.
+   */
+  @Override
+  public void embed(DeviceTensor table, int[] ids, DeviceTensor out) {
+    HostTensor tab = host(table);
+    HostTensor o = host(out);
+    int h = tab.dim(1);
+    for (int t = 0; t < ids.length; t++) {
+      if (ids[t] < 0 || ids[t] >= tab.dim(0)) {
+        throw new IllegalArgumentException(
+            "token id " + ids[t] + " outside [0, " + tab.dim(0) + ")");
+      }
+      if (tab.dtype() == DType.F32) {
+        MemorySegment.copy(
+            tab.segment(), (long) ids[t] * h * 4, o.segment(), (long) t * h * 4, h * 4L);
+      } else {
+        for (int i = 0; i < h; i++) {
+          o.setFloat((long) t * h + i, tab.getFloat((long) ids[t] * h + i));
+        }
+      }
+    }
+  }
+
   /** Casts to the host tensor type, with a clear error for a foreign tensor. */
   protected static HostTensor host(DeviceTensor t) {
     if (t instanceof HostTensor h) {

@@ -11,6 +11,7 @@ import dev.cairn.operator.autoscaler.InMemoryAutoscalerStateStore;
 import dev.cairn.operator.autoscaler.ScalingDecision;
 import dev.cairn.operator.autoscaler.ScrapeResult;
 import dev.cairn.operator.autoscaler.ScrapeTarget;
+import dev.cairn.operator.testing.FakeClock;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.Test;
 
 class AutoscalerCyclesTest {
   private static final String NS = "ns";
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+  private final FakeClock clock = new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final LiveDecisions decisions = new LiveDecisions();
   private final List<ScalingDecision> realized = new ArrayList<>();

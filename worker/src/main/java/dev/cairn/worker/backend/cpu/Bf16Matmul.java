@@ -5,6 +5,7 @@ import static dev.cairn.worker.backend.cpu.VectorSupport.LE;
 import static dev.cairn.worker.backend.cpu.VectorSupport.bf16Pairs;
 import static dev.cairn.worker.backend.cpu.VectorSupport.evens;
 import static dev.cairn.worker.backend.cpu.VectorSupport.odds;
+import static dev.cairn.worker.backend.cpu.VectorSupport.xf;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -144,20 +145,20 @@ final class Bf16Matmul {
       IntVector p1 = bf16Pairs(w, w1 + k * WB);
       FloatVector e0 = evens(p0), o0 = odds(p0), e1 = evens(p1), o1 = odds(p1);
       long xk = k * F32;
-      FloatVector xe = split(xp, x0 + xk);
-      FloatVector xo = split(xp, x0 + xk + odd);
+      FloatVector xe = xf(xp, x0 + xk);
+      FloatVector xo = xf(xp, x0 + xk + odd);
       a00 = xo.fma(o0, xe.fma(e0, a00));
       a01 = xo.fma(o1, xe.fma(e1, a01));
-      xe = split(xp, x1 + xk);
-      xo = split(xp, x1 + xk + odd);
+      xe = xf(xp, x1 + xk);
+      xo = xf(xp, x1 + xk + odd);
       a10 = xo.fma(o0, xe.fma(e0, a10));
       a11 = xo.fma(o1, xe.fma(e1, a11));
-      xe = split(xp, x2 + xk);
-      xo = split(xp, x2 + xk + odd);
+      xe = xf(xp, x2 + xk);
+      xo = xf(xp, x2 + xk + odd);
       a20 = xo.fma(o0, xe.fma(e0, a20));
       a21 = xo.fma(o1, xe.fma(e1, a21));
-      xe = split(xp, x3 + xk);
-      xo = split(xp, x3 + xk + odd);
+      xe = xf(xp, x3 + xk);
+      xo = xf(xp, x3 + xk + odd);
       a30 = xo.fma(o0, xe.fma(e0, a30));
       a31 = xo.fma(o1, xe.fma(e1, a31));
     }
@@ -191,32 +192,23 @@ final class Bf16Matmul {
       IntVector p1 = bf16Pairs(w, wk + CHUNK * WB);
       IntVector p2 = bf16Pairs(w, wk + 2 * CHUNK * WB);
       IntVector p3 = bf16Pairs(w, wk + 3 * CHUNK * WB);
-      e = split(xp, xk).fma(evens(p0), e);
-      o = split(xp, xk + odd).fma(odds(p0), o);
-      e1 = split(xp, xk + chunk).fma(evens(p1), e1);
-      o1 = split(xp, xk + chunk + odd).fma(odds(p1), o1);
-      e2 = split(xp, xk + 2 * chunk).fma(evens(p2), e2);
-      o2 = split(xp, xk + 2 * chunk + odd).fma(odds(p2), o2);
-      e3 = split(xp, xk + 3 * chunk).fma(evens(p3), e3);
-      o3 = split(xp, xk + 3 * chunk + odd).fma(odds(p3), o3);
+      e = xf(xp, xk).fma(evens(p0), e);
+      o = xf(xp, xk + odd).fma(odds(p0), o);
+      e1 = xf(xp, xk + chunk).fma(evens(p1), e1);
+      o1 = xf(xp, xk + chunk + odd).fma(odds(p1), o1);
+      e2 = xf(xp, xk + 2 * chunk).fma(evens(p2), e2);
+      o2 = xf(xp, xk + 2 * chunk + odd).fma(odds(p2), o2);
+      e3 = xf(xp, xk + 3 * chunk).fma(evens(p3), e3);
+      o3 = xf(xp, xk + 3 * chunk + odd).fma(odds(p3), o3);
     }
     e = e.add(e1).add(e2.add(e3));
     o = o.add(o1).add(o2.add(o3));
     for (; k < s.vecEnd; k += CHUNK) {
       IntVector p = bf16Pairs(w, w0 + k * WB);
-      e = split(xp, x0 + k * F32).fma(evens(p), e);
-      o = split(xp, x0 + k * F32 + odd).fma(odds(p), o);
+      e = xf(xp, x0 + k * F32).fma(evens(p), e);
+      o = xf(xp, x0 + k * F32 + odd).fma(odds(p), o);
     }
     store(s, t, r, e.add(o).reduceLanes(VectorOperators.ADD));
-  }
-
-  /**
-   * F32 split activations at byte offset {@code off}. Its own method, not {@link VectorSupport#xf}:
-   * a load site shared with the F32 kernels collects their segment types too, and the tile loops
-   * measured slower with that wider profile.
-   */
-  private static FloatVector split(MemorySegment xp, long off) {
-    return FloatVector.fromMemorySegment(F, xp, off, java.nio.ByteOrder.LITTLE_ENDIAN);
   }
 
   /** Adds the scalar tail {@code [vecEnd, in)} and the bias, then writes out[t, r]. */

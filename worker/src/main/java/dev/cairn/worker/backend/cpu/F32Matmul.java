@@ -37,7 +37,7 @@ final class F32Matmul {
       MemorySegment out,
       int r0,
       int r1) {
-    int vecEnd = in - in % F.length();
+    Shape s = new Shape(x, w, bias, in, in - in % F.length(), outDim, out);
     for (int tb = 0; tb < tokens; tb += TOKEN_BLOCK) {
       int tbEnd = Math.min(tokens, tb + TOKEN_BLOCK);
       for (int rb = r0; rb < r1; rb += ROW_BLOCK) {
@@ -46,37 +46,41 @@ final class F32Matmul {
         for (; t + 4 <= tbEnd; t += 4) {
           int r = rb;
           for (; r + 2 <= rbEnd; r += 2) {
-            tile4x2(x, w, bias, t, r, in, vecEnd, outDim, out);
+            tile4x2(s, t, r);
           }
           for (; r < rbEnd; r++) {
             for (int tt = t; tt < t + 4; tt++) {
-              tile1x1(x, w, bias, tt, r, in, vecEnd, outDim, out);
+              tile1x1(s, tt, r);
             }
           }
         }
         for (; t < tbEnd; t++) {
           int r = rb;
           for (; r + 4 <= rbEnd; r += 4) {
-            tile1x4(x, w, bias, t, r, in, vecEnd, outDim, out);
+            tile1x4(s, t, r);
           }
           for (; r < rbEnd; r++) {
-            tile1x1(x, w, bias, t, r, in, vecEnd, outDim, out);
+            tile1x1(s, t, r);
           }
         }
       }
     }
   }
 
-  private static void tile4x2(
+  /** The operands of one call; vecEnd is where the scalar tail of a row starts. */
+  private record Shape(
       MemorySegment x,
       MemorySegment w,
       MemorySegment bias,
-      int t,
-      int r,
       int in,
       int vecEnd,
       int outDim,
-      MemorySegment out) {
+      MemorySegment out) {}
+
+  private static void tile4x2(Shape s, int t, int r) {
+    MemorySegment x = s.x;
+    MemorySegment w = s.w;
+    int in = s.in;
     FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F);
     FloatVector a10 = FloatVector.zero(F), a11 = FloatVector.zero(F);
     FloatVector a20 = FloatVector.zero(F), a21 = FloatVector.zero(F);
@@ -87,7 +91,7 @@ final class F32Matmul {
     long x1 = x0 + (long) in * 4;
     long x2 = x1 + (long) in * 4;
     long x3 = x2 + (long) in * 4;
-    for (int k = 0; k < vecEnd; k += F.length()) {
+    for (int k = 0; k < s.vecEnd; k += F.length()) {
       FloatVector v0 = f32(w, w0 + (long) k * WB);
       FloatVector v1 = f32(w, w1 + (long) k * WB);
       long kb = (long) k * 4;
@@ -104,32 +108,26 @@ final class F32Matmul {
       a30 = xv.fma(v0, a30);
       a31 = xv.fma(v1, a31);
     }
-    store(x, w, bias, t, r, in, vecEnd, outDim, out, a00.reduceLanes(VectorOperators.ADD));
-    store(x, w, bias, t, r + 1, in, vecEnd, outDim, out, a01.reduceLanes(VectorOperators.ADD));
-    store(x, w, bias, t + 1, r, in, vecEnd, outDim, out, a10.reduceLanes(VectorOperators.ADD));
-    store(x, w, bias, t + 1, r + 1, in, vecEnd, outDim, out, a11.reduceLanes(VectorOperators.ADD));
-    store(x, w, bias, t + 2, r, in, vecEnd, outDim, out, a20.reduceLanes(VectorOperators.ADD));
-    store(x, w, bias, t + 2, r + 1, in, vecEnd, outDim, out, a21.reduceLanes(VectorOperators.ADD));
-    store(x, w, bias, t + 3, r, in, vecEnd, outDim, out, a30.reduceLanes(VectorOperators.ADD));
-    store(x, w, bias, t + 3, r + 1, in, vecEnd, outDim, out, a31.reduceLanes(VectorOperators.ADD));
+    store(s, t, r, a00.reduceLanes(VectorOperators.ADD));
+    store(s, t, r + 1, a01.reduceLanes(VectorOperators.ADD));
+    store(s, t + 1, r, a10.reduceLanes(VectorOperators.ADD));
+    store(s, t + 1, r + 1, a11.reduceLanes(VectorOperators.ADD));
+    store(s, t + 2, r, a20.reduceLanes(VectorOperators.ADD));
+    store(s, t + 2, r + 1, a21.reduceLanes(VectorOperators.ADD));
+    store(s, t + 3, r, a30.reduceLanes(VectorOperators.ADD));
+    store(s, t + 3, r + 1, a31.reduceLanes(VectorOperators.ADD));
   }
 
-  private static void tile1x4(
-      MemorySegment x,
-      MemorySegment w,
-      MemorySegment bias,
-      int t,
-      int r,
-      int in,
-      int vecEnd,
-      int outDim,
-      MemorySegment out) {
+  private static void tile1x4(Shape s, int t, int r) {
+    MemorySegment x = s.x;
+    MemorySegment w = s.w;
+    int in = s.in;
     FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
     FloatVector a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
     long rowBytes = (long) in * WB;
     long w0 = (long) r * rowBytes;
     long x0 = (long) t * in * 4;
-    for (int k = 0; k < vecEnd; k += F.length()) {
+    for (int k = 0; k < s.vecEnd; k += F.length()) {
       FloatVector xv = xf(x, x0 + (long) k * 4);
       long wk = w0 + (long) k * WB;
       a0 = xv.fma(f32(w, wk), a0);
@@ -137,49 +135,34 @@ final class F32Matmul {
       a2 = xv.fma(f32(w, wk + 2 * rowBytes), a2);
       a3 = xv.fma(f32(w, wk + 3 * rowBytes), a3);
     }
-    store(x, w, bias, t, r, in, vecEnd, outDim, out, a0.reduceLanes(VectorOperators.ADD));
-    store(x, w, bias, t, r + 1, in, vecEnd, outDim, out, a1.reduceLanes(VectorOperators.ADD));
-    store(x, w, bias, t, r + 2, in, vecEnd, outDim, out, a2.reduceLanes(VectorOperators.ADD));
-    store(x, w, bias, t, r + 3, in, vecEnd, outDim, out, a3.reduceLanes(VectorOperators.ADD));
+    store(s, t, r, a0.reduceLanes(VectorOperators.ADD));
+    store(s, t, r + 1, a1.reduceLanes(VectorOperators.ADD));
+    store(s, t, r + 2, a2.reduceLanes(VectorOperators.ADD));
+    store(s, t, r + 3, a3.reduceLanes(VectorOperators.ADD));
   }
 
-  private static void tile1x1(
-      MemorySegment x,
-      MemorySegment w,
-      MemorySegment bias,
-      int t,
-      int r,
-      int in,
-      int vecEnd,
-      int outDim,
-      MemorySegment out) {
+  private static void tile1x1(Shape s, int t, int r) {
+    MemorySegment x = s.x;
+    MemorySegment w = s.w;
+    int in = s.in;
     FloatVector a = FloatVector.zero(F);
     long w0 = (long) r * in * WB;
     long x0 = (long) t * in * 4;
-    for (int k = 0; k < vecEnd; k += F.length()) {
+    for (int k = 0; k < s.vecEnd; k += F.length()) {
       a = xf(x, x0 + (long) k * 4).fma(f32(w, w0 + (long) k * WB), a);
     }
-    store(x, w, bias, t, r, in, vecEnd, outDim, out, a.reduceLanes(VectorOperators.ADD));
+    store(s, t, r, a.reduceLanes(VectorOperators.ADD));
   }
 
   /** Adds the scalar tail {@code [vecEnd, in)} and the bias, then writes out[t, r]. */
-  private static void store(
-      MemorySegment x,
-      MemorySegment w,
-      MemorySegment bias,
-      int t,
-      int r,
-      int in,
-      int vecEnd,
-      int outDim,
-      MemorySegment out,
-      float sum) {
-    for (int k = vecEnd; k < in; k++) {
-      sum += x.getAtIndex(LE, (long) t * in + k) * VectorSupport.f32At(w, (long) r * in + k);
+  private static void store(Shape s, int t, int r, float sum) {
+    for (int k = s.vecEnd; k < s.in; k++) {
+      sum +=
+          s.x.getAtIndex(LE, (long) t * s.in + k) * VectorSupport.f32At(s.w, (long) r * s.in + k);
     }
-    if (bias != null) {
-      sum += bias.getAtIndex(LE, r);
+    if (s.bias != null) {
+      sum += s.bias.getAtIndex(LE, r);
     }
-    out.setAtIndex(LE, (long) t * outDim + r, sum);
+    s.out.setAtIndex(LE, (long) t * s.outDim + r, sum);
   }
 }

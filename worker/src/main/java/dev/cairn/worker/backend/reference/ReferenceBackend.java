@@ -17,22 +17,6 @@ public final class ReferenceBackend extends HostBackendSupport {
   }
 
   @Override
-  public void embed(DeviceTensor table, int[] ids, DeviceTensor out) {
-    HostTensor tab = host(table);
-    HostTensor o = host(out);
-    int h = tab.dim(1);
-    for (int t = 0; t < ids.length; t++) {
-      if (ids[t] < 0 || ids[t] >= tab.dim(0)) {
-        throw new IllegalArgumentException(
-            "token id " + ids[t] + " outside [0, " + tab.dim(0) + ")");
-      }
-      for (int i = 0; i < h; i++) {
-        o.setFloat((long) t * h + i, tab.getFloat((long) ids[t] * h + i));
-      }
-    }
-  }
-
-  @Override
   public void rmsNorm(DeviceTensor x, DeviceTensor weight, float eps, int rows, DeviceTensor out) {
     HostTensor xs = host(x);
     HostTensor w = host(weight);

@@ -1,4 +1,4 @@
-package dev.cairn.operator.autoscaler.k8s;
+package dev.cairn.operator.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,16 +6,20 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock the test moves by hand. */
-final class MutableClock extends Clock {
+/** A clock that only moves when a test advances it (read by other threads too, hence volatile). */
+public final class FakeClock extends Clock {
   private volatile Instant now;
 
-  MutableClock(Instant start) {
+  public FakeClock(Instant start) {
     this.now = start;
   }
 
-  void advance(Duration d) {
+  public void advance(Duration d) {
     now = now.plus(d);
+  }
+
+  public void advanceSeconds(long s) {
+    advance(Duration.ofSeconds(s));
   }
 
   @Override
