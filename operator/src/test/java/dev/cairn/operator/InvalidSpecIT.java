@@ -8,6 +8,7 @@ import dev.cairn.api.v1alpha1.Conditions;
 import dev.cairn.api.v1alpha1.Conditions.Reason;
 import dev.cairn.api.v1alpha1.LLMDeployment;
 import dev.cairn.operator.events.EventRecorder;
+import dev.cairn.operator.testing.ConflictRetry;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -109,16 +110,13 @@ class InvalidSpecIT {
     Deployment before = h.awaitDeployment("tiny", d -> true);
     h.awaitCondition("tiny", Conditions.DEGRADED, "False", Reason.AS_EXPECTED);
 
-    client
-        .resources(LLMDeployment.class)
-        .inNamespace(h.namespace)
-        .withName("tiny")
-        .edit(
-            l -> {
-              l.getSpec().getModel().setSource("ftp://nope");
-              l.getSpec().setReplicas(5);
-              return l;
-            });
+    ConflictRetry.edit(
+        client.resources(LLMDeployment.class).inNamespace(h.namespace).withName("tiny"),
+        l -> {
+          l.getSpec().getModel().setSource("ftp://nope");
+          l.getSpec().setReplicas(5);
+          return l;
+        });
     Condition c = h.awaitCondition("tiny", Conditions.DEGRADED, "True", Reason.INVALID_SPEC);
     assertThat(c.getMessage()).startsWith("spec.model.source:");
     assertThat(c.getObservedGeneration()).isEqualTo(h.get("tiny").getMetadata().getGeneration());
@@ -139,15 +137,12 @@ class InvalidSpecIT {
         .isEqualTo(CairnNames.ENV_CONFIG);
 
     // Fixing the spec resumes reconciliation and clears the condition.
-    client
-        .resources(LLMDeployment.class)
-        .inNamespace(h.namespace)
-        .withName("tiny")
-        .edit(
-            l -> {
-              l.getSpec().getModel().setSource("file:models/tiny-shakespeare");
-              return l;
-            });
+    ConflictRetry.edit(
+        client.resources(LLMDeployment.class).inNamespace(h.namespace).withName("tiny"),
+        l -> {
+          l.getSpec().getModel().setSource("file:models/tiny-shakespeare");
+          return l;
+        });
     h.awaitCondition("tiny", Conditions.DEGRADED, "False", Reason.AS_EXPECTED);
     h.awaitDeployment("tiny", d -> d.getSpec().getReplicas() == 5);
   }

@@ -9,6 +9,7 @@ import dev.cairn.api.v1alpha1.Conditions.Reason;
 import dev.cairn.api.v1alpha1.LLMDeployment;
 import dev.cairn.operator.events.EventRecorder;
 import dev.cairn.operator.status.TestPods;
+import dev.cairn.operator.testing.ConflictRetry;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -112,31 +113,25 @@ class LLMDeploymentReconcilerIT {
     h.awaitDeployment("tiny", x -> true);
 
     h.get("tiny"); // the latest version is edited below
-    client
-        .resources(LLMDeployment.class)
-        .inNamespace(h.namespace)
-        .withName("tiny")
-        .edit(
-            l -> {
-              l.getSpec().getModel().setSource("hf://Qwen/Qwen2.5-0.5B-Instruct");
-              l.getSpec().getEngine().setMaxNumSeqs(16);
-              return l;
-            });
+    ConflictRetry.edit(
+        client.resources(LLMDeployment.class).inNamespace(h.namespace).withName("tiny"),
+        l -> {
+          l.getSpec().getModel().setSource("hf://Qwen/Qwen2.5-0.5B-Instruct");
+          l.getSpec().getEngine().setMaxNumSeqs(16);
+          return l;
+        });
     Deployment rolled =
         h.awaitDeployment(
             "tiny", d -> env(d, CairnNames.ENV_CONFIG).contains("Qwen2.5-0.5B-Instruct"));
     assertThat(env(rolled, CairnNames.ENV_CONFIG)).contains("\"maxNumSeqs\":16");
     await().atMost(OperatorHarness.WAIT).until(() -> h.hasEvent(EventRecorder.NORMAL, "Updated"));
 
-    client
-        .resources(LLMDeployment.class)
-        .inNamespace(h.namespace)
-        .withName("tiny")
-        .edit(
-            l -> {
-              l.getSpec().setReplicas(3);
-              return l;
-            });
+    ConflictRetry.edit(
+        client.resources(LLMDeployment.class).inNamespace(h.namespace).withName("tiny"),
+        l -> {
+          l.getSpec().setReplicas(3);
+          return l;
+        });
     h.awaitDeployment("tiny", d -> d.getSpec().getReplicas() == 3);
     await().atMost(OperatorHarness.WAIT).until(() -> h.hasEvent(EventRecorder.NORMAL, "Scaled"));
     await()

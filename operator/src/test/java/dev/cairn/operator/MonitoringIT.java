@@ -10,6 +10,7 @@ import dev.cairn.api.v1alpha1.LLMDeployment;
 import dev.cairn.operator.model.monitoring.DashboardConfigMapBuilder;
 import dev.cairn.operator.model.monitoring.PrometheusRuleBuilder;
 import dev.cairn.operator.model.monitoring.ServiceMonitorBuilder;
+import dev.cairn.operator.testing.ConflictRetry;
 import dev.cairn.operator.testing.CrdSchemaValidator;
 import dev.cairn.operator.testing.WorkerConfig;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -201,7 +202,8 @@ class MonitoringIT {
   }
 
   private void edit(OperatorHarness h, UnaryOperator<LLMDeployment> change) {
-    client.resources(LLMDeployment.class).inNamespace(h.namespace).withName("tiny").edit(change);
+    ConflictRetry.edit(
+        client.resources(LLMDeployment.class).inNamespace(h.namespace).withName("tiny"), change);
   }
 
   private List<String> alertNames(OperatorHarness h) {

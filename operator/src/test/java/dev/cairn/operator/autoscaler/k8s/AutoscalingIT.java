@@ -8,6 +8,7 @@ import dev.cairn.api.v1alpha1.Conditions;
 import dev.cairn.api.v1alpha1.Conditions.Reason;
 import dev.cairn.api.v1alpha1.LLMDeployment;
 import dev.cairn.operator.status.TestPods;
+import dev.cairn.operator.testing.ConflictRetry;
 import dev.cairn.operator.testing.WorkerConfig;
 import dev.cairn.worker.testing.CompletionLoad;
 import dev.cairn.worker.testing.WorkerProcess;
@@ -136,16 +137,13 @@ class AutoscalingIT {
 
   /** Without spec.autoscaling the count is spec.replicas again and the load gauge goes. */
   private void handBackToSpecReplicas() {
-    client
-        .resources(LLMDeployment.class)
-        .inNamespace(NS)
-        .withName(NAME)
-        .edit(
-            l -> {
-              l.getSpec().setAutoscaling(null);
-              l.getSpec().setReplicas(3);
-              return l;
-            });
+    ConflictRetry.edit(
+        client.resources(LLMDeployment.class).inNamespace(NS).withName(NAME),
+        l -> {
+          l.getSpec().setAutoscaling(null);
+          l.getSpec().setReplicas(3);
+          return l;
+        });
     awaitDeploymentReplicas(3);
     await()
         .atMost(GUARD)
