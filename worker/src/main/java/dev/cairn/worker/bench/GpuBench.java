@@ -8,7 +8,7 @@ import dev.cairn.worker.backend.cuda.CudaExecutorFactory;
 import dev.cairn.worker.backend.cuda.CudaProbe;
 import dev.cairn.worker.backend.cuda.DeviceBuffer;
 import dev.cairn.worker.engine.SequenceChunk;
-import dev.cairn.worker.runner.TransformerExecutor;
+import dev.cairn.worker.executor.TransformerExecutor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -2,13 +2,13 @@ package dev.cairn.worker.backend.cuda;
 
 import dev.cairn.worker.backend.DType;
 import dev.cairn.worker.backend.HostTensor;
+import dev.cairn.worker.executor.ExecutorFactory;
+import dev.cairn.worker.executor.PagedKvCache;
+import dev.cairn.worker.executor.TransformerExecutor;
 import dev.cairn.worker.model.ModelConfig;
 import dev.cairn.worker.model.ModelFamily;
 import dev.cairn.worker.model.ModelWeights;
 import dev.cairn.worker.model.safetensors.SafetensorsWeights;
-import dev.cairn.worker.runner.ExecutorFactory;
-import dev.cairn.worker.runner.PagedKvCache;
-import dev.cairn.worker.runner.TransformerExecutor;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.IdentityHashMap;

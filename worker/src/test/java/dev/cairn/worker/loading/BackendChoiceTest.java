@@ -1,4 +1,4 @@
-package dev.cairn.worker.runtime;
+package dev.cairn.worker.loading;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,11 +1,11 @@
-package dev.cairn.worker.runtime;
+package dev.cairn.worker.loading;
 
 import dev.cairn.worker.backend.cpu.CpuBackend;
+import dev.cairn.worker.executor.ExecutorFactory;
+import dev.cairn.worker.executor.PagedKvCache;
+import dev.cairn.worker.executor.TransformerExecutor;
 import dev.cairn.worker.model.ModelConfig;
 import dev.cairn.worker.model.ModelLoadException;
-import dev.cairn.worker.runner.ExecutorFactory;
-import dev.cairn.worker.runner.PagedKvCache;
-import dev.cairn.worker.runner.TransformerExecutor;
 import java.nio.file.Path;
 
 /** Weights memory-mapped in place, the KV pool in native memory, Vector API kernels. */

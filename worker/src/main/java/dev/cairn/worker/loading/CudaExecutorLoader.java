@@ -1,10 +1,10 @@
-package dev.cairn.worker.runtime;
+package dev.cairn.worker.loading;
 
 import dev.cairn.worker.backend.cuda.CudaBackend;
 import dev.cairn.worker.backend.cuda.CudaExecutorFactory;
 import dev.cairn.worker.backend.cuda.GpuMemoryMetrics;
+import dev.cairn.worker.executor.TransformerExecutor;
 import dev.cairn.worker.model.ModelConfig;
-import dev.cairn.worker.runner.TransformerExecutor;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.cairn.worker.runner;
+package dev.cairn.worker.executor;
 
 import dev.cairn.worker.backend.AttentionBatch;
 import dev.cairn.worker.engine.SequenceChunk;

@@ -1,13 +1,13 @@
-package dev.cairn.worker.runtime;
+package dev.cairn.worker.loading;
 
 import dev.cairn.api.v1alpha1.EngineSpec;
 import dev.cairn.api.v1alpha1.LLMDeploymentSpec;
 import dev.cairn.worker.engine.EngineConfig;
 import dev.cairn.worker.engine.LlmEngine;
 import dev.cairn.worker.engine.metrics.EngineMetrics;
+import dev.cairn.worker.executor.TransformerExecutor;
 import dev.cairn.worker.model.ModelConfig;
 import dev.cairn.worker.model.ModelLoadException;
-import dev.cairn.worker.runner.TransformerExecutor;
 import dev.cairn.worker.source.LoadProgress;
 import dev.cairn.worker.source.ModelDirectory;
 import dev.cairn.worker.source.ModelResolver;

@@ -1,4 +1,4 @@
-package dev.cairn.worker.runtime;
+package dev.cairn.worker.loading;
 
 import dev.cairn.api.v1alpha1.AcceleratorSpec;
 import dev.cairn.api.v1alpha1.BackendKind;

@@ -1,4 +1,4 @@
-package dev.cairn.worker.runner;
+package dev.cairn.worker.executor;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

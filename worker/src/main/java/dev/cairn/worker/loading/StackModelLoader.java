@@ -1,4 +1,4 @@
-package dev.cairn.worker.runtime;
+package dev.cairn.worker.loading;
 
 import dev.cairn.worker.config.WorkerConfig;
 import dev.cairn.worker.server.ChatRenderer;

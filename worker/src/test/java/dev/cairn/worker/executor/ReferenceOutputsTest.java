@@ -1,4 +1,4 @@
-package dev.cairn.worker.runner;
+package dev.cairn.worker.executor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

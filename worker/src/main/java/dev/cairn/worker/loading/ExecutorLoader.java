@@ -1,7 +1,7 @@
-package dev.cairn.worker.runtime;
+package dev.cairn.worker.loading;
 
+import dev.cairn.worker.executor.TransformerExecutor;
 import dev.cairn.worker.model.ModelConfig;
-import dev.cairn.worker.runner.TransformerExecutor;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 
