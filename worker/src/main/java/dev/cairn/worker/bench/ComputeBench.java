@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.worker.backend.cpu.CpuBackend;
 import dev.cairn.worker.engine.SequenceChunk;
-import dev.cairn.worker.executor.ExecutorFactory;
 import dev.cairn.worker.executor.PagedKvCache;
 import dev.cairn.worker.executor.TransformerExecutor;
+import dev.cairn.worker.loading.HostWeights;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -37,7 +37,7 @@ public final class ComputeBench {
     int threads = Runtime.getRuntime().availableProcessors();
     int blocks = 2 * ((prefill + decode) / PagedKvCache.BLOCK_SIZE + 2);
     try (TransformerExecutor ex =
-        ExecutorFactory.load(modelDir, new CpuBackend(threads, true), "auto", blocks)) {
+        HostWeights.load(modelDir, "auto").executorOn(new CpuBackend(threads, true), blocks)) {
       int half = blocks / 2;
       run(ex, 0, 32, 8); // JIT warm-up on the second half of the pool
       // Other processes share the cores: bracket the timed run with bandwidth probes, use the mean.

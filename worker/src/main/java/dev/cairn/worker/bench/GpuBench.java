@@ -4,11 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.worker.backend.cuda.CudaContext;
-import dev.cairn.worker.backend.cuda.CudaExecutorFactory;
 import dev.cairn.worker.backend.cuda.CudaProbe;
 import dev.cairn.worker.backend.cuda.DeviceBuffer;
 import dev.cairn.worker.engine.SequenceChunk;
 import dev.cairn.worker.executor.TransformerExecutor;
+import dev.cairn.worker.loading.CudaPlacement;
+import dev.cairn.worker.loading.HostWeights;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,7 +45,10 @@ public final class GpuBench {
     r.put("device", probe.devices().getFirst().name()).put("model", modelDir.toString());
     double bandwidth = copyBandwidth(gpu);
     r.put("copy_bandwidth_gb_s", bandwidth / 1e9);
-    try (TransformerExecutor ex = CudaExecutorFactory.load(modelDir, gpu, "auto", 2L << 30)) {
+    HostWeights weights = HostWeights.load(modelDir, "auto");
+    try (TransformerExecutor ex =
+        new CudaPlacement(List.of(gpu), CudaPlacement.DEFAULT_MEMORY_FRACTION)
+            .place(weights, 2L << 30, weights.config().maxModelLen())) {
       int blocksPerSeq = (PREFILL + DECODE) / 16 + 1;
       decode(ex, 1, blocksPerSeq, 8); // warm-up: JIT of the PTX, first allocations
       long t0 = System.nanoTime();

@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.worker.backend.cpu.CpuBackend;
 import dev.cairn.worker.engine.EngineConfig;
 import dev.cairn.worker.engine.LlmEngine;
-import dev.cairn.worker.executor.ExecutorFactory;
 import dev.cairn.worker.executor.PagedKvCache;
 import dev.cairn.worker.executor.TransformerExecutor;
+import dev.cairn.worker.loading.HostWeights;
 import dev.cairn.worker.tokenizer.HfTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,7 +78,7 @@ public final class SweepBench {
     int perRequest = (promptTokens + outputTokens) / PagedKvCache.BLOCK_SIZE + 2;
     int blocks = maxStreams * perRequest + 16;
     try (TransformerExecutor ex =
-            ExecutorFactory.load(dir, new CpuBackend(threads, true), "auto", blocks);
+            HostWeights.load(dir, "auto").executorOn(new CpuBackend(threads, true), blocks);
         HfTokenizer tokenizer = tokenizerFor(dir)) {
       EngineConfig config =
           new EngineConfig(
@@ -88,8 +88,7 @@ public final class SweepBench {
               blocks,
               ex.blockSize(),
               false,
-              Set.of(),
-              false);
+              Set.of());
       try (LlmEngine engine = new LlmEngine(config, ex, tokenizer)) {
         ConcurrencySweep sweep =
             new ConcurrencySweep(engine, ex.vocabSize(), promptTokens, outputTokens);

@@ -2,7 +2,6 @@ package dev.cairn.worker.engine;
 
 import dev.cairn.worker.engine.metrics.EngineMetrics;
 import dev.cairn.worker.tokenizer.Tokenizer;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,27 +45,11 @@ public final class LlmEngine implements Engine {
   /**
    * Starts the step loop.
    *
-   * @param metrics {@link EngineMetrics#create} with {@code config.logEngineMetrics()}
+   * @param metrics where the vLLM-compatible metrics go ({@link EngineMetrics#NOOP} for none)
    */
   public LlmEngine(
       EngineConfig config, ModelExecutor executor, Tokenizer tokenizer, EngineMetrics metrics) {
     this(config, executor, tokenizer, metrics, System::nanoTime);
-  }
-
-  /**
-   * An engine whose vLLM metrics go to {@code registry} when {@code config.logEngineMetrics()},
-   * labelled with {@code modelName}; with metrics off nothing is registered.
-   */
-  public static LlmEngine create(
-      EngineConfig config,
-      ModelExecutor executor,
-      Tokenizer tokenizer,
-      MeterRegistry registry,
-      String modelName) {
-    int maxLen = Math.min(config.maxModelLen(), executor.maxModelLen());
-    EngineMetrics metrics =
-        EngineMetrics.create(config.logEngineMetrics(), registry, modelName, maxLen);
-    return new LlmEngine(config, executor, tokenizer, metrics);
   }
 
   LlmEngine(

@@ -15,14 +15,14 @@ final class BackendChoice {
 
   private BackendChoice() {}
 
-  static ExecutorLoader select(LLMDeploymentSpec spec) {
+  static BackendPlacement select(LLMDeploymentSpec spec) {
     BackendKind kind =
         spec.getEngine() == null || spec.getEngine().getBackend() == null
             ? BackendKind.AUTO
             : spec.getEngine().getBackend();
     if (kind == BackendKind.CPU) {
       LOG.info("backend cpu: spec.engine.backend is cpu");
-      return new CpuExecutorLoader();
+      return new CpuPlacement();
     }
     CudaProbe.Result probe = CudaProbe.probe();
     if (kind == BackendKind.CUDA && !probe.usable()) {
@@ -31,7 +31,7 @@ final class BackendChoice {
     }
     LOG.info(probe.logLine());
     if (!probe.usable()) {
-      return new CpuExecutorLoader();
+      return new CpuPlacement();
     }
     AcceleratorSpec acc = spec.getAccelerator();
     int gpus = acc == null || acc.isCpu() || acc.getCount() == null ? 1 : acc.getCount();
@@ -44,6 +44,6 @@ final class BackendChoice {
               + " usable GPU(s) are visible");
     }
     Double util = spec.getEngine() == null ? null : spec.getEngine().getGpuMemoryUtilization();
-    return new CudaExecutorLoader(gpus, util == null ? 0.9 : util);
+    return new CudaPlacement(gpus, util == null ? CudaPlacement.DEFAULT_MEMORY_FRACTION : util);
   }
 }

@@ -48,9 +48,10 @@ public record ModelStack(
   private static final Logger LOG = Logger.getLogger(ModelStack.class);
 
   /**
-   * Loads the model the spec names.
+   * Loads the model the spec names: source → config and tokenizer → weights → executor → engine.
    *
    * @param modelId the served model id (spec.model.id or the resource name)
+   * @param placement the backend the weights and KV pool go to
    * @param progress follows the download and load
    * @param registry where engine metrics go when spec.logEngineMetrics is on
    * @throws ModelLoadException (or IllegalArgumentException) with a message naming what is wrong
@@ -59,42 +60,33 @@ public record ModelStack(
       String modelId,
       LLMDeploymentSpec spec,
       ModelResolver resolver,
-      ExecutorLoader backend,
+      BackendPlacement placement,
       LoadProgress progress,
       MeterRegistry registry) {
+    EngineSpec engineSpec = spec.getEngine() == null ? new EngineSpec() : spec.getEngine();
     ModelDirectory dir = resolver.resolve(spec.getModel().getSource(), progress);
     ModelConfig config = ModelConfig.load(dir.path());
+    int maxModelLen = maxModelLen(engineSpec, config);
     HfTokenizer tokenizer = HfTokenizer.load(dir.path());
     TransformerExecutor executor = null;
     try {
       checkVocabulary(tokenizer, config, dir);
       TokenizerConfig tokenizerConfig = TokenizerConfig.load(dir.path());
       GenerationConfig generation = GenerationConfig.load(dir.path(), tokenizerConfig, tokenizer);
-      ChatTemplate template =
-          tokenizerConfig.chatTemplate().isPresent() ? ChatTemplate.of(tokenizerConfig) : null;
-      if (template != null) {
-        // A broken template fails the load, and Jinjava's first render (seconds) happens here.
-        template.check();
-      }
-      EngineSpec engineSpec = spec.getEngine() == null ? new EngineSpec() : spec.getEngine();
-      int maxModelLen = maxModelLen(engineSpec, config);
-      Quantity kv = engineSpec.getKvCacheMemory();
-      long kvBytes = kv == null ? 0 : Quantity.getAmountInBytes(kv).longValueExact();
-      executor = backend.load(dir.path(), config, dtype(engineSpec), kvBytes, maxModelLen);
-      backend.bindMetrics(registry);
-      int blocks = executor.numKvBlocks();
+      ChatTemplate template = chatTemplate(tokenizerConfig);
+      executor = place(dir, config, engineSpec, placement, maxModelLen);
+      placement.bindMetrics(registry);
+      boolean metricsOn = spec.engineMetricsEnabled();
       EngineConfig engineConfig =
           new EngineConfig(
               engineSpec.getMaxNumSeqs(),
               engineSpec.getMaxNumBatchedTokens(),
               maxModelLen,
-              blocks,
+              executor.numKvBlocks(),
               executor.blockSize(),
               !Boolean.FALSE.equals(engineSpec.getEnablePrefixCaching()),
-              generation.eosTokenIds(),
-              spec.engineMetricsEnabled());
-      EngineMetrics metrics =
-          EngineMetrics.create(spec.engineMetricsEnabled(), registry, modelId, maxModelLen);
+              generation.eosTokenIds());
+      EngineMetrics metrics = EngineMetrics.create(metricsOn, registry, modelId, maxModelLen);
       LlmEngine engine = new LlmEngine(engineConfig, executor, tokenizer, metrics);
       LOG.infof(
           "Model %s loaded from %s: %s, %d layers, backend %s, KV pool %d blocks (%d tokens),"
@@ -103,11 +95,11 @@ public record ModelStack(
           dir.path(),
           config.architecture(),
           config.numLayers(),
-          backend.name(),
-          blocks,
-          (long) blocks * executor.blockSize(),
+          placement.name(),
+          executor.numKvBlocks(),
+          (long) executor.numKvBlocks() * executor.blockSize(),
           maxModelLen,
-          spec.engineMetricsEnabled() ? "on" : "off");
+          metricsOn ? "on" : "off");
       return new ModelStack(
           modelId, dir, config, tokenizer, template, generation, executor, engine);
     } catch (RuntimeException e) {
@@ -115,6 +107,34 @@ public record ModelStack(
         executor.close();
       }
       tokenizer.close();
+      throw e;
+    }
+  }
+
+  /** The chat template, checked now: a broken one fails the load, and Jinjava warms up here. */
+  private static ChatTemplate chatTemplate(TokenizerConfig tokenizerConfig) {
+    if (tokenizerConfig.chatTemplate().isEmpty()) {
+      return null;
+    }
+    ChatTemplate template = ChatTemplate.of(tokenizerConfig);
+    template.check();
+    return template;
+  }
+
+  /** The weights, prepared in host memory, then on the backend with their KV pool. */
+  private static TransformerExecutor place(
+      ModelDirectory dir,
+      ModelConfig config,
+      EngineSpec engineSpec,
+      BackendPlacement placement,
+      int maxModelLen) {
+    Quantity kv = engineSpec.getKvCacheMemory();
+    long kvBytes = kv == null ? 0 : Quantity.getAmountInBytes(kv).longValueExact();
+    HostWeights weights = HostWeights.load(dir.path(), config, dtype(engineSpec));
+    try {
+      return placement.place(weights, kvBytes, maxModelLen);
+    } catch (RuntimeException e) {
+      weights.close();
       throw e;
     }
   }

@@ -51,13 +51,13 @@ public class StackModelLoader implements ModelLoader {
         500,
         TimeUnit.MILLISECONDS);
     try {
-      ExecutorLoader backend = BackendChoice.select(config.spec());
+      BackendPlacement placement = BackendChoice.select(config.spec());
       ModelStack loaded =
           ModelStack.load(
               config.modelId(),
               config.spec(),
               ModelResolver.fromEnvironment(),
-              backend,
+              placement,
               progress,
               registry);
       stack = loaded;

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cairn.worker.backend.cpu.CpuBackend;
 import dev.cairn.worker.engine.EngineConfig;
 import dev.cairn.worker.engine.LlmEngine;
-import dev.cairn.worker.executor.ExecutorFactory;
 import dev.cairn.worker.executor.TransformerExecutor;
+import dev.cairn.worker.loading.HostWeights;
+import dev.cairn.worker.testing.TestModels;
 import dev.cairn.worker.tokenizer.HfTokenizer;
-import dev.cairn.worker.tokenizer.TestModels;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -23,10 +23,9 @@ class ConcurrencySweepTest {
   @Test
   void sweepCountsEveryTokenAndDrawsThePlot(@TempDir Path tmp) throws Exception {
     Path dir = TestModels.tinyShakespeare();
-    try (TransformerExecutor ex = ExecutorFactory.load(dir, new CpuBackend(), "auto", 64);
+    try (TransformerExecutor ex = HostWeights.load(dir, "auto").executorOn(new CpuBackend(), 64);
         HfTokenizer tokenizer = HfTokenizer.load(dir)) {
-      EngineConfig config =
-          new EngineConfig(8, 512, 512, 64, ex.blockSize(), false, Set.of(), false);
+      EngineConfig config = new EngineConfig(8, 512, 512, 64, ex.blockSize(), false, Set.of());
       try (LlmEngine engine = new LlmEngine(config, ex, tokenizer)) {
         ConcurrencySweep sweep = new ConcurrencySweep(engine, ex.vocabSize(), 8, 12);
         SweepResult one = sweep.run(1);

@@ -38,7 +38,7 @@ class LlmEngineMetricsTest {
   void recordsTokensLatenciesAndFinishReasons() throws Exception {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     FakeModelExecutor executor = new FakeModelExecutor(FakeTokenizer.VOCAB, 4, 64, 128, 'a', 26);
-    EngineConfig config = new EngineConfig(8, 64, 128, 64, 4, false, Set.of(), true);
+    EngineConfig config = new EngineConfig(8, 64, 128, 64, 4, false, Set.of());
     EngineMetrics metrics = EngineMetrics.create(true, registry, "tiny", 128);
     LlmEngine engine = new LlmEngine(config, executor, new FakeTokenizer(), metrics, () -> NOW);
     OutputCollector a = new OutputCollector();

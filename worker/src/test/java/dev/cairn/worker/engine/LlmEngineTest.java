@@ -27,7 +27,7 @@ class LlmEngineTest {
       int blocks, int maxSeqs, int tokenBudget, boolean prefixCaching, Set<Integer> eos) {
     executor = new FakeModelExecutor(FakeTokenizer.VOCAB, BLOCK, blocks, MAX_LEN, 'a', 26);
     EngineConfig config =
-        new EngineConfig(maxSeqs, tokenBudget, MAX_LEN, blocks, BLOCK, prefixCaching, eos, false);
+        new EngineConfig(maxSeqs, tokenBudget, MAX_LEN, blocks, BLOCK, prefixCaching, eos);
     engine = new LlmEngine(config, executor, tokenizer);
     return engine;
   }

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.worker.backend.cpu.CpuBackend;
-import dev.cairn.worker.executor.ExecutorFactory;
 import dev.cairn.worker.executor.TransformerExecutor;
+import dev.cairn.worker.loading.HostWeights;
+import dev.cairn.worker.testing.TestModels;
 import dev.cairn.worker.tokenizer.HfTokenizer;
-import dev.cairn.worker.tokenizer.TestModels;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -159,9 +159,10 @@ class TinyModelEngineTest {
   }
 
   private static Running start(int blocks, int maxSeqs, int tokenBudget) {
-    TransformerExecutor executor = ExecutorFactory.load(modelDir, new CpuBackend(), "auto", blocks);
+    TransformerExecutor executor =
+        HostWeights.load(modelDir, "auto").executorOn(new CpuBackend(), blocks);
     EngineConfig config =
-        new EngineConfig(maxSeqs, tokenBudget, 512, blocks, executor.blockSize(), true, EOS, false);
+        new EngineConfig(maxSeqs, tokenBudget, 512, blocks, executor.blockSize(), true, EOS);
     return new Running(executor, new LlmEngine(config, executor, tokenizer));
   }
 

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.worker.backend.cpu.CpuBackend;
 import dev.cairn.worker.engine.SequenceChunk;
+import dev.cairn.worker.loading.HostWeights;
+import dev.cairn.worker.testing.TestModels;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -23,7 +25,9 @@ class BatchingConsistencyTest {
 
   @BeforeAll
   static void load() {
-    ex = ExecutorFactory.load(TestModels.tinyF32(), new CpuBackend(2, true), "auto", 64);
+    ex =
+        HostWeights.load(TestModels.tinyShakespeare(), "auto")
+            .executorOn(new CpuBackend(2, true), 64);
   }
 
   @AfterAll

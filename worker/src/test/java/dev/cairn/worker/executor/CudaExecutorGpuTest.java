@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.worker.backend.cuda.CudaBackend;
-import dev.cairn.worker.backend.cuda.CudaExecutorFactory;
 import dev.cairn.worker.backend.cuda.CudaProbe;
 import dev.cairn.worker.engine.SequenceChunk;
+import dev.cairn.worker.loading.CudaPlacement;
+import dev.cairn.worker.loading.HostWeights;
+import dev.cairn.worker.testing.TestModels;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -58,14 +60,14 @@ class CudaExecutorGpuTest {
   @MethodSource("cases")
   void reproducesReference(String name, JsonNode c, int index, boolean narrow) {
     boolean bf16 = c.get("weights").asText().equals("bf16");
-    Path dir = bf16 && !narrow ? TestModels.tinyBf16() : TestModels.tinyF32();
+    Path dir = bf16 && !narrow ? TestModels.tinyBf16() : TestModels.tinyShakespeare();
     int[] prompt = TestModels.ints(c.get("prompt_ids"));
     int[] greedy = TestModels.ints(c.get("greedy_ids"));
     float[] expected = TestModels.floats(c.get("last_logits"));
     float tol = bf16 ? 5e-2f : 1e-2f;
     int exactTokens = bf16 ? 16 : greedy.length;
     try (TransformerExecutor ex =
-        ExecutorFactory.load(dir, new CudaBackend(gpu(), narrow), "auto", 8)) {
+        HostWeights.load(dir, "auto").executorOn(new CudaBackend(gpu(), narrow), 8)) {
       int[] table = TestModels.blocks(3, 5);
       float[] logits = ex.execute(List.of(new SequenceChunk(prompt, 0, table, true)))[0];
       for (int v = 0; v < expected.length; v++) {
@@ -88,7 +90,8 @@ class CudaExecutorGpuTest {
   @Test
   void aMixedBatchEqualsEachSequenceAlone() {
     try (TransformerExecutor ex =
-        ExecutorFactory.load(TestModels.tinyF32(), new CudaBackend(gpu(), false), "auto", 64)) {
+        HostWeights.load(TestModels.tinyShakespeare(), "auto")
+            .executorOn(new CudaBackend(gpu(), false), 64)) {
       int[] a = tokens(30, 3, ex.vocabSize());
       int[] b = tokens(12, 4, ex.vocabSize());
       int[] c = tokens(26, 5, ex.vocabSize());
@@ -126,12 +129,10 @@ class CudaExecutorGpuTest {
             : List.of(gpu(), gpu());
     int[] prompt = tokens(40, 8, 512);
     float[] single;
-    try (TransformerExecutor ex =
-        CudaExecutorFactory.load(TestModels.tinyF32(), one, "float32", 4L << 20)) {
+    try (TransformerExecutor ex = placedInF32On(one)) {
       single = ex.execute(List.of(new SequenceChunk(prompt, 0, TestModels.blocks(0, 3), true)))[0];
     }
-    try (TransformerExecutor ex =
-        CudaExecutorFactory.load(TestModels.tinyF32(), split, "float32", 4L << 20)) {
+    try (TransformerExecutor ex = placedInF32On(split)) {
       float[] logits =
           ex.execute(List.of(new SequenceChunk(prompt, 0, TestModels.blocks(0, 3), true)))[0];
       assertClose(logits, single);
@@ -147,10 +148,18 @@ class CudaExecutorGpuTest {
     }
   }
 
+  /** The tiny model converted to F32 on {@code gpus}, with a 4 MiB KV pool, as the worker does. */
+  private static TransformerExecutor placedInF32On(List<Integer> gpus) {
+    HostWeights weights = HostWeights.load(TestModels.tinyShakespeare(), "float32");
+    return new CudaPlacement(gpus, CudaPlacement.DEFAULT_MEMORY_FRACTION)
+        .place(weights, 4L << 20, weights.config().maxModelLen());
+  }
+
   @Test
   void deviceMemoryStaysFlatOverManyStepsAndIsFreedOnClose() {
     CudaBackend backend = new CudaBackend(gpu(), false);
-    try (TransformerExecutor ex = ExecutorFactory.load(TestModels.tinyF32(), backend, "auto", 16)) {
+    try (TransformerExecutor ex =
+        HostWeights.load(TestModels.tinyShakespeare(), "auto").executorOn(backend, 16)) {
       int[] table = TestModels.blocks(0, 16);
       int[] prompt = tokens(20, 9, ex.vocabSize());
       float[] logits = ex.execute(List.of(new SequenceChunk(prompt, 0, table, true)))[0];

@@ -7,6 +7,8 @@ import dev.cairn.worker.backend.Backend;
 import dev.cairn.worker.backend.cpu.CpuBackend;
 import dev.cairn.worker.backend.reference.ReferenceBackend;
 import dev.cairn.worker.engine.SequenceChunk;
+import dev.cairn.worker.loading.HostWeights;
+import dev.cairn.worker.testing.TestModels;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,11 +43,11 @@ class ReferenceOutputsTest {
   @MethodSource("cases")
   void reproducesReference(String name, Supplier<Backend> backend, JsonNode c, int index) {
     boolean bf16 = c.get("weights").asText().equals("bf16");
-    Path dir = bf16 ? TestModels.tinyBf16() : TestModels.tinyF32();
+    Path dir = bf16 ? TestModels.tinyBf16() : TestModels.tinyShakespeare();
     int[] prompt = TestModels.ints(c.get("prompt_ids"));
     int[] greedy = TestModels.ints(c.get("greedy_ids"));
     float[] expected = TestModels.floats(c.get("last_logits"));
-    try (TransformerExecutor ex = ExecutorFactory.load(dir, backend.get(), "auto", 8)) {
+    try (TransformerExecutor ex = HostWeights.load(dir, "auto").executorOn(backend.get(), 8)) {
       int[] table = TestModels.blocks(3, 5); // not starting at 0: block ids are honoured
       float[] logits = ex.execute(List.of(new SequenceChunk(prompt, 0, table, true)))[0];
       float tol = 1e-3f; // measured: max |diff| 1.4e-5 (F32), 7.7e-6 (BF16)

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cairn.worker.source.FakeHub.Fault;
 import dev.cairn.worker.source.FakeHub.Request;
 import dev.cairn.worker.source.ModelSource.HuggingFace;
-import dev.cairn.worker.tokenizer.TestModels;
+import dev.cairn.worker.testing.TestModels;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;

@@ -3,7 +3,7 @@ package dev.cairn.worker.source;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.cairn.worker.tokenizer.TestModels;
+import dev.cairn.worker.testing.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

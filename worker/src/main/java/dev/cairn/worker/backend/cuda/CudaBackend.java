@@ -68,6 +68,14 @@ public final class CudaBackend implements Backend {
     return "cuda";
   }
 
+  /**
+   * The dtype {@code weight} is kept in on the device: vectors widen to F32, F32 matrices narrow to
+   * BF16 when {@code narrowF32}, everything else keeps its dtype (to size a model before loading).
+   */
+  public static DType deviceType(HostTensor weight, boolean narrowF32) {
+    return WeightUploader.deviceType(weight, narrowF32);
+  }
+
   /** The GPUs in use, in layer order (for metrics). */
   public List<CudaContext> contexts() {
     return Arrays.stream(devices).map(d -> d.context).toList();

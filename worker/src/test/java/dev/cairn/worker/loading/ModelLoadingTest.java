@@ -1,4 +1,4 @@
-package dev.cairn.worker.executor;
+package dev.cairn.worker.loading;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,9 +9,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.worker.backend.cpu.CpuBackend;
 import dev.cairn.worker.backend.reference.ReferenceBackend;
 import dev.cairn.worker.engine.SequenceChunk;
+import dev.cairn.worker.executor.TransformerExecutor;
 import dev.cairn.worker.model.ModelLoadException;
 import dev.cairn.worker.model.safetensors.SafetensorsWriter;
 import dev.cairn.worker.model.safetensors.SafetensorsWriter.Entry;
+import dev.cairn.worker.testing.TestModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,8 +96,10 @@ class ModelLoadingTest {
     writeLlama(n -> true, null);
     int[] prompt = {5, 17, 3, 69, 0, 42, 8, 8, 1, 30, 2, 11, 60, 7, 19, 23, 4, 50, 9, 33};
     int[] table = {1, 0};
-    try (TransformerExecutor cpu = ExecutorFactory.load(dir, new CpuBackend(2, true), "auto", 2);
-        TransformerExecutor ref = ExecutorFactory.load(dir, new ReferenceBackend(), "auto", 2)) {
+    try (TransformerExecutor cpu =
+            HostWeights.load(dir, "auto").executorOn(new CpuBackend(2, true), 2);
+        TransformerExecutor ref =
+            HostWeights.load(dir, "auto").executorOn(new ReferenceBackend(), 2)) {
       float[] a = cpu.execute(List.of(new SequenceChunk(prompt, 0, table, true)))[0];
       float[] b = ref.execute(List.of(new SequenceChunk(prompt, 0, table, true)))[0];
       for (int i = 0; i < b.length; i++) {
@@ -116,7 +120,8 @@ class ModelLoadingTest {
     int[] prompt = TestModels.ints(bf16Case.get("prompt_ids"));
     float[] expected = TestModels.floats(bf16Case.get("last_logits"));
     try (TransformerExecutor ex =
-        ExecutorFactory.load(TestModels.tinyF32(), new CpuBackend(2, true), "bfloat16", 4)) {
+        HostWeights.load(TestModels.tinyShakespeare(), "bfloat16")
+            .executorOn(new CpuBackend(2, true), 4)) {
       float[] logits =
           ex.execute(List.of(new SequenceChunk(prompt, 0, TestModels.blocks(0, 2), true)))[0];
       for (int i = 0; i < expected.length; i++) {
@@ -128,7 +133,7 @@ class ModelLoadingTest {
   @Test
   void missingTensorIsNamed() throws IOException {
     writeLlama(n -> !n.equals("model.layers.1.mlp.up_proj.weight"), null);
-    assertThatThrownBy(() -> ExecutorFactory.load(dir, new ReferenceBackend(), "auto", 2))
+    assertThatThrownBy(() -> HostWeights.load(dir, "auto").executorOn(new ReferenceBackend(), 2))
         .isInstanceOf(ModelLoadException.class)
         .hasMessageContaining("tensor 'model.layers.1.mlp.up_proj.weight' not found");
   }
@@ -136,24 +141,24 @@ class ModelLoadingTest {
   @Test
   void untiedModelWithoutHeadIsAnError() throws IOException {
     writeLlama(n -> !n.equals("lm_head.weight"), null);
-    assertThatThrownBy(() -> ExecutorFactory.load(dir, new ReferenceBackend(), "auto", 2))
+    assertThatThrownBy(() -> HostWeights.load(dir, "auto").executorOn(new ReferenceBackend(), 2))
         .hasMessageContaining("tensor 'lm_head.weight' not found");
   }
 
   @Test
   void wrongShapeNamesTensorExpectedAndActual() throws IOException {
     writeLlama(n -> true, "model.layers.0.self_attn.k_proj.weight");
-    assertThatThrownBy(() -> ExecutorFactory.load(dir, new ReferenceBackend(), "auto", 2))
+    assertThatThrownBy(() -> HostWeights.load(dir, "auto").executorOn(new ReferenceBackend(), 2))
         .hasMessage(
             "tensor 'model.layers.0.self_attn.k_proj.weight' has shape [48, 16], expected [16, 48]");
   }
 
   @Test
   void missingConfigAndBadDtypeOptionAreNamed() throws IOException {
-    assertThatThrownBy(() -> ExecutorFactory.load(dir, new ReferenceBackend(), "auto", 2))
+    assertThatThrownBy(() -> HostWeights.load(dir, "auto").executorOn(new ReferenceBackend(), 2))
         .hasMessageContaining("config.json not found");
     writeLlama(n -> true, null);
-    assertThatThrownBy(() -> ExecutorFactory.load(dir, new ReferenceBackend(), "int4", 2))
+    assertThatThrownBy(() -> HostWeights.load(dir, "int4").executorOn(new ReferenceBackend(), 2))
         .hasMessageContaining("unsupported dtype 'int4'");
   }
 }

@@ -1,4 +1,4 @@
-package dev.cairn.worker.executor;
+package dev.cairn.worker.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,18 +7,19 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Locates the repository's tiny model and its reference outputs. */
-final class TestModels {
+/** Locates the repository's tiny model and its reference outputs, and reads the latter. */
+public final class TestModels {
 
   private TestModels() {}
 
   /**
-   * The repository root: property {@code cairn.repo.root}, else the nearest parent with models/.
+   * The repository root: property {@value WorkerProcess#REPO_ROOT_PROPERTY}, else the nearest
+   * parent with models/.
    */
-  static Path repoRoot() {
-    String prop = System.getProperty("cairn.repo.root");
+  public static Path repoRoot() {
+    String prop = System.getProperty(WorkerProcess.REPO_ROOT_PROPERTY);
     if (prop != null && Files.isDirectory(Path.of(prop, "models"))) {
-      return Path.of(prop);
+      return Path.of(prop).toAbsolutePath();
     }
     for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
       if (Files.isDirectory(p.resolve("models/tiny-shakespeare"))) {
@@ -28,26 +29,26 @@ final class TestModels {
     throw new IllegalStateException("cannot find the repository root (models/tiny-shakespeare)");
   }
 
-  /** models/tiny-shakespeare (F32 weights). */
-  static Path tinyF32() {
+  /** models/tiny-shakespeare (F32 weights, ChatML template). */
+  public static Path tinyShakespeare() {
     return repoRoot().resolve("models/tiny-shakespeare");
   }
 
   /** models/tiny-shakespeare/model-bf16. */
-  static Path tinyBf16() {
-    return tinyF32().resolve("model-bf16");
+  public static Path tinyBf16() {
+    return tinyShakespeare().resolve("model-bf16");
   }
 
   /** Parsed reference.json. */
-  static JsonNode reference() {
+  public static JsonNode reference() {
     try {
-      return new ObjectMapper().readTree(tinyF32().resolve("reference.json").toFile());
+      return new ObjectMapper().readTree(tinyShakespeare().resolve("reference.json").toFile());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  static int[] ints(JsonNode arr) {
+  public static int[] ints(JsonNode arr) {
     int[] out = new int[arr.size()];
     for (int i = 0; i < out.length; i++) {
       out[i] = arr.get(i).asInt();
@@ -55,7 +56,7 @@ final class TestModels {
     return out;
   }
 
-  static float[] floats(JsonNode arr) {
+  public static float[] floats(JsonNode arr) {
     float[] out = new float[arr.size()];
     for (int i = 0; i < out.length; i++) {
       out[i] = (float) arr.get(i).asDouble();
@@ -64,7 +65,7 @@ final class TestModels {
   }
 
   /** Block table {@code [first, first + n)}. */
-  static int[] blocks(int first, int n) {
+  public static int[] blocks(int first, int n) {
     int[] b = new int[n];
     for (int i = 0; i < n; i++) {
       b[i] = first + i;
@@ -72,7 +73,7 @@ final class TestModels {
     return b;
   }
 
-  static int argmax(float[] v) {
+  public static int argmax(float[] v) {
     int best = 0;
     for (int i = 1; i < v.length; i++) {
       if (v[i] > v[best]) {

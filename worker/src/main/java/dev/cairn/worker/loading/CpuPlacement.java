@@ -1,0 +1,19 @@
+package dev.cairn.worker.loading;
+
+import dev.cairn.worker.backend.cpu.CpuBackend;
+import dev.cairn.worker.executor.TransformerExecutor;
+
+/** Weights used in place (memory-mapped), the KV pool in native memory, Vector API kernels. */
+final class CpuPlacement implements BackendPlacement {
+
+  @Override
+  public String name() {
+    return "cpu";
+  }
+
+  @Override
+  public TransformerExecutor place(HostWeights weights, long kvCacheBytes, int maxModelLen) {
+    int blocks = KvPoolSize.host(weights.config(), kvCacheBytes, maxModelLen);
+    return weights.executorOn(new CpuBackend(), blocks);
+  }
+}

@@ -1,0 +1,128 @@
+package dev.cairn.worker.loading;
+
+import dev.cairn.worker.backend.Backend;
+import dev.cairn.worker.backend.DType;
+import dev.cairn.worker.backend.HostTensor;
+import dev.cairn.worker.executor.TransformerExecutor;
+import dev.cairn.worker.model.ModelConfig;
+import dev.cairn.worker.model.ModelFamily;
+import dev.cairn.worker.model.ModelWeights;
+import dev.cairn.worker.model.safetensors.SafetensorsWeights;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+
+/**
+ * A model's weights in host memory, ready for a backend: the safetensors files mapped, every tensor
+ * bound to its family's name and shape, then prepared ({@link #prepare}). Closing releases the
+ * mapping and any converted copies; an executor built by {@link #executorOn} owns them instead.
+ */
+public final class HostWeights implements AutoCloseable {
+
+  private final ModelConfig config;
+  private final ModelWeights<HostTensor> tensors;
+  private final DType converted;
+  private final SafetensorsWeights files;
+  private final Arena copies;
+
+  private HostWeights(
+      ModelConfig config,
+      ModelWeights<HostTensor> tensors,
+      DType converted,
+      SafetensorsWeights files,
+      Arena copies) {
+    this.config = config;
+    this.tensors = tensors;
+    this.converted = converted;
+    this.files = files;
+    this.copies = copies;
+  }
+
+  /**
+   * Maps {@code dir}'s safetensors and binds them to {@code config}'s family.
+   *
+   * @param dtype "auto" keeps each weight's stored dtype (mapped, not copied); "float32",
+   *     "bfloat16" or "float16" converts every weight into that dtype (a copy off the heap)
+   */
+  public static HostWeights load(Path dir, ModelConfig config, String dtype) {
+    DType target = "auto".equalsIgnoreCase(dtype) ? null : DType.fromUserName(dtype);
+    SafetensorsWeights files = SafetensorsWeights.open(dir);
+    Arena copies = Arena.ofShared();
+    try {
+      ModelWeights<HostTensor> bound =
+          ModelFamily.forArchitecture(config.architecture()).bind(files, config);
+      return new HostWeights(config, prepare(bound, target, copies), target, files, copies);
+    } catch (RuntimeException e) {
+      copies.close();
+      files.close();
+      throw e;
+    }
+  }
+
+  /** As {@link #load(Path, ModelConfig, String)}, reading {@code dir/config.json} first. */
+  public static HostWeights load(Path dir, String dtype) {
+    return load(dir, ModelConfig.load(dir), dtype);
+  }
+
+  /**
+   * The one step between the checkpoint's tensors and the backend: every transformation of host
+   * weights (today a dtype conversion; later quantization, adapters merged in) maps them here, its
+   * copies owned by {@code copies}.
+   */
+  static ModelWeights<HostTensor> prepare(
+      ModelWeights<HostTensor> bound, DType target, Arena copies) {
+    if (target == null) {
+      return bound;
+    }
+    return bound.map(t -> t.dtype() == target ? t : convert(t, target, copies));
+  }
+
+  /** A copy of {@code t} in {@code target} dtype, in native memory owned by {@code arena}. */
+  static HostTensor convert(HostTensor t, DType target, Arena arena) {
+    long n = t.numel();
+    MemorySegment seg = arena.allocate(n * target.bytes(), 64);
+    ValueLayout.OfFloat f32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    ValueLayout.OfShort i16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    for (long i = 0; i < n; i++) {
+      float v = t.getFloat(i);
+      switch (target) {
+        case F32 -> seg.setAtIndex(f32, i, v);
+        case BF16 -> seg.setAtIndex(i16, i, DType.floatToBf16(v));
+        case F16 -> seg.setAtIndex(i16, i, Float.floatToFloat16(v));
+      }
+    }
+    return new HostTensor(target, t.shape(), seg);
+  }
+
+  /**
+   * The forward pass over these weights on {@code backend}, with a pool of {@code numKvBlocks}
+   * blocks. The executor owns the weights from here on: closing it closes them. When this throws,
+   * the caller still owns them.
+   */
+  public TransformerExecutor executorOn(Backend backend, int numKvBlocks) {
+    return new TransformerExecutor(backend, config, tensors, numKvBlocks, this);
+  }
+
+  /** The configuration the weights are bound to. */
+  public ModelConfig config() {
+    return config;
+  }
+
+  /** The tensors, named by role; a tied head is the embedding itself. */
+  public ModelWeights<HostTensor> tensors() {
+    return tensors;
+  }
+
+  /** The dtype every weight was converted to, or null when they keep their stored dtype. */
+  public DType convertedTo() {
+    return converted;
+  }
+
+  @Override
+  public void close() {
+    copies.close();
+    files.close();
+  }
+}
