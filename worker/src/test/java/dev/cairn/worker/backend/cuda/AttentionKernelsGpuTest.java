@@ -1,12 +1,14 @@
 package dev.cairn.worker.backend.cuda;
 
+import dev.cairn.worker.backend.AttentionBatch;
+import dev.cairn.worker.backend.HostTensor;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Paged attention against a plain causal-attention reference: two sequences in one launch, one a
- * prefill chunk in the middle of its sequence and one a single decode token, with shuffled block
- * tables, GQA and contexts longer than one 64-key tile.
+ * Paged attention against the reference backend's causal attention: two sequences in one launch,
+ * one a prefill chunk in the middle of its sequence and one a single decode token, with shuffled
+ * block tables, GQA and contexts longer than one 64-key tile.
  */
 class AttentionKernelsGpuTest extends GpuKernelTestBase {
 
@@ -81,22 +83,52 @@ class AttentionKernelsGpuTest extends GpuKernelTestBase {
             qDim));
 
     float[] got = read(out, tokens * qDim);
-    float[] want = new float[tokens * qDim];
-    for (int t = 0; t < tokens; t++) {
-      float[] qt = new float[qDim];
-      System.arraycopy(q, t * qDim, qt, 0, qDim);
-      float[] ref =
-          HostRef.attention(
-              qt,
-              HostRef.round(k[seq[t]], cacheType),
-              HostRef.round(v[seq[t]], cacheType),
-              pos[t],
-              heads,
-              kvHeads,
-              headDim);
-      System.arraycopy(ref, 0, want, t * qDim, qDim);
-    }
+    float[] want = referenceAttention(q, k, v, cacheType, lengths, chunk, heads, kvHeads, headDim);
     assertClose(got, want, 1e-4, 1e-2, "attention (" + cacheType + ")");
+  }
+
+  /**
+   * The same step on the reference backend: each sequence's keys and values (rounded as the cache
+   * stores them) in one block of its own, the query rows chunk by chunk.
+   */
+  private static float[] referenceAttention(
+      float[] q,
+      float[][] k,
+      float[][] v,
+      DeviceType cacheType,
+      int[] lengths,
+      int[] chunk,
+      int heads,
+      int kvHeads,
+      int headDim) {
+    int kvDim = kvHeads * headDim;
+    int qDim = heads * headDim;
+    int block = Math.max(lengths[0], lengths[1]);
+    float[] kCache = new float[2 * block * kvDim];
+    float[] vCache = new float[2 * block * kvDim];
+    for (int s = 0; s < 2; s++) {
+      System.arraycopy(rounded(k[s], cacheType), 0, kCache, s * block * kvDim, k[s].length);
+      System.arraycopy(rounded(v[s], cacheType), 0, vCache, s * block * kvDim, v[s].length);
+    }
+    int tokens = chunk[0] + chunk[1];
+    AttentionBatch batch =
+        new AttentionBatch(
+            new int[] {0, chunk[0]},
+            chunk,
+            new int[] {lengths[0] - chunk[0], lengths[1] - chunk[1]},
+            new int[][] {{0}, {1}},
+            block,
+            heads,
+            kvHeads,
+            headDim);
+    HostTensor out = zeros(tokens, qDim);
+    REFERENCE.attention(
+        tensor(q, tokens, qDim),
+        tensor(kCache, 2 * block, kvDim),
+        tensor(vCache, 2 * block, kvDim),
+        batch,
+        out);
+    return values(out);
   }
 
   /** Block tables [2, maxBlocks] drawing each sequence's blocks from a shuffled pool. */

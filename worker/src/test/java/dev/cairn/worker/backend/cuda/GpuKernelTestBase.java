@@ -3,6 +3,10 @@ package dev.cairn.worker.backend.cuda;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.cairn.worker.backend.DType;
+import dev.cairn.worker.backend.HostTensor;
+import dev.cairn.worker.backend.reference.ReferenceBackend;
+import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -16,10 +20,13 @@ import org.junit.jupiter.api.Tag;
 /**
  * Lifecycle and helpers of the kernel tests: one context and one kernel set per class, skipped
  * (reported as such) when {@link CudaProbe} finds no usable GPU; every test must return the device
- * memory it allocated.
+ * memory it allocated. Expected values come from {@link ReferenceBackend}, the yardstick the CPU
+ * kernels are held to as well.
  */
 @Tag("gpu")
 abstract class GpuKernelTestBase {
+
+  static final ReferenceBackend REFERENCE = new ReferenceBackend();
 
   static CudaContext ctx;
   static CudaKernels kernels;
@@ -97,7 +104,7 @@ abstract class GpuKernelTestBase {
     short[] bits = new short[values.length];
     for (int i = 0; i < values.length; i++) {
       bits[i] =
-          type == DeviceType.BF16 ? HostRef.toBf16(values[i]) : Float.floatToFloat16(values[i]);
+          type == DeviceType.BF16 ? DType.floatToBf16(values[i]) : Float.floatToFloat16(values[i]);
     }
     DeviceBuffer b = alloc(Math.max(4L, bits.length * 2L));
     b.upload(bits);
@@ -124,6 +131,35 @@ abstract class GpuKernelTestBase {
       v[i] = (float) (random.nextGaussian() * scale);
     }
     return v;
+  }
+
+  /** The values the device sees after storing {@code v} in {@code type}. */
+  static float[] rounded(float[] v, DeviceType type) {
+    float[] r = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      r[i] =
+          switch (type) {
+            case F32 -> v[i];
+            case BF16 -> DType.bf16ToFloat(DType.floatToBf16(v[i]));
+            case F16 -> Float.float16ToFloat(Float.floatToFloat16(v[i]));
+          };
+    }
+    return r;
+  }
+
+  /** An F32 host tensor of {@code values}, for the reference backend. */
+  static HostTensor tensor(float[] values, int... shape) {
+    return HostTensor.ofFloats(Arena.ofAuto(), values, shape);
+  }
+
+  /** A zeroed F32 host tensor, for the reference backend's outputs. */
+  static HostTensor zeros(int... shape) {
+    return HostTensor.allocateF32(Arena.ofAuto(), shape);
+  }
+
+  /** Every element of {@code t}. */
+  static float[] values(HostTensor t) {
+    return t.toFloats(0, Math.toIntExact(t.numel()));
   }
 
   /** Element-wise |got − want| ≤ rel·max(|want|, floor). */

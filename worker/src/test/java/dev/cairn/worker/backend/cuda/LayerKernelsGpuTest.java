@@ -2,6 +2,7 @@ package dev.cairn.worker.backend.cuda;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.worker.backend.HostTensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -17,24 +18,21 @@ class LayerKernelsGpuTest extends GpuKernelTestBase {
 
     ops.rmsNorm(y.pointer(), dev(x), dev(w), 1e-6f, tokens, dim);
 
-    assertClose(
-        read(y, tokens * dim), HostRef.rmsNorm(x, w, 1e-6f, tokens, dim), 1e-4, 1e-3, "rmsnorm");
+    HostTensor want = zeros(tokens, dim);
+    REFERENCE.rmsNorm(tensor(x, tokens, dim), tensor(w, dim), 1e-6f, tokens, want);
+    assertClose(read(y, tokens * dim), values(want), 1e-4, 1e-3, "rmsnorm");
   }
 
   @Test
   void ropeRotatesEachHeadByItsPosition() {
     int tokens = 4, heads = 3, headDim = 16, stride = heads * headDim + 8, maxPos = 64;
     int half = headDim / 2;
-    float[] cos = new float[maxPos * half];
-    float[] sin = new float[maxPos * half];
     float[] cosSin = new float[maxPos * headDim];
     for (int p = 0; p < maxPos; p++) {
       for (int i = 0; i < half; i++) {
         double angle = p * Math.pow(10000, -2.0 * i / headDim);
-        cos[p * half + i] = (float) Math.cos(angle);
-        sin[p * half + i] = (float) Math.sin(angle);
-        cosSin[p * headDim + i] = cos[p * half + i];
-        cosSin[p * headDim + half + i] = sin[p * half + i];
+        cosSin[p * headDim + i] = (float) Math.cos(angle);
+        cosSin[p * headDim + half + i] = (float) Math.sin(angle);
       }
     }
     int[] pos = {0, 7, 33, 63};
@@ -44,12 +42,20 @@ class LayerKernelsGpuTest extends GpuKernelTestBase {
 
     ops.rope(xd.pointer(), dev(pos), dev(cosSin), tokens, heads, headDim, stride);
 
-    assertClose(
-        read(xd, x.length),
-        HostRef.rope(x, pos, cos, sin, tokens, heads, headDim, stride),
-        1e-5,
-        1e-3,
-        "rope");
+    // The reference rotates packed rows [T, heads·headDim]; the padding past them stays as it was.
+    int width = heads * headDim;
+    HostTensor packed = zeros(tokens, width);
+    for (int t = 0; t < tokens; t++) {
+      for (int i = 0; i < width; i++) {
+        packed.setFloat((long) t * width + i, x[t * stride + i]);
+      }
+    }
+    REFERENCE.rope(packed, heads, headDim, pos, tensor(cosSin, maxPos, headDim));
+    float[] want = x.clone();
+    for (int t = 0; t < tokens; t++) {
+      System.arraycopy(values(packed), t * width, want, t * stride, width);
+    }
+    assertClose(read(xd, x.length), want, 1e-5, 1e-3, "rope");
   }
 
   @Test
@@ -81,7 +87,7 @@ class LayerKernelsGpuTest extends GpuKernelTestBase {
   @EnumSource(DeviceType.class)
   void embeddingGathersRowsAndZeroesBadIds(DeviceType type) {
     int vocab = 20, dim = 48;
-    float[] table = HostRef.round(randoms(vocab * dim, 1f), type);
+    float[] table = rounded(randoms(vocab * dim, 1f), type);
     int[] ids = {3, 19, 0, 3, 25};
     DeviceBuffer y = out(ids.length * dim);
 
@@ -107,7 +113,7 @@ class LayerKernelsGpuTest extends GpuKernelTestBase {
     ops.convert(narrow.pointer(), type, dev(x), DeviceType.F32, n);
     ops.convert(wide.pointer(), DeviceType.F32, narrow.pointer(), type, n);
 
-    assertThat(read(wide, n)).containsExactly(HostRef.round(x, type));
+    assertThat(read(wide, n)).containsExactly(rounded(x, type));
   }
 
   @Test
