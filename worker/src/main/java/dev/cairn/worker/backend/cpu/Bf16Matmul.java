@@ -21,18 +21,15 @@ import jdk.incubator.vector.VectorOperators;
  * keeps up with memory. Each loaded weight vector serves four tokens, each activation vector two
  * rows. A decode row (one token) walks the weights strictly in order, one row at a time with two
  * chunks in flight: interleaving several short rows (896 elements in a 0.5B model) measured slower,
- * as it splits the hardware prefetcher's one stream into many short ones. Rows are processed in
- * L1-sized blocks so prefill re-reads a block from cache, not memory. The split activations live in
- * native memory, read through long offsets: from a heap float[] the same 4×2 tile ran at 0.6× the
- * speed (14 vs 23 GFMA/s per core here), its per-load bounds checks not hoisted.
+ * as it splits the hardware prefetcher's one stream into many short ones. The blocking is {@link
+ * TiledMatmul}'s. The split activations live in native memory, read through long offsets: from a
+ * heap float[] the same 4×2 tile ran at 0.6× the speed (14 vs 23 GFMA/s per core here), its
+ * per-load bounds checks not hoisted.
  */
-final class Bf16Matmul {
+final class Bf16Matmul extends TiledMatmul {
 
+  private static final Bf16Matmul TILES = new Bf16Matmul();
   private static final int WB = 2; // bytes per weight element
-  private static final int ROW_BLOCK = 16;
-  // Tokens per pass over the weights: a block's activations stay in cache while every row block
-  // of the matrix streams past, so a long prefill chunk is not re-read from memory per row block.
-  private static final int TOKEN_BLOCK = 32;
   private static final int L = F.length();
   private static final int CHUNK = 2 * L; // weight elements per int-vector load
   private static final int F32 = Float.BYTES;
@@ -86,48 +83,14 @@ final class Bf16Matmul {
       MemorySegment out,
       int r0,
       int r1) {
-    Shape s = new Shape(x, xp, w, bias, in, in - in % CHUNK, outDim, out);
-    for (int tb = 0; tb < tokens; tb += TOKEN_BLOCK) {
-      int tbEnd = Math.min(tokens, tb + TOKEN_BLOCK);
-      for (int rb = r0; rb < r1; rb += ROW_BLOCK) {
-        int rbEnd = Math.min(r1, rb + ROW_BLOCK);
-        int t = tb;
-        for (; t + 4 <= tbEnd; t += 4) {
-          int r = rb;
-          for (; r + 2 <= rbEnd; r += 2) {
-            tile4x2(s, t, r);
-          }
-          for (; r < rbEnd; r++) {
-            for (int tt = t; tt < t + 4; tt++) {
-              tile1x1(s, tt, r);
-            }
-          }
-        }
-        for (; t < tbEnd; t++) {
-          int r = rb;
-          for (; r < rbEnd; r++) {
-            tile1x1(s, t, r);
-          }
-        }
-      }
-    }
+    TILES.multiply(new Operands(x, xp, w, bias, in, in - in % CHUNK, outDim, out), tokens, r0, r1);
   }
 
-  /** The operands of one call; vecEnd is the end of the last whole chunk of a row. */
-  private record Shape(
-      MemorySegment x,
-      MemorySegment xp,
-      MemorySegment w,
-      MemorySegment bias,
-      int in,
-      int vecEnd,
-      int outDim,
-      MemorySegment out) {}
-
-  private static void tile4x2(Shape s, int t, int r) {
-    MemorySegment w = s.w;
-    MemorySegment xp = s.xp;
-    long in = s.in;
+  @Override
+  void tile4x2(Operands s, int t, int r) {
+    MemorySegment w = s.w();
+    MemorySegment xp = s.act();
+    long in = s.in();
     FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F);
     FloatVector a10 = FloatVector.zero(F), a11 = FloatVector.zero(F);
     FloatVector a20 = FloatVector.zero(F), a21 = FloatVector.zero(F);
@@ -140,7 +103,7 @@ final class Bf16Matmul {
     long x2 = x1 + in * F32;
     long x3 = x2 + in * F32;
     long odd = (long) L * F32;
-    for (long k = 0; k < s.vecEnd; k += CHUNK) {
+    for (long k = 0; k < s.vecEnd(); k += CHUNK) {
       IntVector p0 = bf16Pairs(w, w0 + k * WB);
       IntVector p1 = bf16Pairs(w, w1 + k * WB);
       FloatVector e0 = evens(p0), o0 = odds(p0), e1 = evens(p1), o1 = odds(p1);
@@ -173,19 +136,21 @@ final class Bf16Matmul {
   }
 
   /** One output; also the decode kernel, so four chunks per step keep eight FMA chains apart. */
-  private static void tile1x1(Shape s, int t, int r) {
+  @Override
+  void tile1x1(Operands s, int t, int r) {
     FloatVector e = FloatVector.zero(F), o = FloatVector.zero(F);
     FloatVector e1 = FloatVector.zero(F), o1 = FloatVector.zero(F);
     FloatVector e2 = FloatVector.zero(F), o2 = FloatVector.zero(F);
     FloatVector e3 = FloatVector.zero(F), o3 = FloatVector.zero(F);
-    MemorySegment xp = s.xp;
-    MemorySegment w = s.w;
-    long w0 = (long) r * s.in * WB;
-    long x0 = (long) t * s.in * F32;
+    MemorySegment xp = s.act();
+    MemorySegment w = s.w();
+    long vecEnd = s.vecEnd();
+    long w0 = (long) r * s.in() * WB;
+    long x0 = (long) t * s.in() * F32;
     long odd = (long) L * F32;
     long chunk = (long) CHUNK * F32;
     long k = 0;
-    for (; k + 4 * CHUNK <= s.vecEnd; k += 4 * CHUNK) {
+    for (; k + 4 * CHUNK <= vecEnd; k += 4 * CHUNK) {
       long wk = w0 + k * WB;
       long xk = x0 + k * F32;
       IntVector p0 = bf16Pairs(w, wk);
@@ -203,7 +168,7 @@ final class Bf16Matmul {
     }
     e = e.add(e1).add(e2.add(e3));
     o = o.add(o1).add(o2.add(o3));
-    for (; k < s.vecEnd; k += CHUNK) {
+    for (; k < vecEnd; k += CHUNK) {
       IntVector p = bf16Pairs(w, w0 + k * WB);
       e = xf(xp, x0 + k * F32).fma(evens(p), e);
       o = xf(xp, x0 + k * F32 + odd).fma(odds(p), o);
@@ -211,16 +176,19 @@ final class Bf16Matmul {
     store(s, t, r, e.add(o).reduceLanes(VectorOperators.ADD));
   }
 
-  /** Adds the scalar tail {@code [vecEnd, in)} and the bias, then writes out[t, r]. */
-  private static void store(Shape s, int t, int r, float sum) {
-    long xRow = (long) t * s.in;
-    long wRow = (long) r * s.in;
-    for (int k = s.vecEnd; k < s.in; k++) {
-      sum += s.x.getAtIndex(LE, xRow + k) * VectorSupport.bf16At(s.w, wRow + k);
-    }
-    if (s.bias != null) {
-      sum += s.bias.getAtIndex(LE, r);
-    }
-    s.out.setAtIndex(LE, (long) t * s.outDim + r, sum);
+  /** A decode row walks the weights one row at a time (see the class comment). */
+  @Override
+  int decodeRows() {
+    return 1;
+  }
+
+  @Override
+  void decodeTile(Operands s, int t, int r) {
+    tile1x1(s, t, r);
+  }
+
+  @Override
+  float weightAt(MemorySegment w, long index) {
+    return VectorSupport.bf16At(w, index);
   }
 }

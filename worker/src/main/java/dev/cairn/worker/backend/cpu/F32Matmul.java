@@ -1,7 +1,6 @@
 package dev.cairn.worker.backend.cpu;
 
 import static dev.cairn.worker.backend.cpu.VectorSupport.F;
-import static dev.cairn.worker.backend.cpu.VectorSupport.LE;
 import static dev.cairn.worker.backend.cpu.VectorSupport.f32;
 import static dev.cairn.worker.backend.cpu.VectorSupport.xf;
 
@@ -12,17 +11,12 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * Register-tiled {@code out[T, rows] = x[T, in] · W[rows, in]ᵀ} for F32 weights. Each loaded weight
  * vector serves four tokens, each loaded activation vector two rows; a decode row (one token) runs
- * four weight rows at once to keep loads in flight. Rows are processed in L1-sized blocks so
- * prefill re-reads a block from cache, not memory. The F32 and BF16 kernels are the same code twice
- * on purpose: a dtype switch inside the loop defeats the JIT.
+ * four weight rows at once to keep loads in flight. The blocking is {@link TiledMatmul}'s.
  */
-final class F32Matmul {
+final class F32Matmul extends TiledMatmul {
 
+  private static final F32Matmul TILES = new F32Matmul();
   private static final int WB = 4; // bytes per weight element
-  private static final int ROW_BLOCK = 16;
-  // Tokens per pass over the weights: a block's activations stay in cache while every row block
-  // of the matrix streams past, so a long prefill chunk is not re-read from memory per row block.
-  private static final int TOKEN_BLOCK = 32;
 
   private F32Matmul() {}
 
@@ -37,50 +31,16 @@ final class F32Matmul {
       MemorySegment out,
       int r0,
       int r1) {
-    Shape s = new Shape(x, w, bias, in, in - in % F.length(), outDim, out);
-    for (int tb = 0; tb < tokens; tb += TOKEN_BLOCK) {
-      int tbEnd = Math.min(tokens, tb + TOKEN_BLOCK);
-      for (int rb = r0; rb < r1; rb += ROW_BLOCK) {
-        int rbEnd = Math.min(r1, rb + ROW_BLOCK);
-        int t = tb;
-        for (; t + 4 <= tbEnd; t += 4) {
-          int r = rb;
-          for (; r + 2 <= rbEnd; r += 2) {
-            tile4x2(s, t, r);
-          }
-          for (; r < rbEnd; r++) {
-            for (int tt = t; tt < t + 4; tt++) {
-              tile1x1(s, tt, r);
-            }
-          }
-        }
-        for (; t < tbEnd; t++) {
-          int r = rb;
-          for (; r + 4 <= rbEnd; r += 4) {
-            tile1x4(s, t, r);
-          }
-          for (; r < rbEnd; r++) {
-            tile1x1(s, t, r);
-          }
-        }
-      }
-    }
+    TILES.multiply(
+        new Operands(x, x, w, bias, in, in - in % F.length(), outDim, out), tokens, r0, r1);
   }
 
-  /** The operands of one call; vecEnd is where the scalar tail of a row starts. */
-  private record Shape(
-      MemorySegment x,
-      MemorySegment w,
-      MemorySegment bias,
-      int in,
-      int vecEnd,
-      int outDim,
-      MemorySegment out) {}
-
-  private static void tile4x2(Shape s, int t, int r) {
-    MemorySegment x = s.x;
-    MemorySegment w = s.w;
-    int in = s.in;
+  @Override
+  void tile4x2(Operands s, int t, int r) {
+    MemorySegment x = s.act();
+    MemorySegment w = s.w();
+    int in = s.in();
+    int vecEnd = s.vecEnd();
     FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F);
     FloatVector a10 = FloatVector.zero(F), a11 = FloatVector.zero(F);
     FloatVector a20 = FloatVector.zero(F), a21 = FloatVector.zero(F);
@@ -91,7 +51,7 @@ final class F32Matmul {
     long x1 = x0 + (long) in * 4;
     long x2 = x1 + (long) in * 4;
     long x3 = x2 + (long) in * 4;
-    for (int k = 0; k < s.vecEnd; k += F.length()) {
+    for (int k = 0; k < vecEnd; k += F.length()) {
       FloatVector v0 = f32(w, w0 + (long) k * WB);
       FloatVector v1 = f32(w, w1 + (long) k * WB);
       long kb = (long) k * 4;
@@ -118,16 +78,24 @@ final class F32Matmul {
     store(s, t + 3, r + 1, a31.reduceLanes(VectorOperators.ADD));
   }
 
-  private static void tile1x4(Shape s, int t, int r) {
-    MemorySegment x = s.x;
-    MemorySegment w = s.w;
-    int in = s.in;
+  /** A one-token row runs four weight rows at once, keeping four loads in flight. */
+  @Override
+  int decodeRows() {
+    return 4;
+  }
+
+  @Override
+  void decodeTile(Operands s, int t, int r) {
+    MemorySegment x = s.act();
+    MemorySegment w = s.w();
+    int in = s.in();
+    int vecEnd = s.vecEnd();
     FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
     FloatVector a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
     long rowBytes = (long) in * WB;
     long w0 = (long) r * rowBytes;
     long x0 = (long) t * in * 4;
-    for (int k = 0; k < s.vecEnd; k += F.length()) {
+    for (int k = 0; k < vecEnd; k += F.length()) {
       FloatVector xv = xf(x, x0 + (long) k * 4);
       long wk = w0 + (long) k * WB;
       a0 = xv.fma(f32(w, wk), a0);
@@ -141,28 +109,23 @@ final class F32Matmul {
     store(s, t, r + 3, a3.reduceLanes(VectorOperators.ADD));
   }
 
-  private static void tile1x1(Shape s, int t, int r) {
-    MemorySegment x = s.x;
-    MemorySegment w = s.w;
-    int in = s.in;
+  @Override
+  void tile1x1(Operands s, int t, int r) {
+    MemorySegment x = s.act();
+    MemorySegment w = s.w();
+    int in = s.in();
+    int vecEnd = s.vecEnd();
     FloatVector a = FloatVector.zero(F);
     long w0 = (long) r * in * WB;
     long x0 = (long) t * in * 4;
-    for (int k = 0; k < s.vecEnd; k += F.length()) {
+    for (int k = 0; k < vecEnd; k += F.length()) {
       a = xf(x, x0 + (long) k * 4).fma(f32(w, w0 + (long) k * WB), a);
     }
     store(s, t, r, a.reduceLanes(VectorOperators.ADD));
   }
 
-  /** Adds the scalar tail {@code [vecEnd, in)} and the bias, then writes out[t, r]. */
-  private static void store(Shape s, int t, int r, float sum) {
-    for (int k = s.vecEnd; k < s.in; k++) {
-      sum +=
-          s.x.getAtIndex(LE, (long) t * s.in + k) * VectorSupport.f32At(s.w, (long) r * s.in + k);
-    }
-    if (s.bias != null) {
-      sum += s.bias.getAtIndex(LE, r);
-    }
-    s.out.setAtIndex(LE, (long) t * s.outDim + r, sum);
+  @Override
+  float weightAt(MemorySegment w, long index) {
+    return VectorSupport.f32At(w, index);
   }
 }

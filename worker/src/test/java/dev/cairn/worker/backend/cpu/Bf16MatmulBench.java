@@ -70,8 +70,11 @@ public final class Bf16MatmulBench {
   private static volatile float sink;
 
   private static void readAll(MemorySegment[] ws, CpuThreadPool p) {
+    // Two vectors per step, whatever the vector width (32 bytes with AVX2, 64 with AVX-512).
+    int vector = VectorSupport.F.vectorByteSize();
+    int step = 2 * vector;
     for (MemorySegment w : ws) {
-      long n = w.byteSize() / 64;
+      long n = w.byteSize() / step;
       p.parallelFor(
           (int) n,
           16,
@@ -79,9 +82,9 @@ public final class Bf16MatmulBench {
           (a, b) -> {
             FloatVector s0 = FloatVector.zero(VectorSupport.F),
                 s1 = FloatVector.zero(VectorSupport.F);
-            for (long i = (long) a * 64; i < (long) b * 64; i += 64) {
+            for (long i = (long) a * step; i < (long) b * step; i += step) {
               s0 = s0.add(VectorSupport.xf(w, i));
-              s1 = s1.add(VectorSupport.xf(w, i + 32));
+              s1 = s1.add(VectorSupport.xf(w, i + vector));
             }
             sink += s0.add(s1).reduceLanes(VectorOperators.ADD);
           });
