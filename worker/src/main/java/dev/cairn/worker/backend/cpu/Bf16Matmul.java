@@ -5,6 +5,7 @@ import static dev.cairn.worker.backend.cpu.VectorSupport.LE;
 import static dev.cairn.worker.backend.cpu.VectorSupport.bf16Pairs;
 import static dev.cairn.worker.backend.cpu.VectorSupport.evens;
 import static dev.cairn.worker.backend.cpu.VectorSupport.odds;
+import static dev.cairn.worker.backend.cpu.VectorSupport.sum;
 import static dev.cairn.worker.backend.cpu.VectorSupport.xf;
 
 import java.lang.foreign.Arena;
@@ -28,10 +29,15 @@ import jdk.incubator.vector.VectorOperators;
  */
 final class Bf16Matmul extends TiledMatmul {
 
-  private static final Bf16Matmul TILES = new Bf16Matmul();
+  /** The kernel; its operands' activations are {@link #splitEvenOdd}, vecEnd by {@link #CHUNK}. */
+  static final Bf16Matmul TILES = new Bf16Matmul();
+
   private static final int WB = 2; // bytes per weight element
   private static final int L = F.length();
-  private static final int CHUNK = 2 * L; // weight elements per int-vector load
+
+  /** Weight elements per int-vector load. */
+  static final int CHUNK = 2 * L;
+
   private static final int F32 = Float.BYTES;
 
   /**
@@ -68,33 +74,11 @@ final class Bf16Matmul extends TiledMatmul {
     return xp;
   }
 
-  /**
-   * Rows {@code [r0, r1)} of the output for all {@code tokens}; x, out F32, row-major; {@code xp}
-   * is {@code splitEvenOdd(x, tokens, in)}.
-   */
-  static void run(
-      MemorySegment x,
-      MemorySegment xp,
-      MemorySegment w,
-      MemorySegment bias,
-      int tokens,
-      int in,
-      int outDim,
-      MemorySegment out,
-      int r0,
-      int r1) {
-    TILES.multiply(new Operands(x, xp, w, bias, in, in - in % CHUNK, outDim, out), tokens, r0, r1);
-  }
-
   @Override
   void tile4x2(Operands s, int t, int r) {
     MemorySegment w = s.w();
     MemorySegment xp = s.act();
     long in = s.in();
-    FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F);
-    FloatVector a10 = FloatVector.zero(F), a11 = FloatVector.zero(F);
-    FloatVector a20 = FloatVector.zero(F), a21 = FloatVector.zero(F);
-    FloatVector a30 = FloatVector.zero(F), a31 = FloatVector.zero(F);
     long w0 = r * in * WB;
     long w1 = w0 + in * WB;
     // byte offsets of the four token rows and of a chunk's odd half
@@ -103,6 +87,9 @@ final class Bf16Matmul extends TiledMatmul {
     long x2 = x1 + in * F32;
     long x3 = x2 + in * F32;
     long odd = (long) L * F32;
+    FloatVector zero = FloatVector.zero(F);
+    FloatVector a00 = zero, a01 = zero, a10 = zero, a11 = zero;
+    FloatVector a20 = zero, a21 = zero, a30 = zero, a31 = zero;
     for (long k = 0; k < s.vecEnd(); k += CHUNK) {
       IntVector p0 = bf16Pairs(w, w0 + k * WB);
       IntVector p1 = bf16Pairs(w, w1 + k * WB);
@@ -125,14 +112,8 @@ final class Bf16Matmul extends TiledMatmul {
       a30 = xo.fma(o0, xe.fma(e0, a30));
       a31 = xo.fma(o1, xe.fma(e1, a31));
     }
-    store(s, t, r, a00.reduceLanes(VectorOperators.ADD));
-    store(s, t, r + 1, a01.reduceLanes(VectorOperators.ADD));
-    store(s, t + 1, r, a10.reduceLanes(VectorOperators.ADD));
-    store(s, t + 1, r + 1, a11.reduceLanes(VectorOperators.ADD));
-    store(s, t + 2, r, a20.reduceLanes(VectorOperators.ADD));
-    store(s, t + 2, r + 1, a21.reduceLanes(VectorOperators.ADD));
-    store(s, t + 3, r, a30.reduceLanes(VectorOperators.ADD));
-    store(s, t + 3, r + 1, a31.reduceLanes(VectorOperators.ADD));
+    store4x2(
+        s, t, r, sum(a00), sum(a01), sum(a10), sum(a11), sum(a20), sum(a21), sum(a30), sum(a31));
   }
 
   /** One output; also the decode kernel, so four chunks per step keep eight FMA chains apart. */

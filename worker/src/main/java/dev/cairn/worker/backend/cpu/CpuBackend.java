@@ -5,6 +5,7 @@ import dev.cairn.worker.backend.DType;
 import dev.cairn.worker.backend.DeviceTensor;
 import dev.cairn.worker.backend.HostBackendSupport;
 import dev.cairn.worker.backend.HostTensor;
+import dev.cairn.worker.backend.cpu.TiledMatmul.Operands;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -88,9 +89,11 @@ public final class CpuBackend extends HostBackendSupport {
     } else if (bf16) {
       // Split once here, not per thread: every slab reads the same activations.
       MemorySegment xp = Bf16Matmul.splitEvenOdd(xs, rows, in);
-      task = (r0, r1) -> Bf16Matmul.run(xs, xp, wseg, bs, rows, in, outDim, os, r0, r1);
+      Operands ops = Operands.of(xs, xp, wseg, bs, in, Bf16Matmul.CHUNK, outDim, os);
+      task = (r0, r1) -> Bf16Matmul.TILES.multiply(ops, rows, r0, r1);
     } else {
-      task = (r0, r1) -> F32Matmul.run(xs, wseg, bs, rows, in, outDim, os, r0, r1);
+      Operands ops = Operands.of(xs, xs, wseg, bs, in, VectorSupport.F.length(), outDim, os);
+      task = (r0, r1) -> F32Matmul.TILES.multiply(ops, rows, r0, r1);
     }
     if ((long) rows * outDim * in < PARALLEL_MIN_WORK) {
       task.run(0, outDim);

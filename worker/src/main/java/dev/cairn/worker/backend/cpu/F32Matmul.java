@@ -2,6 +2,7 @@ package dev.cairn.worker.backend.cpu;
 
 import static dev.cairn.worker.backend.cpu.VectorSupport.F;
 import static dev.cairn.worker.backend.cpu.VectorSupport.f32;
+import static dev.cairn.worker.backend.cpu.VectorSupport.sum;
 import static dev.cairn.worker.backend.cpu.VectorSupport.xf;
 
 import java.lang.foreign.MemorySegment;
@@ -15,25 +16,12 @@ import jdk.incubator.vector.VectorOperators;
  */
 final class F32Matmul extends TiledMatmul {
 
-  private static final F32Matmul TILES = new F32Matmul();
+  /** The kernel; its operands' activations are x itself, vecEnd by the vector length. */
+  static final F32Matmul TILES = new F32Matmul();
+
   private static final int WB = 4; // bytes per weight element
 
   private F32Matmul() {}
-
-  /** Rows {@code [r0, r1)} of the output for all {@code tokens}; x, out F32, row-major. */
-  static void run(
-      MemorySegment x,
-      MemorySegment w,
-      MemorySegment bias,
-      int tokens,
-      int in,
-      int outDim,
-      MemorySegment out,
-      int r0,
-      int r1) {
-    TILES.multiply(
-        new Operands(x, x, w, bias, in, in - in % F.length(), outDim, out), tokens, r0, r1);
-  }
 
   @Override
   void tile4x2(Operands s, int t, int r) {
@@ -41,16 +29,15 @@ final class F32Matmul extends TiledMatmul {
     MemorySegment w = s.w();
     int in = s.in();
     int vecEnd = s.vecEnd();
-    FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F);
-    FloatVector a10 = FloatVector.zero(F), a11 = FloatVector.zero(F);
-    FloatVector a20 = FloatVector.zero(F), a21 = FloatVector.zero(F);
-    FloatVector a30 = FloatVector.zero(F), a31 = FloatVector.zero(F);
     long w0 = (long) r * in * WB;
     long w1 = w0 + (long) in * WB;
     long x0 = (long) t * in * 4;
     long x1 = x0 + (long) in * 4;
     long x2 = x1 + (long) in * 4;
     long x3 = x2 + (long) in * 4;
+    FloatVector zero = FloatVector.zero(F);
+    FloatVector a00 = zero, a01 = zero, a10 = zero, a11 = zero;
+    FloatVector a20 = zero, a21 = zero, a30 = zero, a31 = zero;
     for (int k = 0; k < vecEnd; k += F.length()) {
       FloatVector v0 = f32(w, w0 + (long) k * WB);
       FloatVector v1 = f32(w, w1 + (long) k * WB);
@@ -68,14 +55,8 @@ final class F32Matmul extends TiledMatmul {
       a30 = xv.fma(v0, a30);
       a31 = xv.fma(v1, a31);
     }
-    store(s, t, r, a00.reduceLanes(VectorOperators.ADD));
-    store(s, t, r + 1, a01.reduceLanes(VectorOperators.ADD));
-    store(s, t + 1, r, a10.reduceLanes(VectorOperators.ADD));
-    store(s, t + 1, r + 1, a11.reduceLanes(VectorOperators.ADD));
-    store(s, t + 2, r, a20.reduceLanes(VectorOperators.ADD));
-    store(s, t + 2, r + 1, a21.reduceLanes(VectorOperators.ADD));
-    store(s, t + 3, r, a30.reduceLanes(VectorOperators.ADD));
-    store(s, t + 3, r + 1, a31.reduceLanes(VectorOperators.ADD));
+    store4x2(
+        s, t, r, sum(a00), sum(a01), sum(a10), sum(a11), sum(a20), sum(a21), sum(a30), sum(a31));
   }
 
   /** A one-token row runs four weight rows at once, keeping four loads in flight. */

@@ -34,7 +34,21 @@ abstract class TiledMatmul {
       int in,
       int vecEnd,
       int outDim,
-      MemorySegment out) {}
+      MemorySegment out) {
+
+    /** The operands of a kernel whose tiles cover {@code chunk} elements of a row per step. */
+    static Operands of(
+        MemorySegment x,
+        MemorySegment act,
+        MemorySegment w,
+        MemorySegment bias,
+        int in,
+        int chunk,
+        int outDim,
+        MemorySegment out) {
+      return new Operands(x, act, w, bias, in, in - in % chunk, outDim, out);
+    }
+  }
 
   /** Outputs {@code [t, t+4) × [r, r+2)}. */
   abstract void tile4x2(Operands s, int t, int r);
@@ -81,6 +95,32 @@ abstract class TiledMatmul {
         }
       }
     }
+  }
+
+  /**
+   * Writes a 4×2 tile's sums, {@code sTR} for token t + T and row r + R. The tiles reduce their
+   * accumulators themselves: vectors passed to a call the JIT does not inline are boxed.
+   */
+  final void store4x2(
+      Operands s,
+      int t,
+      int r,
+      float s00,
+      float s01,
+      float s10,
+      float s11,
+      float s20,
+      float s21,
+      float s30,
+      float s31) {
+    store(s, t, r, s00);
+    store(s, t, r + 1, s01);
+    store(s, t + 1, r, s10);
+    store(s, t + 1, r + 1, s11);
+    store(s, t + 2, r, s20);
+    store(s, t + 2, r + 1, s21);
+    store(s, t + 3, r, s30);
+    store(s, t + 3, r + 1, s31);
   }
 
   /** Adds the scalar tail {@code [vecEnd, in)} and the bias, then writes out[t, r]. */

@@ -60,6 +60,11 @@ final class VectorSupport {
     return pairs.lanewise(VectorOperators.AND, 0xFFFF0000).reinterpretAsFloats();
   }
 
+  /** The sum of the lanes. */
+  static float sum(FloatVector v) {
+    return v.reduceLanes(VectorOperators.ADD);
+  }
+
   /** F32 element {@code i}. */
   static float f32At(MemorySegment s, long i) {
     return s.getAtIndex(LE, i);

@@ -62,8 +62,9 @@ public final class Bf16MatmulBench {
       MemorySegment[] ws, MemorySegment x, int in, int rows, MemorySegment out, CpuThreadPool p) {
     for (MemorySegment w : ws) {
       MemorySegment xp = Bf16Matmul.splitEvenOdd(x, 1, in);
-      p.parallelFor(
-          rows, 16, 16, (r0, r1) -> Bf16Matmul.run(x, xp, w, null, 1, in, rows, out, r0, r1));
+      TiledMatmul.Operands ops =
+          TiledMatmul.Operands.of(x, xp, w, null, in, Bf16Matmul.CHUNK, rows, out);
+      p.parallelFor(rows, 16, 16, (r0, r1) -> Bf16Matmul.TILES.multiply(ops, 1, r0, r1));
     }
   }
 
