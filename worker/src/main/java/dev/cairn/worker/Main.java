@@ -10,9 +10,10 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * The worker's entry point: {@code java -jar quarkus-run.jar [--config FILE]}. Checks the
- * configuration before the server starts, so a bad file or {@code CAIRN_CONFIG} fails fast with a
- * message naming the field, instead of a half-started server.
+ * The worker's entry point: {@code java -jar quarkus-run.jar [--config FILE]}. Checks the JVM
+ * options and the configuration before the server starts, so a JVM without the Vector API, a bad
+ * file or {@code CAIRN_CONFIG} fails fast with a message naming the flag or field, instead of a
+ * half-started server.
  */
 @QuarkusMain
 public final class Main {
@@ -34,6 +35,12 @@ public final class Main {
     }
     if (file.isEmpty() && args.length > 0) {
       System.out.println(USAGE);
+      return;
+    }
+    Optional<String> jvm = JvmFlags.problem();
+    if (jvm.isPresent()) {
+      System.err.println("cairn-worker: " + jvm.get());
+      System.exit(2);
       return;
     }
     try {

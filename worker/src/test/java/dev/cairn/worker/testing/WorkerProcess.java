@@ -58,6 +58,7 @@ public final class WorkerProcess implements AutoCloseable {
     private Path configFile;
     private final Map<String, String> env = new LinkedHashMap<>();
     private final List<String> systemProperties = new ArrayList<>();
+    private boolean jvmFlags = true;
 
     /** A loopback address, e.g. {@code 127.0.0.2}; default 127.0.0.1. */
     public Builder host(String host) {
@@ -93,13 +94,45 @@ public final class WorkerProcess implements AutoCloseable {
       return this;
     }
 
+    /** Leaves out the JVM flags the worker needs (the Vector API module, native access). */
+    public Builder withoutJvmFlags() {
+      this.jvmFlags = false;
+      return this;
+    }
+
+    /**
+     * Runs a worker expected to stop on its own, e.g. one refusing its options.
+     *
+     * @throws IllegalStateException when it is still running after {@code timeout} (it is killed)
+     */
+    public Exit runToExit(Duration timeout) {
+      Path root = repoRoot();
+      try {
+        ProcessBuilder pb =
+            new ProcessBuilder(command(jar(root), port > 0 ? port : freePort(host)))
+                .directory(root.toFile())
+                .redirectErrorStream(true);
+        pb.environment().remove("CAIRN_CONFIG");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        // The output is small (a refusal): read it to the end, then collect the exit code.
+        String output = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+          p.destroyForcibly();
+          throw new IllegalStateException("worker still running after " + timeout + ":\n" + output);
+        }
+        return new Exit(p.exitValue(), output);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot start the worker", e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      }
+    }
+
     public WorkerProcess start() {
       Path root = repoRoot();
-      Path jar = root.resolve("worker/target/quarkus-app/quarkus-run.jar");
-      if (!Files.isRegularFile(jar)) {
-        throw new IllegalStateException(
-            jar + " is missing: package the worker first (mvn package)");
-      }
+      Path jar = jar(root);
       try {
         int httpPort = port > 0 ? port : freePort(host);
         Path logFile = Files.createTempFile("cairn-worker-", ".log");
@@ -121,12 +154,23 @@ public final class WorkerProcess implements AutoCloseable {
       }
     }
 
+    private static Path jar(Path root) {
+      Path jar = root.resolve("worker/target/quarkus-app/quarkus-run.jar");
+      if (!Files.isRegularFile(jar)) {
+        throw new IllegalStateException(
+            jar + " is missing: package the worker first (mvn package)");
+      }
+      return jar;
+    }
+
     private List<String> command(Path jar, int httpPort) {
       List<String> cmd = new ArrayList<>();
       cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      cmd.add("--add-modules");
-      cmd.add("jdk.incubator.vector");
-      cmd.add("--enable-native-access=ALL-UNNAMED");
+      if (jvmFlags) {
+        cmd.add("--add-modules");
+        cmd.add("jdk.incubator.vector");
+        cmd.add("--enable-native-access=ALL-UNNAMED");
+      }
       cmd.add("-Xmx512m");
       cmd.add("-Dquarkus.http.host=" + host);
       cmd.add("-Dquarkus.http.port=" + httpPort);
@@ -142,6 +186,9 @@ public final class WorkerProcess implements AutoCloseable {
       return cmd;
     }
   }
+
+  /** How a worker run with {@link Builder#runToExit} ended: its exit code and all it printed. */
+  public record Exit(int code, String output) {}
 
   /**
    * Starts several workers at once, so their model loads overlap; when one fails to start, the ones
