@@ -9,6 +9,9 @@ IMAGE_TAG ?= $(subst -SNAPSHOT,,$(VERSION))
 JVM_OPTS ?= --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED
 CONFIG ?= deploy/samples/tiny-cpu.yaml
 WORKER_APP := worker/target/quarkus-app/quarkus-run.jar
+# What the worker jar is built from: `make run` rebuilds it when any of these is newer.
+WORKER_INPUTS := pom.xml api/pom.xml worker/pom.xml \
+	$(shell find api/src/main worker/src/main -type f 2>/dev/null)
 
 .DEFAULT_GOAL := help
 .PHONY: help build test run crds deploy undeploy e2e images bench gpu-bundle fmt clean
@@ -22,8 +25,9 @@ build: ## compile and package every module (formatting applied), no tests
 test: ## run every test (unit *Test and integration *IT; GPU tests report as skipped)
 	$(MVN) verify
 
-$(WORKER_APP):
+$(WORKER_APP): $(WORKER_INPUTS)
 	$(MVN) package -DskipTests -pl worker -am
+	@touch $@
 
 run: $(WORKER_APP) ## serve deploy/samples/tiny-cpu.yaml on http://localhost:8000 (CONFIG=... for another)
 	java $(JVM_OPTS) -jar $(WORKER_APP) --config $(CONFIG)
