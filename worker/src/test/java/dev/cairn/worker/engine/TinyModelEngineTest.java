@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -151,7 +152,8 @@ class TinyModelEngineTest {
 
   private static SamplingParams ignoringEos(int maxTokens) {
     return new SamplingParams(
-        0.0, 1.0, 0, 0.0, null, 0.0, 0.0, 1.0, maxTokens, List.of(), Set.of(), true, null);
+        0.0, 1.0, 0, 0.0, null, 0.0, 0.0, 1.0, maxTokens, List.of(), Set.of(), true, null, Map.of(),
+        null);
   }
 
   private static GenerationRequest request(String id, int[] prompt, SamplingParams params) {

@@ -11,6 +11,16 @@ package dev.cairn.worker.engine.scheduler;
 public record ScheduledChunk(
     EngineRequest request, int startPosition, int numTokens, int[] blockTable) {
 
+  /** Whether the forward pass returns logits at every position of this chunk (prompt logprobs). */
+  public boolean allPositionLogits() {
+    return request.needsPromptLogits();
+  }
+
+  /** Logits rows the forward pass returns for this chunk. */
+  public int numLogitRows() {
+    return allPositionLogits() ? numTokens : samples() ? 1 : 0;
+  }
+
   /** Whether this chunk reaches the end of the sequence, so the next token is sampled from it. */
   public boolean samples() {
     return startPosition + numTokens == request.numTokens();
