@@ -1,6 +1,7 @@
 package dev.cairn.worker.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -146,6 +147,61 @@ class TinyModelEngineTest {
       int start = (i * 7) % (all.length - 45);
       int len = 3 + (i * 11) % 38;
       out.add(Arrays.copyOfRange(all, start, start + len));
+    }
+    return out;
+  }
+
+  @Test
+  void promptLogprobsEqualPerPositionReferenceRunsThroughChunksAndTheCache() throws Exception {
+    int[] prompt = mixedPrompts(8).get(7);
+    double[] expected = referencePromptLogprobs(prompt);
+    SamplingParams withLogprobs =
+        new SamplingParams(
+            0.0, 1.0, 0, 0.0, null, 0.0, 0.0, 1.0, 4, List.of(), Set.of(), true, null, Map.of(), 2);
+    // A token budget of 8 splits the prompt into chunks; the plain run first fills the cache.
+    try (Running r = start(256, 4, 8)) {
+      OutputCollector plain = new OutputCollector();
+      r.engine.submit(request("plain", prompt, ignoringEos(4)), plain);
+      plain.await();
+      OutputCollector scored = new OutputCollector();
+      r.engine.submit(request("scored", prompt, withLogprobs), scored);
+      scored.await();
+      assertThat(scored.tokens()).containsExactly(plain.tokens());
+      PromptLogprobs got = scored.outputs.get(0).promptLogprobs();
+      assertThat(got.tokens()).hasSize(prompt.length - 1);
+      for (int p = 1; p < prompt.length; p++) {
+        TokenLogprob t = got.tokens().get(p - 1);
+        assertThat(t.tokenId()).isEqualTo(prompt[p]);
+        assertThat(t.logprob()).as("position %d", p).isCloseTo(expected[p], within(1e-4));
+        assertThat(got.top().get(p - 1)).hasSize(2);
+        assertThat(got.top().get(p - 1).get(0).logprob())
+            .isGreaterThanOrEqualTo(t.logprob() - 1e-9);
+      }
+      assertThat(scored.outputs.stream().skip(1).map(RequestOutput::promptLogprobs))
+          .containsOnlyNulls();
+      r.assertNoBlocksHeld();
+    }
+  }
+
+  /** Logprob of prompt[p] for p >= 1, each from a separate forward pass over prompt[0, p). */
+  private static double[] referencePromptLogprobs(int[] prompt) {
+    double[] out = new double[prompt.length];
+    try (TransformerExecutor ex = ExecutorFactory.load(modelDir, new CpuBackend(), "auto", 64)) {
+      int[] table = new int[64];
+      Arrays.setAll(table, i -> i);
+      for (int p = 1; p < prompt.length; p++) {
+        float[] logits =
+            ex.execute(List.of(new SequenceChunk(Arrays.copyOf(prompt, p), 0, table, true)))[0];
+        double max = Double.NEGATIVE_INFINITY;
+        for (float v : logits) {
+          max = Math.max(max, v);
+        }
+        double sum = 0;
+        for (float v : logits) {
+          sum += Math.exp(v - max);
+        }
+        out[p] = logits[prompt[p]] - max - Math.log(sum);
+      }
     }
     return out;
   }

@@ -7,14 +7,15 @@ package dev.cairn.worker.engine.scheduler;
  * @param startPosition first position computed this step (tokens before it are cached)
  * @param numTokens tokens computed this step
  * @param blockTable the request's KV block ids covering {@code [0, startPosition + numTokens)}
+ * @param allPositionLogits whether the forward pass returns logits at every position of this chunk
+ *     (the request's prompt logprobs are still to be computed)
  */
 public record ScheduledChunk(
-    EngineRequest request, int startPosition, int numTokens, int[] blockTable) {
-
-  /** Whether the forward pass returns logits at every position of this chunk (prompt logprobs). */
-  public boolean allPositionLogits() {
-    return request.needsPromptLogits();
-  }
+    EngineRequest request,
+    int startPosition,
+    int numTokens,
+    int[] blockTable,
+    boolean allPositionLogits) {
 
   /** Logits rows the forward pass returns for this chunk. */
   public int numLogitRows() {

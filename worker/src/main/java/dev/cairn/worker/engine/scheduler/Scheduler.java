@@ -190,7 +190,8 @@ public final class Scheduler {
   }
 
   private ScheduledChunk chunkOf(EngineRequest req, int numNew) {
-    return new ScheduledChunk(req, req.numComputedTokens(), numNew, kv.blockTable(req.id()));
+    return new ScheduledChunk(
+        req, req.numComputedTokens(), numNew, kv.blockTable(req.id()), req.needsPromptLogits());
   }
 
   /**

@@ -136,10 +136,10 @@ public final class FakeEngine implements Engine {
     List<List<TokenLogprob>> tops = new ArrayList<>();
     int[] prompt = request.promptTokens();
     for (int i = 1; i < prompt.length; i++) {
-      tokens.add(new TokenLogprob(prompt[i], "<" + prompt[i] + ">", -i / 10.0));
+      tokens.add(new TokenLogprob(prompt[i], String.valueOf((char) prompt[i]), -i / 10.0));
       List<TokenLogprob> alts = new ArrayList<>();
       for (int a = 0; a < k; a++) {
-        alts.add(new TokenLogprob(a, "<" + a + ">", -1.0 - a));
+        alts.add(new TokenLogprob('A' + a, String.valueOf((char) ('A' + a)), -1.0 - a));
       }
       tops.add(alts);
     }
