@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.worker.backend.cpu.CpuBackend;
 import dev.cairn.worker.runner.ExecutorFactory;
 import dev.cairn.worker.runner.TransformerExecutor;
+import dev.cairn.worker.testing.ReferenceLogprobs;
 import dev.cairn.worker.tokenizer.HfTokenizer;
 import dev.cairn.worker.tokenizer.TestModels;
 import java.nio.file.Path;
@@ -154,7 +155,7 @@ class TinyModelEngineTest {
   @Test
   void promptLogprobsEqualPerPositionReferenceRunsThroughChunksAndTheCache() throws Exception {
     int[] prompt = mixedPrompts(8).get(7);
-    double[] expected = referencePromptLogprobs(prompt);
+    double[] expected = ReferenceLogprobs.promptLogprobs(modelDir, prompt);
     SamplingParams withLogprobs =
         new SamplingParams(
             0.0, 1.0, 0, 0.0, null, 0.0, 0.0, 1.0, 4, List.of(), Set.of(), true, null, Map.of(), 2);
@@ -181,29 +182,6 @@ class TinyModelEngineTest {
           .containsOnlyNulls();
       r.assertNoBlocksHeld();
     }
-  }
-
-  /** Logprob of prompt[p] for p >= 1, each from a separate forward pass over prompt[0, p). */
-  private static double[] referencePromptLogprobs(int[] prompt) {
-    double[] out = new double[prompt.length];
-    try (TransformerExecutor ex = ExecutorFactory.load(modelDir, new CpuBackend(), "auto", 64)) {
-      int[] table = new int[64];
-      Arrays.setAll(table, i -> i);
-      for (int p = 1; p < prompt.length; p++) {
-        float[] logits =
-            ex.execute(List.of(new SequenceChunk(Arrays.copyOf(prompt, p), 0, table, true)))[0];
-        double max = Double.NEGATIVE_INFINITY;
-        for (float v : logits) {
-          max = Math.max(max, v);
-        }
-        double sum = 0;
-        for (float v : logits) {
-          sum += Math.exp(v - max);
-        }
-        out[p] = logits[prompt[p]] - max - Math.log(sum);
-      }
-    }
-    return out;
   }
 
   private static SamplingParams ignoringEos(int maxTokens) {
