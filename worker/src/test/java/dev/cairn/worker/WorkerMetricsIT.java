@@ -148,6 +148,10 @@ class WorkerMetricsIT {
     assertThat(unexpectedLints(r.output())).isEmpty();
     // The filter is not hiding everything: the colon lint is really reported.
     assertThat(r.output()).contains("vllm:num_requests_running metric names should not contain");
+    // A quote in a HELP text is written escaped by OpenMetrics writers, which promtool rejects.
+    assertThat(text.lines().filter(l -> l.startsWith("# HELP ")))
+        .isNotEmpty()
+        .noneMatch(l -> l.contains("\""));
   }
 
   @Test

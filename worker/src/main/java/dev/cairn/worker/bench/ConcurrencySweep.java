@@ -7,6 +7,7 @@ import dev.cairn.worker.engine.SamplingParams;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -45,7 +46,21 @@ final class ConcurrencySweep {
       int[] prompt = random.ints(promptTokens, 0, vocabSize).toArray();
       SamplingParams params =
           new SamplingParams(
-              0.0, 1.0, 0, 0.0, null, 0, 0, 1.0, outputTokens, List.of(), Set.of(), true, null);
+              0.0,
+              1.0,
+              0,
+              0.0,
+              null,
+              0,
+              0,
+              1.0,
+              outputTokens,
+              List.of(),
+              Set.of(),
+              true,
+              null,
+              Map.of(),
+              null);
       arrival[i] = System.nanoTime();
       engine.submit(
           new GenerationRequest("sweep-" + nextId++, prompt, params, arrival[i]),

@@ -1,6 +1,7 @@
 package dev.cairn.worker.engine;
 
 import dev.cairn.worker.engine.output.OutputTracker;
+import dev.cairn.worker.engine.sampling.PromptLogprobsCollector;
 import dev.cairn.worker.engine.sampling.SamplingState;
 import dev.cairn.worker.engine.scheduler.EngineRequest;
 import java.util.function.Consumer;
@@ -12,6 +13,8 @@ final class ActiveRequest {
   final Consumer<RequestOutput> listener;
   final OutputTracker output;
   final SamplingState sampling;
+  // Null unless the request asked for its prompt's logprobs.
+  final PromptLogprobsCollector promptLogprobs;
   // Timestamps (System.nanoTime scale) for the metrics; 0 = not yet, unset when metrics are off.
   long firstScheduledNanos;
   long firstTokenNanos;
@@ -21,11 +24,13 @@ final class ActiveRequest {
       EngineRequest state,
       Consumer<RequestOutput> listener,
       OutputTracker output,
-      SamplingState sampling) {
+      SamplingState sampling,
+      PromptLogprobsCollector promptLogprobs) {
     this.state = state;
     this.listener = listener;
     this.output = output;
     this.sampling = sampling;
+    this.promptLogprobs = promptLogprobs;
   }
 
   String id() {

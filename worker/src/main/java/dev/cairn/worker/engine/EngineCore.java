@@ -5,6 +5,7 @@ import dev.cairn.worker.engine.metrics.EngineMetrics;
 import dev.cairn.worker.engine.metrics.FinishedStats;
 import dev.cairn.worker.engine.metrics.StepStats;
 import dev.cairn.worker.engine.output.OutputTracker;
+import dev.cairn.worker.engine.sampling.PromptLogprobsCollector;
 import dev.cairn.worker.engine.sampling.SampleResult;
 import dev.cairn.worker.engine.sampling.Sampler;
 import dev.cairn.worker.engine.sampling.SamplingState;
@@ -107,7 +108,10 @@ final class EngineCore {
             config.eosTokenIds(),
             maxModelLen);
     SamplingState sampling = new SamplingState(request.params(), request.promptTokens());
-    active.put(request.requestId(), new ActiveRequest(state, listener, output, sampling));
+    Integer k = request.params().promptLogprobs();
+    PromptLogprobsCollector prompt =
+        k == null ? null : new PromptLogprobsCollector(request.promptTokens(), k);
+    active.put(request.requestId(), new ActiveRequest(state, listener, output, sampling, prompt));
     scheduler.add(state);
   }
 
@@ -179,22 +183,23 @@ final class EngineCore {
   /** Runs the batch; on failure fails every request in it and returns null. */
   private float[][] execute(SchedulerOutput plan) {
     List<SequenceChunk> batch = new ArrayList<>(plan.chunks().size());
-    int sampling = 0;
+    int rows = 0;
     for (ScheduledChunk c : plan.chunks()) {
       int start = c.startPosition();
       int[] tokens = Arrays.copyOfRange(c.request().tokens(), start, start + c.numTokens());
-      batch.add(new SequenceChunk(tokens, start, c.blockTable(), c.samples()));
-      sampling += c.samples() ? 1 : 0;
+      batch.add(
+          new SequenceChunk(tokens, start, c.blockTable(), c.samples(), c.allPositionLogits()));
+      rows += c.numLogitRows();
     }
     try {
       float[][] logits = executor.execute(batch);
-      if (logits == null || logits.length != sampling) {
+      if (logits == null || logits.length != rows) {
         throw new IllegalStateException(
             "executor returned "
                 + (logits == null ? "null" : logits.length + " logits rows")
-                + " for "
-                + sampling
-                + " sampling sequences");
+                + " where "
+                + rows
+                + " were wanted");
       }
       return logits;
     } catch (RuntimeException e) {
@@ -220,8 +225,12 @@ final class EngineCore {
     List<float[]> rows = new ArrayList<>();
     int row = 0;
     for (ScheduledChunk chunk : plan.chunks()) {
+      if (chunk.allPositionLogits()) {
+        collectPromptLogprobs(chunk, logits, row);
+      }
+      row += chunk.numLogitRows();
       if (chunk.samples()) {
-        float[] rowLogits = logits[row++];
+        float[] rowLogits = logits[row - 1];
         ActiveRequest req = active.get(chunk.request().id());
         if (req != null) {
           reqs.add(req);
@@ -251,6 +260,25 @@ final class EngineCore {
         LOG.errorf(e, "Sampling failed for request %s", req.id());
         finish(req, FinishReason.ERROR, "sampling failed: " + e.getMessage());
       }
+    }
+  }
+
+  /**
+   * Scores the prompt tokens this chunk's rows predict; once the prompt is complete its logprobs go
+   * out with the request's first output and its later chunks need only the sampling row.
+   */
+  private void collectPromptLogprobs(ScheduledChunk chunk, float[][] logits, int firstRow) {
+    ActiveRequest req = active.get(chunk.request().id());
+    if (req == null) {
+      return;
+    }
+    for (int i = 0; i < chunk.numTokens(); i++) {
+      req.promptLogprobs.accept(chunk.startPosition() + i, logits[firstRow + i]);
+    }
+    if (req.promptLogprobs.complete()) {
+      req.state.promptLogitsDone();
+      req.output.setPromptLogprobs(
+          req.promptLogprobs.result(t -> tokenizer.decode(new int[] {t}, false)));
     }
   }
 

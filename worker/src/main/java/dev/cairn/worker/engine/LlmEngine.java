@@ -114,6 +114,12 @@ public final class LlmEngine implements Engine {
     if (p.maxTokens() < 1) {
       throw new IllegalArgumentException("max_tokens must be >= 1, got " + p.maxTokens());
     }
+    for (int t : p.logitBias().keySet()) {
+      if (t < 0 || t >= vocabSize) {
+        throw new IllegalArgumentException(
+            "logit_bias: token id " + t + " outside the vocabulary [0, " + vocabSize + ")");
+      }
+    }
     long total = (long) prompt.length + p.maxTokens();
     if (total > maxModelLen()) {
       throw new IllegalArgumentException(

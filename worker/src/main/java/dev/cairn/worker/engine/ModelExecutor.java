@@ -24,7 +24,8 @@ public interface ModelExecutor extends AutoCloseable {
   /**
    * Runs one step over every chunk in one batched pass (each weight read once per step).
    *
-   * @return one logits row {@code [vocabSize]} per chunk with {@code needsLogits}, in batch order
+   * @return logits rows {@code [vocabSize]} in batch order: every position of a chunk with {@code
+   *     allPositionLogits}, else the last position of a chunk with {@code needsLogits}
    */
   float[][] execute(List<SequenceChunk> batch);
 

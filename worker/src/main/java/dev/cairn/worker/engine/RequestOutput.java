@@ -13,6 +13,9 @@ import java.util.List;
  * @param logprobs one entry per new token when logprobs were asked for, else empty
  * @param topLogprobs per new token, the top-k alternatives (empty lists when k = 0 or not asked)
  * @param finishReason null while running; set on the last output
+ * @param stopReason on the last output of a request stopped by a stop string or stop token id,
+ *     which one; else null
+ * @param promptLogprobs on the first output of a request that asked for them, else null
  * @param promptTokens prompt length (for usage)
  * @param generatedTokens tokens generated so far (for usage)
  * @param error message when {@code finishReason == ERROR}
@@ -24,6 +27,8 @@ public record RequestOutput(
     List<TokenLogprob> logprobs,
     List<List<TokenLogprob>> topLogprobs,
     FinishReason finishReason,
+    StopReason stopReason,
+    PromptLogprobs promptLogprobs,
     int promptTokens,
     int generatedTokens,
     String error) {

@@ -1,6 +1,7 @@
 package dev.cairn.worker.engine;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -15,11 +16,15 @@ import java.util.Set;
  * @param presencePenalty OpenAI presence penalty in [-2, 2]
  * @param frequencyPenalty OpenAI frequency penalty in [-2, 2]
  * @param repetitionPenalty multiplicative (HF/vLLM semantics), 1 = off
- * @param maxTokens tokens to generate at most (>= 1)
+ * @param maxTokens tokens to generate at most (>= 1); the server parses an unresolved request with
+ *     {@link #UNRESOLVED_MAX_TOKENS} and fits it to the context once the prompt is encoded
  * @param stop stop strings; the output ends before the first match, which is not returned
  * @param stopTokenIds extra token ids that end generation (EOS ids are added by the engine)
  * @param ignoreEos keep generating past EOS (benchmarks)
  * @param logprobs null = none; k >= 0 = the sampled token's logprob plus the top k alternatives
+ * @param logitBias token id → bias in [-100, 100] added to the raw logits before anything else
+ * @param promptLogprobs null = none; k >= 0 = each prompt token's logprob (all but the first) plus
+ *     the top k alternatives at its position
  */
 public record SamplingParams(
     double temperature,
@@ -34,11 +39,40 @@ public record SamplingParams(
     List<String> stop,
     Set<Integer> stopTokenIds,
     boolean ignoreEos,
-    Integer logprobs) {
+    Integer logprobs,
+    Map<Integer, Double> logitBias,
+    Integer promptLogprobs) {
+
+  /** maxTokens of parsed parameters whose limit is not yet fitted to the prompt. */
+  public static final int UNRESOLVED_MAX_TOKENS = Integer.MAX_VALUE;
 
   /** Greedy decoding of up to {@code maxTokens} tokens, nothing else set. */
   public static SamplingParams greedy(int maxTokens) {
     return new SamplingParams(
-        0.0, 1.0, 0, 0.0, null, 0.0, 0.0, 1.0, maxTokens, List.of(), Set.of(), false, null);
+        0.0, 1.0, 0, 0.0, null, 0.0, 0.0, 1.0, maxTokens, List.of(), Set.of(), false, null,
+        Map.of(), null);
+  }
+
+  /**
+   * The parameters of choice {@code index} with {@code maxTokens} fitted to the context: a seeded
+   * request gives choice i the seed {@code seed + i}, so n choices differ yet each is reproducible.
+   */
+  public SamplingParams forChoice(int index, int resolvedMaxTokens) {
+    return new SamplingParams(
+        temperature,
+        topP,
+        topK,
+        minP,
+        seed == null ? null : seed + index,
+        presencePenalty,
+        frequencyPenalty,
+        repetitionPenalty,
+        resolvedMaxTokens,
+        stop,
+        stopTokenIds,
+        ignoreEos,
+        logprobs,
+        logitBias,
+        promptLogprobs);
   }
 }

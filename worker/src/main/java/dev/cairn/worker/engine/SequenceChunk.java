@@ -12,6 +12,23 @@ package dev.cairn.worker.engine;
  * @param startPosition position of {@code tokens[0]} in the sequence (tokens before it are cached)
  * @param blockTable KV block ids, {@code [ceil((startPosition + n) / blockSize)]} or longer
  * @param needsLogits whether the caller samples from this chunk's last position
+ * @param allPositionLogits whether the caller wants logits at every position of the chunk (prompt
+ *     logprobs); the last of them doubles as the sampling row when {@code needsLogits}
  */
 public record SequenceChunk(
-    int[] tokens, int startPosition, int[] blockTable, boolean needsLogits) {}
+    int[] tokens,
+    int startPosition,
+    int[] blockTable,
+    boolean needsLogits,
+    boolean allPositionLogits) {
+
+  /** A chunk that wants at most its last position's logits. */
+  public SequenceChunk(int[] tokens, int startPosition, int[] blockTable, boolean needsLogits) {
+    this(tokens, startPosition, blockTable, needsLogits, false);
+  }
+
+  /** Logits rows the forward pass returns for this chunk. */
+  public int numLogitRows() {
+    return allPositionLogits ? tokens.length : needsLogits ? 1 : 0;
+  }
+}

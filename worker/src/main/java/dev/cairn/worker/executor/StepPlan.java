@@ -10,7 +10,8 @@ import java.util.List;
  *
  * @param tokens stacked token ids {@code [T]}
  * @param attention row ranges, positions and block tables for the attention op
- * @param logitRows row of each chunk that needs logits (its last token), in batch order
+ * @param logitRows rows whose logits are wanted, in batch order: every row of a chunk that wants
+ *     all positions, else the last row of a chunk that needs logits
  */
 record StepPlan(int[] tokens, AttentionBatch attention, int[] logitRows) {
 
@@ -42,15 +43,16 @@ record StepPlan(int[] tokens, AttentionBatch attention, int[] logitRows) {
       start[c] = ch.startPosition();
       tables[c] = ch.blockTable();
       total += ch.tokens().length;
-      logits += ch.needsLogits() ? 1 : 0;
+      logits += ch.numLogitRows();
     }
     int[] tokens = new int[total];
     int[] logitRows = new int[logits];
     for (int c = 0, r = 0; c < n; c++) {
       SequenceChunk ch = batch.get(c);
       System.arraycopy(ch.tokens(), 0, tokens, rowStart[c], rowCount[c]);
-      if (ch.needsLogits()) {
-        logitRows[r++] = rowStart[c] + rowCount[c] - 1;
+      int first = rowStart[c] + rowCount[c] - ch.numLogitRows();
+      for (int row = first; row < rowStart[c] + rowCount[c]; row++) {
+        logitRows[r++] = row;
       }
     }
     AttentionBatch ab =

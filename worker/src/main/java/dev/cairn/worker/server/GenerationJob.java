@@ -3,6 +3,7 @@ package dev.cairn.worker.server;
 import dev.cairn.worker.engine.FinishReason;
 import dev.cairn.worker.engine.GenerationRequest;
 import dev.cairn.worker.engine.RequestOutput;
+import dev.cairn.worker.engine.TokenLogprob;
 import io.vertx.core.Context;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
@@ -45,23 +46,41 @@ final class GenerationJob {
     this.arrivalNanos = arrivalNanos;
     this.format = ResponseFormat.of(prep.request().endpoint(), id, createdEpochSeconds, model.id());
     this.sse = prep.request().stream() ? new SseWriter(ctx.response()) : null;
-    for (int i = 0; i < prep.request().n(); i++) {
-      choices.add(new ChoiceState(i));
+    int n = prep.request().n();
+    for (int p = 0; p < prep.prompts().size(); p++) {
+      for (int i = 0; i < n; i++) {
+        ChoiceState choice = new ChoiceState(p * n + i, p);
+        if (prep.request().echo()) {
+          echo(choice, p);
+        }
+        choices.add(choice);
+      }
     }
+  }
+
+  /** As vLLM: the echoed text is the prompt as sent, or its decoding when sent as token ids. */
+  private void echo(ChoiceState choice, int prompt) {
+    OpenAiRequest.Prompt sent = prep.request().prompts().get(prompt);
+    int[] tokens = prep.prompts().get(prompt);
+    choice.echoText = sent.text() != null ? sent.text() : model.tokenizer().decode(tokens, false);
+    int first = tokens[0];
+    choice.echoFirstToken =
+        new TokenLogprob(first, model.tokenizer().decode(new int[] {first}, false), Double.NaN);
   }
 
   /** Submits the choices to the engine; call on the request's context. */
   void start() {
-    int n = choices.size();
+    int n = prep.request().n();
     try {
-      for (int i = 0; i < n; i++) {
-        String requestId = id + "-" + i;
-        var params = prep.request().sampling().forChoice(i, prep.maxTokens());
-        final int index = i;
+      for (ChoiceState c : choices) {
+        String requestId = id + "-" + c.index;
+        int p = c.promptIndex;
+        var params = prep.request().sampling().forChoice(c.index % n, prep.maxTokens()[p]);
+        final int index = c.index;
         model
             .engine()
             .submit(
-                new GenerationRequest(requestId, prep.promptTokens(), params, arrivalNanos),
+                new GenerationRequest(requestId, prep.prompts().get(p), params, arrivalNanos),
                 out -> context.runOnContext(v -> onOutput(index, out)));
         submitted.add(requestId);
       }
@@ -124,7 +143,7 @@ final class GenerationJob {
     // otherwise record the status first.
     recordTokens();
     tracker.finish(200);
-    int promptTokens = prep.promptTokens().length;
+    int promptTokens = prep.totalPromptTokens();
     if (sse != null) {
       if (prep.request().includeUsage()) {
         sse.send(format.usageChunk(promptTokens, choices));
@@ -163,7 +182,7 @@ final class GenerationJob {
   private void recordTokens() {
     if (!submitted.isEmpty()) {
       tracker.tokens(
-          prep.promptTokens().length, choices.stream().mapToInt(c -> c.generatedTokens).sum());
+          prep.totalPromptTokens(), choices.stream().mapToInt(c -> c.generatedTokens).sum());
     }
   }
 }

@@ -16,6 +16,8 @@ final class LogprobsJson {
   /**
    * Completions: {@code {"tokens", "token_logprobs", "top_logprobs": [{text: lp}], "text_offset"}}.
    *
+   * @param sampled the tokens; a NaN logprob is written as null (echo's first prompt token)
+   * @param tops per token, the alternatives; a null entry is written as null
    * @param offset characters of completion text before the first of these tokens
    */
   static ObjectNode completion(
@@ -28,10 +30,19 @@ final class LogprobsJson {
     for (int i = 0; i < sampled.size(); i++) {
       TokenLogprob t = sampled.get(i);
       tokens.add(t.text());
-      lps.add(t.logprob());
-      ObjectNode alternatives = topArr.addObject();
-      for (TokenLogprob alt : i < tops.size() ? tops.get(i) : List.<TokenLogprob>of()) {
-        alternatives.put(alt.text(), alt.logprob());
+      if (Double.isNaN(t.logprob())) {
+        lps.addNull();
+      } else {
+        lps.add(t.logprob());
+      }
+      List<TokenLogprob> alts = i < tops.size() ? tops.get(i) : List.of();
+      if (alts == null) {
+        topArr.addNull();
+      } else {
+        ObjectNode alternatives = topArr.addObject();
+        for (TokenLogprob alt : alts) {
+          alternatives.put(alt.text(), alt.logprob());
+        }
       }
       offsets.add(offset);
       offset += t.text().length();

@@ -1,5 +1,6 @@
 package dev.cairn.worker.server;
 
+import dev.cairn.worker.engine.SamplingParams;
 import dev.cairn.worker.tokenizer.ChatMessage;
 import java.util.List;
 
@@ -8,28 +9,44 @@ import java.util.List;
  *
  * @param endpoint completions or chat completions
  * @param model the requested model name, or null to take the served one
- * @param promptText the completion prompt as text (completions), or null
- * @param promptTokens the completion prompt as token ids (completions), or null
+ * @param prompts the completion prompts (completions; one or more), or empty
  * @param messages the conversation (chat), or null
  * @param addGenerationPrompt chat: open the assistant's turn after the messages
- * @param sampling sampling and stopping fields with defaults applied
- * @param n choices to generate
+ * @param sampling sampling and stopping fields with defaults applied; maxTokens is {@link
+ *     SamplingParams#UNRESOLVED_MAX_TOKENS} until fitted to the prompt
+ * @param maxTokensField the field the client limited the completion with, or null
+ * @param n choices to generate per prompt
  * @param stream answer with server-sent events
  * @param includeUsage streaming: send a final chunk with usage
+ * @param echo completions: the answer's text and logprobs start with the prompt's
  */
 public record OpenAiRequest(
     Endpoint endpoint,
     String model,
-    String promptText,
-    int[] promptTokens,
+    List<Prompt> prompts,
     List<ChatMessage> messages,
     boolean addGenerationPrompt,
-    SamplingOptions sampling,
+    SamplingParams sampling,
+    String maxTokensField,
     int n,
     boolean stream,
-    boolean includeUsage) {
+    boolean includeUsage,
+    boolean echo) {
+
+  /**
+   * One completion prompt, as text or as token ids.
+   *
+   * @param text the prompt text, or null
+   * @param tokens the prompt's token ids, or null
+   */
+  public record Prompt(String text, int[] tokens) {}
 
   public boolean isChat() {
     return endpoint == Endpoint.CHAT_COMPLETIONS;
+  }
+
+  /** The max_tokens the client asked for, or null. */
+  public Integer requestedMaxTokens() {
+    return maxTokensField == null ? null : sampling.maxTokens();
   }
 }

@@ -11,7 +11,7 @@ import java.util.UUID;
 import java.util.function.LongSupplier;
 
 /**
- * The OpenAI-compatible API on a Vert.x router: {@code GET /v1/models}, {@code POST
+ * The OpenAI-compatible API on a Vert.x router: {@code GET /v1/models[/{id}]}, {@code POST
  * /v1/completions} and {@code POST /v1/chat/completions}, with API-key checks, a readiness gate
  * (503 while loading or draining), service metrics and OpenAI-format errors for every failure,
  * unknown routes included.
@@ -56,6 +56,8 @@ public final class OpenAiRoutes {
         .order(-70)
         .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES));
     router.get(Endpoint.MODELS.path()).handler(this::models);
+    // A regex: Hugging Face ids carry a slash (Qwen/Qwen2.5-0.5B-Instruct).
+    router.getWithRegex("/v1/models/(?<model>.+)").handler(this::model);
     router.post(Endpoint.COMPLETIONS.path()).handler(ctx -> generate(Endpoint.COMPLETIONS, ctx));
     router
         .post(Endpoint.CHAT_COMPLETIONS.path())
@@ -117,17 +119,31 @@ public final class OpenAiRoutes {
   }
 
   private void models(RoutingContext ctx) {
-    ServedModel model = state.model().orElseThrow();
     ObjectNode root = JsonNodeFactory.instance.objectNode();
     root.put("object", "list");
-    ObjectNode entry = root.putArray("data").addObject();
+    root.putArray("data").add(modelEntry(state.model().orElseThrow()));
+    ctx.response().putHeader("Content-Type", "application/json").end(root.toString());
+  }
+
+  /** OpenAI's {@code models.retrieve}: the served model, or a 404 for any other id. */
+  private void model(RoutingContext ctx) {
+    ServedModel model = state.model().orElseThrow();
+    String id = ctx.pathParam("model");
+    if (!model.id().equals(id)) {
+      throw ApiException.modelNotFound(id);
+    }
+    ctx.response().putHeader("Content-Type", "application/json").end(modelEntry(model).toString());
+  }
+
+  private static ObjectNode modelEntry(ServedModel model) {
+    ObjectNode entry = JsonNodeFactory.instance.objectNode();
     entry.put("id", model.id());
     entry.put("object", "model");
     entry.put("created", model.createdEpochSeconds());
     entry.put("owned_by", "cairn");
     entry.put("root", model.id());
     entry.put("max_model_len", model.maxModelLen());
-    ctx.response().putHeader("Content-Type", "application/json").end(root.toString());
+    return entry;
   }
 
   private void generate(Endpoint endpoint, RoutingContext ctx) {

@@ -1,10 +1,13 @@
 package dev.cairn.worker.server;
 
 import dev.cairn.worker.tokenizer.ChatTemplateException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Checks the model name, renders and encodes the prompt, and fits max_tokens to the context. Runs
- * off the event loop: chat templating and tokenization cost milliseconds on long prompts.
+ * Checks the model name and logit_bias ids, renders and encodes the prompts, and fits max_tokens to
+ * the context. Runs off the event loop: chat templating and tokenization cost milliseconds on long
+ * prompts.
  */
 final class PromptPreparer {
   private PromptPreparer() {}
@@ -13,37 +16,51 @@ final class PromptPreparer {
     if (req.model() != null && !req.model().equals(model.id())) {
       throw ApiException.modelNotFound(req.model());
     }
-    int[] tokens = encode(req, model);
+    int vocab = model.tokenizer().vocabSize();
+    for (int id : req.sampling().logitBias().keySet()) {
+      if (id >= vocab) {
+        throw ApiException.badRequest(
+            "logit_bias",
+            "Token id " + id + " in logit_bias is out of vocabulary (size " + vocab + ")");
+      }
+    }
+    List<int[]> prompts = new ArrayList<>();
+    if (req.isChat()) {
+      prompts.add(model.tokenizer().encode(renderChat(req, model)));
+    } else {
+      for (OpenAiRequest.Prompt p : req.prompts()) {
+        prompts.add(p.tokens() != null ? p.tokens() : model.tokenizer().encode(p.text()));
+      }
+    }
+    int[] maxTokens = new int[prompts.size()];
+    for (int i = 0; i < maxTokens.length; i++) {
+      int[] tokens = prompts.get(i);
+      check(req, tokens, vocab);
+      maxTokens[i] =
+          maxTokens(req, tokens.length, model.maxModelLen(), model.defaults().maxTokens());
+    }
+    return new PreparedRequest(req, List.copyOf(prompts), maxTokens);
+  }
+
+  private static void check(OpenAiRequest req, int[] tokens, int vocab) {
     if (tokens.length == 0) {
       throw ApiException.badRequest(
           req.isChat() ? "messages" : "prompt", "The prompt is empty after tokenization");
     }
-    int vocab = model.tokenizer().vocabSize();
     for (int id : tokens) {
       if (id >= vocab) {
         throw ApiException.badRequest(
             "prompt", "Token id " + id + " is out of vocabulary (size " + vocab + ")");
       }
     }
-    return new PreparedRequest(
-        req,
-        tokens,
-        maxTokens(req, tokens.length, model.maxModelLen(), model.defaults().maxTokens()));
   }
 
-  private static int[] encode(OpenAiRequest req, ServedModel model) {
-    if (req.promptTokens() != null) {
-      return req.promptTokens();
+  private static String renderChat(OpenAiRequest req, ServedModel model) {
+    try {
+      return model.chatTemplate().render(req.messages(), req.addGenerationPrompt());
+    } catch (ChatTemplateException | IllegalArgumentException e) {
+      throw ApiException.badRequest("messages", "Chat template error: " + e.getMessage());
     }
-    String text = req.promptText();
-    if (req.isChat()) {
-      try {
-        text = model.chatTemplate().render(req.messages(), req.addGenerationPrompt());
-      } catch (ChatTemplateException | IllegalArgumentException e) {
-        throw ApiException.badRequest("messages", "Chat template error: " + e.getMessage());
-      }
-    }
-    return model.tokenizer().encode(text);
   }
 
   /**
@@ -63,7 +80,7 @@ final class PromptPreparer {
               + " of the "
               + (req.isChat() ? "messages." : "prompt."));
     }
-    Integer requested = req.sampling().maxTokens();
+    Integer requested = req.requestedMaxTokens();
     if (requested == null) {
       // A default from generation_config.json is a preference, not a demand: clamp it.
       int room = maxModelLen - promptLen;
@@ -71,7 +88,7 @@ final class PromptPreparer {
     }
     if (promptLen + requested > maxModelLen) {
       throw ApiException.badRequest(
-          req.isChat() ? "max_completion_tokens" : "max_tokens",
+          req.maxTokensField(),
           "This model's maximum context length is "
               + maxModelLen
               + " tokens; your request has "

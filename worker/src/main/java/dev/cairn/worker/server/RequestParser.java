@@ -1,11 +1,14 @@
 package dev.cairn.worker.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cairn.worker.engine.SamplingParams;
 import dev.cairn.worker.tokenizer.ChatMessage;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 
@@ -16,7 +19,10 @@ public final class RequestParser {
 
   private static final Set<String> ROLES =
       Set.of("system", "developer", "user", "assistant", "tool");
-  private static final ObjectMapper JSON = new ObjectMapper();
+  // Trailing tokens: "{...} garbage" is not one JSON document and must not pass as one.
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final Set<String> MESSAGE_FIELDS = Set.of("role", "content");
 
   private RequestParser() {}
 
@@ -24,20 +30,21 @@ public final class RequestParser {
   public static OpenAiRequest parse(Endpoint endpoint, String body, SamplingDefaults defaults) {
     ObjectNode root = parseObject(body);
     boolean chat = endpoint == Endpoint.CHAT_COMPLETIONS;
+    RequestFields.check(root, chat);
     String model = JsonFields.string(root, "model");
     Integer nField = JsonFields.integer(root, "n");
     int n = nField == null ? 1 : nField;
     if (n < 1 || n > MAX_N) {
       throw ApiException.badRequest("n", "n must be between 1 and " + MAX_N + ", got " + n);
     }
-    Boolean stream = JsonFields.bool(root, "stream");
-    ObjectNode streamOptions = JsonFields.object(root, "stream_options");
-    Boolean includeUsage =
-        streamOptions == null ? null : JsonFields.bool(streamOptions, "include_usage");
-    rejectUnsupported(root);
-    SamplingOptions sampling = SamplingParser.parse(root, defaults, chat);
-    String promptText = null;
-    int[] promptTokens = null;
+    boolean stream = Boolean.TRUE.equals(JsonFields.bool(root, "stream"));
+    boolean includeUsage = includeUsage(root);
+    boolean echo = !chat && Boolean.TRUE.equals(JsonFields.bool(root, "echo"));
+    if (echo && stream) {
+      throw ApiException.badRequest("echo", "echo is not supported with stream");
+    }
+    SamplingParams sampling = SamplingParser.parse(root, defaults, chat, echo);
+    List<OpenAiRequest.Prompt> prompts = List.of();
     List<ChatMessage> messages = null;
     boolean addGenerationPrompt = true;
     if (chat) {
@@ -45,46 +52,42 @@ public final class RequestParser {
       Boolean add = JsonFields.bool(root, "add_generation_prompt");
       addGenerationPrompt = add == null || add;
     } else {
-      JsonNode prompt = JsonFields.present(root, "prompt");
-      if (prompt == null) {
-        throw ApiException.badRequest("prompt", "'prompt' is required");
-      }
-      if (prompt.isTextual()) {
-        promptText = prompt.textValue();
-      } else {
-        Object p = promptFromArray(prompt);
-        if (p instanceof String s) {
-          promptText = s;
-        } else {
-          promptTokens = (int[]) p;
-        }
+      prompts = prompts(root);
+      if (prompts.size() * n > MAX_N) {
+        throw ApiException.badRequest(
+            "prompt",
+            prompts.size()
+                + " prompts with n = "
+                + n
+                + " exceed "
+                + MAX_N
+                + " choices per request");
       }
     }
     return new OpenAiRequest(
         endpoint,
         model,
-        promptText,
-        promptTokens,
+        prompts,
         messages,
         addGenerationPrompt,
         sampling,
+        SamplingParser.maxTokensField(root, chat),
         n,
-        stream != null && stream,
-        includeUsage != null && includeUsage);
+        stream,
+        includeUsage,
+        echo);
   }
 
-  /** Fields that would change the answer's meaning if silently ignored. */
-  private static void rejectUnsupported(ObjectNode root) {
-    if (Boolean.TRUE.equals(JsonFields.bool(root, "echo"))) {
-      throw ApiException.badRequest("echo", "echo is not supported");
+  private static boolean includeUsage(ObjectNode root) {
+    ObjectNode options = JsonFields.object(root, "stream_options");
+    if (options == null) {
+      return false;
     }
-    if (JsonFields.string(root, "suffix") != null) {
-      throw ApiException.badRequest("suffix", "suffix is not supported");
+    if (Boolean.TRUE.equals(JsonFields.bool(options, "continuous_usage_stats"))) {
+      throw ApiException.badRequest(
+          "stream_options.continuous_usage_stats", "continuous_usage_stats is not supported");
     }
-    Integer bestOf = JsonFields.integer(root, "best_of");
-    if (bestOf != null && bestOf != 1) {
-      throw ApiException.badRequest("best_of", "best_of is not supported; use n");
-    }
+    return Boolean.TRUE.equals(JsonFields.bool(options, "include_usage"));
   }
 
   static ObjectNode parseObject(String body) {
@@ -100,33 +103,52 @@ public final class RequestParser {
     return (ObjectNode) root;
   }
 
-  /** A one-element string array, a token-id array, or a one-element array of token-id arrays. */
-  private static Object promptFromArray(JsonNode prompt) {
-    String shape = "a string, an array of token ids, or an array of one of those";
+  /**
+   * As vLLM: a string, a list of strings, a list of token ids, or a list of token-id lists; each
+   * list element is its own prompt.
+   */
+  private static List<OpenAiRequest.Prompt> prompts(ObjectNode root) {
+    JsonNode prompt = JsonFields.present(root, "prompt");
+    if (prompt == null) {
+      throw ApiException.badRequest("prompt", "'prompt' is required");
+    }
+    if (prompt.isTextual()) {
+      return List.of(new OpenAiRequest.Prompt(prompt.textValue(), null));
+    }
+    String shape =
+        "a string, an array of strings, an array of token ids, or an array of token-id arrays";
     if (!prompt.isArray() || prompt.isEmpty()) {
       throw ApiException.badRequest("prompt", "'prompt' must be " + shape);
     }
-    JsonNode first = prompt.get(0);
-    if (first.isTextual() || first.isArray()) {
-      if (prompt.size() > 1) {
-        throw ApiException.badRequest(
-            "prompt", "only one prompt per request is supported, got " + prompt.size());
-      }
-      return first.isTextual() ? first.textValue() : tokenIds(first, shape);
+    if (prompt.get(0).isIntegralNumber()) {
+      return List.of(new OpenAiRequest.Prompt(null, tokenIds(prompt, "prompt", shape)));
     }
-    return tokenIds(prompt, shape);
+    List<OpenAiRequest.Prompt> out = new ArrayList<>();
+    for (int i = 0; i < prompt.size(); i++) {
+      JsonNode p = prompt.get(i);
+      String where = "prompt[" + i + "]";
+      if (p.isTextual()) {
+        out.add(new OpenAiRequest.Prompt(p.textValue(), null));
+      } else if (p.isArray()) {
+        out.add(new OpenAiRequest.Prompt(null, tokenIds(p, where, shape)));
+      } else {
+        throw ApiException.badRequest(
+            where, "'prompt' must be " + shape + "; " + where + " is " + p);
+      }
+    }
+    return List.copyOf(out);
   }
 
-  private static int[] tokenIds(JsonNode array, String shape) {
+  private static int[] tokenIds(JsonNode array, String field, String shape) {
     if (array.isEmpty()) {
-      throw ApiException.badRequest("prompt", "'prompt' must not be empty");
+      throw ApiException.badRequest(field, "'" + field + "' must not be empty");
     }
     int[] ids = new int[array.size()];
     for (int i = 0; i < ids.length; i++) {
       JsonNode id = array.get(i);
       if (!id.isIntegralNumber() || !id.canConvertToInt() || id.intValue() < 0) {
         throw ApiException.badRequest(
-            "prompt", "'prompt' must be " + shape + "; element " + i + " is " + id);
+            field, "'prompt' must be " + shape + "; " + field + "[" + i + "] is " + id);
       }
       ids[i] = id.intValue();
     }
@@ -158,6 +180,14 @@ public final class RequestParser {
           where + ".role",
           where + ".role must be one of " + String.join(", ", ROLES.stream().sorted().toList()));
     }
+    for (Iterator<String> it = m.fieldNames(); it.hasNext(); ) {
+      String field = it.next();
+      if (!MESSAGE_FIELDS.contains(field) && !m.get(field).isNull()) {
+        // name, tool_calls, tool_call_id, function_call, audio...: the template would not see them.
+        throw ApiException.badRequest(
+            where + "." + field, where + "." + field + " is not supported by this server");
+      }
+    }
     // OpenAI's "developer" role is the newer name of "system"; chat templates know only the latter.
     String r = "developer".equals(role.textValue()) ? "system" : role.textValue();
     return new ChatMessage(r, content(m.get("content"), where + ".content"));
@@ -169,7 +199,8 @@ public final class RequestParser {
    */
   private static String content(JsonNode c, String where) {
     if (c == null || c.isNull()) {
-      return "";
+      // OpenAI allows it only beside tool calls, which this server does not implement.
+      throw ApiException.badRequest(where, where + " is required");
     }
     if (c.isTextual()) {
       return c.textValue();

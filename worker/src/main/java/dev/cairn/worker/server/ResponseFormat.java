@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.worker.engine.RequestOutput;
+import dev.cairn.worker.engine.TokenLogprob;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 
 /**
  * Builds the JSON of one endpoint's answers: whole responses and streaming chunks. The envelope
@@ -97,6 +100,17 @@ abstract class ResponseFormat {
     return c.finishReason == null ? null : c.finishReason.label();
   }
 
+  /** vLLM's stop_reason: the matched stop string or stop token id; null for EOS and length. */
+  static void putStopReason(ObjectNode choice, ChoiceState c) {
+    if (c.stopReason == null) {
+      choice.putNull("stop_reason");
+    } else if (c.stopReason.string() != null) {
+      choice.put("stop_reason", c.stopReason.string());
+    } else {
+      choice.put("stop_reason", c.stopReason.tokenId());
+    }
+  }
+
   /** {@code /v1/chat/completions}. */
   static final class ChatFormat extends ResponseFormat {
     ChatFormat(String id, long created, String model) {
@@ -122,6 +136,7 @@ abstract class ResponseFormat {
       message.put("content", c.text.toString());
       choice.set("logprobs", withLogprobs ? LogprobsJson.chat(c.logprobs, c.topLogprobs) : null);
       choice.put("finish_reason", finishReason(c));
+      putStopReason(choice, c);
       return choice;
     }
 
@@ -136,6 +151,7 @@ abstract class ResponseFormat {
       choice.set(
           "logprobs", withLogprobs ? LogprobsJson.chat(out.logprobs(), out.topLogprobs()) : null);
       choice.put("finish_reason", finishReason(c));
+      putStopReason(choice, c);
       return choice;
     }
 
@@ -172,10 +188,10 @@ abstract class ResponseFormat {
     ObjectNode finalChoice(ChoiceState c, boolean withLogprobs) {
       ObjectNode choice = F.objectNode();
       choice.put("index", c.index);
-      choice.put("text", c.text.toString());
-      choice.set(
-          "logprobs", withLogprobs ? LogprobsJson.completion(c.logprobs, c.topLogprobs, 0) : null);
+      choice.put("text", c.echoText == null ? c.text.toString() : c.echoText + c.text);
+      choice.set("logprobs", withLogprobs ? logprobs(c) : null);
       choice.put("finish_reason", finishReason(c));
+      putStopReason(choice, c);
       return choice;
     }
 
@@ -190,7 +206,29 @@ abstract class ResponseFormat {
               ? LogprobsJson.completion(out.logprobs(), out.topLogprobs(), c.textOffsetBefore)
               : null);
       choice.put("finish_reason", finishReason(c));
+      putStopReason(choice, c);
       return choice;
+    }
+
+    /**
+     * With echo, the prompt's tokens come first (as vLLM: the first has a null logprob and null
+     * alternatives, having no context), then the completion's.
+     */
+    private static ObjectNode logprobs(ChoiceState c) {
+      if (c.echoText == null) {
+        return LogprobsJson.completion(c.logprobs, c.topLogprobs, 0);
+      }
+      List<TokenLogprob> tokens = new ArrayList<>();
+      List<List<TokenLogprob>> tops = new ArrayList<>();
+      tokens.add(c.echoFirstToken);
+      tops.add(null);
+      if (c.promptLogprobs != null) {
+        tokens.addAll(c.promptLogprobs.tokens());
+        tops.addAll(c.promptLogprobs.top());
+      }
+      tokens.addAll(c.logprobs);
+      tops.addAll(c.topLogprobs);
+      return LogprobsJson.completion(tokens, tops, 0);
     }
 
     @Override

@@ -2,9 +2,13 @@ package dev.cairn.worker.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cairn.worker.engine.SamplingParams;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** Reads and range-checks the sampling fields shared by completions and chat completions. */
@@ -14,11 +18,18 @@ final class SamplingParser {
 
   private SamplingParser() {}
 
+  /** OpenAI's (and vLLM's) bound on a logit_bias value. */
+  static final double MAX_LOGIT_BIAS = 100;
+
   /**
    * @param chat chat semantics: {@code logprobs} is a boolean with {@code top_logprobs}, and {@code
    *     max_completion_tokens} supersedes {@code max_tokens}
+   * @param echo completions' echo: the prompt's logprobs are wanted too when logprobs are
+   * @return the parameters, with {@link SamplingParams#UNRESOLVED_MAX_TOKENS} when max_tokens is
+   *     not given
    */
-  static SamplingOptions parse(ObjectNode body, SamplingDefaults defaults, boolean chat) {
+  static SamplingParams parse(
+      ObjectNode body, SamplingDefaults defaults, boolean chat, boolean echo) {
     double temperature = or(JsonFields.number(body, "temperature"), defaults.temperature(), 1.0);
     range("temperature", temperature, 0, 2);
     double topP = or(JsonFields.number(body, "top_p"), defaults.topP(), 1.0);
@@ -44,7 +55,9 @@ final class SamplingParser {
           "repetition_penalty", "repetition_penalty must be in (0, 2], got " + repetition);
     }
     Boolean ignoreEos = JsonFields.bool(body, "ignore_eos");
-    return new SamplingOptions(
+    Integer logprobs = chat ? chatLogprobs(body) : completionLogprobs(body);
+    Integer maxTokens = maxTokens(body, chat);
+    return new SamplingParams(
         temperature,
         topP,
         topK,
@@ -53,11 +66,53 @@ final class SamplingParser {
         presence,
         frequency,
         repetition,
-        maxTokens(body, chat),
+        maxTokens == null ? SamplingParams.UNRESOLVED_MAX_TOKENS : maxTokens,
         stop(body),
         stopTokenIds(body),
         ignoreEos != null && ignoreEos,
-        chat ? chatLogprobs(body) : completionLogprobs(body));
+        logprobs,
+        logitBias(body),
+        echo ? logprobs : null);
+  }
+
+  /** The field the client limited the completion with, or null when it sent neither. */
+  static String maxTokensField(ObjectNode body, boolean chat) {
+    if (chat && JsonFields.present(body, "max_completion_tokens") != null) {
+      return "max_completion_tokens";
+    }
+    return JsonFields.present(body, "max_tokens") != null ? "max_tokens" : null;
+  }
+
+  /**
+   * {@code {"token id": bias}}; the ids are checked against the vocabulary once the model is known.
+   */
+  private static Map<Integer, Double> logitBias(ObjectNode body) {
+    ObjectNode n = JsonFields.object(body, "logit_bias");
+    if (n == null) {
+      return Map.of();
+    }
+    Map<Integer, Double> bias = new HashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      int id;
+      try {
+        id = Integer.parseInt(e.getKey());
+      } catch (NumberFormatException ex) {
+        id = -1;
+      }
+      if (id < 0) {
+        throw ApiException.badRequest(
+            "logit_bias", "logit_bias keys must be token ids, got \"" + e.getKey() + "\"");
+      }
+      JsonNode v = e.getValue();
+      if (!v.isNumber() || Math.abs(v.doubleValue()) > MAX_LOGIT_BIAS) {
+        throw ApiException.badRequest(
+            "logit_bias",
+            "logit_bias values must be numbers in [-100, 100]; token " + id + " has " + v);
+      }
+      bias.put(id, v.doubleValue());
+    }
+    return Map.copyOf(bias);
   }
 
   private static Integer maxTokens(ObjectNode body, boolean chat) {

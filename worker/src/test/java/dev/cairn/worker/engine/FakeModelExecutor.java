@@ -86,8 +86,8 @@ public class FakeModelExecutor implements ModelExecutor {
         int pos = chunk.startPosition() + i;
         kv[chunk.blockTable()[pos / blockSize]][pos % blockSize] = chunk.tokens()[i];
       }
-      if (chunk.needsLogits()) {
-        rows.add(logitsFor(readSequence(chunk.blockTable(), end)));
+      for (int r = end - chunk.numLogitRows(); r < end; r++) {
+        rows.add(logitsFor(readSequence(chunk.blockTable(), r + 1)));
       }
     }
     return rows.toArray(new float[0][]);

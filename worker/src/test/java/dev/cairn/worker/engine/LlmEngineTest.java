@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -42,7 +43,7 @@ class LlmEngineTest {
 
   private static SamplingParams seeded(int maxTokens, long seed) {
     return new SamplingParams(
-        1.0, 0.95, 0, 0, seed, 0, 0, 1.0, maxTokens, List.of(), Set.of(), false, 2);
+        1.0, 0.95, 0, 0, seed, 0, 0, 1.0, maxTokens, List.of(), Set.of(), false, 2, Map.of(), null);
   }
 
   /** Closes the engine (joining its thread) and checks that no KV block is held. */

@@ -1,18 +1,21 @@
 package dev.cairn.worker.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.worker.backend.cpu.CpuBackend;
 import dev.cairn.worker.executor.TransformerExecutor;
 import dev.cairn.worker.loading.HostWeights;
+import dev.cairn.worker.testing.ReferenceLogprobs;
 import dev.cairn.worker.testing.TestModels;
 import dev.cairn.worker.tokenizer.HfTokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -149,9 +152,42 @@ class TinyModelEngineTest {
     return out;
   }
 
+  @Test
+  void promptLogprobsEqualPerPositionReferenceRunsThroughChunksAndTheCache() throws Exception {
+    int[] prompt = mixedPrompts(8).get(7);
+    double[] expected = ReferenceLogprobs.promptLogprobs(modelDir, prompt);
+    SamplingParams withLogprobs =
+        new SamplingParams(
+            0.0, 1.0, 0, 0.0, null, 0.0, 0.0, 1.0, 4, List.of(), Set.of(), true, null, Map.of(), 2);
+    // A token budget of 8 splits the prompt into chunks; the plain run first fills the cache.
+    try (Running r = start(256, 4, 8)) {
+      OutputCollector plain = new OutputCollector();
+      r.engine.submit(request("plain", prompt, ignoringEos(4)), plain);
+      plain.await();
+      OutputCollector scored = new OutputCollector();
+      r.engine.submit(request("scored", prompt, withLogprobs), scored);
+      scored.await();
+      assertThat(scored.tokens()).containsExactly(plain.tokens());
+      PromptLogprobs got = scored.outputs.get(0).promptLogprobs();
+      assertThat(got.tokens()).hasSize(prompt.length - 1);
+      for (int p = 1; p < prompt.length; p++) {
+        TokenLogprob t = got.tokens().get(p - 1);
+        assertThat(t.tokenId()).isEqualTo(prompt[p]);
+        assertThat(t.logprob()).as("position %d", p).isCloseTo(expected[p], within(1e-4));
+        assertThat(got.top().get(p - 1)).hasSize(2);
+        assertThat(got.top().get(p - 1).get(0).logprob())
+            .isGreaterThanOrEqualTo(t.logprob() - 1e-9);
+      }
+      assertThat(scored.outputs.stream().skip(1).map(RequestOutput::promptLogprobs))
+          .containsOnlyNulls();
+      r.assertNoBlocksHeld();
+    }
+  }
+
   private static SamplingParams ignoringEos(int maxTokens) {
     return new SamplingParams(
-        0.0, 1.0, 0, 0.0, null, 0.0, 0.0, 1.0, maxTokens, List.of(), Set.of(), true, null);
+        0.0, 1.0, 0, 0.0, null, 0.0, 0.0, 1.0, maxTokens, List.of(), Set.of(), true, null, Map.of(),
+        null);
   }
 
   private static GenerationRequest request(String id, int[] prompt, SamplingParams params) {

@@ -17,8 +17,8 @@ class PromptPreparerTest {
   @Test
   void maxTokensDefaultsToTheRestOfTheContext() {
     PreparedRequest p = PromptPreparer.prepare(completion("{\"prompt\":\"abcd\"}"), model);
-    assertThat(p.promptTokens()).containsExactly('a', 'b', 'c', 'd');
-    assertThat(p.maxTokens()).isEqualTo(12);
+    assertThat(p.prompts().get(0)).containsExactly('a', 'b', 'c', 'd');
+    assertThat(p.maxTokens()).containsExactly(12);
   }
 
   @Test
@@ -44,6 +44,38 @@ class PromptPreparerTest {
                     completion("{\"prompt\":\"" + "x".repeat(16) + "\"}"), model))
         .hasMessageStartingWith(
             "This model's maximum context length is 16 tokens; your request has 16 input tokens");
+  }
+
+  @Test
+  void overflowNamesTheLimitFieldTheClientSent() {
+    ServedModel roomy = FakeModels.served(new FakeEngine(256));
+    String m = "{\"messages\":[{\"role\":\"user\",\"content\":\"a\"}],";
+    for (String field : new String[] {"max_tokens", "max_completion_tokens"}) {
+      OpenAiRequest r =
+          RequestParser.parse(
+              Endpoint.CHAT_COMPLETIONS, m + "\"" + field + "\":1000}", SamplingDefaults.none());
+      assertThatThrownBy(() -> PromptPreparer.prepare(r, roomy))
+          .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.param()).isEqualTo(field));
+    }
+  }
+
+  @Test
+  void eachPromptIsFittedToTheContextOnItsOwn() {
+    PreparedRequest p =
+        PromptPreparer.prepare(completion("{\"prompt\":[\"ab\",\"abcdef\"]}"), model);
+    assertThat(p.maxTokens()).containsExactly(14, 10);
+    assertThat(p.totalPromptTokens()).isEqualTo(8);
+  }
+
+  @Test
+  void logitBiasIdsOutsideTheVocabularyAreRefused() {
+    assertThatThrownBy(
+            () ->
+                PromptPreparer.prepare(
+                    completion("{\"prompt\":\"a\",\"logit_bias\":{\"999\":1}}"), model))
+        .isInstanceOfSatisfying(
+            ApiException.class, e -> assertThat(e.param()).isEqualTo("logit_bias"))
+        .hasMessageContaining("Token id 999 in logit_bias is out of vocabulary");
   }
 
   @Test

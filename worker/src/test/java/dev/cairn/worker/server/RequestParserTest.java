@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.worker.tokenizer.ChatMessage;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RequestParserTest {
@@ -30,14 +31,67 @@ class RequestParserTest {
 
   @Test
   void promptShapes() {
-    assertThat(completion("{\"prompt\":\"hi\"}").promptText()).isEqualTo("hi");
-    assertThat(completion("{\"prompt\":[\"hi\"]}").promptText()).isEqualTo("hi");
-    assertThat(completion("{\"prompt\":[1,2,3]}").promptTokens()).containsExactly(1, 2, 3);
-    assertThat(completion("{\"prompt\":[[4,5]]}").promptTokens()).containsExactly(4, 5);
-    rejects(Endpoint.COMPLETIONS, "{\"prompt\":[\"a\",\"b\"]}", "prompt", "only one prompt");
-    rejects(Endpoint.COMPLETIONS, "{\"prompt\":[1,-2]}", "prompt", "element 1 is -2");
+    assertThat(completion("{\"prompt\":\"hi\"}").prompts().get(0).text()).isEqualTo("hi");
+    assertThat(completion("{\"prompt\":[\"hi\"]}").prompts().get(0).text()).isEqualTo("hi");
+    assertThat(completion("{\"prompt\":[1,2,3]}").prompts().get(0).tokens())
+        .containsExactly(1, 2, 3);
+    assertThat(completion("{\"prompt\":[[4,5]]}").prompts().get(0).tokens()).containsExactly(4, 5);
+    rejects(Endpoint.COMPLETIONS, "{\"prompt\":[1,-2]}", "prompt", "prompt[1] is -2");
+    rejects(Endpoint.COMPLETIONS, "{\"prompt\":[[1],[]]}", "prompt[1]", "must not be empty");
+    rejects(Endpoint.COMPLETIONS, "{\"prompt\":[\"a\",3]}", "prompt[1]", "prompt[1] is 3");
     rejects(Endpoint.COMPLETIONS, "{}", "prompt", "'prompt' is required");
     rejects(Endpoint.COMPLETIONS, "{\"prompt\":5}", "prompt", "'prompt' must be");
+  }
+
+  @Test
+  void promptArraysAreOnePromptPerElement() {
+    OpenAiRequest texts = completion("{\"prompt\":[\"a\",\"b\"],\"n\":2}");
+    assertThat(texts.prompts()).extracting(OpenAiRequest.Prompt::text).containsExactly("a", "b");
+    OpenAiRequest ids = completion("{\"prompt\":[[1,2],[3]]}");
+    assertThat(ids.prompts().get(0).tokens()).containsExactly(1, 2);
+    assertThat(ids.prompts().get(1).tokens()).containsExactly(3);
+    rejects(
+        Endpoint.COMPLETIONS,
+        "{\"prompt\":[\"a\",\"b\",\"c\"],\"n\":50}",
+        "prompt",
+        "exceed 128 choices");
+  }
+
+  @Test
+  void echoAsksForPromptLogprobsWhenLogprobsAreAsked() {
+    OpenAiRequest r = completion("{\"prompt\":\"x\",\"echo\":true,\"logprobs\":2}");
+    assertThat(r.echo()).isTrue();
+    assertThat(r.sampling().promptLogprobs()).isEqualTo(2);
+    assertThat(completion("{\"prompt\":\"x\",\"echo\":true}").sampling().promptLogprobs()).isNull();
+    assertThat(completion("{\"prompt\":\"x\",\"logprobs\":2}").sampling().promptLogprobs())
+        .isNull();
+    rejects(
+        Endpoint.COMPLETIONS,
+        "{\"prompt\":\"x\",\"echo\":true,\"stream\":true}",
+        "echo",
+        "not supported with stream");
+  }
+
+  @Test
+  void logitBiasIsParsedAndRangeChecked() {
+    OpenAiRequest r = completion("{\"prompt\":\"x\",\"logit_bias\":{\"5\":100,\"7\":-2.5}}");
+    assertThat(r.sampling().logitBias())
+        .containsExactlyInAnyOrderEntriesOf(Map.of(5, 100.0, 7, -2.5));
+    String p = "{\"prompt\":\"x\",\"logit_bias\":";
+    rejects(Endpoint.COMPLETIONS, p + "{\"5\":101}}", "logit_bias", "[-100, 100]");
+    rejects(Endpoint.COMPLETIONS, p + "{\"5\":\"a\"}}", "logit_bias", "[-100, 100]");
+    rejects(Endpoint.COMPLETIONS, p + "{\"a\":1}}", "logit_bias", "must be token ids");
+    rejects(Endpoint.COMPLETIONS, p + "{\"-1\":1}}", "logit_bias", "must be token ids");
+    rejects(Endpoint.COMPLETIONS, p + "[1]}", "logit_bias", "must be an object");
+  }
+
+  @Test
+  void maxTokensFieldIsTheOneTheClientSent() {
+    String m = "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],";
+    assertThat(chat(m + "\"max_tokens\":3}").maxTokensField()).isEqualTo("max_tokens");
+    assertThat(chat(m + "\"max_completion_tokens\":3}").maxTokensField())
+        .isEqualTo("max_completion_tokens");
+    assertThat(chat(m + "\"n\":1}").maxTokensField()).isNull();
   }
 
   @Test
@@ -47,7 +101,7 @@ class RequestParserTest {
     assertThat(r.stream()).isFalse();
     assertThat(r.sampling().temperature()).isEqualTo(1.0);
     assertThat(r.sampling().topP()).isEqualTo(1.0);
-    assertThat(r.sampling().maxTokens()).isNull();
+    assertThat(r.requestedMaxTokens()).isNull();
     assertThat(r.sampling().logprobs()).isNull();
     SamplingDefaults model = new SamplingDefaults(0.6, 0.9, 20, 0.05, 1.1, 64);
     OpenAiRequest d = RequestParser.parse(Endpoint.COMPLETIONS, "{\"prompt\":\"x\"}", model);
@@ -118,12 +172,68 @@ class RequestParserTest {
     rejects(Endpoint.COMPLETIONS, p + "\"model\":3}", "model", "'model' must be a string");
   }
 
+  /** A value of each refused field that asks for something (never its neutral value). */
+  private static String demanding(String field) {
+    return switch (field) {
+      case "skip_special_tokens", "spaces_between_special_tokens", "add_special_tokens" -> "false";
+      case "best_of", "min_tokens", "truncate_prompt_tokens", "prompt_logprobs" -> "3";
+      case "length_penalty" -> "0.5";
+      default -> "\"something\"";
+    };
+  }
+
   @Test
-  void unsupportedFieldsAreRejectedNotIgnored() {
-    rejects(Endpoint.COMPLETIONS, "{\"prompt\":\"x\",\"echo\":true}", "echo", "not supported");
-    rejects(Endpoint.COMPLETIONS, "{\"prompt\":\"x\",\"suffix\":\"y\"}", "suffix", "not supported");
-    rejects(Endpoint.COMPLETIONS, "{\"prompt\":\"x\",\"best_of\":3}", "best_of", "use n");
-    assertThat(completion("{\"prompt\":\"x\",\"echo\":false,\"best_of\":1}").n()).isEqualTo(1);
+  void everyUnimplementedFieldIsRefusedByName() {
+    assertThat(RequestFields.REFUSED.keySet())
+        .contains(
+            "suffix",
+            "best_of",
+            "use_beam_search",
+            "min_tokens",
+            "allowed_token_ids",
+            "response_format",
+            "tools",
+            "tool_choice",
+            "guided_json",
+            "bad_words",
+            "include_stop_str_in_output",
+            "skip_special_tokens",
+            "prompt_logprobs");
+    for (String field : RequestFields.REFUSED.keySet()) {
+      String value = demanding(field);
+      rejects(
+          Endpoint.COMPLETIONS,
+          "{\"prompt\":\"x\",\"" + field + "\":" + value + "}",
+          field,
+          "not supported");
+      rejects(
+          Endpoint.CHAT_COMPLETIONS,
+          "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"" + field + "\":" + value + "}",
+          field,
+          "not supported");
+    }
+    rejects(
+        Endpoint.COMPLETIONS, "{\"prompt\":\"x\",\"frobnicate\":1}", "frobnicate", "Unrecognized");
+    rejects(
+        Endpoint.CHAT_COMPLETIONS,
+        "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"echo\":true}",
+        "echo",
+        "not supported");
+    rejects(
+        Endpoint.COMPLETIONS,
+        "{\"prompt\":\"x\",\"stream_options\":{\"continuous_usage_stats\":true}}",
+        "stream_options.continuous_usage_stats",
+        "not supported");
+  }
+
+  @Test
+  void neutralValuesAndBookkeepingFieldsPass() {
+    OpenAiRequest r =
+        completion(
+            "{\"prompt\":\"x\",\"echo\":false,\"best_of\":1,\"suffix\":null,\"user\":\"u\","
+                + "\"use_beam_search\":false,\"skip_special_tokens\":true,\"length_penalty\":1.0,"
+                + "\"response_format\":{\"type\":\"text\"},\"tools\":[],\"metadata\":{}}");
+    assertThat(r.n()).isEqualTo(1);
   }
 
   @Test
@@ -131,6 +241,8 @@ class RequestParserTest {
     rejects(Endpoint.COMPLETIONS, "{\"prompt\":", null, "Invalid JSON body");
     rejects(Endpoint.COMPLETIONS, "[1]", null, "must be a JSON object");
     rejects(Endpoint.COMPLETIONS, "", null, "must be a JSON object");
+    rejects(Endpoint.COMPLETIONS, "{\"prompt\":\"x\"} trailing", null, "Invalid JSON body");
+    rejects(Endpoint.COMPLETIONS, "{\"prompt\":\"x\"}{}", null, "Invalid JSON body");
   }
 
   @Test
@@ -139,12 +251,27 @@ class RequestParserTest {
         chat(
             "{\"messages\":[{\"role\":\"developer\",\"content\":\"be brief\"},"
                 + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"a\"},"
-                + "{\"type\":\"text\",\"text\":\"b\"}]},{\"role\":\"assistant\",\"content\":null}]}");
+                + "{\"type\":\"text\",\"text\":\"b\"}]},{\"role\":\"assistant\",\"content\":\"\"}]}");
     assertThat(r.messages())
         .containsExactly(
             new ChatMessage("system", "be brief"),
             new ChatMessage("user", "a\nb"),
             new ChatMessage("assistant", ""));
+    rejects(
+        Endpoint.CHAT_COMPLETIONS,
+        "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"},{\"role\":\"assistant\"}]}",
+        "messages[1].content",
+        "messages[1].content is required");
+    rejects(
+        Endpoint.CHAT_COMPLETIONS,
+        "{\"messages\":[{\"role\":\"assistant\",\"content\":null}]}",
+        "messages[0].content",
+        "is required");
+    rejects(
+        Endpoint.CHAT_COMPLETIONS,
+        "{\"messages\":[{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":[]}]}",
+        "messages[0].tool_calls",
+        "not supported");
     assertThat(r.addGenerationPrompt()).isTrue();
     rejects(Endpoint.CHAT_COMPLETIONS, "{}", "messages", "'messages' is required");
     rejects(Endpoint.CHAT_COMPLETIONS, "{\"messages\":[]}", "messages", "non-empty array");

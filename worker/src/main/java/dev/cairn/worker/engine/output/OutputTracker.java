@@ -1,8 +1,10 @@
 package dev.cairn.worker.engine.output;
 
 import dev.cairn.worker.engine.FinishReason;
+import dev.cairn.worker.engine.PromptLogprobs;
 import dev.cairn.worker.engine.RequestOutput;
 import dev.cairn.worker.engine.SamplingParams;
+import dev.cairn.worker.engine.StopReason;
 import dev.cairn.worker.engine.TokenLogprob;
 import dev.cairn.worker.tokenizer.Tokenizer;
 import java.util.ArrayList;
@@ -32,6 +34,8 @@ public final class OutputTracker {
   private int numPending;
   private final List<TokenLogprob> pendingLogprobs = new ArrayList<>();
   private final List<List<TokenLogprob>> pendingTop = new ArrayList<>();
+  private StopReason stopReason;
+  private PromptLogprobs promptLogprobs;
 
   public OutputTracker(
       String requestId,
@@ -58,13 +62,14 @@ public final class OutputTracker {
     numGenerated++;
     addPending(token, logprob, topIds, topLogprobs);
     if (isStopToken(token)) {
+      // vLLM reports the id of a stop token, but nothing for EOS.
+      boolean eos = !params.ignoreEos() && eosIds.contains(token);
+      stopReason = eos ? null : StopReason.token(token);
       return FinishReason.STOP; // the stop token's own text is not part of the completion
     }
     int before = text.length();
     text.append(detokenizer.add(token));
-    int match = stopMatcher.findMatch(text, before);
-    if (match >= 0) {
-      text.setLength(match);
+    if (stopAt(before)) {
       return FinishReason.STOP;
     }
     if (numGenerated >= params.maxTokens() || numPromptTokens + numGenerated >= maxModelLen) {
@@ -89,10 +94,7 @@ public final class OutputTracker {
   public RequestOutput takeOutput(FinishReason finish, String error) {
     if (finish == FinishReason.LENGTH || finish == FinishReason.ABORT) {
       text.append(detokenizer.flush());
-      int match = stopMatcher.findMatch(text, emittedChars);
-      if (match >= 0) {
-        text.setLength(match);
-      }
+      stopAt(emittedChars);
     }
     int end = finish != null ? text.length() : text.length() - stopMatcher.holdBack(text);
     end = Math.max(end, emittedChars);
@@ -106,13 +108,32 @@ public final class OutputTracker {
             List.copyOf(pendingLogprobs),
             List.copyOf(pendingTop),
             finish,
+            finish == null ? null : stopReason,
+            promptLogprobs,
             numPromptTokens,
             numGenerated,
             error);
+    promptLogprobs = null;
     numPending = 0;
     pendingLogprobs.clear();
     pendingTop.clear();
     return out;
+  }
+
+  /** Attaches the prompt's logprobs to the next output. */
+  public void setPromptLogprobs(PromptLogprobs logprobs) {
+    this.promptLogprobs = logprobs;
+  }
+
+  /** Cuts the text at the earliest stop string ending after {@code from}; whether one matched. */
+  private boolean stopAt(int from) {
+    int match = stopMatcher.findMatch(text, from);
+    if (match < 0) {
+      return false;
+    }
+    stopReason = StopReason.string(stopMatcher.matchAt(text, match));
+    text.setLength(match);
+    return true;
   }
 
   /** The completion text so far (including any held-back part). */

@@ -36,6 +36,17 @@ public final class StopStringMatcher {
     return best < 0 ? -1 : from + best;
   }
 
+  /** The stop string that {@link #findMatch} found at {@code index}: the first listed that fits. */
+  public String matchAt(CharSequence text, int index) {
+    for (String stop : stops) {
+      int end = index + stop.length();
+      if (end <= text.length() && text.subSequence(index, end).toString().equals(stop)) {
+        return stop;
+      }
+    }
+    throw new IllegalArgumentException("no stop string at " + index);
+  }
+
   /** Length of the longest suffix of {@code text} that is a proper prefix of some stop string. */
   public int holdBack(CharSequence text) {
     int longest = 0;

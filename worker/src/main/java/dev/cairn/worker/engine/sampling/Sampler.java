@@ -5,10 +5,11 @@ import java.util.Arrays;
 import java.util.Map;
 
 /**
- * Turns one logits row into a token: penalties (repetition: HF semantics over prompt and output;
- * presence/frequency: OpenAI semantics over output), temperature, then top-k, top-p and min-p
- * truncation and a draw from the request's RNG. Temperature 0 is greedy. Log-probabilities come
- * from the penalized, temperature-scaled distribution before truncation. Stateless and thread-safe.
+ * Turns one logits row into a token: logit bias, penalties (repetition: HF semantics over prompt
+ * and output; presence/frequency: OpenAI semantics over output), temperature, then top-k, top-p and
+ * min-p truncation and a draw from the request's RNG. Temperature 0 is greedy. Log-probabilities
+ * come from the penalized, temperature-scaled distribution before truncation. Stateless and
+ * thread-safe.
  */
 public final class Sampler {
 
@@ -26,6 +27,7 @@ public final class Sampler {
     for (int i = 0; i < x.length; i++) {
       x[i] = logits[i];
     }
+    applyLogitBias(x, params);
     applyPenalties(x, params, state);
     boolean greedy = params.temperature() < GREEDY_EPS;
     if (greedy && numLogprobs < 0) {
@@ -54,6 +56,16 @@ public final class Sampler {
       topLp[i] = (x[top[i]] - max) * invT - logZ;
     }
     return new SampleResult(token, (x[token] - max) * invT - logZ, top, topLp);
+  }
+
+  /** OpenAI's logit_bias: added to the raw logits, so +100 all but forces a token, -100 bans it. */
+  static void applyLogitBias(double[] x, SamplingParams p) {
+    for (Map.Entry<Integer, Double> e : p.logitBias().entrySet()) {
+      int t = e.getKey();
+      if (t >= 0 && t < x.length) {
+        x[t] += e.getValue();
+      }
+    }
   }
 
   static void applyPenalties(double[] x, SamplingParams p, SamplingState state) {

@@ -28,6 +28,7 @@ public final class EngineRequest {
   private FinishReason finishReason;
   private int numPreemptions;
   private int numCachedPromptTokens;
+  private boolean needsPromptLogits;
 
   public EngineRequest(GenerationRequest request) {
     this.request = request;
@@ -35,6 +36,20 @@ public final class EngineRequest {
     this.tokens = Arrays.copyOf(prompt, Math.max(16, prompt.length + 16));
     this.numTokens = prompt.length;
     this.numPromptTokens = prompt.length;
+    this.needsPromptLogits = request.params().promptLogprobs() != null;
+  }
+
+  /**
+   * Whether the prompt's logprobs are still to be computed: until then the forward pass returns
+   * logits at every position of this request's chunks and the prefix cache is not consulted.
+   */
+  public boolean needsPromptLogits() {
+    return needsPromptLogits;
+  }
+
+  /** The prompt's logprobs are complete. */
+  public void promptLogitsDone() {
+    needsPromptLogits = false;
   }
 
   public String id() {

@@ -160,7 +160,9 @@ public final class Scheduler {
         reject(req, rejected);
         continue;
       }
-      List<Integer> cached = kv.findCachedPrefix(req.tokens(), req.numTokens());
+      // As vLLM: a request that wants its prompt's logprobs needs logits at cached positions too.
+      List<Integer> cached =
+          req.needsPromptLogits() ? List.of() : kv.findCachedPrefix(req.tokens(), req.numTokens());
       int numCached = cached.size() * kv.blockSize();
       int numNew = Math.min(req.numTokens() - numCached, budget.tokens);
       if (!kv.allocate(req.id(), numCached + numNew, cached)) {
@@ -188,7 +190,8 @@ public final class Scheduler {
   }
 
   private ScheduledChunk chunkOf(EngineRequest req, int numNew) {
-    return new ScheduledChunk(req, req.numComputedTokens(), numNew, kv.blockTable(req.id()));
+    return new ScheduledChunk(
+        req, req.numComputedTokens(), numNew, kv.blockTable(req.id()), req.needsPromptLogits());
   }
 
   /**

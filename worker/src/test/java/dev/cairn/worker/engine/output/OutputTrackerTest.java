@@ -8,6 +8,7 @@ import dev.cairn.worker.engine.RequestOutput;
 import dev.cairn.worker.engine.SamplingParams;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +19,8 @@ class OutputTrackerTest {
 
   private static SamplingParams params(
       int maxTokens, List<String> stop, Set<Integer> stopIds, boolean ignoreEos) {
-    return new SamplingParams(0, 1, 0, 0, null, 0, 0, 1, maxTokens, stop, stopIds, ignoreEos, null);
+    return new SamplingParams(
+        0, 1, 0, 0, null, 0, 0, 1, maxTokens, stop, stopIds, ignoreEos, null, Map.of(), null);
   }
 
   /** Feeds tokens one step at a time, as the engine does; returns every output. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.cairn.worker.engine.SamplingParams;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +19,21 @@ class SamplerTest {
   private static SamplingParams params(
       double temperature, double topP, int topK, double minP, Long seed) {
     return new SamplingParams(
-        temperature, topP, topK, minP, seed, 0, 0, 1.0, 16, List.of(), Set.of(), false, null);
+        temperature,
+        topP,
+        topK,
+        minP,
+        seed,
+        0,
+        0,
+        1.0,
+        16,
+        List.of(),
+        Set.of(),
+        false,
+        null,
+        Map.of(),
+        null);
   }
 
   private Set<Integer> drawnTokens(SamplingParams p, int draws) {
@@ -89,7 +104,21 @@ class SamplerTest {
 
   private static SamplingParams penalties(double presence, double frequency, double repetition) {
     return new SamplingParams(
-        1, 1, 0, 0, 1L, presence, frequency, repetition, 16, List.of(), Set.of(), false, null);
+        1,
+        1,
+        0,
+        0,
+        1L,
+        presence,
+        frequency,
+        repetition,
+        16,
+        List.of(),
+        Set.of(),
+        false,
+        null,
+        Map.of(),
+        null);
   }
 
   @Test
@@ -199,5 +228,23 @@ class SamplerTest {
         .sorted((a, b) -> Double.compare(probs[b], probs[a]))
         .mapToInt(Integer::intValue)
         .toArray();
+  }
+
+  @Test
+  void logitBiasForcesOrBansATokenBeforeGreedySelection() {
+    SamplingParams base = params(0, 1, 0, 0, null);
+    SamplingParams force =
+        new SamplingParams(
+            0, 1, 0, 0, null, 0, 0, 1, 16, List.of(), Set.of(), false, 0, Map.of(5, 100.0), null);
+    SamplingParams ban =
+        new SamplingParams(
+            0, 1, 0, 0, null, 0, 0, 1, 16, List.of(), Set.of(), false, 0, Map.of(0, -100.0), null);
+    assertThat(sampler.sample(LOGITS, base, new SamplingState(base, new int[0]), -1).token())
+        .isZero();
+    SampleResult forced = sampler.sample(LOGITS, force, new SamplingState(force, new int[0]), 0);
+    assertThat(forced.token()).isEqualTo(5);
+    assertThat(forced.logprob()).isGreaterThan(-1e-3);
+    assertThat(sampler.sample(LOGITS, ban, new SamplingState(ban, new int[0]), -1).token())
+        .isEqualTo(1);
   }
 }

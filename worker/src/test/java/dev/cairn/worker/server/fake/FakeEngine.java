@@ -3,8 +3,10 @@ package dev.cairn.worker.server.fake;
 import dev.cairn.worker.engine.Engine;
 import dev.cairn.worker.engine.FinishReason;
 import dev.cairn.worker.engine.GenerationRequest;
+import dev.cairn.worker.engine.PromptLogprobs;
 import dev.cairn.worker.engine.RequestOutput;
 import dev.cairn.worker.engine.SamplingParams;
+import dev.cairn.worker.engine.StopReason;
 import dev.cairn.worker.engine.TokenLogprob;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,9 +82,11 @@ public final class FakeEngine implements Engine {
     r.generated++;
     String piece = String.valueOf((char) token);
     FinishReason finish = null;
+    StopReason stopReason = null;
     int end;
     if (p.stopTokenIds().contains(token)) {
       finish = FinishReason.STOP;
+      stopReason = StopReason.token(token);
       end = r.text.length();
     } else {
       r.text.append(piece);
@@ -94,6 +98,7 @@ public final class FakeEngine implements Engine {
         if (at >= 0) {
           end = at;
           finish = FinishReason.STOP;
+          stopReason = StopReason.string(stop);
           break;
         }
       }
@@ -109,14 +114,40 @@ public final class FakeEngine implements Engine {
     }
     String delta = r.text.substring(r.emitted, Math.max(r.emitted, end));
     r.emitted = Math.max(r.emitted, end);
-    emit(r, token, piece, delta, finish, error);
+    emit(r, token, piece, delta, new Finish(finish, stopReason, error));
     if (finish == null && !r.prompt.contains("HOLD")) {
       thread.execute(() -> step(r));
     }
   }
 
-  private void emit(
-      Running r, int token, String piece, String delta, FinishReason finish, String error) {
+  /** How a step ended the request, if it did. */
+  private record Finish(FinishReason reason, StopReason stopReason, String error) {}
+
+  /**
+   * Prompt logprobs for requests that ask: prompt token i (from the second on) gets {@code -i/10}
+   * and k alternatives.
+   */
+  private static PromptLogprobs promptLogprobs(GenerationRequest request) {
+    Integer k = request.params().promptLogprobs();
+    if (k == null) {
+      return null;
+    }
+    List<TokenLogprob> tokens = new ArrayList<>();
+    List<List<TokenLogprob>> tops = new ArrayList<>();
+    int[] prompt = request.promptTokens();
+    for (int i = 1; i < prompt.length; i++) {
+      tokens.add(new TokenLogprob(prompt[i], String.valueOf((char) prompt[i]), -i / 10.0));
+      List<TokenLogprob> alts = new ArrayList<>();
+      for (int a = 0; a < k; a++) {
+        alts.add(new TokenLogprob('A' + a, String.valueOf((char) ('A' + a)), -1.0 - a));
+      }
+      tops.add(alts);
+    }
+    return new PromptLogprobs(tokens, tops);
+  }
+
+  private void emit(Running r, int token, String piece, String delta, Finish end) {
+    FinishReason finish = end.reason();
     Integer k = r.request.params().logprobs();
     List<TokenLogprob> lps = new ArrayList<>();
     List<List<TokenLogprob>> tops = new ArrayList<>();
@@ -141,9 +172,11 @@ public final class FakeEngine implements Engine {
             lps,
             tops,
             finish,
+            end.stopReason(),
+            r.generated == 1 ? promptLogprobs(r.request) : null,
             r.request.promptTokens().length,
             r.generated,
-            error));
+            end.error()));
   }
 
   @Override
@@ -162,6 +195,8 @@ public final class FakeEngine implements Engine {
                     List.of(),
                     List.of(),
                     FinishReason.ABORT,
+                    null,
+                    null,
                     r.request.promptTokens().length,
                     r.generated,
                     null));
