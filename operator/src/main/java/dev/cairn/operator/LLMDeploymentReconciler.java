@@ -100,7 +100,7 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment> {
       LLMDeployment llmd, Context<LLMDeployment> context) {
     StatusAggregator aggregator = new StatusAggregator(clock);
     Optional<Deployment> before = context.getSecondaryResource(Deployment.class);
-    List<Violation> violations = validator.validate(llmd.getSpec());
+    List<Violation> violations = validator.validate(llmd.getSpec(), llmd.getMetadata().getName());
     if (!violations.isEmpty()) {
       String message = SpecValidator.describe(violations);
       StatusAggregator.Result result = aggregator.invalid(llmd, message, before);

@@ -5,12 +5,18 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.model.annotation.SpecReplicas;
 
 /** The desired state of an LLMDeployment; also the worker's whole configuration. */
 @JsonClassDescription(
     "The desired state of an LLMDeployment; the worker reads the same document as its"
         + " configuration.")
+@ValidationRule(
+    value =
+        "!has(self.lora) || !has(self.lora.adapters) || !has(self.model.id) ||"
+            + " self.lora.adapters.all(a, a.name != self.model.id)",
+    message = "lora.adapters names must differ from model.id")
 public class LLMDeploymentSpec {
   @Required
   @JsonPropertyDescription("The model to serve.")
@@ -48,6 +54,10 @@ public class LLMDeploymentSpec {
       "Secret key holding an API key; the worker then requires Authorization: Bearer <key> on"
           + " /v1.")
   private SecretKeyRef apiKeySecretRef;
+
+  @JsonPropertyDescription(
+      "LoRA adapters served on top of the base model, each addressed by its name as \"model\".")
+  private LoraSpec lora;
 
   @JsonPropertyDescription("Overrides for the worker pods.")
   private WorkerSpec worker = new WorkerSpec();
@@ -114,6 +124,14 @@ public class LLMDeploymentSpec {
 
   public void setApiKeySecretRef(SecretKeyRef apiKeySecretRef) {
     this.apiKeySecretRef = apiKeySecretRef;
+  }
+
+  public LoraSpec getLora() {
+    return lora;
+  }
+
+  public void setLora(LoraSpec lora) {
+    this.lora = lora;
   }
 
   public WorkerSpec getWorker() {

@@ -37,6 +37,9 @@ public class LLMDeploymentStatus {
   @JsonPropertyDescription("OpenAI base URL inside the cluster.")
   private String endpoint;
 
+  @JsonPropertyDescription("LoRA adapters declared in spec.lora.adapters.")
+  private Integer loraAdapters;
+
   @JsonPropertyDescription("When the autoscaler last changed the replica count (RFC 3339).")
   private String lastScaleTime;
 
@@ -106,6 +109,14 @@ public class LLMDeploymentStatus {
 
   public void setEndpoint(String endpoint) {
     this.endpoint = endpoint;
+  }
+
+  public Integer getLoraAdapters() {
+    return loraAdapters;
+  }
+
+  public void setLoraAdapters(Integer loraAdapters) {
+    this.loraAdapters = loraAdapters;
   }
 
   public String getLastScaleTime() {

@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /** The worker Deployment of an LLMDeployment, computed without any API call. */
 public final class WorkerDeploymentModel {
@@ -34,6 +33,7 @@ public final class WorkerDeploymentModel {
   private static final String VOLUME_TMP = "tmp";
   private static final String VOLUME_CACHE = "model-cache";
   private static final String VOLUME_PVC = "model-pvc";
+  private static final String VOLUME_LORA_PVC = "lora-pvc-";
 
   private final WorkerSettings settings;
 
@@ -109,25 +109,22 @@ public final class WorkerDeploymentModel {
   }
 
   private PodSpec podSpec(LLMDeployment llmd, WorkerSpec worker, NodePlacement placement) {
-    Optional<String> claim = ModelSource.claim(llmd.getSpec().getModel().getSource());
     List<Volume> volumes = new ArrayList<>();
     List<VolumeMount> mounts = new ArrayList<>();
     volumes.add(emptyDir(VOLUME_TMP));
     mounts.add(mount(VOLUME_TMP, CairnNames.TMP_PATH, false));
     volumes.add(emptyDir(VOLUME_CACHE));
     mounts.add(mount(VOLUME_CACHE, CairnNames.MODEL_CACHE_PATH, false));
-    claim.ifPresent(
-        c -> {
-          volumes.add(
-              new VolumeBuilder()
-                  .withName(VOLUME_PVC)
-                  .withNewPersistentVolumeClaim()
-                  .withClaimName(c)
-                  .withReadOnly(true)
-                  .endPersistentVolumeClaim()
-                  .build());
-          mounts.add(mount(VOLUME_PVC, CairnNames.PVC_MOUNT_ROOT + "/" + c, true));
-        });
+    List<String> claims = ModelSource.claims(llmd.getSpec());
+    for (int i = 0; i < claims.size(); i++) {
+      // The model's claim keeps its volume name; claims only adapters use are numbered.
+      String volume =
+          i == 0 && ModelSource.claim(llmd.getSpec().getModel().getSource()).isPresent()
+              ? VOLUME_PVC
+              : VOLUME_LORA_PVC + i;
+      volumes.add(claimVolume(volume, claims.get(i)));
+      mounts.add(mount(volume, CairnNames.PVC_MOUNT_ROOT + "/" + claims.get(i), true));
+    }
     long grace =
         worker.getTerminationGracePeriodSeconds() != null
             ? worker.getTerminationGracePeriodSeconds()
@@ -151,6 +148,16 @@ public final class WorkerDeploymentModel {
         .withAffinity(placement.affinity())
         .withContainers(WorkerContainer.build(llmd, settings, placement, mounts))
         .withVolumes(volumes)
+        .build();
+  }
+
+  private static Volume claimVolume(String name, String claim) {
+    return new VolumeBuilder()
+        .withName(name)
+        .withNewPersistentVolumeClaim()
+        .withClaimName(claim)
+        .withReadOnly(true)
+        .endPersistentVolumeClaim()
         .build();
   }
 

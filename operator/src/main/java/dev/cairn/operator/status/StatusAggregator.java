@@ -5,6 +5,7 @@ import dev.cairn.api.v1alpha1.Conditions;
 import dev.cairn.api.v1alpha1.Conditions.Reason;
 import dev.cairn.api.v1alpha1.LLMDeployment;
 import dev.cairn.api.v1alpha1.LLMDeploymentStatus;
+import dev.cairn.api.v1alpha1.LoraSpec;
 import dev.cairn.operator.model.WorkerLabels;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -135,11 +136,18 @@ public final class StatusAggregator {
     s.setReadyReplicas(counts.ready);
     s.setSelector(WorkerLabels.selectorString(name));
     s.setEndpoint(ResourceNames.endpoint(name, llmd.getMetadata().getNamespace()));
+    s.setLoraAdapters(loraAdapters(llmd));
     if (old != null) {
       s.setDesiredReplicas(old.getDesiredReplicas());
       s.setLastScaleTime(old.getLastScaleTime());
     }
     return s;
+  }
+
+  /** The declared adapter count; null without spec.lora, so the column stays empty. */
+  private static Integer loraAdapters(LLMDeployment llmd) {
+    LoraSpec lora = llmd.getSpec() == null ? null : llmd.getSpec().getLora();
+    return lora == null ? null : lora.declared().size();
   }
 
   /**

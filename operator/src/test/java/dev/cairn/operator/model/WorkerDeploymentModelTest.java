@@ -76,6 +76,25 @@ class WorkerDeploymentModelTest {
   }
 
   @Test
+  void loraClaimsAreMountedReadOnlyOnceEachAndStayInTheWorkerConfig() throws Exception {
+    Deployment d = model.desired(Golden.fixture("lora"), 1);
+    assertThat(d.getSpec().getTemplate().getSpec().getVolumes())
+        .filteredOn(v -> v.getPersistentVolumeClaim() != null)
+        .extracting(v -> v.getName() + "=" + v.getPersistentVolumeClaim().getClaimName())
+        .containsExactly(
+            "model-pvc=model-store", "lora-pvc-1=lora-store", "lora-pvc-2=dynamic-loras");
+    assertThat(worker(d).getVolumeMounts())
+        .filteredOn(m -> m.getMountPath().startsWith("/mnt/models/"))
+        .allMatch(m -> Boolean.TRUE.equals(m.getReadOnly()))
+        .hasSize(3);
+    JsonNode config = new ObjectMapper().readTree(env(worker(d), CairnNames.ENV_CONFIG));
+    assertThat(config.at("/lora/adapters/1/source").asText()).isEqualTo("pvc://lora-store/chat");
+    assertThat(config.at("/lora/dynamicLoadingPath").asText())
+        .isEqualTo("pvc://dynamic-loras/adapters");
+    assertThat(config.at("/lora/runtimeUpdates").asBoolean()).isTrue();
+  }
+
+  @Test
   void workerConfigIsTheSpecWithoutOperatorOnlyFields() throws Exception {
     LLMDeployment llmd = Golden.fixture("a10g");
     JsonNode config =

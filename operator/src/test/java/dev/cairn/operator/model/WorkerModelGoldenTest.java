@@ -11,7 +11,7 @@ class WorkerModelGoldenTest {
       new WorkerDeploymentModel(WorkerSettings.defaults("cairn-worker:0.1.0"));
 
   @ParameterizedTest
-  @ValueSource(strings = {"cpu", "a10g", "pvc", "overrides"})
+  @ValueSource(strings = {"cpu", "a10g", "pvc", "overrides", "lora"})
   void deployment(String fixture) {
     LLMDeployment llmd = Golden.fixture(fixture);
     Golden.assertMatches(

@@ -6,6 +6,8 @@ import dev.cairn.api.v1alpha1.Conditions;
 import dev.cairn.api.v1alpha1.Conditions.Reason;
 import dev.cairn.api.v1alpha1.LLMDeployment;
 import dev.cairn.api.v1alpha1.LLMDeploymentStatus;
+import dev.cairn.api.v1alpha1.LoraAdapterSpec;
+import dev.cairn.api.v1alpha1.LoraSpec;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
@@ -82,6 +84,24 @@ class StatusAggregatorTest {
     assertThat(s.getEndpoint()).isEqualTo("http://tiny.demo.svc:8000/v1");
     assertThat(s.getModel()).isEqualTo("tiny");
     assertThat(condition(s, Conditions.READY).getObservedGeneration()).isEqualTo(2L);
+    assertThat(s.getLoraAdapters()).isNull();
+  }
+
+  @Test
+  void declaredLoraAdaptersAreCounted() {
+    LLMDeployment llmd = llmd();
+    LoraSpec lora = new LoraSpec();
+    lora.setAdapters(
+        List.of(
+            new LoraAdapterSpec("shouty", "file:models/tiny-shakespeare-lora/shouty"),
+            new LoraAdapterSpec("plain", "file:models/tiny-shakespeare-lora/plain")));
+    llmd.getSpec().setLora(lora);
+    LLMDeploymentStatus s =
+        at(T0).aggregate(llmd, 2, deployment(2, 2, 2), List.of(), NO_PROGRESS).status();
+    assertThat(s.getLoraAdapters()).isEqualTo(2);
+    lora.setAdapters(List.of());
+    assertThat(at(T0).invalid(llmd, "bad", deployment(2, 2, 2)).status().getLoraAdapters())
+        .isZero();
   }
 
   @Test

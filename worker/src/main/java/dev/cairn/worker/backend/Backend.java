@@ -16,6 +16,12 @@ public interface Backend extends AutoCloseable {
   /** Makes a weight available on the device (may keep a view of the mapped file on the host). */
   DeviceTensor upload(HostTensor weight);
 
+  /**
+   * Frees a weight from {@link #upload} before the backend closes (an evicted LoRA adapter's);
+   * using it afterwards is an error. Host backends hold nothing of their own.
+   */
+  default void release(DeviceTensor weight) {}
+
   /** A zeroed F32 tensor, released when unreachable or when the backend closes. */
   DeviceTensor allocate(int... shape);
 
@@ -68,6 +74,15 @@ public interface Backend extends AutoCloseable {
 
   /** out[t,i] = silu(gate[t,i]) * up[t,i] for {@code rows} rows; out may be gate. */
   void swiglu(DeviceTensor gate, DeviceTensor up, int rows, DeviceTensor out);
+
+  /**
+   * Adds each row's LoRA delta to a projection's output: out[t,:] += scale_s · bT_s · (a_s ·
+   * x[t,:]) for every row t with slot s = batch.rowSlot()[t] whose adapter adapts this projection
+   * (shrink to rank r, then expand). Rows without an adapter are left as they are. x {@code
+   * [>=rows, in]}, out {@code [>=rows, out]}, rows = batch.rows(); shapes of a/bT in {@link
+   * LoraBatch}.
+   */
+  void loraDelta(DeviceTensor x, LoraBatch batch, DeviceTensor out);
 
   /** x[t,:] += y[t,:] for {@code rows} rows. */
   void addInPlace(DeviceTensor x, DeviceTensor y, int rows);

@@ -105,7 +105,7 @@ public final class ConfigLoader {
       }
     }
     LLMDeploymentSpec spec = bind((ObjectNode) specNode, origin, prefix);
-    List<Violation> violations = SpecValidator.anyAccelerator().validate(spec);
+    List<Violation> violations = SpecValidator.anyAccelerator().validate(spec, name);
     if (!violations.isEmpty()) {
       throw new ConfigException(origin + ": invalid spec: " + SpecValidator.describe(violations));
     }

@@ -188,7 +188,7 @@ final class HubClient {
               + " repository; for a gated model, accept its license on the hub first");
     }
     if (status == 404) {
-      throw new ModelDownloadException(
+      throw ModelDownloadException.notFound(
           source
               + " was not found (HTTP 404 from "
               + url

@@ -51,6 +51,14 @@ public final class HuggingFaceDownloader {
    * @throws ModelDownloadException with an explanation when the model cannot be fetched
    */
   public Path download(HuggingFace source, LoadProgress progress) {
+    return download(source, progress, RepoKind.MODEL);
+  }
+
+  /**
+   * As {@link #download(HuggingFace, LoadProgress)}, fetching and checking the files of {@code
+   * kind}.
+   */
+  public Path download(HuggingFace source, LoadProgress progress, RepoKind kind) {
     Path repoDir = settings.cacheDir().resolve(source.cacheName());
     if (COMMIT.matcher(source.revision()).matches() && isComplete(repoDir, source.revision())) {
       return done(source, snapshot(repoDir, source.revision()), progress);
@@ -69,17 +77,18 @@ public final class HuggingFaceDownloader {
     }
     Path snapshot = snapshot(repoDir, info.commit());
     if (!isComplete(repoDir, info.commit())) {
-      fetch(source, info, snapshot, progress);
-      ModelDirectory.check(snapshot);
+      fetch(source, info, snapshot, progress, kind);
+      kind.check(snapshot);
       mark(repoDir.resolve(COMPLETE_DIR).resolve(info.commit()));
     }
     writeRef(repoDir, source.revision(), info.commit());
     return done(source, snapshot, progress);
   }
 
-  private void fetch(HuggingFace source, RevisionInfo info, Path snapshot, LoadProgress progress) {
+  private void fetch(
+      HuggingFace source, RevisionInfo info, Path snapshot, LoadProgress progress, RepoKind kind) {
     String commit = info.commit();
-    List<String> wanted = FileSelection.select(info.files());
+    List<String> wanted = kind.select(info.files());
     if (wanted.stream().noneMatch(f -> f.endsWith(".safetensors") || f.endsWith(".index.json"))) {
       throw new ModelDownloadException(
           source

@@ -41,6 +41,28 @@ public final class ModelResolver {
     return checked;
   }
 
+  /**
+   * The local directory of a LoRA adapter source, downloading {@code hf://} adapters (with the
+   * model's hub token) into the same cache; {@code field} names the source in parse errors.
+   *
+   * @throws IllegalArgumentException for a malformed source or a directory lacking adapter files
+   * @throws ModelDownloadException when a download fails ({@link
+   *     ModelDownloadException#isNotFound()} when the hub has no such repository)
+   */
+  public Path resolveAdapter(String source, String field) {
+    ModelSource parsed = ModelSource.parse(source, Path.of("").toAbsolutePath(), field);
+    Path dir =
+        switch (parsed) {
+          case HuggingFace hf ->
+              new HuggingFaceDownloader(hub)
+                  .download(hf, new LoadProgress(), RepoKind.LORA_ADAPTER);
+          case Pvc pvc -> pvc.localPath(pvcMountRoot);
+          case LocalFile file -> file.path();
+        };
+    RepoKind.LORA_ADAPTER.check(dir);
+    return dir;
+  }
+
   /** Parses {@code spec.model.source} (relative {@code file:} paths against the working dir). */
   public ModelDirectory resolve(String source, LoadProgress progress) {
     return resolve(ModelSource.parse(source, Path.of("").toAbsolutePath()), progress);

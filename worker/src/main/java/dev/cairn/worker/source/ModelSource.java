@@ -55,29 +55,34 @@ public sealed interface ModelSource {
    * @throws IllegalArgumentException naming {@value #FIELD} and the accepted forms
    */
   static ModelSource parse(String value, Path workingDir) {
+    return parse(value, workingDir, FIELD);
+  }
+
+  /** As {@link #parse(String, Path)}, naming {@code field} (e.g. a LoRA adapter's) in errors. */
+  static ModelSource parse(String value, Path workingDir, String field) {
     if (value == null || value.isBlank()) {
-      throw invalid(value, "it is empty");
+      throw invalid(field, value, "it is empty");
     }
     String s = value.strip();
     if (s.startsWith("hf://")) {
       Matcher m = HF.matcher(s);
       if (!m.matches()) {
-        throw invalid(value, "hf:// needs ORG/NAME with letters, digits, '-', '_' or '.'");
+        throw invalid(field, value, "hf:// needs ORG/NAME with letters, digits, '-', '_' or '.'");
       }
       String rev = m.group(3) == null ? "main" : m.group(3);
       if (rev.contains("..") || rev.startsWith("/")) {
-        throw invalid(value, "the revision after '@' is not valid");
+        throw invalid(field, value, "the revision after '@' is not valid");
       }
       return new HuggingFace(m.group(1) + "/" + m.group(2), rev);
     }
     if (s.startsWith("pvc://")) {
       Matcher m = PVC.matcher(s);
       if (!m.matches()) {
-        throw invalid(value, "pvc:// needs a claim name (lowercase DNS label) then /PATH");
+        throw invalid(field, value, "pvc:// needs a claim name (lowercase DNS label) then /PATH");
       }
       Path path = Path.of(m.group(2)).normalize();
       if (path.startsWith("..") || path.isAbsolute()) {
-        throw invalid(value, "the path may not leave the claim ('..')");
+        throw invalid(field, value, "the path may not leave the claim ('..')");
       }
       return new Pvc(m.group(1), path.toString());
     }
@@ -87,15 +92,15 @@ public sealed interface ModelSource {
         path = path.substring(2);
       }
       if (path.isEmpty()) {
-        throw invalid(value, "file: needs a path");
+        throw invalid(field, value, "file: needs a path");
       }
       return new LocalFile(workingDir.resolve(path).toAbsolutePath().normalize());
     }
-    throw invalid(value, "unknown scheme");
+    throw invalid(field, value, "unknown scheme");
   }
 
-  private static IllegalArgumentException invalid(String value, String why) {
+  private static IllegalArgumentException invalid(String field, String value, String why) {
     return new IllegalArgumentException(
-        FIELD + ": invalid value '" + value + "' (" + why + "); expected " + FORMS);
+        field + ": invalid value '" + value + "' (" + why + "); expected " + FORMS);
   }
 }

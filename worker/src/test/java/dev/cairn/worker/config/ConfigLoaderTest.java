@@ -30,6 +30,34 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theLoraSampleDeclaresBothSharedAdapters() {
+    Path sample =
+        Path.of(System.getProperty("cairn.repo.root", ".."), "deploy/samples/tiny-lora.yaml");
+    WorkerConfig c = new ConfigLoader(Map.of()).load(Optional.of(sample));
+    assertThat(c.spec().getLora().declared())
+        .extracting(a -> a.getName() + "=" + a.getSource())
+        .containsExactly(
+            "shouty=file:models/tiny-shakespeare-lora/shouty",
+            "plain=file:models/tiny-shakespeare-lora/plain");
+    assertThat(c.spec().getLora().effectiveMaxLoadedAdapters()).isEqualTo(16);
+  }
+
+  @Test
+  void anAdapterNamedAsTheModelIsRefusedByField() throws Exception {
+    Path f = dir.resolve("lora.yaml");
+    Files.writeString(
+        f,
+        """
+        model: {id: tiny, source: "file:models/tiny-shakespeare"}
+        accelerator: {type: cpu, count: 0}
+        lora:
+          adapters: [{name: tiny, source: "file:x"}]
+        """);
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(Optional.of(f)))
+        .hasMessageContaining("spec.lora.adapters[0].name: \"tiny\" is the base model's id");
+  }
+
+  @Test
   void envJsonSpecWithSecretsAndCache() {
     Map<String, String> env =
         Map.of(

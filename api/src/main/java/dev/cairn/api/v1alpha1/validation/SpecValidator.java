@@ -42,6 +42,15 @@ public final class SpecValidator {
 
   /** Every violation in the spec; empty when it is valid. */
   public List<Violation> validate(LLMDeploymentSpec spec) {
+    return validate(spec, null);
+  }
+
+  /**
+   * Every violation in the spec; empty when it is valid.
+   *
+   * @param resourceName metadata.name, the model id when spec.model.id is unset (null: unknown)
+   */
+  public List<Violation> validate(LLMDeploymentSpec spec, String resourceName) {
     List<Violation> out = new ArrayList<>();
     if (spec == null) {
       out.add(new Violation("spec", "is required"));
@@ -62,6 +71,9 @@ public final class SpecValidator {
       monitoring(spec.getMonitoring(), out);
     }
     secretRef("spec.apiKeySecretRef", spec.getApiKeySecretRef(), out);
+    if (spec.getLora() != null) {
+      LoraValidator.validate(spec.getLora(), modelId(spec, resourceName), out);
+    }
     if (spec.getWorker() != null
         && spec.getWorker().getTerminationGracePeriodSeconds() != null
         && spec.getWorker().getTerminationGracePeriodSeconds() < 1) {
@@ -73,6 +85,11 @@ public final class SpecValidator {
   /** One line joining every violation, for a condition message or a startup error. */
   public static String describe(List<Violation> violations) {
     return violations.stream().map(Violation::toString).collect(Collectors.joining("; "));
+  }
+
+  private static String modelId(LLMDeploymentSpec spec, String resourceName) {
+    String id = spec.getModel() == null ? null : spec.getModel().getId();
+    return id == null || id.isBlank() ? resourceName : id;
   }
 
   private static void model(ModelSpec model, List<Violation> out) {

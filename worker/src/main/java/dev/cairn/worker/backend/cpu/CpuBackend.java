@@ -5,6 +5,7 @@ import dev.cairn.worker.backend.DType;
 import dev.cairn.worker.backend.DeviceTensor;
 import dev.cairn.worker.backend.HostBackendSupport;
 import dev.cairn.worker.backend.HostTensor;
+import dev.cairn.worker.backend.LoraBatch;
 import dev.cairn.worker.backend.cpu.TiledMatmul.Operands;
 import java.lang.foreign.MemorySegment;
 
@@ -20,12 +21,14 @@ public final class CpuBackend extends HostBackendSupport {
 
   private final CpuThreadPool pool;
   private final boolean vector;
+  private final CpuLora lora;
 
   /** With {@code threads} compute threads (0 = one per available core) and vector kernels on. */
   public CpuBackend(int threads, boolean vector) {
     int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
     this.pool = new CpuThreadPool(n);
     this.vector = vector && VectorSupport.available();
+    this.lora = new CpuLora(pool, this.vector, PARALLEL_MIN_WORK);
   }
 
   /** One thread per core, vector kernels on. */
@@ -169,6 +172,11 @@ public final class CpuBackend extends HostBackendSupport {
     long n = (long) rows * rowLength(gate);
     CpuElementwise.swiglu(
         host(gate).segment(), host(up).segment(), host(out).segment(), 0, n, vector);
+  }
+
+  @Override
+  public void loraDelta(DeviceTensor x, LoraBatch batch, DeviceTensor out) {
+    lora.run(host(x), batch, host(out));
   }
 
   @Override

@@ -1,10 +1,16 @@
 package dev.cairn.worker.backend.cuda;
 
+import static dev.cairn.worker.backend.cuda.CudaArgs.cuda;
+import static dev.cairn.worker.backend.cuda.CudaArgs.deviceType;
+import static dev.cairn.worker.backend.cuda.CudaArgs.f32;
+import static dev.cairn.worker.backend.cuda.CudaArgs.requireRows;
+
 import dev.cairn.worker.backend.AttentionBatch;
 import dev.cairn.worker.backend.Backend;
 import dev.cairn.worker.backend.DType;
 import dev.cairn.worker.backend.DeviceTensor;
 import dev.cairn.worker.backend.HostTensor;
+import dev.cairn.worker.backend.LoraBatch;
 import dev.cairn.worker.backend.cuda.IntUploads.Purpose;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,6 +35,7 @@ public final class CudaBackend implements Backend {
   private final long weightShare;
   private final Map<HostTensor, CudaTensor> uploaded = new IdentityHashMap<>();
   private final List<CudaTensor> owned = new ArrayList<>();
+  private final CudaLora lora;
   private long placedBytes;
   private int current;
   private boolean closed;
@@ -59,6 +66,7 @@ public final class CudaBackend implements Backend {
       throw e;
     }
     this.narrowF32 = narrowF32;
+    this.lora = new CudaLora(devices.length);
     this.weightShare =
         expectedWeightBytes <= 0 ? Long.MAX_VALUE : expectedWeightBytes / devices.length + 1;
   }
@@ -319,6 +327,28 @@ public final class CudaBackend implements Backend {
     d.ops.swiglu(f32(out, "swiglu output").inOut(d), gp, upp, (long) rows * g.rowLength());
   }
 
+  /** Runs on the GPU of the first adapter with rows; every adapter's weights must live there. */
+  @Override
+  public void loraDelta(DeviceTensor x, LoraBatch batch, DeviceTensor out) {
+    int[][] rows = batch.rowsBySlot();
+    for (int s = 0; s < rows.length; s++) {
+      if (rows[s].length > 0) {
+        lora.run(on(cuda(batch.a()[s])), f32(x, "lora input"), batch, f32(out, "lora output"));
+        return;
+      }
+    }
+  }
+
+  /** Frees an uploaded weight before close (an evicted LoRA adapter's). */
+  @Override
+  public synchronized void release(DeviceTensor weight) {
+    CudaTensor t = cuda(weight);
+    if (owned.remove(t)) {
+      uploaded.values().remove(t);
+      t.free();
+    }
+  }
+
   @Override
   public void addInPlace(DeviceTensor x, DeviceTensor y, int rows) {
     CudaTensor xt = f32(x, "residual");
@@ -358,6 +388,7 @@ public final class CudaBackend implements Backend {
         d.context.synchronize();
       }
     } finally {
+      lora.close();
       owned.forEach(CudaTensor::free);
       owned.clear();
       uploaded.clear();
@@ -380,34 +411,5 @@ public final class CudaBackend implements Backend {
     int home = t.home(current);
     current = home < 0 ? current : home;
     return devices[current];
-  }
-
-  private static DeviceType deviceType(DType t) {
-    return switch (t) {
-      case F32 -> DeviceType.F32;
-      case BF16 -> DeviceType.BF16;
-      case F16 -> DeviceType.F16;
-    };
-  }
-
-  private static CudaTensor cuda(DeviceTensor t) {
-    if (t instanceof CudaTensor c) {
-      return c;
-    }
-    throw new IllegalArgumentException("tensor " + t + " does not live on the GPU");
-  }
-
-  private static CudaTensor f32(DeviceTensor t, String what) {
-    CudaTensor c = cuda(t);
-    if (c.dtype() != DType.F32) {
-      throw new IllegalArgumentException(what + " must be F32, got " + c);
-    }
-    return c;
-  }
-
-  private static void requireRows(CudaTensor t, int rows, String what) {
-    if (rows > t.rows()) {
-      throw new IllegalArgumentException(what + " " + t + " has fewer than " + rows + " rows");
-    }
   }
 }

@@ -208,6 +208,70 @@ public final class CudaOps {
         a.outStride());
   }
 
+  /**
+   * tmp[i, j] = x[rows[i], :] · a[j, :] for the {@code count} rows of one adapter: a {@code [r,
+   * in]}, tmp {@code [count, r]}.
+   */
+  public void loraShrink(
+      CUdeviceptr tmp,
+      CUdeviceptr x,
+      CUdeviceptr a,
+      DeviceType aType,
+      CUdeviceptr rows,
+      int count,
+      int in,
+      int r) {
+    positive("rows", count);
+    positive("rank", r);
+    k.launch(
+        "lora_shrink_" + aType.suffix(),
+        ceil(count * r, THREADS / 32),
+        1,
+        THREADS,
+        0,
+        tmp,
+        x,
+        a,
+        rows,
+        count,
+        in,
+        r);
+  }
+
+  /**
+   * out[rows[i], c] += scale · Σ_j tmp[i, j] · bT[j, c]: bT {@code [r, outDim]} (lora_B
+   * transposed), tmp {@code [count, r]}.
+   */
+  public void loraExpand(
+      CUdeviceptr out,
+      CUdeviceptr tmp,
+      CUdeviceptr bT,
+      DeviceType bType,
+      CUdeviceptr rows,
+      int count,
+      int r,
+      int outDim,
+      float scale) {
+    positive("rows", count);
+    if (count > 65535) {
+      throw new IllegalArgumentException("at most 65535 rows per adapter and step, got " + count);
+    }
+    k.launch(
+        "lora_expand_" + bType.suffix(),
+        ceil(outDim, THREADS),
+        count,
+        THREADS,
+        0,
+        out,
+        tmp,
+        bT,
+        rows,
+        count,
+        r,
+        outDim,
+        scale);
+  }
+
   /** logits[rows, vocab] *= invTemperature[rows]. */
   public void logitsScale(CUdeviceptr logits, CUdeviceptr invTemperature, int rows, int vocab) {
     k.launch("logits_scale_f32", rows, 1, THREADS, 0, logits, invTemperature, vocab);

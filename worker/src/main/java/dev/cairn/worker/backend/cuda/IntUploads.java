@@ -21,7 +21,8 @@ final class IntUploads implements AutoCloseable {
     POSITIONS,
     SLOTS,
     ATTENTION,
-    ROWS
+    ROWS,
+    LORA_ROWS
   }
 
   private final CudaContext context;

@@ -55,6 +55,15 @@ public final class PtxResources {
         List.of("kv_write_f32", "paged_attention_f32", "kv_write_bf16", "paged_attention_bf16"));
     m.put("convert", List.of("f32_to_bf16", "bf16_to_f32", "f32_to_f16", "f16_to_f32"));
     m.put("sampling", List.of("logits_scale_f32", "argmax_f32", "softmax_f32"));
+    m.put(
+        "lora",
+        List.of(
+            "lora_shrink_f32",
+            "lora_expand_f32",
+            "lora_shrink_bf16",
+            "lora_expand_bf16",
+            "lora_shrink_f16",
+            "lora_expand_f16"));
     return Map.copyOf(m);
   }
 

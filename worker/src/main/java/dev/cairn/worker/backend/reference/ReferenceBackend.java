@@ -4,6 +4,7 @@ import dev.cairn.worker.backend.AttentionBatch;
 import dev.cairn.worker.backend.DeviceTensor;
 import dev.cairn.worker.backend.HostBackendSupport;
 import dev.cairn.worker.backend.HostTensor;
+import dev.cairn.worker.backend.LoraBatch;
 
 /**
  * Plain scalar Java, one loop per formula, accumulated in double where it matters: the yardstick
@@ -149,6 +150,37 @@ public final class ReferenceBackend extends HostBackendSupport {
     for (long i = 0; i < n; i++) {
       double a = g.getFloat(i);
       o.setFloat(i, (float) (a / (1 + Math.exp(-a)) * u.getFloat(i)));
+    }
+  }
+
+  @Override
+  public void loraDelta(DeviceTensor x, LoraBatch batch, DeviceTensor out) {
+    HostTensor xs = host(x);
+    HostTensor o = host(out);
+    for (int t = 0; t < batch.rows(); t++) {
+      int s = batch.rowSlot()[t];
+      if (s < 0 || batch.a()[s] == null) {
+        continue;
+      }
+      HostTensor a = host(batch.a()[s]);
+      HostTensor bT = host(batch.bT()[s]);
+      int r = a.dim(0);
+      int in = a.dim(1);
+      int outDim = bT.dim(1);
+      double[] shrunk = new double[r];
+      for (int j = 0; j < r; j++) {
+        for (int i = 0; i < in; i++) {
+          shrunk[j] += (double) xs.getFloat((long) t * in + i) * a.getFloat((long) j * in + i);
+        }
+      }
+      for (int c = 0; c < outDim; c++) {
+        double acc = 0;
+        for (int j = 0; j < r; j++) {
+          acc += shrunk[j] * bT.getFloat((long) j * outDim + c);
+        }
+        long idx = (long) t * outDim + c;
+        o.setFloat(idx, (float) (o.getFloat(idx) + batch.scale()[s] * acc));
+      }
     }
   }
 

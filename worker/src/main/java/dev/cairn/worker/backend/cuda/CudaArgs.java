@@ -1,0 +1,43 @@
+package dev.cairn.worker.backend.cuda;
+
+import dev.cairn.worker.backend.DType;
+import dev.cairn.worker.backend.DeviceTensor;
+
+/** Argument checks and conversions shared by the GPU backend's operations. */
+final class CudaArgs {
+
+  private CudaArgs() {}
+
+  /** The kernel suffix type of a tensor dtype. */
+  static DeviceType deviceType(DType t) {
+    return switch (t) {
+      case F32 -> DeviceType.F32;
+      case BF16 -> DeviceType.BF16;
+      case F16 -> DeviceType.F16;
+    };
+  }
+
+  /** The GPU tensor behind {@code t}, with a clear error for a host tensor. */
+  static CudaTensor cuda(DeviceTensor t) {
+    if (t instanceof CudaTensor c) {
+      return c;
+    }
+    throw new IllegalArgumentException("tensor " + t + " does not live on the GPU");
+  }
+
+  /** {@code t} as an F32 GPU tensor; {@code what} names it in errors. */
+  static CudaTensor f32(DeviceTensor t, String what) {
+    CudaTensor c = cuda(t);
+    if (c.dtype() != DType.F32) {
+      throw new IllegalArgumentException(what + " must be F32, got " + c);
+    }
+    return c;
+  }
+
+  /** Fails unless {@code t} has at least {@code rows} rows. */
+  static void requireRows(CudaTensor t, int rows, String what) {
+    if (rows > t.rows()) {
+      throw new IllegalArgumentException(what + " " + t + " has fewer than " + rows + " rows");
+    }
+  }
+}

@@ -1,0 +1,82 @@
+package dev.cairn.worker.backend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cairn.worker.backend.reference.ReferenceBackend;
+import java.lang.foreign.Arena;
+import java.util.Random;
+
+/**
+ * Random LoRA steps run through a backend's {@link Backend#loraDelta} and through the reference:
+ * several adapters of different ranks, one that leaves the projection alone, and rows of the base
+ * model mixed in, in random order.
+ */
+public final class LoraCases {
+
+  private LoraCases() {}
+
+  /**
+   * Checks {@code backend} against the reference on one random step: {@code ranks[s]} is slot s's
+   * rank, 0 for an adapter that leaves this projection alone. Tolerance: 1e-4 of the output's
+   * largest magnitude (F32 accumulation in another order than the reference's double).
+   */
+  public static void check(Backend backend, long seed, int rows, int in, int out, int... ranks) {
+    Random rnd = new Random(seed);
+    Arena arena = Arena.ofAuto();
+    HostTensor x = random(arena, rnd, rows, in);
+    HostTensor base = random(arena, rnd, rows, out);
+    int slots = ranks.length;
+    HostTensor[] a = new HostTensor[slots];
+    HostTensor[] bT = new HostTensor[slots];
+    float[] scale = new float[slots];
+    for (int s = 0; s < slots; s++) {
+      if (ranks[s] > 0) {
+        a[s] = random(arena, rnd, ranks[s], in);
+        bT[s] = random(arena, rnd, ranks[s], out);
+      }
+      scale[s] = 0.25f + rnd.nextFloat() * 2;
+    }
+    int[] rowSlot = new int[rows];
+    for (int t = 0; t < rows; t++) {
+      rowSlot[t] = t < slots ? t : rnd.nextInt(slots + 1) - 1; // every slot has a row
+    }
+    HostTensor want = HostTensor.ofFloats(arena, base.toFloats(0, rows * out), rows, out);
+    try (ReferenceBackend ref = new ReferenceBackend()) {
+      ref.loraDelta(x, new LoraBatch(a, bT, scale, rowSlot), want);
+    }
+    DeviceTensor[] da = new DeviceTensor[slots];
+    DeviceTensor[] dbT = new DeviceTensor[slots];
+    for (int s = 0; s < slots; s++) {
+      da[s] = a[s] == null ? null : backend.upload(a[s]);
+      dbT[s] = bT[s] == null ? null : backend.upload(bT[s]);
+    }
+    DeviceTensor dx = backend.allocate(rows, in);
+    backend.write(dx, x.toFloats(0, rows * in));
+    DeviceTensor dOut = backend.allocate(rows, out);
+    backend.write(dOut, base.toFloats(0, rows * out));
+    backend.loraDelta(dx, new LoraBatch(da, dbT, scale, rowSlot), dOut);
+    assertClose(backend.read(dOut, 0, rows * out), want.toFloats(0, rows * out), rowSlot, out);
+  }
+
+  private static void assertClose(float[] got, float[] want, int[] rowSlot, int out) {
+    double max = 0;
+    for (float w : want) {
+      max = Math.max(max, Math.abs(w));
+    }
+    double tol = 1e-4 * Math.max(1, max);
+    for (int i = 0; i < want.length; i++) {
+      int row = i / out;
+      assertThat((double) got[i])
+          .as("element %d (row %d, slot %d)", i, row, rowSlot[row])
+          .isCloseTo(want[i], org.assertj.core.data.Offset.offset(tol));
+    }
+  }
+
+  private static HostTensor random(Arena arena, Random rnd, int... shape) {
+    HostTensor t = HostTensor.allocateF32(arena, shape);
+    for (long i = 0; i < t.numel(); i++) {
+      t.setFloat(i, (float) rnd.nextGaussian());
+    }
+    return t;
+  }
+}
