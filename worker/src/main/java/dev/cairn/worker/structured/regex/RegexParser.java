@@ -225,8 +225,10 @@ public final class RegexParser {
       if (src.startsWith("?:", pos)) {
         pos += 2;
       } else if (src.startsWith("?=", pos) || src.startsWith("?!", pos)) {
+        pos = open;
         throw error("look-ahead", "look-ahead assertions are not supported");
       } else if (src.startsWith("?<=", pos) || src.startsWith("?<!", pos)) {
+        pos = open;
         throw error("look-behind", "look-behind assertions are not supported");
       } else if (src.startsWith("?<", pos)) {
         int close = src.indexOf('>', pos);
@@ -235,6 +237,7 @@ public final class RegexParser {
         }
         pos = close + 1; // a named group matches like any other group
       } else {
+        pos = open;
         throw error("group modifier", "inline flags and other (? forms are not supported");
       }
     }
@@ -383,6 +386,6 @@ public final class RegexParser {
 
   ConstraintException error(String construct, String message) {
     return new ConstraintException(
-        keyword, "offset " + pos, "regex " + construct + ": " + message + " in /" + src + "/");
+        construct, "offset " + pos, keyword + " regex /" + src + "/: " + message);
   }
 }

@@ -22,7 +22,8 @@ public final class Regexes {
         alternatives.add(search ? unanchor(b) : b.node());
       }
     } catch (ConstraintException e) {
-      throw new ConstraintException(e.keyword(), path + " " + e.path(), e.getMessage());
+      throw new ConstraintException(
+          e.keyword(), path.isEmpty() ? e.path() : path + " " + e.path(), e.getMessage());
     }
     return of(new RegexNode.Alt(alternatives), encoding, keyword, path);
   }
