@@ -1,0 +1,57 @@
+package dev.cairn.worker.structured;
+
+import dev.cairn.worker.structured.grammar.Grammar;
+import dev.cairn.worker.structured.grammar.StackSet;
+import dev.cairn.worker.structured.grammar.TokenMasks;
+import dev.cairn.worker.structured.mask.TokenVocabulary;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A compiled constraint (schema, regex, choice), shared by every request that uses it: the grammar
+ * plus, per vocabulary, a cache of token masks by matcher state. States recur within and across
+ * requests (the same position in the same schema), so most steps reuse a mask.
+ */
+public final class CompiledConstraint {
+
+  /** Masks kept per vocabulary; beyond this the cache starts over (a 152k vocab mask is 19 KiB). */
+  static final int MAX_CACHED_MASKS = 512;
+
+  private final String key;
+  private final Grammar grammar;
+  private final Map<TokenVocabulary, Map<StackSet, long[]>> masks = new ConcurrentHashMap<>();
+
+  CompiledConstraint(String key, Grammar grammar) {
+    this.key = key;
+    this.grammar = grammar;
+  }
+
+  /** The canonical form this constraint was compiled from (its cache key). */
+  public String key() {
+    return key;
+  }
+
+  public Grammar grammar() {
+    return grammar;
+  }
+
+  /** A fresh per-request matcher; {@code eosIds} are the tokens allowed exactly where complete. */
+  public ConstraintMatcher newMatcher(TokenVocabulary vocab, int... eosIds) {
+    return new ConstraintMatcher(this, vocab, eosIds);
+  }
+
+  /** The allowed-token mask for {@code state} (without EOS): shared, do not modify. */
+  long[] mask(TokenVocabulary vocab, StackSet state) {
+    Map<StackSet, long[]> cache = masks.computeIfAbsent(vocab, v -> new ConcurrentHashMap<>());
+    long[] mask = cache.get(state);
+    if (mask == null) {
+      mask = new long[(vocab.size() + 63) >>> 6];
+      TokenMasks.fill(grammar, vocab, state, mask);
+      if (cache.size() >= MAX_CACHED_MASKS) {
+        cache.clear();
+      }
+      cache.put(state, mask);
+    }
+    return mask;
+  }
+}

@@ -1,0 +1,41 @@
+package dev.cairn.worker.structured.grammar;
+
+import dev.cairn.worker.structured.regex.ByteDfa;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/** The right-hand side of a grammar rule, over bytes; {@link GrammarBuilder} compiles it. */
+public sealed interface Expr {
+
+  /** Exactly these bytes. */
+  record Bytes(byte[] bytes) implements Expr {}
+
+  /** A byte string the DFA accepts (a terminal: strings, numbers, whitespace). */
+  record Dfa(ByteDfa dfa) implements Expr {}
+
+  /** The rule with this id (declared with {@link GrammarBuilder#declare}); may recurse. */
+  record Call(int rule) implements Expr {}
+
+  record Seq(List<Expr> parts) implements Expr {}
+
+  record Alt(List<Expr> alternatives) implements Expr {}
+
+  /** {@code body} min..max times; max -1 is unbounded. */
+  record Repeat(Expr body, int min, int max) implements Expr {}
+
+  static Expr text(String s) {
+    return new Bytes(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static Expr seq(Expr... parts) {
+    return new Seq(List.of(parts));
+  }
+
+  static Expr alt(List<Expr> alternatives) {
+    return alternatives.size() == 1 ? alternatives.get(0) : new Alt(alternatives);
+  }
+
+  static Expr optional(Expr e) {
+    return new Repeat(e, 0, 1);
+  }
+}

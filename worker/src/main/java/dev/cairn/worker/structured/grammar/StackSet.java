@@ -1,0 +1,52 @@
+package dev.cairn.worker.structured.grammar;
+
+import java.util.Arrays;
+import java.util.Set;
+
+/**
+ * The matcher's state: every stack still alive whose top can take a byte (alternatives of {@code
+ * anyOf} and of ambiguous prefixes live side by side), and whether the input so far is already a
+ * complete sentence. Immutable and structurally comparable, so it serves as a mask-cache key.
+ */
+public final class StackSet {
+
+  final Frame[] leaves;
+  final boolean complete;
+  private final Set<Frame> members;
+
+  StackSet(Set<Frame> leaves, boolean complete) {
+    this.leaves = leaves.toArray(new Frame[0]);
+    this.complete = complete;
+    this.members = leaves;
+  }
+
+  /** True when the bytes so far form a complete sentence (the caller may end here). */
+  public boolean isComplete() {
+    return complete;
+  }
+
+  /** True when some continuation or the end is still possible. */
+  public boolean isAlive() {
+    return complete || leaves.length > 0;
+  }
+
+  /** True when no byte can follow (complete, and nothing more is allowed). */
+  public boolean isFinal() {
+    return leaves.length == 0;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof StackSet s && s.complete == complete && s.members.equals(members);
+  }
+
+  @Override
+  public int hashCode() {
+    return members.hashCode() * 2 + (complete ? 1 : 0);
+  }
+
+  @Override
+  public String toString() {
+    return "StackSet" + Arrays.toString(Arrays.stream(leaves).mapToInt(f -> f.state).toArray());
+  }
+}

@@ -1,0 +1,230 @@
+package dev.cairn.worker.structured.regex;
+
+import dev.cairn.worker.structured.ConstraintException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A deterministic automaton over bytes, trimmed: every state can still reach an accepting one, so a
+ * matcher that follows it never walks into a dead end. State 0 is the start; -1 is "no transition".
+ */
+public final class ByteDfa {
+
+  /** More states than this is refused as too complex (each state costs a 1 KiB table). */
+  static final int MAX_STATES = 20_000;
+
+  private final int[] next; // [state * 256 + byte] -> state or -1
+  private final boolean[] accepting;
+
+  private ByteDfa(int[] next, boolean[] accepting) {
+    this.next = next;
+    this.accepting = accepting;
+  }
+
+  public int size() {
+    return accepting.length;
+  }
+
+  /** The state after {@code b} from {@code state}, or -1. */
+  public int next(int state, int b) {
+    return next[state * 256 + (b & 0xFF)];
+  }
+
+  public boolean accepting(int state) {
+    return accepting[state];
+  }
+
+  /** True when no byte string is accepted. */
+  public boolean isEmpty() {
+    return accepting.length == 0;
+  }
+
+  /** Whether the whole byte string is accepted. */
+  public boolean matches(byte[] bytes) {
+    if (isEmpty()) {
+      return false;
+    }
+    int s = 0;
+    for (byte b : bytes) {
+      s = next(s, b);
+      if (s < 0) {
+        return false;
+      }
+    }
+    return accepting[s];
+  }
+
+  /** Determinizes by subset construction. */
+  static ByteDfa of(ByteNfa nfa, String keyword, String path) {
+    Map<List<Integer>, Integer> ids = new HashMap<>();
+    List<int[]> sets = new ArrayList<>();
+    List<int[]> rows = new ArrayList<>();
+    int[] first = closure(nfa, List.of(nfa.start));
+    ids.put(key(first), 0);
+    sets.add(first);
+    for (int d = 0; d < sets.size(); d++) {
+      List<List<Integer>> byByte = new ArrayList<>(256);
+      for (int b = 0; b < 256; b++) {
+        byByte.add(new ArrayList<>());
+      }
+      for (int s : sets.get(d)) {
+        for (int[] e : nfa.edges.get(s)) {
+          for (int b = e[0]; b <= e[1]; b++) {
+            byByte.get(b).add(e[2]);
+          }
+        }
+      }
+      int[] row = new int[256];
+      for (int b = 0; b < 256; b++) {
+        if (byByte.get(b).isEmpty()) {
+          row[b] = -1;
+          continue;
+        }
+        int[] target = closure(nfa, byByte.get(b));
+        Integer id = ids.get(key(target));
+        if (id == null) {
+          id = sets.size();
+          if (id >= MAX_STATES) {
+            throw new ConstraintException(
+                keyword, path, "the automaton exceeds " + MAX_STATES + " states");
+          }
+          ids.put(key(target), id);
+          sets.add(target);
+        }
+        row[b] = id;
+      }
+      rows.add(row);
+    }
+    boolean[] acc = new boolean[sets.size()];
+    for (int d = 0; d < acc.length; d++) {
+      acc[d] = Arrays.binarySearch(sets.get(d), nfa.accept) >= 0;
+    }
+    return trim(rows, acc);
+  }
+
+  /** The product automaton: strings both accept. */
+  public static ByteDfa intersect(ByteDfa a, ByteDfa b, String keyword, String path) {
+    if (a.isEmpty() || b.isEmpty()) {
+      return new ByteDfa(new int[0], new boolean[0]);
+    }
+    Map<Long, Integer> ids = new HashMap<>();
+    List<long[]> pairs = new ArrayList<>();
+    List<int[]> rows = new ArrayList<>();
+    ids.put(0L, 0);
+    pairs.add(new long[] {0, 0});
+    for (int d = 0; d < pairs.size(); d++) {
+      int sa = (int) pairs.get(d)[0];
+      int sb = (int) pairs.get(d)[1];
+      int[] row = new int[256];
+      for (int c = 0; c < 256; c++) {
+        int ta = a.next(sa, c);
+        int tb = ta < 0 ? -1 : b.next(sb, c);
+        if (tb < 0) {
+          row[c] = -1;
+          continue;
+        }
+        long k = ((long) ta << 32) | tb;
+        Integer id = ids.get(k);
+        if (id == null) {
+          id = pairs.size();
+          if (id >= MAX_STATES) {
+            throw new ConstraintException(
+                keyword, path, "the automaton exceeds " + MAX_STATES + " states");
+          }
+          ids.put(k, id);
+          pairs.add(new long[] {ta, tb});
+        }
+        row[c] = id;
+      }
+      rows.add(row);
+    }
+    boolean[] acc = new boolean[pairs.size()];
+    for (int d = 0; d < acc.length; d++) {
+      acc[d] = a.accepting((int) pairs.get(d)[0]) && b.accepting((int) pairs.get(d)[1]);
+    }
+    return trim(rows, acc);
+  }
+
+  /** Drops states that cannot reach acceptance and renumbers the rest (start stays 0). */
+  private static ByteDfa trim(List<int[]> rows, boolean[] acc) {
+    int n = acc.length;
+    List<List<Integer>> reverse = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      reverse.add(new ArrayList<>());
+    }
+    for (int s = 0; s < n; s++) {
+      for (int t : rows.get(s)) {
+        if (t >= 0) {
+          reverse.get(t).add(s);
+        }
+      }
+    }
+    BitSet live = new BitSet(n);
+    ArrayDeque<Integer> work = new ArrayDeque<>();
+    for (int s = 0; s < n; s++) {
+      if (acc[s]) {
+        live.set(s);
+        work.add(s);
+      }
+    }
+    while (!work.isEmpty()) {
+      for (int p : reverse.get(work.poll())) {
+        if (!live.get(p)) {
+          live.set(p);
+          work.add(p);
+        }
+      }
+    }
+    if (!live.get(0)) {
+      return new ByteDfa(new int[0], new boolean[0]);
+    }
+    int[] renumber = new int[n];
+    int count = 0;
+    for (int s = 0; s < n; s++) {
+      renumber[s] = live.get(s) ? count++ : -1;
+    }
+    int[] next = new int[count * 256];
+    boolean[] accepting = new boolean[count];
+    for (int s = 0; s < n; s++) {
+      if (renumber[s] < 0) {
+        continue;
+      }
+      accepting[renumber[s]] = acc[s];
+      for (int c = 0; c < 256; c++) {
+        int t = rows.get(s)[c];
+        next[renumber[s] * 256 + c] = t < 0 ? -1 : renumber[t];
+      }
+    }
+    return new ByteDfa(next, accepting);
+  }
+
+  private static int[] closure(ByteNfa nfa, List<Integer> seeds) {
+    BitSet seen = new BitSet(nfa.size());
+    ArrayDeque<Integer> work = new ArrayDeque<>();
+    for (int s : seeds) {
+      if (!seen.get(s)) {
+        seen.set(s);
+        work.add(s);
+      }
+    }
+    while (!work.isEmpty()) {
+      for (int t : nfa.epsilons.get(work.poll())) {
+        if (!seen.get(t)) {
+          seen.set(t);
+          work.add(t);
+        }
+      }
+    }
+    // Only states with byte edges, and the accepting one, distinguish subsets.
+    return seen.stream().filter(s -> s == nfa.accept || !nfa.edges.get(s).isEmpty()).toArray();
+  }
+
+  private static List<Integer> key(int[] set) {
+    return Arrays.stream(set).boxed().toList();
+  }
+}

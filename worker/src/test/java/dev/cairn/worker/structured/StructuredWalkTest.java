@@ -1,0 +1,106 @@
+package dev.cairn.worker.structured;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SchemaValidatorsConfig;
+import com.networknt.schema.SpecVersion;
+import dev.cairn.worker.structured.mask.TokenVocabulary;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** Random walks through the token masks over the tiny model's byte-level BPE vocabulary. */
+class StructuredWalkTest {
+
+  private static final TokenVocabulary VOCAB =
+      TokenVocabulary.fromTokenizerJson(Path.of("../models/tiny-shakespeare/tokenizer.json"));
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final JsonSchemaFactory FACTORY =
+      JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+  private static final SchemaValidatorsConfig CONFIG =
+      SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
+
+  private final ConstraintCompiler compiler = new ConstraintCompiler(64);
+
+  @Test
+  void twoHundredGeneratedSchemasProduceValidJson() throws Exception {
+    SchemaGenerator generator = new SchemaGenerator(42);
+    Random random = new Random(1);
+    for (int i = 0; i < 200; i++) {
+      JsonNode schema = generator.next();
+      CompiledConstraint c = compiler.jsonSchema(schema);
+      String text = RandomWalk.run(c, VOCAB, random);
+      JsonNode value = MAPPER.readTree(text);
+      JsonSchema validator = FACTORY.getSchema(schema, CONFIG);
+      assertThat(validator.validate(value)).as("schema %s\noutput %s", schema, text).isEmpty();
+    }
+  }
+
+  @Test
+  void jsonObjectIsAlwaysOneObject() throws Exception {
+    Random random = new Random(2);
+    for (int i = 0; i < 30; i++) {
+      String text = RandomWalk.run(compiler.jsonObject(), VOCAB, random);
+      assertThat(MAPPER.readTree(text).isObject()).as(text).isTrue();
+    }
+  }
+
+  @Test
+  void regexOutputsMatchFully() {
+    Random random = new Random(3);
+    for (String regex :
+        List.of("[A-Z][a-z]{1,8}( [a-z]+){0,3}\\.", "\\d{3}-\\d{4}", "(yes|no|maybe)!?")) {
+      for (int i = 0; i < 20; i++) {
+        String text = RandomWalk.run(compiler.regex(regex), VOCAB, random);
+        assertThat(Pattern.matches(regex, text)).as("/%s/ %s", regex, text).isTrue();
+      }
+    }
+  }
+
+  @Test
+  void choiceOutputsAreOneOfTheChoices() {
+    List<String> choices = List.of("positive", "negative", "neutral", "pos");
+    Random random = new Random(4);
+    for (int i = 0; i < 30; i++) {
+      assertThat(choices).contains(RandomWalk.run(compiler.choice(choices), VOCAB, random));
+    }
+  }
+
+  @Test
+  void equalSchemasShareOneCompiledConstraint() throws Exception {
+    JsonNode a =
+        MAPPER.readTree("{\"type\":\"object\",\"properties\":{\"x\":{\"type\":\"integer\"}}}");
+    JsonNode b =
+        MAPPER.readTree("{\"properties\":{\"x\":{\"type\":\"integer\"}},\"type\":\"object\"}");
+    assertThat(compiler.jsonSchema(a)).isSameAs(compiler.jsonSchema(b));
+  }
+
+  @Test
+  void eosOnlyWhereCompleteAndRefusedTokensLeaveTheStateAlone() {
+    ConstraintMatcher m = compiler.choice(List.of("ab")).newMatcher(VOCAB, RandomWalk.EOS);
+    assertThat(m.accept(RandomWalk.EOS)).isFalse();
+    int a = VOCAB.bytes(65) != null ? indexOf("a") : -1;
+    assertThat(m.accept(indexOf("b"))).isFalse();
+    assertThat(m.accept(a)).isTrue();
+    assertThat(m.canEnd()).isFalse();
+    assertThat(m.accept(indexOf("b"))).isTrue();
+    assertThat(m.canEnd()).isTrue();
+    assertThat(m.accept(RandomWalk.EOS)).isTrue();
+    assertThat(m.isTerminated()).isTrue();
+  }
+
+  private static int indexOf(String text) {
+    for (int id = 0; id < VOCAB.size(); id++) {
+      if (VOCAB.bytes(id) != null && new String(VOCAB.bytes(id)).equals(text)) {
+        return id;
+      }
+    }
+    throw new IllegalArgumentException(text);
+  }
+}
