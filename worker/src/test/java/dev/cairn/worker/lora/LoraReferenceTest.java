@@ -13,7 +13,7 @@ import dev.cairn.worker.backend.reference.ReferenceBackend;
 import dev.cairn.worker.model.ModelConfig;
 import dev.cairn.worker.model.RopeScaling;
 import dev.cairn.worker.model.safetensors.SafetensorsWeights;
-import dev.cairn.worker.tokenizer.TestModels;
+import dev.cairn.worker.testing.TestModels;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;

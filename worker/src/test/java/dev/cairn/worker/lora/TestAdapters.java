@@ -3,7 +3,7 @@ package dev.cairn.worker.lora;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.worker.model.ModelConfig;
-import dev.cairn.worker.tokenizer.TestModels;
+import dev.cairn.worker.testing.TestModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

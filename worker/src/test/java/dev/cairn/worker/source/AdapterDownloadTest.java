@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.worker.lora.LoraWeights;
 import dev.cairn.worker.model.ModelConfig;
-import dev.cairn.worker.tokenizer.TestModels;
+import dev.cairn.worker.testing.TestModels;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;

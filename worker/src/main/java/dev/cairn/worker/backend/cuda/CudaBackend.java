@@ -1,7 +1,6 @@
 package dev.cairn.worker.backend.cuda;
 
 import static dev.cairn.worker.backend.cuda.CudaArgs.cuda;
-import static dev.cairn.worker.backend.cuda.CudaArgs.deviceType;
 import static dev.cairn.worker.backend.cuda.CudaArgs.f32;
 import static dev.cairn.worker.backend.cuda.CudaArgs.requireRows;
 
@@ -185,7 +184,7 @@ public final class CudaBackend implements Backend {
     d.ops.embedding(
         o.inOut(d),
         tab.in(d),
-        deviceType(tab.dtype()),
+        CudaArgs.deviceType(tab.dtype()),
         d.ints.upload(Purpose.IDS, ids),
         ids.length,
         tab.rowLength(),
@@ -225,7 +224,7 @@ public final class CudaBackend implements Backend {
     GpuDevice d = on(wt);
     var xp = xt.in(d);
     var op = ot.inOut(d);
-    d.ops.matmul(xp, wt.in(d), deviceType(wt.dtype()), op, rows, in, outDim);
+    d.ops.matmul(xp, wt.in(d), CudaArgs.deviceType(wt.dtype()), op, rows, in, outDim);
     if (bias != null) {
       d.ops.biasAdd(op, f32(bias, "matmul bias").in(d), rows, outDim);
     }
