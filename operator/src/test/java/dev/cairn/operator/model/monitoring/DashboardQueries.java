@@ -29,6 +29,7 @@ public final class DashboardQueries {
       Map.of(
           "$__rate_interval", "1m",
           "$__range", "1h",
+          "$__interval", "15s",
           "$interval", "1m",
           "$namespace", ".*",
           "$deployment", ".*",
