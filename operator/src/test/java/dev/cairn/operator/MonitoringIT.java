@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cairn.api.testing.CrdSchemaValidator;
 import dev.cairn.api.v1alpha1.Conditions;
 import dev.cairn.api.v1alpha1.Conditions.Reason;
 import dev.cairn.api.v1alpha1.LLMDeployment;
@@ -11,7 +12,6 @@ import dev.cairn.operator.model.monitoring.DashboardConfigMapBuilder;
 import dev.cairn.operator.model.monitoring.PrometheusRuleBuilder;
 import dev.cairn.operator.model.monitoring.ServiceMonitorBuilder;
 import dev.cairn.operator.testing.ConflictRetry;
-import dev.cairn.operator.testing.CrdSchemaValidator;
 import dev.cairn.operator.testing.WorkerConfig;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;

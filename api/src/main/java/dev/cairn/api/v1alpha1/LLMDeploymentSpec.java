@@ -5,13 +5,24 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.model.annotation.SpecReplicas;
 
 /** The desired state of an LLMDeployment; also the worker's whole configuration. */
 @JsonClassDescription(
     "The desired state of an LLMDeployment; the worker reads the same document as its"
         + " configuration.")
+@ValidationRule(
+    value =
+        "self.accelerator.type.lowerAscii() != 'cpu' || !has(self.engine)"
+            + " || !has(self.engine.backend) || self.engine.backend != 'cuda'",
+    message = LLMDeploymentSpec.CUDA_ON_CPU)
 public class LLMDeploymentSpec {
+  /** Why a cuda backend on a cpu accelerator is refused: the pod could only crash-loop. */
+  public static final String CUDA_ON_CPU =
+      "engine.backend cuda needs a GPU but accelerator.type is cpu: set engine.backend to cpu or"
+          + " auto, or accelerator.type to a GPU type";
+
   @Required
   @JsonPropertyDescription("The model to serve.")
   private ModelSpec model;

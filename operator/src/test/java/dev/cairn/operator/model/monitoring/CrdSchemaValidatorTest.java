@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.cairn.operator.testing.CrdSchemaValidator;
+import dev.cairn.api.testing.CrdSchemaValidator;
 import org.junit.jupiter.api.Test;
 
 /** The schema checks the builder tests rely on must catch what the API server would refuse. */

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.cairn.api.testing.CrdSchemaValidator;
 import dev.cairn.api.v1alpha1.LLMDeployment;
-import dev.cairn.operator.testing.CrdSchemaValidator;
 import dev.cairn.operator.testing.GoldenFiles;
 import dev.cairn.worker.testing.Promtool;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;

@@ -7,8 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cairn.api.testing.CrdSchemaValidator;
 import dev.cairn.api.v1alpha1.LLMDeployment;
-import dev.cairn.operator.testing.CrdSchemaValidator;
 import dev.cairn.operator.testing.GoldenFiles;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.util.Map;

@@ -1,13 +1,16 @@
-package dev.cairn.operator.testing;
+package dev.cairn.api.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,7 +19,9 @@ import java.util.regex.Pattern;
 /**
  * Checks an object against a CRD's structural openAPIV3Schema the way the API server would before
  * CEL: types, required, enum, pattern, bounds, list-type uniqueness, and unknown fields (rejected
- * unless the schema preserves them; the API server would silently prune them, which is worse).
+ * unless the schema preserves them; the API server would silently prune them, which is worse). The
+ * one schema checker of the build: the api module's tests use it on the committed LLMDeployment
+ * CRD, the operator's (through the api test-jar) on the Prometheus Operator's CRDs.
  */
 public final class CrdSchemaValidator {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -26,6 +31,9 @@ public final class CrdSchemaValidator {
       Pattern.compile("^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$");
   private static final Pattern DNS_SUBDOMAIN =
       Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
+
+  /** Present on every object whether or not a CRD's schema declares them. */
+  private static final Set<String> ROOT_FIELDS = Set.of("apiVersion", "kind", "metadata");
 
   private final String group;
   private final String kind;
@@ -37,26 +45,61 @@ public final class CrdSchemaValidator {
     this.schemas = schemas;
   }
 
+  /** The committed LLMDeployment CRD, relative to the repository root. */
+  public static final String LLM_DEPLOYMENT_CRD = "crds/llmdeployments.llm.cairn.dev-v1.yml";
+
+  /** The LLMDeployment CRD committed in the repository (what the build generated last). */
+  public static CrdSchemaValidator committedLlmDeployment() {
+    return fromFile(repoRoot().resolve(LLM_DEPLOYMENT_CRD));
+  }
+
+  /** The repository root: {@code cairn.repo.root}, else the parent of the module directory. */
+  public static Path repoRoot() {
+    String root = System.getProperty("cairn.repo.root");
+    return root != null ? Path.of(root) : Path.of("..").toAbsolutePath().normalize();
+  }
+
+  /** Loads a CRD YAML file. */
+  public static CrdSchemaValidator fromFile(Path file) {
+    try {
+      return of(YAML.readTree(Files.readString(file)));
+    } catch (IOException e) {
+      throw new IllegalArgumentException("CRD " + file + " cannot be read", e);
+    }
+  }
+
   /** Loads a CRD YAML from the test classpath. */
   public static CrdSchemaValidator fromClasspath(String resource) {
     try (InputStream in = CrdSchemaValidator.class.getClassLoader().getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalArgumentException("CRD " + resource + " is not on the test classpath");
       }
-      JsonNode crd = YAML.readTree(in);
-      Map<String, JsonNode> schemas = new java.util.LinkedHashMap<>();
-      for (JsonNode v : crd.path("spec").path("versions")) {
-        if (v.path("served").asBoolean(false)) {
-          schemas.put(v.path("name").asText(), v.path("schema").path("openAPIV3Schema"));
-        }
-      }
-      return new CrdSchemaValidator(
-          crd.path("spec").path("group").asText(),
-          crd.path("spec").path("names").path("kind").asText(),
-          schemas);
+      return of(YAML.readTree(in));
     } catch (IOException e) {
       throw new IllegalArgumentException("CRD " + resource + " cannot be read", e);
     }
+  }
+
+  private static CrdSchemaValidator of(JsonNode crd) {
+    Map<String, JsonNode> schemas = new LinkedHashMap<>();
+    for (JsonNode v : crd.path("spec").path("versions")) {
+      if (v.path("served").asBoolean(false)) {
+        schemas.put(v.path("name").asText(), v.path("schema").path("openAPIV3Schema"));
+      }
+    }
+    return new CrdSchemaValidator(
+        crd.path("spec").path("group").asText(),
+        crd.path("spec").path("names").path("kind").asText(),
+        schemas);
+  }
+
+  /** The openAPIV3Schema of one served version, e.g. for {@link CrdCelRules}. */
+  public JsonNode schema(String version) {
+    JsonNode schema = schemas.get(version);
+    if (schema == null) {
+      throw new IllegalArgumentException(version + " is not a served version of " + group);
+    }
+    return schema;
   }
 
   /** Every violation, each naming its JSON path; empty when the object is valid. */
@@ -153,8 +196,8 @@ public final class CrdSchemaValidator {
     while (fields.hasNext()) {
       Map.Entry<String, JsonNode> f = fields.next();
       String p = join(path, f.getKey());
-      if (path.isEmpty() && f.getKey().equals("metadata")) {
-        continue; // checked by metadata()
+      if (path.isEmpty() && ROOT_FIELDS.contains(f.getKey())) {
+        continue; // the API server's own; metadata is checked by metadata()
       }
       JsonNode prop = schema.path("properties").get(f.getKey());
       if (prop != null) {
