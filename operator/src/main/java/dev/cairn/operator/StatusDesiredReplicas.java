@@ -2,6 +2,7 @@ package dev.cairn.operator;
 
 import dev.cairn.api.v1alpha1.AutoscalingSpec;
 import dev.cairn.api.v1alpha1.LLMDeployment;
+import dev.cairn.operator.autoscaler.ReplicaBounds;
 import io.quarkus.arc.DefaultBean;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -27,12 +28,20 @@ public class StatusDesiredReplicas implements DesiredReplicas {
       Integer r = llmd.getSpec().getReplicas();
       return r == null ? 1 : Math.max(0, r);
     }
-    Integer kept = llmd.getStatus() == null ? null : llmd.getStatus().getDesiredReplicas();
-    int wanted = kept != null ? kept : a.effectiveInitialReplicas();
-    return clamp(wanted, a.effectiveMinReplicas(), a.effectiveMaxReplicas());
+    return bounds(a).clamp(lastDecided(llmd));
   }
 
-  static int clamp(int v, int min, int max) {
-    return Math.max(min, Math.min(max, v));
+  /**
+   * Under autoscaling, the count last decided or {@code initialReplicas}, before the bounds: the
+   * autoscaler compares it with them, so a lowered maxReplicas is a decision of its own.
+   */
+  public static int lastDecided(LLMDeployment llmd) {
+    Integer kept = llmd.getStatus() == null ? null : llmd.getStatus().getDesiredReplicas();
+    return kept != null ? kept : llmd.getSpec().getAutoscaling().effectiveInitialReplicas();
+  }
+
+  /** The spec's [minReplicas, maxReplicas]. */
+  public static ReplicaBounds bounds(AutoscalingSpec a) {
+    return new ReplicaBounds(a.effectiveMinReplicas(), a.effectiveMaxReplicas());
   }
 }

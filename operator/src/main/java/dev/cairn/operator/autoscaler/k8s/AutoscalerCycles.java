@@ -105,9 +105,9 @@ public final class AutoscalerCycles {
       Autoscaler autoscaler = autoscaler(spec);
       if (autoscaler.untilNextCycle(key, spec).isZero() && running.add(key)) {
         List<ScrapeTarget> targets = targets(ready);
-        int current = StatusDesiredReplicas.compute(llmd);
-        int liveCurrent = decisions.get(key).orElse(current);
-        executor.execute(() -> cycle(autoscaler, llmd, key, spec, liveCurrent, targets));
+        // Unbounded on purpose: the policy turns a count outside the bounds into a decision.
+        int current = decisions.get(key).orElse(StatusDesiredReplicas.lastDecided(llmd));
+        executor.execute(() -> cycle(autoscaler, llmd, key, spec, current, targets));
       }
     }
     for (DeploymentKey gone : gauges.keys()) {
@@ -126,8 +126,7 @@ public final class AutoscalerCycles {
       int current,
       List<ScrapeTarget> targets) {
     try {
-      int bounded = Math.max(spec.minReplicas(), Math.min(spec.maxReplicas(), current));
-      Autoscaler.CycleResult r = autoscaler.runCycle(key, spec, bounded, targets);
+      Autoscaler.CycleResult r = autoscaler.runCycle(key, spec, current, targets);
       gauges.load(key, r.load().load());
       boolean scraped = r.scrapes().stream().anyMatch(s -> s.ongoingRequests().isPresent());
       if (!targets.isEmpty() && !scraped) {

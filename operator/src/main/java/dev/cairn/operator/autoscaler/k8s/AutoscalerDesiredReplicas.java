@@ -31,7 +31,7 @@ public class AutoscalerDesiredReplicas implements DesiredReplicas {
     if (a == null || live.isEmpty()) {
       return StatusDesiredReplicas.compute(llmd);
     }
-    return Math.max(a.effectiveMinReplicas(), Math.min(a.effectiveMaxReplicas(), live.getAsInt()));
+    return StatusDesiredReplicas.bounds(a).clamp(live.getAsInt());
   }
 
   static DeploymentKey key(LLMDeployment llmd) {

@@ -32,7 +32,7 @@ public final class CairnAlerts {
     int forSeconds = orDefault(a.getForSeconds(), defaults.getForSeconds());
     List<AlertRule> rules = new ArrayList<>();
     rules.add(errorRate(sel, orDefault(a.getErrorRate(), defaults.getErrorRate()), forSeconds));
-    if (!Boolean.FALSE.equals(llmd.getSpec().getLogEngineMetrics())) {
+    if (llmd.getSpec().engineMetricsEnabled()) {
       rules.add(
           ttft(sel, orDefault(a.getTtftP90Seconds(), defaults.getTtftP90Seconds()), forSeconds));
       rules.add(
