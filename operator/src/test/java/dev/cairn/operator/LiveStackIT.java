@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.api.MetricNames;
-import dev.cairn.operator.model.monitoring.DashboardQueries;
+import dev.cairn.operator.monitoring.model.DashboardQueries;
 import dev.cairn.operator.status.TestPods;
 import dev.cairn.operator.testing.DeployManifests;
 import dev.cairn.operator.testing.ServiceMonitorScrape;
