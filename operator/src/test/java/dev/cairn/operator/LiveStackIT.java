@@ -319,7 +319,12 @@ class LiveStackIT {
     List<DashboardQueries.Query> queries =
         DashboardQueries.runnable(
             dashboard,
-            Map.of("namespace", namespace, "deployment", deployment, "model_name", MODEL));
+            Map.of(
+                "namespace", namespace,
+                "deployment", deployment,
+                "model_name", MODEL,
+                // What Grafana picks with the data source's scrape interval set to this 1 s.
+                "__interval", "1s"));
     int withData = 0;
     for (DashboardQueries.Query q : queries) {
       JsonNode r = prometheus.query(q.expr());

@@ -18,13 +18,20 @@ import java.util.stream.Collectors;
  * conditions.
  */
 public final class MonitoringCrds {
+  /** The ServiceMonitor CRD's name. */
   public static final String SERVICE_MONITORS = "servicemonitors.monitoring.coreos.com";
+
+  /** The PrometheusRule CRD's name. */
   public static final String PROMETHEUS_RULES = "prometheusrules.monitoring.coreos.com";
+
+  /** Both monitoring CRDs. */
   public static final Set<String> NAMES = Set.of(SERVICE_MONITORS, PROMETHEUS_RULES);
-  public static final String EVENT_SOURCE = "monitoring-crds";
+
+  static final String EVENT_SOURCE = "monitoring-crds";
 
   private MonitoringCrds() {}
 
+  /** The informer on the monitoring CRDs by name; each change re-reconciles every resource. */
   public static InformerEventSource<CustomResourceDefinition, LLMDeployment> eventSource(
       EventSourceContext<LLMDeployment> context) {
     var config =

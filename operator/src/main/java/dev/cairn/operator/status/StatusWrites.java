@@ -47,7 +47,7 @@ public final class StatusWrites {
     return ErrorStatusUpdateControl.patchStatus(llmd);
   }
 
-  public static boolean same(LLMDeploymentStatus a, LLMDeploymentStatus b) {
+  static boolean same(LLMDeploymentStatus a, LLMDeploymentStatus b) {
     JsonNode x = a == null ? null : JSON.valueToTree(a);
     JsonNode y = b == null ? null : JSON.valueToTree(b);
     return x == null ? y == null : x.equals(y);

@@ -15,9 +15,9 @@ import java.util.Set;
  * crash-looping, OOM-killed, image pull) and load progress feed the status.
  */
 public final class WorkerPods {
-  public static final String EVENT_SOURCE = "worker-pods";
+  static final String EVENT_SOURCE = "worker-pods";
 
-  public static final String SELECTOR =
+  static final String SELECTOR =
       CairnNames.LABEL_NAME
           + "="
           + CairnNames.WORKER_APP_NAME
@@ -28,6 +28,7 @@ public final class WorkerPods {
 
   private WorkerPods() {}
 
+  /** The informer on worker pods, mapped to their LLMDeployment by the instance label. */
   public static InformerEventSource<Pod, LLMDeployment> eventSource(
       EventSourceContext<LLMDeployment> context) {
     var config =
@@ -39,7 +40,7 @@ public final class WorkerPods {
     return new InformerEventSource<>(config, context);
   }
 
-  public static Set<ResourceID> owner(Pod pod) {
+  static Set<ResourceID> owner(Pod pod) {
     var labels = pod.getMetadata().getLabels();
     String instance = labels == null ? null : labels.get(CairnNames.LABEL_INSTANCE);
     return instance == null
