@@ -2,6 +2,7 @@ package dev.cairn.operator;
 
 import dev.cairn.api.v1alpha1.LLMDeployment;
 import dev.cairn.operator.autoscaler.k8s.AutoscalerDesiredReplicas;
+import dev.cairn.operator.replicas.DesiredReplicas;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Alternative;

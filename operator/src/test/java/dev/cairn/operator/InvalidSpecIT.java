@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class InvalidSpecIT {
   @Inject KubernetesClient client;
 
-  /** Five kinds of bad spec, each with the field its message must name. */
+  /** Six kinds of bad spec, each with the field its message must name. */
   private static final List<String[]> BAD =
       List.of(
           new String[] {
@@ -72,6 +72,15 @@ class InvalidSpecIT {
               autoscaling: {minReplicas: 1, maxReplicas: 3, initialReplicas: 7}
             """,
             "spec.autoscaling.initialReplicas: must lie within [1, 3], got 7"
+          },
+          new String[] {
+            """
+            spec:
+              model: {source: "hf://a/b"}
+              accelerator: {type: cpu, count: 0}
+              engine: {backend: cuda}
+            """,
+            "spec.engine.backend: engine.backend cuda needs a GPU but accelerator.type is cpu"
           });
 
   @Test

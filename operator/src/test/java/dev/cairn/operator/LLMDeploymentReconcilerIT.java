@@ -8,6 +8,7 @@ import dev.cairn.api.v1alpha1.Conditions;
 import dev.cairn.api.v1alpha1.Conditions.Reason;
 import dev.cairn.api.v1alpha1.LLMDeployment;
 import dev.cairn.operator.events.EventRecorder;
+import dev.cairn.operator.monitoring.MonitoringCrds;
 import dev.cairn.operator.status.TestPods;
 import dev.cairn.operator.testing.ConflictRetry;
 import io.fabric8.kubernetes.api.model.EnvVar;

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.api.MetricNames;
-import dev.cairn.operator.model.monitoring.DashboardQueries;
+import dev.cairn.operator.monitoring.model.DashboardQueries;
 import dev.cairn.operator.status.TestPods;
 import dev.cairn.operator.testing.DeployManifests;
 import dev.cairn.operator.testing.ServiceMonitorScrape;
@@ -319,7 +319,12 @@ class LiveStackIT {
     List<DashboardQueries.Query> queries =
         DashboardQueries.runnable(
             dashboard,
-            Map.of("namespace", namespace, "deployment", deployment, "model_name", MODEL));
+            Map.of(
+                "namespace", namespace,
+                "deployment", deployment,
+                "model_name", MODEL,
+                // What Grafana picks with the data source's scrape interval set to this 1 s.
+                "__interval", "1s"));
     int withData = 0;
     for (DashboardQueries.Query q : queries) {
       JsonNode r = prometheus.query(q.expr());

@@ -1,7 +1,7 @@
 package dev.cairn.operator;
 
-import dev.cairn.operator.model.monitoring.PrometheusRuleBuilder;
-import dev.cairn.operator.model.monitoring.ServiceMonitorBuilder;
+import dev.cairn.operator.monitoring.model.PrometheusRuleBuilder;
+import dev.cairn.operator.monitoring.model.ServiceMonitorBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;

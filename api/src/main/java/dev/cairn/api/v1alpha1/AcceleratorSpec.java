@@ -12,8 +12,13 @@ import io.fabric8.generator.annotation.ValidationRule;
 /** The GPUs each replica gets. */
 @JsonClassDescription("The GPUs each replica gets.")
 @ValidationRule(
-    value = "self.type == 'cpu' || self.count >= 1",
+    value = "self.type.lowerAscii() == 'cpu' || self.count >= 1",
     message = "accelerator.count must be at least 1 unless accelerator.type is cpu")
+@ValidationRule(
+    value = "self.type.lowerAscii() != 'cpu' || self.count <= 1",
+    message =
+        "accelerator.count must be 0 or 1 when accelerator.type is cpu: a cpu replica gets no"
+            + " GPUs")
 public class AcceleratorSpec {
   @Required
   @Pattern("^[A-Za-z0-9][-A-Za-z0-9_.]*$")
@@ -25,7 +30,7 @@ public class AcceleratorSpec {
   @Min(0)
   @Default("1")
   @JsonPropertyDescription(
-      "GPUs per replica; the model's layers are split across them. Ignored for cpu.")
+      "GPUs per replica; the model's layers are split across them. 0 or 1 for cpu.")
   private Integer count = 1;
 
   public AcceleratorSpec() {}

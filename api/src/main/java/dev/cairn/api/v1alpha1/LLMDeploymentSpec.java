@@ -17,7 +17,17 @@ import io.fabric8.kubernetes.model.annotation.SpecReplicas;
         "!has(self.lora) || !has(self.lora.adapters) || !has(self.model.id) ||"
             + " self.lora.adapters.all(a, a.name != self.model.id)",
     message = "lora.adapters names must differ from model.id")
+@ValidationRule(
+    value =
+        "self.accelerator.type.lowerAscii() != 'cpu' || !has(self.engine)"
+            + " || !has(self.engine.backend) || self.engine.backend != 'cuda'",
+    message = LLMDeploymentSpec.CUDA_ON_CPU)
 public class LLMDeploymentSpec {
+  /** Why a cuda backend on a cpu accelerator is refused: the pod could only crash-loop. */
+  public static final String CUDA_ON_CPU =
+      "engine.backend cuda needs a GPU but accelerator.type is cpu: set engine.backend to cpu or"
+          + " auto, or accelerator.type to a GPU type";
+
   @Required
   @JsonPropertyDescription("The model to serve.")
   private ModelSpec model;

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.cairn.api.CairnNames;
+import dev.cairn.api.testing.CrdCelRules;
+import dev.cairn.api.testing.CrdSchemaValidator;
 import dev.cairn.api.v1alpha1.validation.SpecValidator;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
@@ -24,15 +26,17 @@ class SamplesTest {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final SpecValidator OPERATOR_RULES =
       new SpecValidator(Set.of("A10G", "L4", "A100-40GB", "A100-80GB", "H100", "H200"));
-  private static CrdSchema schema;
+  private static CrdSchemaValidator schema;
+  private static CrdCelRules rules;
 
   @BeforeAll
-  static void loadSchema() throws IOException {
-    schema = CrdSchema.committed();
+  static void loadSchema() {
+    schema = CrdSchemaValidator.committedLlmDeployment();
+    rules = new CrdCelRules(schema.schema(CairnNames.VERSION));
   }
 
   static List<Path> samples() throws IOException {
-    try (Stream<Path> files = Files.list(CrdSchema.repoRoot().resolve("deploy/samples"))) {
+    try (Stream<Path> files = Files.list(CrdSchemaValidator.repoRoot().resolve("deploy/samples"))) {
       return files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
     }
   }
@@ -55,14 +59,15 @@ class SamplesTest {
 
   @ParameterizedTest
   @MethodSource("samples")
-  void conformsToTheGeneratedCrdSchema(Path sample) throws IOException {
+  void conformsToTheGeneratedCrdSchemaAndItsCelRules(Path sample) throws IOException {
     JsonNode doc = YAML.readTree(Files.readString(sample));
-    assertThat(schema.check(doc)).isEmpty();
+    assertThat(schema.validate(doc)).isEmpty();
+    assertThat(rules.violations(doc)).isEmpty();
   }
 
   @Test
   void tinyCpuIsWhatTheWorkerAndE2eExpect() throws IOException {
-    Path tiny = CrdSchema.repoRoot().resolve("deploy/samples/tiny-cpu.yaml");
+    Path tiny = CrdSchemaValidator.repoRoot().resolve("deploy/samples/tiny-cpu.yaml");
     LLMDeployment llmd = Serialization.unmarshal(Files.readString(tiny), LLMDeployment.class);
     assertThat(llmd.getMetadata().getName()).isEqualTo("tiny-shakespeare");
     assertThat(llmd.effectiveModelId()).isEqualTo("tiny-shakespeare");
@@ -87,14 +92,21 @@ class SamplesTest {
               autoscaling: {minReplicas: 0}
               colour: blue
             """);
-    assertThat(schema.check(bad))
+    assertThat(schema.validate(bad))
         .anyMatch(e -> e.startsWith("spec.model.source:") && e.contains("does not match"))
         .anyMatch(e -> e.startsWith("spec.accelerator.count:") && e.contains("minimum"))
         .anyMatch(e -> e.startsWith("spec.replicas:") && e.contains("integer"))
         .anyMatch(e -> e.startsWith("spec.engine.dtype:") && e.contains("not one of"))
         .anyMatch(e -> e.startsWith("spec.autoscaling.minReplicas:") && e.contains("minimum"))
         .anyMatch(e -> e.startsWith("spec.colour:") && e.contains("unknown field"));
-    JsonNode noAccelerator = YAML.readTree("spec: {model: {source: 'hf://a/b'}}");
-    assertThat(schema.check(noAccelerator)).contains("spec.accelerator: is required");
+    JsonNode noAccelerator =
+        YAML.readTree(
+            """
+            apiVersion: llm.cairn.dev/v1alpha1
+            kind: LLMDeployment
+            metadata: {name: bad}
+            spec: {model: {source: 'hf://a/b'}}
+            """);
+    assertThat(schema.validate(noAccelerator)).contains("spec.accelerator: is required");
   }
 }

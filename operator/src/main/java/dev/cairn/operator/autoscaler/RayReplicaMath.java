@@ -27,13 +27,8 @@ final class RayReplicaMath {
     return scaled;
   }
 
-  /** Clamps to [minReplicas, maxReplicas]. */
-  static int bounded(int replicas, ScalingSpec spec) {
-    return Math.max(spec.minReplicas(), Math.min(spec.maxReplicas(), replicas));
-  }
-
   /** The proposal before delays: scaled, then bounded. */
   static int proposal(int current, double load, ScalingSpec spec) {
-    return bounded(scaled(current, desired(load, spec.targetOngoingRequests()), spec), spec);
+    return spec.bounds().clamp(scaled(current, desired(load, spec.targetOngoingRequests()), spec));
   }
 }

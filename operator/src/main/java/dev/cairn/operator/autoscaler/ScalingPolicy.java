@@ -26,13 +26,9 @@ public final class ScalingPolicy {
    */
   public Evaluation evaluate(
       ScalingSpec spec, int current, LoadSnapshot load, Instant now, PolicyState state) {
-    int clamped = RayReplicaMath.bounded(current, spec);
-    if (clamped != current) {
-      String why =
-          clamped > current
-              ? "below minReplicas " + spec.minReplicas()
-              : "above maxReplicas " + spec.maxReplicas();
-      return change(current, clamped, why, now, state);
+    String breach = spec.bounds().breach(current);
+    if (breach != null) {
+      return change(current, spec.bounds().clamp(current), breach, now, state);
     }
     if (load.readyReplicas() == 0) {
       return hold(current, "no ready replicas to measure", now, state.reset());

@@ -18,6 +18,11 @@ public record ScalingSpec(
     int lookBackPeriodSeconds,
     int metricsIntervalSeconds) {
 
+  /** [minReplicas, maxReplicas]. */
+  public ReplicaBounds bounds() {
+    return new ReplicaBounds(minReplicas, maxReplicas);
+  }
+
   /** Rejects values the policy cannot work with, naming the offending field. */
   public ScalingSpec {
     require(minReplicas >= 1, "minReplicas", minReplicas, "must be >= 1");

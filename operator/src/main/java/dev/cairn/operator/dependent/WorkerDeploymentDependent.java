@@ -2,8 +2,8 @@ package dev.cairn.operator.dependent;
 
 import dev.cairn.api.CairnNames;
 import dev.cairn.api.v1alpha1.LLMDeployment;
-import dev.cairn.operator.DesiredReplicas;
 import dev.cairn.operator.model.WorkerDeploymentModel;
+import dev.cairn.operator.replicas.DesiredReplicas;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;

@@ -1,7 +1,6 @@
 package dev.cairn.operator.monitoring;
 
 import dev.cairn.api.v1alpha1.LLMDeployment;
-import dev.cairn.operator.MonitoringCrds;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;

@@ -1,7 +1,7 @@
 package dev.cairn.operator.model;
 
 import dev.cairn.api.v1alpha1.LLMDeployment;
-import dev.cairn.operator.StatusDesiredReplicas;
+import dev.cairn.operator.replicas.StatusDesiredReplicas;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 

@@ -3,6 +3,7 @@ package dev.cairn.api.v1alpha1.validation;
 import dev.cairn.api.v1alpha1.AcceleratorSpec;
 import dev.cairn.api.v1alpha1.AlertsSpec;
 import dev.cairn.api.v1alpha1.AutoscalingSpec;
+import dev.cairn.api.v1alpha1.BackendKind;
 import dev.cairn.api.v1alpha1.EngineSpec;
 import dev.cairn.api.v1alpha1.LLMDeploymentSpec;
 import dev.cairn.api.v1alpha1.ModelSpec;
@@ -66,6 +67,7 @@ public final class SpecValidator {
     }
     if (spec.getEngine() != null) {
       engine(spec.getEngine(), out);
+      backendFitsAccelerator(spec, out);
     }
     if (spec.getMonitoring() != null) {
       monitoring(spec.getMonitoring(), out);
@@ -142,6 +144,20 @@ public final class SpecValidator {
       out.add(
           new Violation(
               "spec.accelerator.count", "must be at least 1 unless accelerator.type is cpu"));
+    } else if (count > 1 && acc.isCpu()) {
+      out.add(
+          new Violation(
+              "spec.accelerator.count",
+              "must be 0 or 1 when accelerator.type is cpu (a cpu replica gets no GPUs), got "
+                  + count));
+    }
+  }
+
+  /** A cuda backend on a cpu replica finds no GPU and can only crash-loop. */
+  private static void backendFitsAccelerator(LLMDeploymentSpec spec, List<Violation> out) {
+    AcceleratorSpec acc = spec.getAccelerator();
+    if (acc != null && acc.isCpu() && spec.getEngine().getBackend() == BackendKind.CUDA) {
+      out.add(new Violation("spec.engine.backend", LLMDeploymentSpec.CUDA_ON_CPU));
     }
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cairn.api.v1alpha1.AcceleratorSpec;
 import dev.cairn.api.v1alpha1.AlertsSpec;
 import dev.cairn.api.v1alpha1.AutoscalingSpec;
+import dev.cairn.api.v1alpha1.BackendKind;
 import dev.cairn.api.v1alpha1.LLMDeploymentSpec;
 import dev.cairn.api.v1alpha1.ModelSpec;
 import dev.cairn.api.v1alpha1.SecretKeyRef;
@@ -99,7 +100,37 @@ class SpecValidatorTest {
         "spec.accelerator.count",
         "must be at least 1 unless accelerator.type is cpu");
     assertThat(violations(s -> s.setAccelerator(new AcceleratorSpec("cpu", 0)))).isEmpty();
+    assertThat(violations(s -> s.setAccelerator(new AcceleratorSpec("cpu", 1)))).isEmpty();
+    assertOnly(
+        s -> s.setAccelerator(new AcceleratorSpec("cpu", 2)),
+        "spec.accelerator.count",
+        "must be 0 or 1 when accelerator.type is cpu (a cpu replica gets no GPUs), got 2");
     assertThat(SpecValidator.anyAccelerator().validate(withAccelerator("TPU"))).isEmpty();
+  }
+
+  @Test
+  void aCudaBackendNeedsAGpuAccelerator() {
+    assertOnly(
+        s -> {
+          s.setAccelerator(new AcceleratorSpec("CPU", 0));
+          s.getEngine().setBackend(BackendKind.CUDA);
+        },
+        "spec.engine.backend",
+        "engine.backend cuda needs a GPU but accelerator.type is cpu: set engine.backend to cpu or"
+            + " auto, or accelerator.type to a GPU type");
+    for (BackendKind fits : List.of(BackendKind.AUTO, BackendKind.CPU)) {
+      assertThat(
+              violations(
+                  s -> {
+                    s.setAccelerator(new AcceleratorSpec("cpu", 0));
+                    s.getEngine().setBackend(fits);
+                  }))
+          .as(fits.name())
+          .isEmpty();
+    }
+    // A GPU replica may still run the cpu backend (e.g. to compare against it).
+    assertThat(violations(s -> s.getEngine().setBackend(BackendKind.CPU))).isEmpty();
+    assertThat(violations(s -> s.getEngine().setBackend(BackendKind.CUDA))).isEmpty();
   }
 
   private static LLMDeploymentSpec withAccelerator(String type) {

@@ -3,8 +3,6 @@ package dev.cairn.operator.autoscaler.k8s;
 import dev.cairn.api.CairnNames;
 import dev.cairn.api.v1alpha1.Conditions.Reason;
 import dev.cairn.api.v1alpha1.LLMDeployment;
-import dev.cairn.operator.DesiredReplicas;
-import dev.cairn.operator.StatusDesiredReplicas;
 import dev.cairn.operator.autoscaler.Autoscaler;
 import dev.cairn.operator.autoscaler.AutoscalerStateStore;
 import dev.cairn.operator.autoscaler.DeploymentKey;
@@ -12,6 +10,8 @@ import dev.cairn.operator.autoscaler.MetricsSource;
 import dev.cairn.operator.autoscaler.ScaleRealizer;
 import dev.cairn.operator.autoscaler.ScalingSpec;
 import dev.cairn.operator.autoscaler.ScrapeTarget;
+import dev.cairn.operator.replicas.DesiredReplicas;
+import dev.cairn.operator.replicas.StatusDesiredReplicas;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Clock;
 import java.time.Duration;
@@ -105,9 +105,9 @@ public final class AutoscalerCycles {
       Autoscaler autoscaler = autoscaler(spec);
       if (autoscaler.untilNextCycle(key, spec).isZero() && running.add(key)) {
         List<ScrapeTarget> targets = targets(ready);
-        int current = StatusDesiredReplicas.compute(llmd);
-        int liveCurrent = decisions.get(key).orElse(current);
-        executor.execute(() -> cycle(autoscaler, llmd, key, spec, liveCurrent, targets));
+        // Unbounded on purpose: the policy turns a count outside the bounds into a decision.
+        int current = decisions.get(key).orElse(StatusDesiredReplicas.lastDecided(llmd));
+        executor.execute(() -> cycle(autoscaler, llmd, key, spec, current, targets));
       }
     }
     for (DeploymentKey gone : gauges.keys()) {
@@ -126,8 +126,7 @@ public final class AutoscalerCycles {
       int current,
       List<ScrapeTarget> targets) {
     try {
-      int bounded = Math.max(spec.minReplicas(), Math.min(spec.maxReplicas(), current));
-      Autoscaler.CycleResult r = autoscaler.runCycle(key, spec, bounded, targets);
+      Autoscaler.CycleResult r = autoscaler.runCycle(key, spec, current, targets);
       gauges.load(key, r.load().load());
       boolean scraped = r.scrapes().stream().anyMatch(s -> s.ongoingRequests().isPresent());
       if (!targets.isEmpty() && !scraped) {

@@ -2,9 +2,9 @@ package dev.cairn.operator.autoscaler.k8s;
 
 import dev.cairn.api.v1alpha1.AutoscalingSpec;
 import dev.cairn.api.v1alpha1.LLMDeployment;
-import dev.cairn.operator.DesiredReplicas;
-import dev.cairn.operator.StatusDesiredReplicas;
 import dev.cairn.operator.autoscaler.DeploymentKey;
+import dev.cairn.operator.replicas.DesiredReplicas;
+import dev.cairn.operator.replicas.StatusDesiredReplicas;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.OptionalInt;
@@ -31,7 +31,7 @@ public class AutoscalerDesiredReplicas implements DesiredReplicas {
     if (a == null || live.isEmpty()) {
       return StatusDesiredReplicas.compute(llmd);
     }
-    return Math.max(a.effectiveMinReplicas(), Math.min(a.effectiveMaxReplicas(), live.getAsInt()));
+    return StatusDesiredReplicas.bounds(a).clamp(live.getAsInt());
   }
 
   static DeploymentKey key(LLMDeployment llmd) {

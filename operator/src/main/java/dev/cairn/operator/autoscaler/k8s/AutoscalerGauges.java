@@ -1,5 +1,6 @@
 package dev.cairn.operator.autoscaler.k8s;
 
+import dev.cairn.api.MetricNames;
 import dev.cairn.operator.autoscaler.DeploymentKey;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,13 +17,13 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class AutoscalerGauges {
   /** Replicas the deployment should run now. */
-  public static final String DESIRED = "cairn_autoscaler_desired_replicas";
+  public static final String DESIRED = MetricNames.AUTOSCALER_DESIRED;
 
   /** Worker pods that are Ready. */
-  public static final String READY = "cairn_autoscaler_ready_replicas";
+  public static final String READY = MetricNames.AUTOSCALER_READY;
 
   /** Look-back load summed over ready replicas; only under autoscaling. */
-  public static final String LOAD = "cairn_autoscaler_load";
+  public static final String LOAD = MetricNames.AUTOSCALER_LOAD;
 
   /** Current values of one deployment's gauges; the gauges read them. */
   private static final class Values {

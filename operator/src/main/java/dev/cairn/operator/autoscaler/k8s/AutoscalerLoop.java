@@ -2,11 +2,11 @@ package dev.cairn.operator.autoscaler.k8s;
 
 import dev.cairn.api.CairnNames;
 import dev.cairn.api.v1alpha1.LLMDeployment;
-import dev.cairn.operator.DesiredReplicas;
 import dev.cairn.operator.autoscaler.DeploymentKey;
 import dev.cairn.operator.autoscaler.InMemoryAutoscalerStateStore;
 import dev.cairn.operator.autoscaler.MetricsScraper;
 import dev.cairn.operator.events.EventRecorder;
+import dev.cairn.operator.replicas.DesiredReplicas;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cairn.api.CairnNames;
 import dev.cairn.api.v1alpha1.Conditions.Reason;
 import dev.cairn.api.v1alpha1.LLMDeployment;
+import dev.cairn.api.v1alpha1.LLMDeploymentStatus;
 import dev.cairn.operator.autoscaler.DeploymentKey;
 import dev.cairn.operator.autoscaler.Direction;
 import dev.cairn.operator.autoscaler.InMemoryAutoscalerStateStore;
@@ -141,6 +142,38 @@ class AutoscalerCyclesTest {
     assertThat(registry.getMeters()).isEmpty();
   }
 
+  @Test
+  void loweringMaxReplicasUnderLoadIsADecisionOfItsOwnNamingTheBound() {
+    pods.put(key("auto"), List.of(pod("auto-a", "10.0.0.1", true)));
+    podLoad.put("auto-a", 20.0);
+    decisions.put(key("auto"), 5);
+
+    tick(autoscaled("auto", 2));
+
+    assertThat(realized).hasSize(1);
+    ScalingDecision d = realized.getFirst();
+    assertThat(d.direction()).isEqualTo(Direction.DOWN);
+    assertThat(d.desiredReplicas()).isEqualTo(2);
+    // The reason is the Event's message (StatusScaleRealizer records it).
+    assertThat(d.reason()).isEqualTo("Scaled 5 → 2: above maxReplicas 2");
+    assertThat(gauge(AutoscalerGauges.DESIRED, "auto")).isEqualTo(2.0);
+  }
+
+  @Test
+  void aBoundLoweredWhileTheOperatorWasDownIsADecisionToo() {
+    pods.put(key("auto"), List.of(pod("auto-a", "10.0.0.1", true)));
+    podLoad.put("auto-a", 20.0);
+    LLMDeployment auto = autoscaled("auto", 2);
+    auto.setStatus(new LLMDeploymentStatus());
+    auto.getStatus().setDesiredReplicas(4);
+
+    tick(auto);
+
+    assertThat(realized)
+        .extracting(ScalingDecision::reason)
+        .containsExactly("Scaled 4 → 2: above maxReplicas 2");
+  }
+
   private void tick(LLMDeployment... all) {
     cycles.tick(List.of(all), k -> pods.getOrDefault(k, List.of()));
   }
@@ -156,18 +189,23 @@ class AutoscalerCyclesTest {
   }
 
   private static LLMDeployment autoscaled(String name) {
+    return autoscaled(name, 2);
+  }
+
+  private static LLMDeployment autoscaled(String name, int maxReplicas) {
     return llmd(
         name,
         """
         autoscaling:
           minReplicas: 1
-          maxReplicas: 2
+          maxReplicas: %d
           targetOngoingRequests: 2
           upscaleDelaySeconds: 2
           downscaleDelaySeconds: 4
           lookBackPeriodSeconds: 2
           metricsIntervalSeconds: 1
-        """);
+        """
+            .formatted(maxReplicas));
   }
 
   private static LLMDeployment llmd(String name, String extra) {

@@ -1,5 +1,6 @@
 package dev.cairn.worker.engine.metrics;
 
+import dev.cairn.api.MetricNames;
 import dev.cairn.worker.engine.FinishReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -54,87 +55,87 @@ public final class VllmEngineMetrics implements EngineMetrics {
   private volatile StepStats last = new StepStats(0, 0, 0, 0, 0, 0, 0, 0, 0);
 
   public VllmEngineMetrics(MeterRegistry registry, String modelName, int maxModelLen) {
-    Tags tags = Tags.of("model_name", modelName, "engine", "0");
-    Gauge.builder("vllm:num_requests_running", this, m -> m.last.numRunning())
+    Tags tags = Tags.of(MetricNames.LABEL_MODEL_NAME, modelName, MetricNames.LABEL_ENGINE, "0");
+    Gauge.builder(MetricNames.VLLM_RUNNING, this, m -> m.last.numRunning())
         .description("Number of requests in model execution batches.")
         .tags(tags)
         .strongReference(true)
         .register(registry);
-    Gauge.builder("vllm:num_requests_waiting", this, m -> m.last.numWaiting())
+    Gauge.builder(MetricNames.VLLM_WAITING, this, m -> m.last.numWaiting())
         .description("Number of requests waiting to be processed.")
         .tags(tags)
         .strongReference(true)
         .register(registry);
-    Gauge.builder("vllm:kv_cache_usage_perc", this, m -> m.last.kvUsage())
+    Gauge.builder(MetricNames.VLLM_KV_USAGE, this, m -> m.last.kvUsage())
         .description("KV-cache usage. 1 means 100 percent usage.")
         .tags(tags)
         .strongReference(true)
         .register(registry);
-    promptTokens = counter(registry, "vllm:prompt_tokens_total", "Number of prefill tokens.", tags);
+    promptTokens =
+        counter(registry, MetricNames.VLLM_PROMPT_TOKENS, "Number of prefill tokens.", tags);
     generationTokens =
-        counter(registry, "vllm:generation_tokens_total", "Number of generation tokens.", tags);
+        counter(registry, MetricNames.VLLM_GENERATION_TOKENS, "Number of generation tokens.", tags);
     preemptions =
-        counter(registry, "vllm:num_preemptions_total", "Cumulative number of preemptions.", tags);
+        counter(registry, MetricNames.VLLM_PREEMPTIONS, "Cumulative number of preemptions.", tags);
     prefixQueries =
-        counter(
-            registry, "vllm:prefix_cache_queries_total", "Prefix cache queries (tokens).", tags);
+        counter(registry, MetricNames.VLLM_PREFIX_QUERIES, "Prefix cache queries (tokens).", tags);
     prefixHits =
-        counter(registry, "vllm:prefix_cache_hits_total", "Prefix cache hits (tokens).", tags);
+        counter(registry, MetricNames.VLLM_PREFIX_HITS, "Prefix cache hits (tokens).", tags);
     for (FinishReason reason : FinishReason.values()) {
       success.put(
           reason,
           counter(
               registry,
-              "vllm:request_success_total",
+              MetricNames.VLLM_REQUEST_SUCCESS,
               "Count of successfully processed requests.",
-              tags.and("finished_reason", reason.label())));
+              tags.and(MetricNames.LABEL_FINISHED_REASON, reason.label())));
     }
     ttft =
         timer(
             registry,
-            "vllm:time_to_first_token_seconds",
+            MetricNames.VLLM_TTFT,
             "Histogram of time to first token in seconds.",
             TTFT_BUCKETS,
             tags);
     interToken =
         timer(
             registry,
-            "vllm:inter_token_latency_seconds",
+            MetricNames.VLLM_ITL,
             "Histogram of inter-token latency in seconds.",
             TOKEN_LATENCY_BUCKETS,
             tags);
     tpot =
         timer(
             registry,
-            "vllm:request_time_per_output_token_seconds",
+            MetricNames.VLLM_TPOT,
             "Histogram of time_per_output_token_seconds per request.",
             TOKEN_LATENCY_BUCKETS,
             tags);
     e2e =
         timer(
             registry,
-            "vllm:e2e_request_latency_seconds",
+            MetricNames.VLLM_E2E,
             "Histogram of e2e request latency in seconds.",
             REQUEST_LATENCY_BUCKETS,
             tags);
     queue =
         timer(
             registry,
-            "vllm:request_queue_time_seconds",
+            MetricNames.VLLM_QUEUE,
             "Histogram of time spent in WAITING phase for request.",
             REQUEST_LATENCY_BUCKETS,
             tags);
     prefill =
         timer(
             registry,
-            "vllm:request_prefill_time_seconds",
+            MetricNames.VLLM_PREFILL,
             "Histogram of time spent in PREFILL phase for request.",
             REQUEST_LATENCY_BUCKETS,
             tags);
     decode =
         timer(
             registry,
-            "vllm:request_decode_time_seconds",
+            MetricNames.VLLM_DECODE,
             "Histogram of time spent in DECODE phase for request.",
             REQUEST_LATENCY_BUCKETS,
             tags);
@@ -142,21 +143,21 @@ public final class VllmEngineMetrics implements EngineMetrics {
     promptLen =
         summary(
             registry,
-            "vllm:request_prompt_tokens",
+            MetricNames.VLLM_PROMPT_LEN,
             "Number of prefill tokens processed.",
             lenBuckets,
             tags);
     generationLen =
         summary(
             registry,
-            "vllm:request_generation_tokens",
+            MetricNames.VLLM_GENERATION_LEN,
             "Number of generation tokens processed.",
             lenBuckets,
             tags);
     iterationTokens =
         summary(
             registry,
-            "vllm:iteration_tokens_total",
+            MetricNames.VLLM_ITERATION_TOKENS,
             "Histogram of number of tokens per engine_step.",
             ITERATION_TOKEN_BUCKETS,
             tags);
