@@ -364,6 +364,7 @@ final class EngineCore {
     if (!metrics.enabled()) {
       return;
     }
+    recordLora();
     metrics.onStep(
         new StepStats(
             scheduler.numRunning(),
@@ -380,10 +381,29 @@ final class EngineCore {
   /** Publishes the gauges without a step (after aborts or when the loop goes idle). */
   void recordIdle() {
     if (metrics.enabled()) {
+      recordLora();
       metrics.onStep(
           new StepStats(
               scheduler.numRunning(), scheduler.numWaiting(), kv.usage(), 0, 0, 0, 0, 0, 0));
     }
+  }
+
+  /** The adapters of the running and the waiting requests, for vllm:lora_requests_info. */
+  private void recordLora() {
+    if (metrics.tracksLora()) {
+      metrics.onLoraStep(adapterNames(scheduler.running()), adapterNames(scheduler.waiting()));
+    }
+  }
+
+  private static List<String> adapterNames(List<EngineRequest> requests) {
+    java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+    for (EngineRequest r : requests) {
+      String name = r.request().adapterName();
+      if (name != null) {
+        names.add(name);
+      }
+    }
+    return List.copyOf(names);
   }
 
   private void emit(ActiveRequest req, RequestOutput out) {
