@@ -46,6 +46,13 @@ public final class MetricNames {
   public static final String VLLM_GENERATION_LEN = "vllm:request_generation_tokens";
   public static final String VLLM_ITERATION_TOKENS = "vllm:iteration_tokens_total";
 
+  /** Gauge = time of the last update; only with spec.lora. */
+  public static final String VLLM_LORA_REQUESTS_INFO = "vllm:lora_requests_info";
+
+  public static final String LABEL_MAX_LORA = "max_lora";
+  public static final String LABEL_RUNNING_LORA_ADAPTERS = "running_lora_adapters";
+  public static final String LABEL_WAITING_LORA_ADAPTERS = "waiting_lora_adapters";
+
   /** The finish reasons pre-created at 0 on {@link #VLLM_REQUEST_SUCCESS}. */
   public static final List<String> FINISHED_REASONS = List.of("stop", "length", "abort", "error");
 

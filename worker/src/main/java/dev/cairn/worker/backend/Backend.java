@@ -17,6 +17,14 @@ public interface Backend extends AutoCloseable {
   DeviceTensor upload(HostTensor weight);
 
   /**
+   * Uploads {@code weight} where {@code sibling} (an uploaded weight) lives: with layers split
+   * across GPUs, a LoRA pair goes to its layer's GPU. Single-device backends just upload.
+   */
+  default DeviceTensor uploadBeside(HostTensor weight, DeviceTensor sibling) {
+    return upload(weight);
+  }
+
+  /**
    * Frees a weight from {@link #upload} before the backend closes (an evicted LoRA adapter's);
    * using it afterwards is an error. Host backends hold nothing of their own.
    */

@@ -13,6 +13,7 @@ import dev.cairn.worker.engine.scheduler.EngineRequest;
 import dev.cairn.worker.engine.scheduler.ScheduledChunk;
 import dev.cairn.worker.engine.scheduler.Scheduler;
 import dev.cairn.worker.engine.scheduler.SchedulerOutput;
+import dev.cairn.worker.lora.AdapterLease;
 import dev.cairn.worker.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -69,7 +70,9 @@ final class EngineCore {
     }
     int blocks = Math.min(config.numKvBlocks(), executor.numKvBlocks());
     this.kv = new KvBlockManager(blocks, config.blockSize(), config.enablePrefixCaching());
-    this.scheduler = new Scheduler(config.maxNumSeqs(), config.maxNumBatchedTokens(), kv);
+    this.scheduler =
+        new Scheduler(
+            config.maxNumSeqs(), config.maxNumBatchedTokens(), kv, config.maxLorasPerBatch());
   }
 
   int maxModelLen() {
@@ -187,8 +190,15 @@ final class EngineCore {
     for (ScheduledChunk c : plan.chunks()) {
       int start = c.startPosition();
       int[] tokens = Arrays.copyOfRange(c.request().tokens(), start, start + c.numTokens());
+      AdapterLease adapter = c.request().request().adapter();
       batch.add(
-          new SequenceChunk(tokens, start, c.blockTable(), c.samples(), c.allPositionLogits()));
+          new SequenceChunk(
+              tokens,
+              start,
+              c.blockTable(),
+              c.samples(),
+              c.allPositionLogits(),
+              adapter == null ? null : adapter.weights()));
       rows += c.numLogitRows();
     }
     try {
@@ -323,6 +333,11 @@ final class EngineCore {
   private void finish(ActiveRequest req, FinishReason reason, String error) {
     scheduler.finish(req.state, reason);
     active.remove(req.id());
+    // The adapter may be evicted from now on; the executor no longer sees this request.
+    AdapterLease adapter = req.state.request().adapter();
+    if (adapter != null) {
+      adapter.close();
+    }
     emit(req, req.output.takeOutput(reason, error));
     if (metrics.enabled()) {
       long now = clock.getAsLong();
@@ -349,6 +364,7 @@ final class EngineCore {
     if (!metrics.enabled()) {
       return;
     }
+    recordLora();
     metrics.onStep(
         new StepStats(
             scheduler.numRunning(),
@@ -365,10 +381,29 @@ final class EngineCore {
   /** Publishes the gauges without a step (after aborts or when the loop goes idle). */
   void recordIdle() {
     if (metrics.enabled()) {
+      recordLora();
       metrics.onStep(
           new StepStats(
               scheduler.numRunning(), scheduler.numWaiting(), kv.usage(), 0, 0, 0, 0, 0, 0));
     }
+  }
+
+  /** The adapters of the running and the waiting requests, for vllm:lora_requests_info. */
+  private void recordLora() {
+    if (metrics.tracksLora()) {
+      metrics.onLoraStep(adapterNames(scheduler.running()), adapterNames(scheduler.waiting()));
+    }
+  }
+
+  private static List<String> adapterNames(List<EngineRequest> requests) {
+    java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+    for (EngineRequest r : requests) {
+      String name = r.request().adapterName();
+      if (name != null) {
+        names.add(name);
+      }
+    }
+    return List.copyOf(names);
   }
 
   private void emit(ActiveRequest req, RequestOutput out) {

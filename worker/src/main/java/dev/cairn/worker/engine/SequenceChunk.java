@@ -1,5 +1,7 @@
 package dev.cairn.worker.engine;
 
+import dev.cairn.worker.lora.LoraWeights;
+
 /**
  * One sequence's share of a batched forward step: the tokens to run now, where they start, and the
  * sequence's KV block table (block ids into the executor's pool, in order of position).
@@ -14,17 +16,29 @@ package dev.cairn.worker.engine;
  * @param needsLogits whether the caller samples from this chunk's last position
  * @param allPositionLogits whether the caller wants logits at every position of the chunk (prompt
  *     logprobs); the last of them doubles as the sampling row when {@code needsLogits}
+ * @param adapter the LoRA adapter the chunk's rows run with, or null for the base model
  */
 public record SequenceChunk(
     int[] tokens,
     int startPosition,
     int[] blockTable,
     boolean needsLogits,
-    boolean allPositionLogits) {
+    boolean allPositionLogits,
+    LoraWeights adapter) {
+
+  /** A chunk on the base model. */
+  public SequenceChunk(
+      int[] tokens,
+      int startPosition,
+      int[] blockTable,
+      boolean needsLogits,
+      boolean allPositionLogits) {
+    this(tokens, startPosition, blockTable, needsLogits, allPositionLogits, null);
+  }
 
   /** A chunk that wants at most its last position's logits. */
   public SequenceChunk(int[] tokens, int startPosition, int[] blockTable, boolean needsLogits) {
-    this(tokens, startPosition, blockTable, needsLogits, false);
+    this(tokens, startPosition, blockTable, needsLogits, false, null);
   }
 
   /** Logits rows the forward pass returns for this chunk. */

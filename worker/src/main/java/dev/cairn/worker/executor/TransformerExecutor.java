@@ -2,8 +2,11 @@ package dev.cairn.worker.executor;
 
 import dev.cairn.worker.backend.Backend;
 import dev.cairn.worker.backend.DeviceTensor;
+import dev.cairn.worker.backend.LoraBatch;
 import dev.cairn.worker.engine.ModelExecutor;
 import dev.cairn.worker.engine.SequenceChunk;
+import dev.cairn.worker.lora.LoraTarget;
+import dev.cairn.worker.lora.LoraWeights;
 import dev.cairn.worker.model.LayerWeights;
 import dev.cairn.worker.model.ModelConfig;
 import dev.cairn.worker.model.ModelWeights;
@@ -24,6 +27,7 @@ public final class TransformerExecutor implements ModelExecutor {
   private final PagedKvCache cache;
   private final DeviceTensor cosSin; // [maxModelLen, headDim]
   private final AutoCloseable onClose;
+  private final AdapterCopies adapters;
   private Workspace ws;
   private DeviceTensor normed; // [logitCap, hidden]
   private DeviceTensor logits; // [logitCap, vocab]
@@ -43,6 +47,7 @@ public final class TransformerExecutor implements ModelExecutor {
     this.backend = backend;
     this.config = config;
     this.weights = upload(backend, weights);
+    this.adapters = new AdapterCopies(backend, this.weights.layers());
     this.cache = new PagedKvCache(backend, config, numKvBlocks);
     this.onClose = onClose;
     int maxLen = config.maxModelLen();
@@ -136,33 +141,70 @@ public final class TransformerExecutor implements ModelExecutor {
     ws = ws.ensure(backend, config, rows);
     int[] positions = plan.attention().positions();
     int[] slots = plan.attention().slotMapping();
+    LoraStep lora = LoraStep.of(batch, adapters, config.numLayers());
     backend.embed(weights.embed(), plan.tokens(), ws.x);
     for (int l = 0; l < config.numLayers(); l++) {
-      layer(l, weights.layers().get(l), plan, rows, positions, slots);
+      layer(l, weights.layers().get(l), plan, lora, rows, positions, slots);
     }
     return logits(plan.logitRows());
   }
 
   private void layer(
-      int l, LayerWeights<DeviceTensor> w, StepPlan plan, int rows, int[] positions, int[] slots) {
+      int l,
+      LayerWeights<DeviceTensor> w,
+      StepPlan plan,
+      LoraStep lora,
+      int rows,
+      int[] positions,
+      int[] slots) {
     float eps = (float) config.rmsNormEps();
     int hd = config.headDim();
     backend.rmsNorm(ws.x, w.inputNorm(), eps, rows, ws.xb);
     backend.matmul(ws.xb, w.q(), w.qBias(), rows, ws.q);
     backend.matmul(ws.xb, w.k(), w.kBias(), rows, ws.k);
     backend.matmul(ws.xb, w.v(), w.vBias(), rows, ws.v);
+    addLora(lora, l, LoraTarget.Q, ws.xb, ws.q);
+    addLora(lora, l, LoraTarget.K, ws.xb, ws.k);
+    addLora(lora, l, LoraTarget.V, ws.xb, ws.v);
     backend.rope(ws.q, config.numHeads(), hd, positions, cosSin);
     backend.rope(ws.k, config.numKvHeads(), hd, positions, cosSin);
     backend.writeKv(ws.k, ws.v, cache.keys(l), cache.values(l), slots);
     backend.attention(ws.q, cache.keys(l), cache.values(l), plan.attention(), ws.attn);
     backend.matmul(ws.attn, w.o(), null, rows, ws.xb2);
+    addLora(lora, l, LoraTarget.O, ws.attn, ws.xb2);
     backend.addInPlace(ws.x, ws.xb2, rows);
     backend.rmsNorm(ws.x, w.postNorm(), eps, rows, ws.xb);
     backend.matmul(ws.xb, w.gate(), null, rows, ws.gate);
     backend.matmul(ws.xb, w.up(), null, rows, ws.up);
+    addLora(lora, l, LoraTarget.GATE, ws.xb, ws.gate);
+    addLora(lora, l, LoraTarget.UP, ws.xb, ws.up);
     backend.swiglu(ws.gate, ws.up, rows, ws.gate);
     backend.matmul(ws.gate, w.down(), null, rows, ws.xb2);
+    addLora(lora, l, LoraTarget.DOWN, ws.gate, ws.xb2);
     backend.addInPlace(ws.x, ws.xb2, rows);
+  }
+
+  /** Adds each row's adapter delta after a base projection (one base matmul for every row). */
+  private void addLora(LoraStep lora, int l, LoraTarget t, DeviceTensor x, DeviceTensor out) {
+    if (lora != null) {
+      LoraBatch b = lora.at(l, t);
+      if (b != null) {
+        backend.loraDelta(x, b, out);
+      }
+    }
+  }
+
+  /**
+   * Frees an adapter's device copies; the registry calls this once no request holds the adapter
+   * (see {@link dev.cairn.worker.lora.AdapterRegistry#start}).
+   */
+  public synchronized void releaseAdapter(LoraWeights adapter) {
+    adapters.release(adapter);
+  }
+
+  /** Adapters whose weights are on the backend now. */
+  public synchronized int adaptersOnDevice() {
+    return adapters.size();
   }
 
   private float[][] logits(int[] rows) {

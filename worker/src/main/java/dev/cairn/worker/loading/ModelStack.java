@@ -5,7 +5,10 @@ import dev.cairn.api.v1alpha1.LLMDeploymentSpec;
 import dev.cairn.worker.engine.EngineConfig;
 import dev.cairn.worker.engine.LlmEngine;
 import dev.cairn.worker.engine.metrics.EngineMetrics;
+import dev.cairn.worker.engine.metrics.LoraRequestsInfo;
 import dev.cairn.worker.executor.TransformerExecutor;
+import dev.cairn.worker.lora.AdapterLocator;
+import dev.cairn.worker.lora.AdapterRegistry;
 import dev.cairn.worker.model.ModelConfig;
 import dev.cairn.worker.model.ModelLoadException;
 import dev.cairn.worker.source.LoadProgress;
@@ -33,6 +36,7 @@ import org.jboss.logging.Logger;
  * @param generation EOS ids and default sampling from generation_config.json
  * @param executor the forward pass and its KV pool
  * @param engine the serving engine
+ * @param adapters the LoRA adapters (spec.lora), or null when the spec declares none
  */
 public record ModelStack(
     String modelId,
@@ -42,7 +46,8 @@ public record ModelStack(
     ChatTemplate chatTemplate,
     GenerationConfig generation,
     TransformerExecutor executor,
-    LlmEngine engine)
+    LlmEngine engine,
+    AdapterRegistry adapters)
     implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(ModelStack.class);
@@ -76,6 +81,7 @@ public record ModelStack(
       ChatTemplate template = chatTemplate(tokenizerConfig);
       executor = place(dir, config, engineSpec, placement, maxModelLen);
       placement.bindMetrics(registry);
+      AdapterRegistry adapters = adapters(spec, resolver, executor);
       boolean metricsOn = spec.engineMetricsEnabled();
       EngineConfig engineConfig =
           new EngineConfig(
@@ -85,8 +91,19 @@ public record ModelStack(
               executor.numKvBlocks(),
               executor.blockSize(),
               !Boolean.FALSE.equals(engineSpec.getEnablePrefixCaching()),
-              generation.eosTokenIds());
+              generation.eosTokenIds(),
+              spec.getLora() == null
+                  ? Integer.MAX_VALUE
+                  : spec.getLora().effectiveMaxLorasPerBatch());
       EngineMetrics metrics = EngineMetrics.create(metricsOn, registry, modelId, maxModelLen);
+      if (metricsOn && adapters != null) {
+        metrics =
+            new LoraRequestsInfo(
+                metrics,
+                registry,
+                spec.getLora().effectiveMaxLorasPerBatch(),
+                System::currentTimeMillis);
+      }
       LlmEngine engine = new LlmEngine(engineConfig, executor, tokenizer, metrics);
       LOG.infof(
           "Model %s loaded from %s: %s, %d layers, backend %s, KV pool %d blocks (%d tokens),"
@@ -101,7 +118,7 @@ public record ModelStack(
           maxModelLen,
           metricsOn ? "on" : "off");
       return new ModelStack(
-          modelId, dir, config, tokenizer, template, generation, executor, engine);
+          modelId, dir, config, tokenizer, template, generation, executor, engine, adapters);
     } catch (RuntimeException e) {
       if (executor != null) {
         executor.close();
@@ -109,6 +126,25 @@ public record ModelStack(
       tokenizer.close();
       throw e;
     }
+  }
+
+  /**
+   * Loads the declared adapters (a broken one fails the load, naming spec.lora.adapters[i]); their
+   * device copies are freed when the registry evicts or unloads them.
+   */
+  private static AdapterRegistry adapters(
+      LLMDeploymentSpec spec, ModelResolver resolver, TransformerExecutor executor) {
+    if (spec.getLora() == null) {
+      return null;
+    }
+    AdapterRegistry registry =
+        AdapterRegistry.start(
+            spec.getLora(),
+            executor.config(),
+            AdapterLocator.of(resolver),
+            executor::releaseAdapter);
+    LOG.infof("LoRA adapters loaded: %s", registry.names());
+    return registry;
   }
 
   /** The chat template, checked now: a broken one fails the load, and Jinjava warms up here. */

@@ -69,7 +69,8 @@ public class StackModelLoader implements ModelLoader {
           loaded.engine(),
           defaults(loaded.generation()),
           loaded.engine().maxModelLen(),
-          Instant.now().getEpochSecond());
+          Instant.now().getEpochSecond(),
+          loaded.adapters());
     } finally {
       ticker.shutdownNow();
     }

@@ -119,6 +119,21 @@ public final class AdapterRegistry {
   }
 
   /**
+   * Another lease on an adapter that is loaded now, never loading one (for the event loop).
+   *
+   * @throws AdapterLoadException NOT_FOUND when it was unloaded meanwhile
+   */
+  public AdapterLease acquireLoaded(String name) {
+    synchronized (this) {
+      Entry e = loaded.get(name);
+      if (e != null) {
+        return e.lease();
+      }
+    }
+    throw new AdapterLoadException(Reason.NOT_FOUND, "adapter '" + name + "' was unloaded");
+  }
+
+  /**
    * Loads {@code name} from {@code source} and pins it (POST /v1/load_lora_adapter).
    *
    * @throws AdapterLoadException INVALID when the name is taken, malformed or the adapter broken

@@ -4,6 +4,8 @@ import dev.cairn.worker.engine.FinishReason;
 import dev.cairn.worker.engine.GenerationRequest;
 import dev.cairn.worker.engine.RequestOutput;
 import dev.cairn.worker.engine.TokenLogprob;
+import dev.cairn.worker.lora.AdapterLease;
+import dev.cairn.worker.lora.AdapterLoadException;
 import io.vertx.core.Context;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
@@ -27,6 +29,7 @@ final class GenerationJob {
   private final List<ChoiceState> choices = new ArrayList<>();
   private final List<String> submitted = new ArrayList<>();
   private final SseWriter sse;
+  private final AdapterLease adapter;
   private boolean done;
 
   GenerationJob(
@@ -36,7 +39,8 @@ final class GenerationJob {
       ServiceMetrics.Tracker tracker,
       String id,
       long arrivalNanos,
-      long createdEpochSeconds) {
+      long createdEpochSeconds,
+      AdapterLease adapter) {
     this.prep = prep;
     this.model = model;
     this.ctx = ctx;
@@ -44,7 +48,13 @@ final class GenerationJob {
     this.tracker = tracker;
     this.id = id;
     this.arrivalNanos = arrivalNanos;
-    this.format = ResponseFormat.of(prep.request().endpoint(), id, createdEpochSeconds, model.id());
+    this.adapter = adapter;
+    this.format =
+        ResponseFormat.of(
+            prep.request().endpoint(),
+            id,
+            createdEpochSeconds,
+            adapter == null ? model.id() : adapter.name());
     this.sse = prep.request().stream() ? new SseWriter(ctx.response()) : null;
     int n = prep.request().n();
     for (int p = 0; p < prep.prompts().size(); p++) {
@@ -77,13 +87,26 @@ final class GenerationJob {
         int p = c.promptIndex;
         var params = prep.request().sampling().forChoice(c.index % n, prep.maxTokens()[p]);
         final int index = c.index;
-        model
-            .engine()
-            .submit(
-                new GenerationRequest(requestId, prep.prompts().get(p), params, arrivalNanos),
-                out -> context.runOnContext(v -> onOutput(index, out)));
+        AdapterLease lease =
+            adapter == null ? null : model.adapters().acquireLoaded(adapter.name());
+        try {
+          model
+              .engine()
+              .submit(
+                  new GenerationRequest(
+                      requestId, prep.prompts().get(p), params, arrivalNanos, lease),
+                  out -> context.runOnContext(v -> onOutput(index, out)));
+        } catch (RuntimeException e) {
+          if (lease != null) {
+            lease.close(); // the engine did not take it
+          }
+          throw e;
+        }
         submitted.add(requestId);
       }
+    } catch (AdapterLoadException e) {
+      fail(AdapterRouting.toApi(e, adapter.name(), "model"));
+      return;
     } catch (IllegalArgumentException e) {
       fail(ApiException.badRequest(null, e.getMessage()));
       return;

@@ -58,6 +58,7 @@ public final class OpenAiRoutes {
     router.get(Endpoint.MODELS.path()).handler(this::models);
     // A regex: Hugging Face ids carry a slash (Qwen/Qwen2.5-0.5B-Instruct).
     router.getWithRegex("/v1/models/(?<model>.+)").handler(this::model);
+    new LoraRoutes(state).install(router);
     router.post(Endpoint.COMPLETIONS.path()).handler(ctx -> generate(Endpoint.COMPLETIONS, ctx));
     router
         .post(Endpoint.CHAT_COMPLETIONS.path())
@@ -121,18 +122,38 @@ public final class OpenAiRoutes {
   private void models(RoutingContext ctx) {
     ObjectNode root = JsonNodeFactory.instance.objectNode();
     root.put("object", "list");
-    root.putArray("data").add(modelEntry(state.model().orElseThrow()));
+    ServedModel model = state.model().orElseThrow();
+    var data = root.putArray("data");
+    data.add(modelEntry(model));
+    if (model.adapters() != null) {
+      model.adapters().names().forEach(name -> data.add(adapterEntry(model, name)));
+    }
     ctx.response().putHeader("Content-Type", "application/json").end(root.toString());
   }
 
-  /** OpenAI's {@code models.retrieve}: the served model, or a 404 for any other id. */
+  /** OpenAI's {@code models.retrieve}: the model or a loaded adapter, else a 404. */
   private void model(RoutingContext ctx) {
     ServedModel model = state.model().orElseThrow();
     String id = ctx.pathParam("model");
-    if (!model.id().equals(id)) {
+    String adapter = AdapterRouting.adapterName(id, model.id());
+    ObjectNode entry;
+    if (adapter == null) {
+      entry = modelEntry(model);
+    } else if (model.adapters() != null && model.adapters().origin(adapter).isPresent()) {
+      entry = adapterEntry(model, adapter);
+    } else {
       throw ApiException.modelNotFound(id);
     }
-    ctx.response().putHeader("Content-Type", "application/json").end(modelEntry(model).toString());
+    ctx.response().putHeader("Content-Type", "application/json").end(entry.toString());
+  }
+
+  /** A LoRA adapter as vLLM lists it: its own id, {@code parent} the base model. */
+  private static ObjectNode adapterEntry(ServedModel model, String name) {
+    ObjectNode entry = modelEntry(model);
+    entry.put("id", name);
+    entry.put("root", name);
+    entry.put("parent", model.id());
+    return entry;
   }
 
   private static ObjectNode modelEntry(ServedModel model) {
@@ -143,6 +164,7 @@ public final class OpenAiRoutes {
     entry.put("owned_by", "cairn");
     entry.put("root", model.id());
     entry.put("max_model_len", model.maxModelLen());
+    entry.putNull("parent");
     return entry;
   }
 
@@ -165,20 +187,36 @@ public final class OpenAiRoutes {
               }
             });
     ctx.vertx()
-        .executeBlocking(() -> PromptPreparer.prepare(request, model), false)
+        .executeBlocking(() -> AdapterJob.prepare(request, model), false)
         .onComplete(
             ar -> {
               if (gone[0]) {
+                if (ar.succeeded()) {
+                  ar.result().close();
+                }
                 return;
               }
               if (ar.failed()) {
                 ctx.fail(ar.cause());
                 return;
               }
+              AdapterJob prepared = ar.result();
+              tracker.model(prepared.modelName());
               job[0] =
                   new GenerationJob(
-                      ar.result(), model, ctx, tracker, id, arrival, epochSeconds.getAsLong());
-              job[0].start();
+                      prepared.request(),
+                      model,
+                      ctx,
+                      tracker,
+                      id,
+                      arrival,
+                      epochSeconds.getAsLong(),
+                      prepared.adapter());
+              try {
+                job[0].start();
+              } finally {
+                prepared.close();
+              }
             });
   }
 

@@ -13,9 +13,7 @@ final class PromptPreparer {
   private PromptPreparer() {}
 
   static PreparedRequest prepare(OpenAiRequest req, ServedModel model) {
-    if (req.model() != null && !req.model().equals(model.id())) {
-      throw ApiException.modelNotFound(req.model());
-    }
+    // The model name (base or LoRA adapter) is resolved by AdapterJob before this runs.
     int vocab = model.tokenizer().vocabSize();
     for (int id : req.sampling().logitBias().keySet()) {
       if (id >= vocab) {

@@ -1,6 +1,7 @@
 package dev.cairn.worker.server;
 
 import dev.cairn.worker.engine.Engine;
+import dev.cairn.worker.lora.AdapterRegistry;
 import dev.cairn.worker.tokenizer.Tokenizer;
 
 /**
@@ -14,6 +15,7 @@ import dev.cairn.worker.tokenizer.Tokenizer;
  * @param defaults sampling defaults from the generation config
  * @param maxModelLen the longest prompt plus completion accepted, in tokens
  * @param createdEpochSeconds when the model was loaded (the {@code created} field)
+ * @param adapters the LoRA adapters served on top, or null when spec.lora is unset
  */
 public record ServedModel(
     String id,
@@ -22,4 +24,18 @@ public record ServedModel(
     Engine engine,
     SamplingDefaults defaults,
     int maxModelLen,
-    long createdEpochSeconds) {}
+    long createdEpochSeconds,
+    AdapterRegistry adapters) {
+
+  /** A model without LoRA adapters. */
+  public ServedModel(
+      String id,
+      Tokenizer tokenizer,
+      ChatRenderer chatTemplate,
+      Engine engine,
+      SamplingDefaults defaults,
+      int maxModelLen,
+      long createdEpochSeconds) {
+    this(id, tokenizer, chatTemplate, engine, defaults, maxModelLen, createdEpochSeconds, null);
+  }
+}

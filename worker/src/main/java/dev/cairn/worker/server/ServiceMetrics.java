@@ -6,6 +6,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
@@ -43,9 +45,8 @@ public final class ServiceMetrics {
   private final MeterRegistry registry;
   private final String modelName;
   private final LongSupplier nanoClock;
-  private final AtomicInteger ongoing = new AtomicInteger();
-  private final Counter promptTokens;
-  private final Counter generationTokens;
+  // By model_name: the base model's id, or the LoRA adapter a request asked for.
+  private final Map<String, AtomicInteger> ongoing = new ConcurrentHashMap<>();
 
   /**
    * @param modelName the {@code model_name} label
@@ -58,47 +59,64 @@ public final class ServiceMetrics {
     this.modelName = modelName;
     this.nanoClock = nanoClock;
     String label = MetricNames.LABEL_MODEL_NAME;
-    promptTokens =
-        Counter.builder(MetricNames.PROMPT_TOKENS_TOTAL)
-            .description("Prompt tokens of finished requests")
-            .tag(label, modelName)
-            .register(registry);
-    generationTokens =
-        Counter.builder(MetricNames.GENERATION_TOKENS_TOTAL)
-            .description("Generated tokens of finished requests")
-            .tag(label, modelName)
-            .register(registry);
-    Gauge.builder(MetricNames.ONGOING_REQUESTS, ongoing, AtomicInteger::get)
-        .description("Requests accepted and not yet finished")
-        .tag(label, modelName)
-        .register(registry);
+    promptTokens(modelName);
+    generationTokens(modelName);
+    ongoing(modelName);
     Gauge.builder(MetricNames.MODEL_LOAD_PROGRESS, state, WorkerState::progress)
         .description("Model loading progress, 0 to 1")
         .tag(label, modelName)
         .register(registry);
     for (Endpoint e : Endpoint.values()) {
-      timer(e); // every endpoint's series exists from the start, so rates are never absent
+      timer(
+          modelName, e); // every endpoint's series exists from the start, so rates are never absent
     }
+  }
+
+  private Counter promptTokens(String model) {
+    return Counter.builder(MetricNames.PROMPT_TOKENS_TOTAL)
+        .description("Prompt tokens of finished requests")
+        .tag(MetricNames.LABEL_MODEL_NAME, model)
+        .register(registry);
+  }
+
+  private Counter generationTokens(String model) {
+    return Counter.builder(MetricNames.GENERATION_TOKENS_TOTAL)
+        .description("Generated tokens of finished requests")
+        .tag(MetricNames.LABEL_MODEL_NAME, model)
+        .register(registry);
+  }
+
+  private AtomicInteger ongoing(String model) {
+    return ongoing.computeIfAbsent(
+        model,
+        m -> {
+          AtomicInteger n = new AtomicInteger();
+          Gauge.builder(MetricNames.ONGOING_REQUESTS, n, AtomicInteger::get)
+              .description("Requests accepted and not yet finished")
+              .tag(MetricNames.LABEL_MODEL_NAME, m)
+              .register(registry);
+          return n;
+        });
   }
 
   /** Starts timing a request to {@code endpoint}; generation requests count as ongoing. */
   public Tracker begin(Endpoint endpoint) {
     boolean counts = endpoint != Endpoint.MODELS;
     if (counts) {
-      ongoing.incrementAndGet();
+      ongoing(modelName).incrementAndGet();
     }
     return new Tracker(endpoint, nanoClock.getAsLong(), counts);
   }
 
   /** Requests in flight now. */
   public int ongoing() {
-    return ongoing.get();
+    return ongoing.values().stream().mapToInt(AtomicInteger::get).sum();
   }
 
-  private Timer timer(Endpoint endpoint) {
+  private Timer timer(String model, Endpoint endpoint) {
     return Timer.builder(MetricNames.REQUEST_DURATION)
         .description("Time from request arrival to the end of the response")
-        .tags(MetricNames.LABEL_MODEL_NAME, modelName, "endpoint", endpoint.path())
+        .tags(MetricNames.LABEL_MODEL_NAME, model, "endpoint", endpoint.path())
         .serviceLevelObjectives(DURATION_BUCKETS)
         .register(registry);
   }
@@ -109,6 +127,7 @@ public final class ServiceMetrics {
     private final long startNanos;
     private final boolean counted;
     private boolean finished;
+    private String model = modelName;
 
     private Tracker(Endpoint endpoint, long startNanos, boolean counted) {
       this.endpoint = endpoint;
@@ -116,10 +135,25 @@ public final class ServiceMetrics {
       this.counted = counted;
     }
 
+    /**
+     * The request asked for {@code name} (a LoRA adapter): its series carry that model_name. Only
+     * called for names that resolved, so clients cannot mint label values.
+     */
+    public synchronized void model(String name) {
+      if (finished || name.equals(model)) {
+        return;
+      }
+      if (counted) {
+        ongoing(model).decrementAndGet();
+        ongoing(name).incrementAndGet();
+      }
+      model = name;
+    }
+
     /** Tokens of a request that ran (counted whether it completed or not). */
-    public void tokens(int prompt, int generated) {
-      promptTokens.increment(prompt);
-      generationTokens.increment(generated);
+    public synchronized void tokens(int prompt, int generated) {
+      promptTokens(model).increment(prompt);
+      generationTokens(model).increment(generated);
     }
 
     /** Records the outcome; later calls are ignored. */
@@ -129,20 +163,20 @@ public final class ServiceMetrics {
       }
       finished = true;
       if (counted) {
-        ongoing.decrementAndGet();
+        ongoing(model).decrementAndGet();
       }
       Counter.builder(MetricNames.REQUESTS_TOTAL)
           .description("HTTP requests by endpoint and status (499 = client went away)")
           .tags(
               MetricNames.LABEL_MODEL_NAME,
-              modelName,
+              model,
               "endpoint",
               endpoint.path(),
               "status",
               Integer.toString(status))
           .register(registry)
           .increment();
-      timer(endpoint).record(nanoClock.getAsLong() - startNanos, TimeUnit.NANOSECONDS);
+      timer(model, endpoint).record(nanoClock.getAsLong() - startNanos, TimeUnit.NANOSECONDS);
     }
   }
 }

@@ -81,8 +81,7 @@ class PromptPreparerTest {
   @Test
   void unknownModelAndVocabulary() {
     assertThatThrownBy(
-            () ->
-                PromptPreparer.prepare(completion("{\"prompt\":\"a\",\"model\":\"other\"}"), model))
+            () -> AdapterJob.prepare(completion("{\"prompt\":\"a\",\"model\":\"other\"}"), model))
         .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(404))
         .hasMessage("The model `other` does not exist.");
     assertThatThrownBy(() -> PromptPreparer.prepare(completion("{\"prompt\":[999]}"), model))

@@ -106,14 +106,26 @@ public final class CudaBackend implements Backend {
   public synchronized DeviceTensor upload(HostTensor weight) {
     CudaTensor t = uploaded.get(weight); // tied embeddings: one copy on the device
     if (t == null) {
-      DType type = WeightUploader.deviceType(weight, narrowF32);
       int index = (int) Math.min(devices.length - 1, placedBytes / weightShare);
-      DeviceBuffer b = devices[index].uploader.upload(weight, type);
-      placedBytes += b.bytes();
-      t = CudaTensor.weight(type, weight.shape(), devices.length, index, b);
-      uploaded.put(weight, t);
-      owned.add(t);
+      t = uploadTo(index, weight);
+      placedBytes += t.numel() * t.dtype().bytes();
     }
+    return t;
+  }
+
+  /** On the GPU of {@code sibling}'s layer; outside the even split of the base weights. */
+  @Override
+  public synchronized DeviceTensor uploadBeside(HostTensor weight, DeviceTensor sibling) {
+    CudaTensor t = uploaded.get(weight);
+    return t != null ? t : uploadTo(cuda(sibling).homeDevice(), weight);
+  }
+
+  private CudaTensor uploadTo(int index, HostTensor weight) {
+    DType type = WeightUploader.deviceType(weight, narrowF32);
+    DeviceBuffer b = devices[index].uploader.upload(weight, type);
+    CudaTensor t = CudaTensor.weight(type, weight.shape(), devices.length, index, b);
+    uploaded.put(weight, t);
+    owned.add(t);
     return t;
   }
 

@@ -40,6 +40,14 @@ public final class CudaTensor implements DeviceTensor {
     return t;
   }
 
+  /** The device a weight was uploaded to. */
+  int homeDevice() {
+    if (!weight) {
+      throw new IllegalStateException("only weights have a home device: " + this);
+    }
+    return Long.numberOfTrailingZeros(valid);
+  }
+
   /** An F32 activation, zero until written, materialised on the GPUs that use it. */
   static CudaTensor activation(int[] shape, int devices) {
     return new CudaTensor(DType.F32, shape, devices, false);

@@ -109,12 +109,21 @@ public final class KvBlockManager {
    * needed). Returns block ids in order; nothing is reserved until {@link #allocate}.
    */
   public List<Integer> findCachedPrefix(int[] tokens, int numTokens) {
+    return findCachedPrefix(tokens, numTokens, 0);
+  }
+
+  /**
+   * As {@link #findCachedPrefix(int[], int)} within {@code namespace}: blocks computed under one
+   * namespace (a LoRA adapter's load; 0 = the base model) never match another's, since the adapter
+   * changes every block's keys and values.
+   */
+  public List<Integer> findCachedPrefix(int[] tokens, int numTokens, long namespace) {
     List<Integer> hits = new ArrayList<>();
     if (!prefixCaching) {
       return hits;
     }
     int maxBlocks = (numTokens - 1) / blockSize;
-    long parent = ROOT_HASH;
+    long parent = rootHash(namespace);
     for (int b = 0; b < maxBlocks; b++) {
       int[] blockTokens = Arrays.copyOfRange(tokens, b * blockSize, (b + 1) * blockSize);
       long hash = chainHash(parent, blockTokens);
@@ -135,6 +144,15 @@ public final class KvBlockManager {
    * @return false, changing nothing, when too few free blocks remain
    */
   public boolean allocate(String requestId, int numSlots, List<Integer> cachedPrefix) {
+    return allocate(requestId, numSlots, cachedPrefix, 0);
+  }
+
+  /**
+   * As {@link #allocate(String, int, List)}; a fresh table's blocks are cached under {@code
+   * namespace} (see {@link #findCachedPrefix(int[], int, long)}).
+   */
+  public boolean allocate(
+      String requestId, int numSlots, List<Integer> cachedPrefix, long namespace) {
     RequestBlocks rb = tables.get(requestId);
     boolean fresh = rb == null;
     List<Integer> prefix = fresh ? cachedPrefix : List.of();
@@ -152,6 +170,7 @@ public final class KvBlockManager {
     }
     if (fresh) {
       rb = new RequestBlocks();
+      rb.lastHash = rootHash(namespace);
       tables.put(requestId, rb);
       for (int id : prefix) {
         acquire(id);
@@ -244,6 +263,13 @@ public final class KvBlockManager {
 
   private static boolean matches(BlockKey key, long parent, int[] tokens) {
     return key != null && key.parentHash() == parent && Arrays.equals(key.tokens(), tokens);
+  }
+
+  /** The parent hash of a namespace's first block: the base model keeps the plain root. */
+  static long rootHash(long namespace) {
+    return namespace == 0
+        ? ROOT_HASH
+        : chainHash(ROOT_HASH, new int[] {-1, (int) (namespace >>> 32), (int) namespace});
   }
 
   /** 64-bit FNV-1a style mix of the parent hash and the block's tokens. */

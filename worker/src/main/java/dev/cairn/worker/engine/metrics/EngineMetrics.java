@@ -1,6 +1,7 @@
 package dev.cairn.worker.engine.metrics;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
 
 /**
  * What the engine reports for vLLM-compatible metrics. Chosen once at start: {@link #NOOP} when
@@ -22,6 +23,17 @@ public interface EngineMetrics {
 
   /** A request finished (any reason). */
   void onFinished(FinishedStats stats);
+
+  /**
+   * After each step with LoRA adapters configured: the adapters of the running and the waiting
+   * requests, each once, in queue order.
+   */
+  default void onLoraStep(List<String> running, List<String> waiting) {}
+
+  /** Whether {@link #onLoraStep} records anything (the engine skips collecting names if not). */
+  default boolean tracksLora() {
+    return false;
+  }
 
   /** Engine metrics switched off. */
   EngineMetrics NOOP =

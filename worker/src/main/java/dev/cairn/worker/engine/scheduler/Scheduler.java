@@ -19,11 +19,20 @@ public final class Scheduler {
   private final int maxNumSeqs;
   private final int maxNumBatchedTokens;
   private final KvBlockManager kv;
+  private final LoraAdmission loras;
   private final ArrayDeque<EngineRequest> waiting = new ArrayDeque<>();
   private final List<EngineRequest> running = new ArrayList<>();
   private long totalPreemptions;
 
   public Scheduler(int maxNumSeqs, int maxNumBatchedTokens, KvBlockManager kv) {
+    this(maxNumSeqs, maxNumBatchedTokens, kv, Integer.MAX_VALUE);
+  }
+
+  /**
+   * @param maxLorasPerBatch distinct LoRA adapters in one step at most (spec.lora.maxLorasPerBatch)
+   */
+  public Scheduler(
+      int maxNumSeqs, int maxNumBatchedTokens, KvBlockManager kv, int maxLorasPerBatch) {
     if (maxNumSeqs <= 0) {
       throw new IllegalArgumentException("maxNumSeqs must be > 0, got " + maxNumSeqs);
     }
@@ -34,6 +43,8 @@ public final class Scheduler {
     this.maxNumSeqs = maxNumSeqs;
     this.maxNumBatchedTokens = maxNumBatchedTokens;
     this.kv = kv;
+    // A held-back adapter request lets at most a full batch of later requests pass it.
+    this.loras = new LoraAdmission(maxLorasPerBatch, maxNumSeqs);
   }
 
   /** Queues a new request at the back of the waiting queue. */
@@ -152,23 +163,35 @@ public final class Scheduler {
       List<ScheduledChunk> chunks,
       List<EngineRequest> rejected,
       long[] prefixStats) {
-    while (!waiting.isEmpty() && running.size() < maxNumSeqs && budget.tokens > 0) {
-      EngineRequest req = waiting.peekFirst();
+    loras.begin(running);
+    Iterator<EngineRequest> queue = waiting.iterator();
+    while (queue.hasNext() && running.size() < maxNumSeqs && budget.tokens > 0) {
+      EngineRequest req = queue.next();
       // The sequence plus the next token's slot must fit the pool even if it ran alone.
       if (kv.blocksFor(req.numTokens() + 1) > kv.numBlocks()) {
-        waiting.pollFirst();
+        queue.remove();
         reject(req, rejected);
         continue;
       }
+      if (!loras.fits(req)) {
+        if (loras.holdBack(req)) {
+          continue;
+        }
+        break;
+      }
+      long namespace = req.request().adapterKey();
       // As vLLM: a request that wants its prompt's logprobs needs logits at cached positions too.
       List<Integer> cached =
-          req.needsPromptLogits() ? List.of() : kv.findCachedPrefix(req.tokens(), req.numTokens());
+          req.needsPromptLogits()
+              ? List.of()
+              : kv.findCachedPrefix(req.tokens(), req.numTokens(), namespace);
       int numCached = cached.size() * kv.blockSize();
       int numNew = Math.min(req.numTokens() - numCached, budget.tokens);
-      if (!kv.allocate(req.id(), numCached + numNew, cached)) {
+      if (!kv.allocate(req.id(), numCached + numNew, cached, namespace)) {
         break; // admission waits for blocks; never skip ahead (FCFS)
       }
-      waiting.pollFirst();
+      queue.remove();
+      loras.admitted(req);
       prefixStats[0] += req.numTokens();
       prefixStats[1] += numCached;
       if (req.numPreemptions() == 0) {
