@@ -14,6 +14,8 @@ import dev.cairn.worker.tokenizer.Tokenizer;
  * @param defaults sampling defaults from the generation config
  * @param maxModelLen the longest prompt plus completion accepted, in tokens
  * @param createdEpochSeconds when the model was loaded (the {@code created} field)
+ * @param structured compiles structured-output requests for this model's vocabulary, or null when
+ *     the model offers none (such requests answer 400)
  */
 public record ServedModel(
     String id,
@@ -22,4 +24,18 @@ public record ServedModel(
     Engine engine,
     SamplingDefaults defaults,
     int maxModelLen,
-    long createdEpochSeconds) {}
+    long createdEpochSeconds,
+    StructuredOutputs structured) {
+
+  /** A model without structured output. */
+  public ServedModel(
+      String id,
+      Tokenizer tokenizer,
+      ChatRenderer chatTemplate,
+      Engine engine,
+      SamplingDefaults defaults,
+      int maxModelLen,
+      long createdEpochSeconds) {
+    this(id, tokenizer, chatTemplate, engine, defaults, maxModelLen, createdEpochSeconds, null);
+  }
+}

@@ -1,5 +1,10 @@
 package dev.cairn.worker.server.fake;
 
+import dev.cairn.worker.server.StructuredOutputs;
+import dev.cairn.worker.structured.mask.TokenVocabulary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.Set;
 import dev.cairn.worker.server.SamplingDefaults;
 import dev.cairn.worker.server.ServedModel;
 import dev.cairn.worker.tokenizer.ChatMessage;
@@ -9,6 +14,9 @@ import java.util.List;
 public final class FakeModels {
   public static final String MODEL_ID = "fake-model";
   public static final int MAX_MODEL_LEN = 256;
+
+  /** Where the fake models' structured-output metrics go. */
+  public static final MeterRegistry METRICS = new SimpleMeterRegistry();
 
   private FakeModels() {}
 
@@ -24,7 +32,17 @@ public final class FakeModels {
         engine,
         SamplingDefaults.none(),
         engine.maxModelLen(),
-        1_700_000_000L);
+        1_700_000_000L,
+        new StructuredOutputs(byteVocabulary(), Set.of(ByteTokenizer.EOS), METRICS, id));
+  }
+
+  /** The {@link ByteTokenizer}'s vocabulary: id b is byte b; EOS has no bytes. */
+  private static TokenVocabulary byteVocabulary() {
+    byte[][] bytes = new byte[ByteTokenizer.EOS + 1][];
+    for (int b = 0; b < 256; b++) {
+      bytes[b] = new byte[] {(byte) b};
+    }
+    return TokenVocabulary.of(bytes);
   }
 
   /**
