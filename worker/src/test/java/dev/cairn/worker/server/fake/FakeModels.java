@@ -1,14 +1,14 @@
 package dev.cairn.worker.server.fake;
 
-import dev.cairn.worker.server.StructuredOutputs;
-import dev.cairn.worker.structured.mask.TokenVocabulary;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.util.Set;
 import dev.cairn.worker.server.SamplingDefaults;
 import dev.cairn.worker.server.ServedModel;
+import dev.cairn.worker.server.StructuredOutputs;
+import dev.cairn.worker.structured.mask.TokenVocabulary;
 import dev.cairn.worker.tokenizer.ChatMessage;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
+import java.util.Set;
 
 /** A served model over the fakes: byte tokenizer, a plain-text chat template, the fake engine. */
 public final class FakeModels {
