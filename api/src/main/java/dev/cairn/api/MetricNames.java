@@ -14,6 +14,7 @@ public final class MetricNames {
   public static final String LABEL_FINISHED_REASON = "finished_reason";
   public static final String LABEL_NAMESPACE = "namespace";
   public static final String LABEL_DEPLOYMENT = "deployment";
+  public static final String LABEL_TYPE = "type";
 
   // Service level, always on (the API layer records them).
   public static final String REQUESTS_TOTAL = "cairn_requests_total";
@@ -24,6 +25,14 @@ public final class MetricNames {
   public static final String MODEL_LOAD_PROGRESS = "cairn_model_load_progress_ratio";
   public static final String GPU_MEMORY_USED = "cairn_gpu_memory_used_bytes";
   public static final String GPU_MEMORY_TOTAL = "cairn_gpu_memory_total_bytes";
+
+  // Structured output (constrained decoding), labelled {model_name, type}.
+  public static final String STRUCTURED_OUTPUT_REQUESTS = "cairn_structured_output_requests_total";
+  public static final String STRUCTURED_OUTPUT_COMPILE = "cairn_structured_output_compile_seconds";
+
+  /** The {@code type} values pre-created at 0 on {@link #STRUCTURED_OUTPUT_REQUESTS}. */
+  public static final List<String> STRUCTURED_OUTPUT_TYPES =
+      List.of("json_object", "json_schema", "regex", "choice", "tool_call");
 
   // Engine, vLLM-compatible, only while logEngineMetrics is true.
   public static final String VLLM_RUNNING = "vllm:num_requests_running";

@@ -267,7 +267,10 @@ class WorkerMetricsIT {
             MetricNames.PROMPT_TOKENS_TOTAL,
             MetricNames.GENERATION_TOKENS_TOTAL,
             MetricNames.ONGOING_REQUESTS,
-            MetricNames.MODEL_LOAD_PROGRESS));
+            MetricNames.MODEL_LOAD_PROGRESS,
+            MetricNames.STRUCTURED_OUTPUT_REQUESTS,
+            MetricNames.STRUCTURED_OUTPUT_COMPILE,
+            MetricNames.STRUCTURED_OUTPUT_COMPILE + "_max"));
   }
 
   /**
