@@ -18,7 +18,7 @@ class LoraAdmissionTest {
 
   @Test
   void aSecondAdapterWaitsWhileBaseAndTheRunningAdapterAreAdmitted() {
-    Scheduler s = new Scheduler(8, 100, kv, 1);
+    Scheduler s = new Scheduler(8, 100, kv, 1, Integer.MAX_VALUE);
     EngineRequest a = request("a", 1);
     EngineRequest b = request("b", 2);
     EngineRequest base = request("base", 0);
@@ -37,7 +37,7 @@ class LoraAdmissionTest {
 
   @Test
   void aHeldBackRequestIsOvertakenAtMostMaxNumSeqsTimes() {
-    Scheduler s = new Scheduler(2, 100, kv, 1);
+    Scheduler s = new Scheduler(2, 100, kv, 1, Integer.MAX_VALUE);
     EngineRequest a = request("a", 1);
     EngineRequest b = request("b", 2);
     s.add(a);
