@@ -8,6 +8,18 @@ package dev.cairn.worker.engine;
  * @param params sampling and stopping
  * @param arrivalNanos {@link System#nanoTime()} when the HTTP request arrived (TTFT and queue time
  *     count from here)
+ * @param group the choices sharing this prompt, for the per-prompt metrics
  */
 public record GenerationRequest(
-    String requestId, int[] promptTokens, SamplingParams params, long arrivalNanos) {}
+    String requestId,
+    int[] promptTokens,
+    SamplingParams params,
+    long arrivalNanos,
+    RequestGroup group) {
+
+  /** A lone request (n = 1, no client max_tokens). */
+  public GenerationRequest(
+      String requestId, int[] promptTokens, SamplingParams params, long arrivalNanos) {
+    this(requestId, promptTokens, params, arrivalNanos, RequestGroup.single());
+  }
+}

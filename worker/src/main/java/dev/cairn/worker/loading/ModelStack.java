@@ -4,6 +4,7 @@ import dev.cairn.api.v1alpha1.EngineSpec;
 import dev.cairn.api.v1alpha1.LLMDeploymentSpec;
 import dev.cairn.worker.engine.EngineConfig;
 import dev.cairn.worker.engine.LlmEngine;
+import dev.cairn.worker.engine.metrics.CacheConfigInfo;
 import dev.cairn.worker.engine.metrics.EngineMetrics;
 import dev.cairn.worker.executor.TransformerExecutor;
 import dev.cairn.worker.model.ModelConfig;
@@ -86,7 +87,9 @@ public record ModelStack(
               executor.blockSize(),
               !Boolean.FALSE.equals(engineSpec.getEnablePrefixCaching()),
               generation.eosTokenIds());
-      EngineMetrics metrics = EngineMetrics.create(metricsOn, registry, modelId, maxModelLen);
+      EngineMetrics metrics =
+          EngineMetrics.create(
+              metricsOn, registry, modelId, maxModelLen, cacheConfigInfo(engineConfig));
       LlmEngine engine = new LlmEngine(engineConfig, executor, tokenizer, metrics);
       LOG.infof(
           "Model %s loaded from %s: %s, %d layers, backend %s, KV pool %d blocks (%d tokens),"
@@ -109,6 +112,12 @@ public record ModelStack(
       tokenizer.close();
       throw e;
     }
+  }
+
+  /** The KV settings vllm:cache_config_info shows; the KV cache always takes the model's dtype. */
+  private static CacheConfigInfo cacheConfigInfo(EngineConfig engine) {
+    return new CacheConfigInfo(
+        engine.blockSize(), engine.numKvBlocks(), engine.enablePrefixCaching(), "auto");
   }
 
   /** The chat template, checked now: a broken one fails the load, and Jinjava warms up here. */

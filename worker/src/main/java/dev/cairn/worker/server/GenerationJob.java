@@ -2,6 +2,7 @@ package dev.cairn.worker.server;
 
 import dev.cairn.worker.engine.FinishReason;
 import dev.cairn.worker.engine.GenerationRequest;
+import dev.cairn.worker.engine.RequestGroup;
 import dev.cairn.worker.engine.RequestOutput;
 import dev.cairn.worker.engine.TokenLogprob;
 import io.vertx.core.Context;
@@ -71,16 +72,21 @@ final class GenerationJob {
   /** Submits the choices to the engine; call on the request's context. */
   void start() {
     int n = prep.request().n();
+    RequestGroup[] groups = new RequestGroup[prep.prompts().size()];
     try {
       for (ChoiceState c : choices) {
         String requestId = id + "-" + c.index;
         int p = c.promptIndex;
         var params = prep.request().sampling().forChoice(c.index % n, prep.maxTokens()[p]);
+        if (groups[p] == null) {
+          groups[p] = new RequestGroup(n, prep.request().requestedMaxTokens());
+        }
         final int index = c.index;
         model
             .engine()
             .submit(
-                new GenerationRequest(requestId, prep.prompts().get(p), params, arrivalNanos),
+                new GenerationRequest(
+                    requestId, prep.prompts().get(p), params, arrivalNanos, groups[p]),
                 out -> context.runOnContext(v -> onOutput(index, out)));
         submitted.add(requestId);
       }
