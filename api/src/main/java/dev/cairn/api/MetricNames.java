@@ -54,6 +54,23 @@ public final class MetricNames {
   public static final String VLLM_PROMPT_LEN = "vllm:request_prompt_tokens";
   public static final String VLLM_GENERATION_LEN = "vllm:request_generation_tokens";
   public static final String VLLM_ITERATION_TOKENS = "vllm:iteration_tokens_total";
+  public static final String VLLM_MAX_GENERATION_LEN = "vllm:request_max_num_generation_tokens";
+  public static final String VLLM_PARAMS_N = "vllm:request_params_n";
+  public static final String VLLM_PARAMS_MAX_TOKENS = "vllm:request_params_max_tokens";
+  public static final String VLLM_INFERENCE = "vllm:request_inference_time_seconds";
+  public static final String VLLM_CACHE_CONFIG_INFO = "vllm:cache_config_info";
+
+  // vLLM's deprecated aliases, still queried by older dashboards (Ray Serve LLM's among them).
+  public static final String VLLM_GPU_CACHE_USAGE = "vllm:gpu_cache_usage_perc";
+  public static final String VLLM_GPU_PREFIX_QUERIES = "vllm:gpu_prefix_cache_queries_total";
+  public static final String VLLM_GPU_PREFIX_HITS = "vllm:gpu_prefix_cache_hits_total";
+  public static final String VLLM_TIME_PER_OUTPUT_TOKEN = "vllm:time_per_output_token_seconds";
+
+  // vllm:cache_config_info's labels (vLLM's CacheConfig field names).
+  public static final String LABEL_CACHE_BLOCK_SIZE = "block_size";
+  public static final String LABEL_CACHE_DTYPE = "cache_dtype";
+  public static final String LABEL_CACHE_PREFIX_CACHING = "enable_prefix_caching";
+  public static final String LABEL_CACHE_NUM_GPU_BLOCKS = "num_gpu_blocks";
 
   /** Gauge = time of the last update; only with spec.lora. */
   public static final String VLLM_LORA_REQUESTS_INFO = "vllm:lora_requests_info";

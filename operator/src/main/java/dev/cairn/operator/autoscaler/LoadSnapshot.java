@@ -1,6 +1,7 @@
 package dev.cairn.operator.autoscaler;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the sample history says about the ready replicas at one instant.
@@ -10,12 +11,31 @@ import java.util.List;
  * @param readyReplicas how many replicas are ready (scrape targets), observed or not
  * @param unobservedPods ready replicas with no fresh sample (never scraped, failed or stale): their
  *     load is unknown, so {@link #load} is only a lower bound while this is non-empty
+ * @param signalLoads the same sum for each other configured signal (a pod lacking one is listed in
+ *     {@code unobservedPods})
  */
-public record LoadSnapshot(double load, int readyReplicas, List<String> unobservedPods) {
+public record LoadSnapshot(
+    double load, int readyReplicas, List<String> unobservedPods, Map<Signal, Double> signalLoads) {
 
-  /** Copies the pod list so the snapshot stays immutable. */
+  /** Ongoing requests alone. */
+  public LoadSnapshot(double load, int readyReplicas, List<String> unobservedPods) {
+    this(load, readyReplicas, unobservedPods, Map.of());
+  }
+
+  /** Copies the collections so the snapshot stays immutable. */
   public LoadSnapshot {
     unobservedPods = List.copyOf(unobservedPods);
+    signalLoads = Map.copyOf(signalLoads);
+  }
+
+  /** The summed load of {@code signal} (0 when it is not configured). */
+  public double load(Signal signal) {
+    return signal == Signal.ONGOING_REQUESTS ? load : signalLoads.getOrDefault(signal, 0.0);
+  }
+
+  /** {@link #load(Signal)} per ready replica. */
+  public double perReplica(Signal signal) {
+    return readyReplicas == 0 ? 0.0 : load(signal) / readyReplicas;
   }
 
   /** True when every ready replica has a fresh sample, so the load is exact, not a lower bound. */

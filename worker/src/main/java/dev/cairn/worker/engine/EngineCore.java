@@ -358,6 +358,7 @@ final class EngineCore {
     if (metrics.enabled()) {
       long now = clock.getAsLong();
       long arrival = req.state.request().arrivalNanos();
+      RequestGroup group = req.state.request().group();
       metrics.onFinished(
           new FinishedStats(
               reason,
@@ -372,7 +373,11 @@ final class EngineCore {
                   : seconds(req.firstTokenNanos - req.firstScheduledNanos),
               req.firstTokenNanos == 0
                   ? Double.NaN
-                  : seconds(req.lastTokenNanos - req.firstTokenNanos)));
+                  : seconds(req.lastTokenNanos - req.firstTokenNanos),
+              group.maxTokensParam()));
+      group
+          .choiceFinished(req.state.numOutputTokens())
+          .ifPresent(max -> metrics.onPromptFinished(group.n(), max));
     }
   }
 

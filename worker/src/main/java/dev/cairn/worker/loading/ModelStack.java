@@ -4,6 +4,7 @@ import dev.cairn.api.v1alpha1.EngineSpec;
 import dev.cairn.api.v1alpha1.LLMDeploymentSpec;
 import dev.cairn.worker.engine.EngineConfig;
 import dev.cairn.worker.engine.LlmEngine;
+import dev.cairn.worker.engine.metrics.CacheConfigInfo;
 import dev.cairn.worker.engine.metrics.EngineMetrics;
 import dev.cairn.worker.engine.metrics.LoraRequestsInfo;
 import dev.cairn.worker.executor.TransformerExecutor;
@@ -95,7 +96,9 @@ public record ModelStack(
               spec.getLora() == null
                   ? Integer.MAX_VALUE
                   : spec.getLora().effectiveMaxLorasPerBatch());
-      EngineMetrics metrics = EngineMetrics.create(metricsOn, registry, modelId, maxModelLen);
+      EngineMetrics metrics =
+          EngineMetrics.create(
+              metricsOn, registry, modelId, maxModelLen, cacheConfigInfo(engineConfig));
       if (metricsOn && adapters != null) {
         metrics =
             new LoraRequestsInfo(
@@ -145,6 +148,12 @@ public record ModelStack(
             executor::releaseAdapter);
     LOG.infof("LoRA adapters loaded: %s", registry.names());
     return registry;
+  }
+
+  /** The KV settings vllm:cache_config_info shows; the KV cache always takes the model's dtype. */
+  private static CacheConfigInfo cacheConfigInfo(EngineConfig engine) {
+    return new CacheConfigInfo(
+        engine.blockSize(), engine.numKvBlocks(), engine.enablePrefixCaching(), "auto");
   }
 
   /** The chat template, checked now: a broken one fails the load, and Jinjava warms up here. */
