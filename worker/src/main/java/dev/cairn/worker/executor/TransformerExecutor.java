@@ -117,7 +117,7 @@ public final class TransformerExecutor implements ModelExecutor {
   }
 
   private static long bytes(DeviceTensor t) {
-    return t.numel() * t.dtype().bytes();
+    return t.dtype().byteSize(t.numel());
   }
 
   @Override

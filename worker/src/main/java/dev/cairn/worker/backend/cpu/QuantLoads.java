@@ -1,0 +1,53 @@
+package dev.cairn.worker.backend.cpu;
+
+import static dev.cairn.worker.backend.cpu.VectorSupport.F;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/** Loads of quantized weights widened to {@link VectorSupport#F} float lanes. */
+final class QuantLoads {
+
+  /** Bytes shaped so that one widens to a full float vector: 8 bytes on AVX2, 16 on AVX-512. */
+  static final VectorSpecies<Byte> B =
+      F.length() >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(F.length() * 8)) : null;
+
+  private QuantLoads() {}
+
+  /**
+   * Whether the quantized vector kernels run here: a block must split into whole float vectors of
+   * at least 8 lanes (there is no byte vector narrower than 64 bits).
+   */
+  static boolean available() {
+    return B != null && 32 % F.length() == 0;
+  }
+
+  /** {@code F.length()} signed bytes at byte offset {@code off}, as floats. */
+  static FloatVector q8(MemorySegment w, long off) {
+    return widen(ByteVector.fromMemorySegment(B, w, off, ByteOrder.LITTLE_ENDIAN));
+  }
+
+  /** {@code F.length()} packed Q4_0 bytes at byte offset {@code off}. */
+  static ByteVector packed(MemorySegment w, long off) {
+    return ByteVector.fromMemorySegment(B, w, off, ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /** The low nibbles of {@code packed}, minus Q4_0's offset of 8, as floats. */
+  static FloatVector low(ByteVector packed) {
+    return widen(packed.and((byte) 0x0F).sub((byte) 8));
+  }
+
+  /** The high nibbles of {@code packed}, minus 8, as floats (byte lanes shift unsigned). */
+  static FloatVector high(ByteVector packed) {
+    return widen(packed.lanewise(VectorOperators.LSHR, 4).sub((byte) 8));
+  }
+
+  private static FloatVector widen(ByteVector b) {
+    return (FloatVector) b.convertShape(VectorOperators.B2F, F, 0);
+  }
+}
