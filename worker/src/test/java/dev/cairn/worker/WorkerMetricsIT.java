@@ -132,6 +132,15 @@ class WorkerMetricsIT {
     MetricsText m = worker.scrape();
     assertThat(m.families("vllm:")).containsExactlyElementsOf(expectedVllmFamilies());
     assertThat(m.families("cairn_")).containsExactlyElementsOf(expectedCairnFamilies());
+    assertThat(
+            m.value(
+                MetricNames.MODEL_INFO,
+                Map.of(
+                    "architecture", "Qwen2ForCausalLM",
+                    "dtype", "f32",
+                    "backend", "cpu",
+                    "quantization", "none")))
+        .isEqualTo(1.0);
     assertThat(m.value(MetricNames.MODEL_LOAD_PROGRESS, Map.of("model_name", MODEL)))
         .isEqualTo(1.0);
     for (MetricsText.Sample s : m.samples("vllm:")) {
@@ -267,7 +276,8 @@ class WorkerMetricsIT {
             MetricNames.PROMPT_TOKENS_TOTAL,
             MetricNames.GENERATION_TOKENS_TOTAL,
             MetricNames.ONGOING_REQUESTS,
-            MetricNames.MODEL_LOAD_PROGRESS));
+            MetricNames.MODEL_LOAD_PROGRESS,
+            MetricNames.MODEL_INFO));
   }
 
   /**
