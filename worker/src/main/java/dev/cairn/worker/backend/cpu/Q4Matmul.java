@@ -6,8 +6,8 @@ import static dev.cairn.worker.backend.cpu.VectorSupport.xf;
 
 import dev.cairn.worker.backend.QuantBlocks;
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 
 /**
  * Register-tiled {@code out[T, rows] = x[T, in] · W[rows, in]ᵀ} for Q4_0 weights and F32
@@ -56,8 +56,8 @@ final class Q4Matmul extends TiledMatmul {
         // p < LOADS: low nibbles of load p; then the high nibbles of load p - LOADS
         boolean high = p >= LOADS;
         long off = 2 + (long) (p % LOADS) * L;
-        ByteVector q0 = QuantLoads.packed(w, b0 + off);
-        ByteVector q1 = QuantLoads.packed(w, b1 + off);
+        IntVector q0 = QuantLoads.packed(w, b0 + off);
+        IntVector q1 = QuantLoads.packed(w, b1 + off);
         FloatVector v0 = (high ? QuantLoads.high(q0) : QuantLoads.low(q0)).mul(d0);
         FloatVector v1 = (high ? QuantLoads.high(q1) : QuantLoads.low(q1)).mul(d1);
         long xk = x0 + b * X_BLOCK + p * X_CHUNK;
@@ -91,7 +91,7 @@ final class Q4Matmul extends TiledMatmul {
     for (long b = 0; b < blocks; b++) {
       long base = w0 + b * BLOCK_BYTES;
       long xb = x0 + b * X_BLOCK;
-      ByteVector q = QuantLoads.packed(w, base + 2);
+      IntVector q = QuantLoads.packed(w, base + 2);
       FloatVector dot = xf(x, xb).mul(QuantLoads.low(q));
       dot = xf(x, xb + X_HIGH).fma(QuantLoads.high(q), dot);
       for (int p = 1; p < LOADS; p++) {

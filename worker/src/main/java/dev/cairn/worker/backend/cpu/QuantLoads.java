@@ -34,19 +34,24 @@ final class QuantLoads {
     return widen(ByteVector.fromMemorySegment(B, w, off, ByteOrder.LITTLE_ENDIAN));
   }
 
-  /** {@code F.length()} packed Q4_0 bytes at byte offset {@code off}. */
-  static ByteVector packed(MemorySegment w, long off) {
-    return ByteVector.fromMemorySegment(B, w, off, ByteOrder.LITTLE_ENDIAN);
+  /**
+   * {@code F.length()} packed Q4_0 bytes at byte offset {@code off}, sign-extended to int lanes
+   * once for both of their nibbles.
+   */
+  static IntVector packed(MemorySegment w, long off) {
+    ByteVector b = ByteVector.fromMemorySegment(B, w, off, ByteOrder.LITTLE_ENDIAN);
+    return (IntVector) b.convertShape(VectorOperators.B2I, I, 0);
   }
 
-  /** The low nibbles of {@code packed}, minus Q4_0's offset of 8, as floats. */
-  static FloatVector low(ByteVector packed) {
-    return widen(packed.and((byte) 0x0F).sub((byte) 8));
+  /** The low nibbles of {@link #packed} lanes, minus Q4_0's offset of 8, as floats. */
+  static FloatVector low(IntVector packed) {
+    return (FloatVector) packed.and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
   }
 
-  /** The high nibbles of {@code packed}, minus 8, as floats (byte lanes shift unsigned). */
-  static FloatVector high(ByteVector packed) {
-    return widen(packed.lanewise(VectorOperators.LSHR, 4).sub((byte) 8));
+  /** The high nibbles of {@link #packed} lanes (sign-extended: mask after the shift), minus 8. */
+  static FloatVector high(IntVector packed) {
+    return (FloatVector)
+        packed.lanewise(VectorOperators.ASHR, 4).and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
   }
 
   /**
