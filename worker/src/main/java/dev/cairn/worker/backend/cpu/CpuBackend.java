@@ -120,8 +120,11 @@ public final class CpuBackend extends HostBackendSupport {
     if (!vector || !QuantLoads.available()) {
       return (r0, r1) -> ScalarQuantMatmul.run(xs, wseg, format, bs, rows, in, outDim, os, r0, r1);
     }
-    TiledMatmul tiles = format == DType.Q8_0 ? Q8Matmul.TILES : Q4Matmul.TILES;
     Operands ops = Operands.of(xs, xs, wseg, bs, in, QuantBlocks.BLOCK, outDim, os);
+    if (rows >= QuantSlabMatmul.MIN_TOKENS) {
+      return (r0, r1) -> QuantSlabMatmul.multiply(format, ops, rows, r0, r1);
+    }
+    TiledMatmul tiles = format == DType.Q8_0 ? Q8Matmul.TILES : Q4Matmul.TILES;
     return (r0, r1) -> tiles.multiply(ops, rows, r0, r1);
   }
 
