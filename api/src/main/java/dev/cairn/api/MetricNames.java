@@ -23,6 +23,7 @@ public final class MetricNames {
   public static final String GENERATION_TOKENS_TOTAL = "cairn_generation_tokens_total";
   public static final String ONGOING_REQUESTS = "cairn_ongoing_requests";
   public static final String MODEL_LOAD_PROGRESS = "cairn_model_load_progress_ratio";
+  public static final String MODEL_INFO = "cairn_model_info";
   public static final String GPU_MEMORY_USED = "cairn_gpu_memory_used_bytes";
   public static final String GPU_MEMORY_TOTAL = "cairn_gpu_memory_total_bytes";
 

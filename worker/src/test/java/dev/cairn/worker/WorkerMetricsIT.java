@@ -144,6 +144,15 @@ class WorkerMetricsIT {
     MetricsText m = worker.scrape();
     assertThat(m.families("vllm:")).containsExactlyElementsOf(expectedVllmFamilies());
     assertThat(m.families("cairn_")).containsExactlyElementsOf(expectedCairnFamilies());
+    assertThat(
+            m.value(
+                MetricNames.MODEL_INFO,
+                Map.of(
+                    "architecture", "Qwen2ForCausalLM",
+                    "dtype", "f32",
+                    "backend", "cpu",
+                    "quantization", "none")))
+        .isEqualTo(1.0);
     assertThat(m.value(MetricNames.MODEL_LOAD_PROGRESS, Map.of("model_name", MODEL)))
         .isEqualTo(1.0);
     for (MetricsText.Sample s : m.samples("vllm:")) {
@@ -304,7 +313,8 @@ class WorkerMetricsIT {
             MetricNames.MODEL_LOAD_PROGRESS,
             MetricNames.STRUCTURED_OUTPUT_REQUESTS,
             MetricNames.STRUCTURED_OUTPUT_COMPILE,
-            MetricNames.STRUCTURED_OUTPUT_COMPILE + "_max"));
+            MetricNames.STRUCTURED_OUTPUT_COMPILE + "_max",
+            MetricNames.MODEL_INFO));
   }
 
   /**
