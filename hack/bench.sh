@@ -15,4 +15,5 @@ model=bench-out/models/qwen2.5-0.5b-shape-bf16
 "${JAVA[@]}" dev.cairn.worker.bench.ComputeBench bench-out/compute.json "$model" 128 32
 "${JAVA[@]}" dev.cairn.worker.bench.SweepBench bench-out/sweep.json bench-out/sweep.png \
   "$model" models/tiny-shakespeare "${BENCH_STREAMS:-1,4,16,64}" "${BENCH_OUTPUT_TOKENS:-32}"
+"${JAVA[@]}" dev.cairn.worker.bench.LoraBench bench-out/lora.json "$model" 16 "${BENCH_OUTPUT_TOKENS:-32}" 4 16
 echo "bench-out/compute.json, bench-out/sweep.json and bench-out/sweep.png written"
