@@ -77,7 +77,14 @@ class DashboardJsonTest {
             .map(p -> p.path("title").asText())
             .toList();
     assertThat(rows)
-        .containsExactly("Requests", "Tokens", "Performance", "Engine", "Resources", "Autoscaling");
+        .containsExactly(
+            "Requests",
+            "Tokens",
+            "Performance",
+            "Engine",
+            "Resources",
+            "Autoscaling",
+            "LoRA adapters");
   }
 
   @Test
