@@ -85,7 +85,11 @@ public record ModelStack(
               executor.numKvBlocks(),
               executor.blockSize(),
               !Boolean.FALSE.equals(engineSpec.getEnablePrefixCaching()),
-              generation.eosTokenIds());
+              generation.eosTokenIds(),
+              maxWaiting(engineSpec),
+              engineSpec.getRequestTimeoutSeconds() == null
+                  ? 0
+                  : engineSpec.getRequestTimeoutSeconds());
       EngineMetrics metrics = EngineMetrics.create(metricsOn, registry, modelId, maxModelLen);
       LlmEngine engine = new LlmEngine(engineConfig, executor, tokenizer, metrics);
       LOG.infof(
@@ -109,6 +113,14 @@ public record ModelStack(
       tokenizer.close();
       throw e;
     }
+  }
+
+  /** {@code engine.maxWaitingRequests}, or {@link EngineConfig#defaultMaxWaiting} when unset. */
+  private static int maxWaiting(EngineSpec engineSpec) {
+    Integer configured = engineSpec.getMaxWaitingRequests();
+    return configured != null
+        ? configured
+        : EngineConfig.defaultMaxWaiting(engineSpec.getMaxNumSeqs());
   }
 
   /** The chat template, checked now: a broken one fails the load, and Jinjava warms up here. */

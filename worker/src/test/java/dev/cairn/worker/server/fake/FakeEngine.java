@@ -1,6 +1,7 @@
 package dev.cairn.worker.server.fake;
 
 import dev.cairn.worker.engine.Engine;
+import dev.cairn.worker.engine.EngineOverloadedException;
 import dev.cairn.worker.engine.FinishReason;
 import dev.cairn.worker.engine.GenerationRequest;
 import dev.cairn.worker.engine.PromptLogprobs;
@@ -23,7 +24,8 @@ import java.util.function.Consumer;
  * letters: token i is {@code 'a' + (base + i) % 26}, where base is the prompt's id sum plus the
  * seed. It honours max_tokens, stop strings, stop token ids and aborts. Prompts containing {@code
  * HOLD} emit one token and then wait until aborted; prompts containing {@code FAIL} fail after one
- * token.
+ * token; prompts containing {@code EXPIRE} pass their deadline after one token. With {@link
+ * #maxInFlight} set, submits beyond that many unfinished requests are refused as overload.
  */
 public final class FakeEngine implements Engine {
   private final int maxModelLen;
@@ -42,6 +44,9 @@ public final class FakeEngine implements Engine {
   /** Ids of requests aborted. */
   public final Set<String> aborted = ConcurrentHashMap.newKeySet();
 
+  /** Unfinished requests allowed at once; more are refused with EngineOverloadedException. */
+  public volatile int maxInFlight = Integer.MAX_VALUE;
+
   private volatile boolean accepting = true;
 
   public FakeEngine(int maxModelLen) {
@@ -55,6 +60,9 @@ public final class FakeEngine implements Engine {
     }
     if (request.promptTokens().length + request.params().maxTokens() > maxModelLen) {
       throw new IllegalArgumentException("prompt plus max_tokens exceeds " + maxModelLen);
+    }
+    if (running.size() >= maxInFlight) {
+      throw new EngineOverloadedException(running.size());
     }
     submitted.add(request);
     Running r = new Running(request, listener);
@@ -111,6 +119,10 @@ public final class FakeEngine implements Engine {
     if (finish == null && r.prompt.contains("FAIL") && r.generated >= 2) {
       finish = FinishReason.ERROR;
       error = "injected failure";
+    }
+    if (finish == null && r.prompt.contains("EXPIRE") && r.generated >= 2) {
+      finish = FinishReason.ABORT;
+      error = "the request did not finish within the server's deadline of 1 s";
     }
     String delta = r.text.substring(r.emitted, Math.max(r.emitted, end));
     r.emitted = Math.max(r.emitted, end);
