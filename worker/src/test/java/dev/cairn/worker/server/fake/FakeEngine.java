@@ -15,8 +15,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -24,13 +25,14 @@ import java.util.function.Consumer;
  * letters: token i is {@code 'a' + (base + i) % 26}, where base is the prompt's id sum plus the
  * seed. It honours max_tokens, stop strings, stop token ids and aborts. Prompts containing {@code
  * HOLD} emit one token and then wait until aborted; prompts containing {@code FAIL} fail after one
- * token; prompts containing {@code EXPIRE} pass their deadline after one token. With {@link
- * #maxInFlight} set, submits beyond that many unfinished requests are refused as overload.
+ * token; prompts containing {@code SLOW} take 100 ms per token; prompts containing {@code EXPIRE}
+ * pass their deadline after one token. With {@link #maxInFlight} set, submits beyond that many
+ * unfinished requests are refused as overload.
  */
 public final class FakeEngine implements Engine {
   private final int maxModelLen;
-  private final ExecutorService thread =
-      Executors.newSingleThreadExecutor(
+  private final ScheduledExecutorService thread =
+      Executors.newSingleThreadScheduledExecutor(
           r -> {
             Thread t = new Thread(r, "fake-engine");
             t.setDaemon(true);
@@ -127,7 +129,9 @@ public final class FakeEngine implements Engine {
     String delta = r.text.substring(r.emitted, Math.max(r.emitted, end));
     r.emitted = Math.max(r.emitted, end);
     emit(r, token, piece, delta, new Finish(finish, stopReason, error));
-    if (finish == null && !r.prompt.contains("HOLD")) {
+    if (finish == null && r.prompt.contains("SLOW")) {
+      thread.schedule(() -> step(r), 100, TimeUnit.MILLISECONDS);
+    } else if (finish == null && !r.prompt.contains("HOLD")) {
       thread.execute(() -> step(r));
     }
   }
