@@ -15,6 +15,7 @@ public class RouterSetup {
 
   void install(
       @Observes Router router, WorkerState state, ServiceMetrics metrics, WorkerConfig config) {
+    RequestSizeLimits.install(router);
     new SlowClientGuard(bodyReadTimeout).install(router);
     new HealthRoutes(state).install(router);
     new OpenAiRoutes(state, metrics, config.apiKey(), () -> System.currentTimeMillis() / 1000)

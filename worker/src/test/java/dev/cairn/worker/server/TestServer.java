@@ -42,6 +42,7 @@ final class TestServer implements AutoCloseable {
       Optional<String> apiKey, boolean loaded, HttpServerOptions options, Duration bodyReadTimeout)
       throws Exception {
     Router router = Router.router(vertx);
+    RequestSizeLimits.install(router);
     if (bodyReadTimeout != null) {
       new SlowClientGuard(bodyReadTimeout).install(router);
     }
