@@ -22,6 +22,10 @@ public final class MetricNames {
   public static final String PROMPT_TOKENS_TOTAL = "cairn_prompt_tokens_total";
   public static final String GENERATION_TOKENS_TOTAL = "cairn_generation_tokens_total";
   public static final String ONGOING_REQUESTS = "cairn_ongoing_requests";
+
+  /** Requests refused before they ran (labels model_name and reason: queue_full, not_ready). */
+  public static final String REQUESTS_REJECTED_TOTAL = "cairn_requests_rejected_total";
+
   public static final String MODEL_LOAD_PROGRESS = "cairn_model_load_progress_ratio";
   public static final String MODEL_INFO = "cairn_model_info";
   public static final String GPU_MEMORY_USED = "cairn_gpu_memory_used_bytes";

@@ -343,6 +343,7 @@ class WorkerMetricsIT {
     return new TreeSet<>(
         List.of(
             MetricNames.REQUESTS_TOTAL,
+            MetricNames.REQUESTS_REJECTED_TOTAL,
             MetricNames.REQUEST_DURATION,
             MetricNames.REQUEST_DURATION + "_max",
             MetricNames.PROMPT_TOKENS_TOTAL,

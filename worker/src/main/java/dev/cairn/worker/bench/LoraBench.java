@@ -95,7 +95,9 @@ public final class LoraBench {
               ex.blockSize(),
               false,
               Set.of(),
-              adapters);
+              adapters,
+              EngineConfig.defaultMaxWaiting(Math.max(64, streams)),
+              0);
       try (LlmEngine engine = new LlmEngine(engineConfig, ex, tokenizer)) {
         ConcurrencySweep sweep =
             new ConcurrencySweep(engine, ex.vocabSize(), PROMPT_TOKENS, outputTokens);

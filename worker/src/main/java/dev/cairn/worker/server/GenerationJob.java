@@ -1,5 +1,6 @@
 package dev.cairn.worker.server;
 
+import dev.cairn.worker.engine.EngineOverloadedException;
 import dev.cairn.worker.engine.FinishReason;
 import dev.cairn.worker.engine.GenerationRequest;
 import dev.cairn.worker.engine.RequestGroup;
@@ -19,6 +20,12 @@ import java.util.List;
  * every engine request, which frees their KV blocks.
  */
 final class GenerationJob {
+  /**
+   * Retry-After on a 503 for overload: a decode step takes tens of milliseconds, so within a second
+   * requests finish and slots free up; the OpenAI clients wait this long instead of their backoff.
+   */
+  static final int OVERLOAD_RETRY_AFTER_SECONDS = 1;
+
   private final PreparedRequest prep;
   private final ServedModel model;
   private final RoutingContext ctx;
@@ -112,6 +119,10 @@ final class GenerationJob {
     } catch (AdapterLoadException e) {
       fail(AdapterRouting.toApi(e, adapter.name(), "model"));
       return;
+    } catch (EngineOverloadedException e) {
+      tracker.rejected(ServiceMetrics.REJECTED_QUEUE_FULL);
+      fail(ApiException.overloaded(e.getMessage(), OVERLOAD_RETRY_AFTER_SECONDS));
+      return;
     } catch (IllegalArgumentException e) {
       fail(ApiException.badRequest(null, e.getMessage()));
       return;
@@ -149,6 +160,10 @@ final class GenerationJob {
     choice.add(out);
     if (out.finishReason() == FinishReason.ERROR) {
       fail(new ApiException(500, "server_error", null, "Generation failed: " + out.error()));
+      return;
+    }
+    if (out.timedOut()) {
+      fail(ApiException.deadlineExceeded("The request was aborted: " + out.error()));
       return;
     }
     if (out.finishReason() == FinishReason.ABORT) {

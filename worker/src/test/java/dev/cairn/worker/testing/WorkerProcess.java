@@ -300,6 +300,11 @@ public final class WorkerProcess implements AutoCloseable {
     }
   }
 
+  /** The worker's process id (for jcmd and /proc). */
+  public long pid() {
+    return process.pid();
+  }
+
   public boolean isAlive() {
     return process.isAlive();
   }
