@@ -15,9 +15,9 @@ import java.util.Map;
 /**
  * The grammar of a forced tool call ({@code tool_choice: "required"} or a named function): exactly
  * {@code {"name": "NAME", "arguments": ARGS}} where NAME is one of the offered functions and ARGS
- * validates against that function's parameters schema. The layout is fixed, without optional
- * whitespace outside ARGS, so that a streaming reader can find the name and the arguments' first
- * byte by prefix alone.
+ * validates against that function's parameters schema, written compactly as OpenAI writes
+ * arguments. The layout is fixed, so that a streaming reader can find the name and the arguments'
+ * first byte by prefix alone.
  */
 public final class ToolCallGrammar {
 
@@ -62,7 +62,7 @@ public final class ToolCallGrammar {
 
   private static Grammar build(Map<String, JsonNode> functions) {
     GrammarBuilder g = new GrammarBuilder();
-    JsonTerminals json = new JsonTerminals(g);
+    JsonTerminals json = new JsonTerminals(g, false);
     List<Expr> calls = new ArrayList<>();
     int i = 0;
     for (Map.Entry<String, JsonNode> f : functions.entrySet()) {
