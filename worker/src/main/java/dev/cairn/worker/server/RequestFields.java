@@ -101,6 +101,9 @@ final class RequestFields {
           Map.entry("guided_grammar", List.of()),
           Map.entry("guided_decoding_backend", List.of()),
           Map.entry("guided_whitespace_pattern", List.of()),
+          // Implemented by chat (CHAT_ONLY); completions take only the neutral values.
+          Map.entry("tools", List.of(F.arrayNode())),
+          Map.entry("tool_choice", List.of(TextNode.valueOf("none"))),
           Map.entry("parallel_tool_calls", List.of()),
           Map.entry("functions", List.of(F.arrayNode())),
           Map.entry("function_call", List.of(TextNode.valueOf("none"))),
