@@ -71,6 +71,7 @@ final class GenerationJob {
         if (prep.request().echo()) {
           echo(choice, p);
         }
+        choice.tools = ToolCallReaders.forChoice(prep.request().tools(), model.chatTemplate());
         choices.add(choice);
       }
     }
@@ -133,7 +134,7 @@ final class GenerationJob {
     if (sse != null) {
       sse.open();
       for (ChoiceState c : choices) {
-        var opening = format.openingChoice(c.index);
+        var opening = format.openingChoice(c);
         if (opening != null) {
           sse.send(format.chunk(opening));
         }
@@ -171,9 +172,10 @@ final class GenerationJob {
       return;
     }
     boolean withLogprobs = prep.request().sampling().logprobs() != null;
-    if (sse != null
-        && (out.finished() || !out.textDelta().isEmpty() || !out.logprobs().isEmpty())) {
-      sse.send(format.chunk(format.deltaChoice(choice, out, withLogprobs)));
+    if (sse != null) {
+      for (var delta : format.deltaChoices(choice, out, withLogprobs)) {
+        sse.send(format.chunk(delta));
+      }
     }
     if (choices.stream().allMatch(ChoiceState::finished)) {
       complete(withLogprobs);
