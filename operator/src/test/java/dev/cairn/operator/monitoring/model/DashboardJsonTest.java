@@ -77,7 +77,8 @@ class DashboardJsonTest {
             .map(p -> p.path("title").asText())
             .toList();
     assertThat(rows)
-        .containsExactly("Requests", "Tokens", "Performance", "Engine", "Resources", "Autoscaling");
+        .containsExactly(
+            "Requests", "Tokens", "Usage", "Performance", "Engine", "Resources", "Autoscaling");
   }
 
   @Test
