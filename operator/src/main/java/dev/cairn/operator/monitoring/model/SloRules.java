@@ -21,7 +21,7 @@ final class SloRules {
   /** Page: 2% of a 30-day budget in an hour, or 5% in six hours. */
   static final List<Burn> PAGE = List.of(new Burn("1h", "5m", "14.4"), new Burn("6h", "30m", "6"));
 
-  /** Ticket: 10% of a 30-day budget in a day, or all of it at this pace over three days. */
+  /** Ticket: 10% of a 30-day budget spent in a day, or in three days. */
   static final List<Burn> TICKET = List.of(new Burn("1d", "2h", "3"), new Burn("3d", "6h", "1"));
 
   /** Every window an alert reads, so one recording rule each. */
@@ -40,15 +40,17 @@ final class SloRules {
   private SloRules() {}
 
   /**
-   * One objective: its name in alert names, its target in words, its recorded ratio, the share of
-   * bad events its budget allows, and the sentence that says which events were bad.
+   * One objective: its name in alert names and in summaries, its target in words, its recorded
+   * ratio, the share of bad events its budget allows, and the phrase that says which were bad.
    */
-  record Objective(String id, String title, String record, BigDecimal budget, String badEvents) {}
+  record Objective(
+      String id, String name, String title, String record, BigDecimal budget, String badEvents) {}
 
   /** Availability: a completion request answered 5xx is bad. */
   static Objective availability(SloSpec slo) {
     BigDecimal target = BigDecimal.valueOf(slo.getAvailability());
     return new Objective(
+        "Availability",
         "Availability",
         percent(target) + " of completion requests without a 5xx",
         MetricNames.SLO_AVAILABILITY_ERRORS,
@@ -62,6 +64,7 @@ final class SloRules {
     String bound = CairnAlerts.num(ttftBound(slo.getTtftSeconds()));
     return new Objective(
         "Ttft",
+        "TTFT",
         percent(target) + " of requests with a first token within " + bound + "s",
         MetricNames.SLO_TTFT_SLOW,
         BigDecimal.ONE.subtract(target),
@@ -142,7 +145,7 @@ final class SloRules {
         String.join("\nor\n", clauses),
         0,
         severity,
-        o.id() + " error budget of " + WHERE + " burning " + pace.toLowerCase(Locale.ROOT),
+        o.name() + " error budget of " + WHERE + " burning " + pace.toLowerCase(Locale.ROOT),
         "Share of "
             + o.badEvents()
             + ": "
