@@ -15,6 +15,16 @@ public final class MetricNames {
   public static final String LABEL_NAMESPACE = "namespace";
   public static final String LABEL_DEPLOYMENT = "deployment";
   public static final String LABEL_TYPE = "type";
+  public static final String LABEL_ENDPOINT = "endpoint";
+
+  /** Where the endpoint label lands when the Prometheus Operator's own endpoint label wins. */
+  public static final String LABEL_EXPORTED_ENDPOINT = "exported_endpoint";
+
+  // Recording rules of the SLO alerts (the operator's PrometheusRule), labelled {namespace,
+  // deployment}; the rate window completes the name, e.g. ..._ratio_rate5m.
+  public static final String SLO_AVAILABILITY_ERRORS =
+      "namespace_deployment:cairn_slo_availability_errors:ratio_rate";
+  public static final String SLO_TTFT_SLOW = "namespace_deployment:cairn_slo_ttft_slow:ratio_rate";
 
   // Service level, always on (the API layer records them).
   public static final String REQUESTS_TOTAL = "cairn_requests_total";

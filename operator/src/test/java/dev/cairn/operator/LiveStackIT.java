@@ -240,8 +240,15 @@ class LiveStackIT {
     prometheus
         .ruleGroups()
         .forEach(g -> g.path("rules").forEach(r -> alerts.add(r.path("name").asText())));
-    LOG.infof("alert rules evaluated without error: %s", alerts);
-    assertThat(alerts).contains("CairnHighErrorRate", "CairnSlowTimeToFirstToken");
+    LOG.infof("alert and recording rules evaluated without error: %s", alerts);
+    assertThat(alerts)
+        .contains(
+            "CairnHighErrorRate",
+            "CairnSlowTimeToFirstToken",
+            "CairnAvailabilityBudgetBurnFast",
+            "CairnTtftBudgetBurnSlow",
+            MetricNames.SLO_AVAILABILITY_ERRORS + "3d",
+            MetricNames.SLO_TTFT_SLOW + "5m");
   }
 
   /** The labels the dashboard selects on come out of the relabelling, per target. */

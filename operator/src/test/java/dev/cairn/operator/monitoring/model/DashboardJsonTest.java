@@ -80,6 +80,7 @@ class DashboardJsonTest {
         .containsExactly(
             "Requests",
             "Tokens",
+            "Usage",
             "Performance",
             "Engine",
             "Resources",
