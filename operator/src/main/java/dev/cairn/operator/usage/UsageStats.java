@@ -1,0 +1,182 @@
+package dev.cairn.operator.usage;
+
+import dev.cairn.api.CairnNames;
+import dev.cairn.api.v1alpha1.LLMDeployment;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Clock;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+
+/**
+ * Collects usage statistics on a thread of its own: every interval, and once after a burst of
+ * LLMDeployment changes, it reads the ready workers, writes the report to the ConfigMap and hands
+ * it to the sender (which never makes this thread wait). Nothing here runs on a reconcile or
+ * autoscaler thread.
+ */
+public final class UsageStats implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(UsageStats.class);
+
+  private final UsageSettings settings;
+  private final KubernetesClient client;
+  private final UsageConfigMap configMap;
+  private final WorkerReadings readings;
+  private final UsageReportBuilder builder;
+  private final UsageSender sender;
+  private final BooleanSupplier leader;
+  private final Clock clock;
+  private final AtomicBoolean refreshQueued = new AtomicBoolean();
+  private ScheduledExecutorService thread;
+  private SharedIndexInformer<LLMDeployment> deployments;
+  private KnownFacts facts;
+  private String clusterId;
+
+  /**
+   * @param sender null when no URL is configured
+   * @param leader true on the replica that holds the leader Lease (only it writes and sends)
+   */
+  public UsageStats(
+      UsageSettings settings,
+      KubernetesClient client,
+      UsageConfigMap configMap,
+      WorkerReadings readings,
+      UsageReportBuilder builder,
+      UsageSender sender,
+      BooleanSupplier leader,
+      Clock clock) {
+    this.settings = settings;
+    this.client = client;
+    this.configMap = configMap;
+    this.readings = readings;
+    this.builder = builder;
+    this.sender = sender;
+    this.leader = leader;
+    this.clock = clock;
+  }
+
+  /** Opted out: removes the ConfigMap. Otherwise starts watching and refreshing. */
+  public void start() {
+    LOG.info(settings.startLine(configMap.where()));
+    if (!settings.enabled()) {
+      removeConfigMap();
+      return;
+    }
+    thread =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("cairn-usage-stats").factory());
+    deployments = client.resources(LLMDeployment.class).inAnyNamespace().inform(new OnChange(), 0);
+    long every = settings.interval().toMillis();
+    thread.scheduleWithFixedDelay(this::refresh, every, every, TimeUnit.MILLISECONDS);
+    changed();
+  }
+
+  /** Gathers changes: one refresh a debounce after the first change of a burst. */
+  void changed() {
+    if (thread != null && refreshQueued.compareAndSet(false, true)) {
+      thread.schedule(
+          () -> {
+            refreshQueued.set(false);
+            refresh();
+          },
+          settings.debounce().toMillis(),
+          TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** One collection: read workers, write the ConfigMap, offer the report to the sender. */
+  void refresh() {
+    if (!leader.getAsBoolean()) {
+      return;
+    }
+    try {
+      if (facts == null) {
+        facts = new KnownFacts(configMap.workers());
+        clusterId = configMap.clusterId();
+      }
+      List<LLMDeployment> all = deployments.getStore().list();
+      readings.read(all, workerPods(), facts);
+      Set<String> uids =
+          all.stream().map(l -> l.getMetadata().getUid()).collect(Collectors.toSet());
+      facts.retain(uids);
+      UsageReport report =
+          builder.build(clusterId, kubernetesVersion(), clock.instant(), all, facts);
+      String json = UsageConfigMap.toJson(report);
+      configMap.write(json, facts.snapshot());
+      if (sender != null) {
+        sender.offer(json);
+      }
+    } catch (RuntimeException e) {
+      // A scheduled task that throws is never run again: log and try at the next interval.
+      LOG.warnf("usage statistics not refreshed, retried next interval: %s", e.getMessage());
+    }
+  }
+
+  private List<Pod> workerPods() {
+    return client
+        .pods()
+        .inAnyNamespace()
+        .withLabel(CairnNames.LABEL_MANAGED_BY, CairnNames.MANAGED_BY)
+        .list()
+        .getItems();
+  }
+
+  private String kubernetesVersion() {
+    try {
+      return client.getKubernetesVersion().getGitVersion();
+    } catch (KubernetesClientException e) {
+      return null;
+    }
+  }
+
+  private void removeConfigMap() {
+    try {
+      if (configMap.delete()) {
+        LOG.infof("usage statistics off: removed ConfigMap %s", configMap.where());
+      }
+    } catch (KubernetesClientException e) {
+      LOG.warnf("usage statistics off, but ConfigMap %s not removed: %s", configMap.where(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (thread != null) {
+      thread.shutdownNow();
+      deployments.stop();
+    }
+    if (sender != null) {
+      sender.close();
+    }
+  }
+
+  /** A created or deleted LLMDeployment, or a spec change (new generation), refreshes. */
+  private final class OnChange implements ResourceEventHandler<LLMDeployment> {
+    @Override
+    public void onAdd(LLMDeployment obj) {
+      changed();
+    }
+
+    @Override
+    public void onUpdate(LLMDeployment before, LLMDeployment after) {
+      Long was = before.getMetadata().getGeneration();
+      if (was == null || !was.equals(after.getMetadata().getGeneration())) {
+        changed();
+      }
+    }
+
+    @Override
+    public void onDelete(LLMDeployment obj, boolean deletedFinalStateUnknown) {
+      changed();
+    }
+  }
+}
