@@ -5,6 +5,7 @@ import dev.cairn.api.v1alpha1.LLMDeployment;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.VersionInfo;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Clock;
@@ -42,7 +43,6 @@ public final class UsageStats implements AutoCloseable {
   private String clusterId;
 
   /**
-   * @param sender null when no URL is configured
    * @param leader true on the replica that holds the leader Lease (only it writes and sends)
    */
   public UsageStats(
@@ -51,7 +51,6 @@ public final class UsageStats implements AutoCloseable {
       UsageConfigMap configMap,
       WorkerReadings readings,
       UsageReportBuilder builder,
-      UsageSender sender,
       BooleanSupplier leader,
       Clock clock) {
     this.settings = settings;
@@ -59,7 +58,14 @@ public final class UsageStats implements AutoCloseable {
     this.configMap = configMap;
     this.readings = readings;
     this.builder = builder;
-    this.sender = sender;
+    this.sender =
+        settings.enabled() && settings.url().isPresent()
+            ? new UsageSender(
+                settings.url().get(),
+                settings.sendTimeout(),
+                settings.sendAttempts(),
+                settings.retryBackoff())
+            : null;
     this.leader = leader;
     this.clock = clock;
   }
@@ -132,8 +138,16 @@ public final class UsageStats implements AutoCloseable {
 
   private String kubernetesVersion() {
     try {
-      return client.getKubernetesVersion().getGitVersion();
-    } catch (KubernetesClientException e) {
+      VersionInfo version = client.getKubernetesVersion();
+      if (version.getGitVersion() != null) {
+        return version.getGitVersion();
+      }
+      // Some API servers (and the Fabric8 mock) answer major and minor only.
+      return version.getMajor() == null
+          ? null
+          : "v" + version.getMajor() + "." + version.getMinor();
+    } catch (RuntimeException e) {
+      LOG.debugf("API server version not read: %s", e);
       return null;
     }
   }

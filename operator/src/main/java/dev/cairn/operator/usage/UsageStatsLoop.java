@@ -71,10 +71,6 @@ public class UsageStatsLoop {
             retryBackoff,
             scrapeTimeout);
     scraper = new MetricsScraper(scrapeTimeout);
-    UsageSender sender =
-        enabled && url.isPresent()
-            ? new UsageSender(url.get(), sendTimeout, sendAttempts, retryBackoff)
-            : null;
     stats =
         new UsageStats(
             settings,
@@ -82,7 +78,6 @@ public class UsageStatsLoop {
             new UsageConfigMap(client, namespace.orElseGet(client::getNamespace)),
             new WorkerReadings(scraper, workerPort),
             new UsageReportBuilder(cairnVersion, new SecureRandom()),
-            sender,
             trigger::controllerRunning,
             clock);
     stats.start();
