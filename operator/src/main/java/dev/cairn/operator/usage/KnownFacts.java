@@ -36,17 +36,18 @@ public final class KnownFacts {
     this.byUid = new HashMap<>(persisted);
   }
 
-  /** Folds one worker's reading into the deployment's entry. */
-  public synchronized void observe(String uid, WorkerFacts facts) {
+  /** Folds one worker's reading into the deployment's entry; true when the entry changed. */
+  public synchronized boolean observe(String uid, WorkerFacts facts) {
     Entry before = byUid.getOrDefault(uid, Entry.UNKNOWN);
-    byUid.put(
-        uid,
+    Entry after =
         new Entry(
             facts.architecture(),
             facts.dtype(),
             facts.backend(),
             facts.quantization(),
-            before.jsonModeUsed() || facts.structuredOutputRequests() > 0));
+            before.jsonModeUsed() || facts.structuredOutputRequests() > 0);
+    byUid.put(uid, after);
+    return !after.equals(before);
   }
 
   /** The deployment's entry, {@link Entry#UNKNOWN} when nothing was ever read. */

@@ -15,6 +15,8 @@ import java.util.Optional;
  * @param sendAttempts POSTs per report at most
  * @param retryBackoff wait after the first failed POST, doubled after each further one
  * @param scrapeTimeout bound on one worker's {@code /metrics}
+ * @param workerReadInterval how often ready workers are read between reports, so that a
+ *     structured-output request is noticed (and persisted) before its worker restarts
  */
 public record UsageSettings(
     boolean enabled,
@@ -24,7 +26,8 @@ public record UsageSettings(
     Duration sendTimeout,
     int sendAttempts,
     Duration retryBackoff,
-    Duration scrapeTimeout) {
+    Duration scrapeTimeout,
+    Duration workerReadInterval) {
 
   /** Refuses settings that would make the loop spin or never send, naming the property. */
   public UsageSettings {
@@ -33,6 +36,7 @@ public record UsageSettings(
     positive("cairn.usage-stats.send-timeout", sendTimeout);
     positive("cairn.usage-stats.retry-backoff", retryBackoff);
     positive("cairn.usage-stats.scrape-timeout", scrapeTimeout);
+    positive("cairn.usage-stats.worker-read-interval", workerReadInterval);
     if (sendAttempts < 1) {
       throw new IllegalArgumentException(
           "cairn.usage-stats.send-attempts must be at least 1, got " + sendAttempts);

@@ -77,12 +77,21 @@ public final class UsageStats implements AutoCloseable {
       removeConfigMap();
       return;
     }
+    try {
+      deployments =
+          client.resources(LLMDeployment.class).inAnyNamespace().inform(new OnChange(), 0);
+    } catch (KubernetesClientException e) {
+      // Usage statistics never stop the operator: without its watch there is nothing to report.
+      LOG.warnf("usage statistics not started, LLMDeployments cannot be watched: %s", e);
+      return;
+    }
     thread =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("cairn-usage-stats").factory());
-    deployments = client.resources(LLMDeployment.class).inAnyNamespace().inform(new OnChange(), 0);
     long every = settings.interval().toMillis();
     thread.scheduleWithFixedDelay(this::refresh, every, every, TimeUnit.MILLISECONDS);
+    long read = settings.workerReadInterval().toMillis();
+    thread.scheduleWithFixedDelay(this::readWorkers, read, read, TimeUnit.MILLISECONDS);
     changed();
   }
 
@@ -96,6 +105,20 @@ public final class UsageStats implements AutoCloseable {
           },
           settings.debounce().toMillis(),
           TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Reads the ready workers between reports; what changed is written a debounce later. */
+  void readWorkers() {
+    if (!leader.getAsBoolean() || facts == null) {
+      return;
+    }
+    try {
+      if (readings.read(deployments.getStore().list(), workerPods(), facts)) {
+        changed();
+      }
+    } catch (RuntimeException e) {
+      LOG.debugf("usage statistics: workers not read, retried next time: %s", e.getMessage());
     }
   }
 
@@ -166,6 +189,8 @@ public final class UsageStats implements AutoCloseable {
   public void close() {
     if (thread != null) {
       thread.shutdownNow();
+    }
+    if (deployments != null) {
       deployments.stop();
     }
     if (sender != null) {

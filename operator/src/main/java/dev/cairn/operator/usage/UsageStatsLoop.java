@@ -46,6 +46,9 @@ public class UsageStatsLoop {
   @ConfigProperty(name = "cairn.usage-stats.scrape-timeout", defaultValue = "2s")
   Duration scrapeTimeout;
 
+  @ConfigProperty(name = "cairn.usage-stats.worker-read-interval", defaultValue = "1m")
+  Duration workerReadInterval;
+
   /** The operator's namespace; unset: the client's (the service account's, in a pod). */
   @ConfigProperty(name = "cairn.usage-stats.namespace")
   Optional<String> namespace;
@@ -69,7 +72,8 @@ public class UsageStatsLoop {
             sendTimeout,
             sendAttempts,
             retryBackoff,
-            scrapeTimeout);
+            scrapeTimeout,
+            workerReadInterval);
     scraper = new MetricsScraper(scrapeTimeout);
     stats =
         new UsageStats(

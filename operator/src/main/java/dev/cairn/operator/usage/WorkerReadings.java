@@ -26,8 +26,11 @@ public final class WorkerReadings {
     this.workerPort = workerPort;
   }
 
-  /** Scrapes the ready pods among {@code pods} that belong to one of {@code deployments}. */
-  public void read(List<LLMDeployment> deployments, List<Pod> pods, KnownFacts facts) {
+  /**
+   * Scrapes the ready pods among {@code pods} that belong to one of {@code deployments}; true when
+   * what is known changed.
+   */
+  public boolean read(List<LLMDeployment> deployments, List<Pod> pods, KnownFacts facts) {
     Map<String, String> uidByInstance = new HashMap<>();
     for (LLMDeployment llmd : deployments) {
       uidByInstance.put(
@@ -45,10 +48,14 @@ public final class WorkerReadings {
       }
     }
     List<Optional<String>> texts = scraper.texts(targets);
+    boolean changed = false;
     for (int i = 0; i < texts.size(); i++) {
-      String uid = uids.get(i);
-      texts.get(i).flatMap(WorkerFacts::parse).ifPresent(f -> facts.observe(uid, f));
+      Optional<WorkerFacts> read = texts.get(i).flatMap(WorkerFacts::parse);
+      if (read.isPresent()) {
+        changed |= facts.observe(uids.get(i), read.get());
+      }
     }
+    return changed;
   }
 
   private static String instanceOf(Pod pod) {

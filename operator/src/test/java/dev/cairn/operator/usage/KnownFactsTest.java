@@ -22,6 +22,15 @@ class KnownFactsTest {
   }
 
   @Test
+  void observeSaysWhenSomethingNewWasLearned() {
+    KnownFacts facts = new KnownFacts(Map.of());
+    assertThat(facts.observe("u1", RESTARTED)).isTrue();
+    assertThat(facts.observe("u1", RESTARTED)).isFalse();
+    assertThat(facts.observe("u1", USED)).isTrue();
+    assertThat(facts.observe("u1", RESTARTED)).as("a counter reset is not news").isFalse();
+  }
+
+  @Test
   void persistedFactsSurviveARestartAndGoneDeploymentsAreForgotten() {
     KnownFacts before = new KnownFacts(Map.of());
     before.observe("u1", USED);

@@ -22,6 +22,7 @@ public class UsageReceiverResource implements QuarkusTestResourceLifecycleManage
         "cairn.usage-stats.send-timeout", "1s",
         "cairn.usage-stats.send-attempts", String.valueOf(ATTEMPTS),
         "cairn.usage-stats.retry-backoff", "200ms",
+        "cairn.usage-stats.worker-read-interval", "1s",
         "cairn.usage-stats.namespace", "cairn-system");
   }
 

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class UsageSettingsTest {
   private static UsageSettings settings(boolean enabled, Duration interval, Optional<URI> url) {
     Duration s = Duration.ofSeconds(1);
-    return new UsageSettings(enabled, interval, s, url, s, 3, s, s);
+    return new UsageSettings(enabled, interval, s, url, s, 3, s, s, s);
   }
 
   @Test

@@ -54,7 +54,8 @@ class UsageStatsTest {
 
   private UsageStats stats(boolean enabled, URI url) {
     Duration s = Duration.ofMillis(200);
-    UsageSettings settings = new UsageSettings(enabled, INTERVAL, s, Optional.of(url), s, 2, s, s);
+    UsageSettings settings =
+        new UsageSettings(enabled, INTERVAL, s, Optional.of(url), s, 2, s, s, s);
     return new UsageStats(
         settings,
         client,
