@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.Test;
 @WithKubernetesTestServer(crud = true)
 @QuarkusTestResource(value = UsageReceiverResource.class, restrictToAnnotatedClass = true)
 class UsageStatsIT {
+  private static final Logger LOG = Logger.getLogger(UsageStatsIT.class);
   private static final Duration GUARD = Duration.ofSeconds(120);
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -148,6 +150,9 @@ class UsageStatsIT {
       // One report per interval plus the one the spec change queued, each tried ATTEMPTS times.
       long reports = seconds / UsageReceiverResource.INTERVAL_SECONDS + 2;
       int attempts = receiver.count() - before;
+      LOG.infof(
+          "receiver %s: %d POST attempts in %d s (bound %d)",
+          mode, attempts, seconds, reports * UsageReceiverResource.ATTEMPTS);
       assertThat(attempts).as("%s: attempts in %d s", mode, seconds).isPositive();
       assertThat(attempts).isLessThanOrEqualTo((int) (reports * UsageReceiverResource.ATTEMPTS));
     }
