@@ -43,6 +43,10 @@ class DeployManifestsTest {
       assertThat(grants(role, "apps", "deployments", verb)).as(verb).isTrue();
       assertThat(grants(role, "", "services", verb)).as(verb).isTrue();
     }
+    // The usage-statistics ConfigMap: read, written, removed on opt-out.
+    for (String verb : List.of("get", "create", "update", "patch", "delete")) {
+      assertThat(grants(role, "", "configmaps", verb)).as(verb).isTrue();
+    }
     assertThat(grants(role, "", "pods", "watch")).isTrue();
     assertThat(grants(role, "", "pods", "create")).isFalse();
     assertThat(grants(role, "", "events", "create")).isTrue();

@@ -10,6 +10,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -64,27 +65,54 @@ public final class MetricsScraper implements MetricsSource, AutoCloseable {
     return results;
   }
 
+  /**
+   * Each target's whole {@code /metrics} text, or empty where it did not answer 200 in time: for
+   * readers of metrics other than the autoscaler's signals (usage statistics), same bounds.
+   */
+  public List<Optional<String>> texts(List<ScrapeTarget> targets) {
+    List<CompletableFuture<Optional<String>>> pending = new ArrayList<>(targets.size());
+    for (ScrapeTarget target : targets) {
+      pending.add(
+          exchange(target)
+              .handle(
+                  (response, error) ->
+                      error == null && response.statusCode() == 200
+                          ? Optional.of(response.body())
+                          : Optional.<String>empty()));
+    }
+    return pending.stream().map(CompletableFuture::join).toList();
+  }
+
   private CompletableFuture<ScrapeResult> scrapeOne(ScrapeTarget target) {
+    return exchange(target)
+        .handle(
+            (response, error) ->
+                error != null
+                    ? ScrapeResult.failed(target.podName(), describe(error))
+                    : toResult(target.podName(), response));
+  }
+
+  // One GET of the target's /metrics; orTimeout covers the whole exchange (HttpRequest.timeout
+  // alone stops at the headers) and cancels it when the time is up.
+  private CompletableFuture<HttpResponse<String>> exchange(ScrapeTarget target) {
     HttpRequest request =
         HttpRequest.newBuilder(target.metricsUri()).timeout(timeout).GET().build();
     CompletableFuture<HttpResponse<String>> exchange;
     try {
       exchange = client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
     } catch (RuntimeException e) {
-      return CompletableFuture.completedFuture(
-          ScrapeResult.failed(target.podName(), "request failed: " + e.getMessage()));
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("request failed: " + e.getMessage(), e));
     }
-    // orTimeout covers the whole exchange; HttpRequest.timeout alone stops at the headers.
-    return exchange
-        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-        .handle(
-            (response, error) -> {
-              if (error != null) {
-                exchange.cancel(true);
-                return ScrapeResult.failed(target.podName(), describe(error));
-              }
-              return toResult(target.podName(), response);
-            });
+    CompletableFuture<HttpResponse<String>> bounded =
+        exchange.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    bounded.whenComplete(
+        (response, error) -> {
+          if (error != null) {
+            exchange.cancel(true);
+          }
+        });
+    return bounded;
   }
 
   private ScrapeResult toResult(String pod, HttpResponse<String> response) {

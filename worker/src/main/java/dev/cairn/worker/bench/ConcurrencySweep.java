@@ -2,6 +2,7 @@ package dev.cairn.worker.bench;
 
 import dev.cairn.worker.engine.Engine;
 import dev.cairn.worker.engine.GenerationRequest;
+import dev.cairn.worker.engine.RequestGroup;
 import dev.cairn.worker.engine.RequestOutput;
 import dev.cairn.worker.engine.SamplingParams;
 import dev.cairn.worker.lora.AdapterLease;
@@ -74,7 +75,12 @@ final class ConcurrencySweep {
       arrival[i] = System.nanoTime();
       engine.submit(
           new GenerationRequest(
-              "sweep-" + nextId++, prompt, params, arrival[i], adapterOf.apply(i)),
+              "sweep-" + nextId++,
+              prompt,
+              params,
+              arrival[i],
+              adapterOf.apply(i),
+              RequestGroup.single()),
           (RequestOutput out) -> {
             long now = System.nanoTime();
             if (out.newTokenIds().length > 0 && first[idx] == 0) {

@@ -171,7 +171,7 @@ public final class AutoscalerCycles {
   }
 
   /** Ready=True and not terminating: a pod on its way out takes no new requests. */
-  static boolean isReady(Pod pod) {
+  public static boolean isReady(Pod pod) {
     if (pod.getMetadata().getDeletionTimestamp() != null || pod.getStatus() == null) {
       return false;
     }
