@@ -154,7 +154,7 @@ class WorkerMetricsIT {
                 MetricNames.MODEL_INFO,
                 Map.of(
                     "architecture", "Qwen2ForCausalLM",
-                    "dtype", "f32",
+                    "dtype", "float32",
                     "backend", "cpu",
                     "quantization", "none")))
         .isEqualTo(1.0);

@@ -39,7 +39,7 @@ class UsageReportBuilderTest {
     KnownFacts facts = new KnownFacts(Map.of());
     facts.observe(
         ALL.get(0).getMetadata().getUid(),
-        new WorkerFacts("LlamaForCausalLM", "f32", "cpu", "none", 3));
+        new WorkerFacts("LlamaForCausalLM", "float32", "cpu", "none", 3));
     facts.observe(
         ALL.get(1).getMetadata().getUid(),
         new WorkerFacts("Qwen2ForCausalLM", "bfloat16", "cuda", "none", 0));

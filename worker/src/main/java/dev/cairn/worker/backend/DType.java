@@ -94,6 +94,19 @@ public enum DType {
     };
   }
 
+  /**
+   * The name users write in spec.engine.dtype / quantization (float32, bfloat16, float16, q8_0,
+   * q4_0): what the start-up log and cairn_model_info report.
+   */
+  public String userName() {
+    return switch (this) {
+      case F32 -> "float32";
+      case BF16 -> "bfloat16";
+      case F16 -> "float16";
+      default -> name().toLowerCase(Locale.ROOT);
+    };
+  }
+
   /** Parses a user-facing name: float32, bfloat16, float16 (case-insensitive). */
   public static DType fromUserName(String name) {
     return switch (name.toLowerCase(Locale.ROOT)) {

@@ -82,7 +82,7 @@ public record ModelStack(
       ChatTemplate template = chatTemplate(tokenizerConfig);
       HostWeights weights =
           HostWeights.load(dir.path(), config, dtype(engineSpec), quant(engineSpec));
-      String weightDtype = weights.tensors().embed().dtype().name().toLowerCase(Locale.ROOT);
+      String weightDtype = weights.tensors().embed().dtype().userName();
       executor = place(weights, engineSpec, placement, maxModelLen);
       placement.bindMetrics(registry);
       AdapterRegistry adapters = adapters(spec, resolver, executor);
