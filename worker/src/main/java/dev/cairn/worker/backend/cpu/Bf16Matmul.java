@@ -157,17 +157,6 @@ final class Bf16Matmul extends TiledMatmul {
     store(s, t, r, e.add(o).reduceLanes(VectorOperators.ADD));
   }
 
-  /** A decode row walks the weights one row at a time (see the class comment). */
-  @Override
-  int decodeRows() {
-    return 1;
-  }
-
-  @Override
-  void decodeTile(Operands s, int t, int r) {
-    tile1x1(s, t, r);
-  }
-
   @Override
   float weightAt(MemorySegment w, long index) {
     return VectorSupport.bf16At(w, index);

@@ -14,20 +14,17 @@ import jdk.incubator.vector.IntVector;
  * activations. Each load of packed bytes yields two float vectors, its low nibbles (weights {@code
  * j}) and its high nibbles (weights {@code 16 + j}), so the activations are read at two places per
  * load. Scales are applied as in {@link Q8Matmul}: once per block in decode, multiplied into the
- * widened weights (exactly) in the 4×2 tile. The blocking is {@link TiledMatmul}'s.
+ * widened weights (exactly) in the 4×2 tile. The layout is {@link BlockQuantMatmul}'s, the blocking
+ * {@link TiledMatmul}'s.
  */
-final class Q4Matmul extends TiledMatmul {
+final class Q4Matmul extends BlockQuantMatmul {
 
   static final Q4Matmul TILES = new Q4Matmul();
-
-  private static final int L = F.length();
 
   /** Packed loads per block: its 16 bytes in vectors of L bytes. */
   private static final int LOADS = QuantBlocks.BLOCK / 2 / L;
 
   private static final long BLOCK_BYTES = 18;
-  private static final long X_BLOCK = QuantBlocks.BLOCK * (long) Float.BYTES;
-  private static final long X_CHUNK = (long) L * Float.BYTES;
 
   /** Byte distance from a low-nibble weight's activation to its high-nibble partner's. */
   private static final long X_HIGH = QuantBlocks.BLOCK / 2 * (long) Float.BYTES;
@@ -38,11 +35,11 @@ final class Q4Matmul extends TiledMatmul {
   void tile4x2(Operands s, int t, int r) {
     MemorySegment w = s.w();
     MemorySegment x = s.x();
-    long blocks = s.in() / QuantBlocks.BLOCK;
-    long rowBytes = blocks * BLOCK_BYTES;
+    long blocks = blocks(s);
+    long rowBytes = rowBytes(s, BLOCK_BYTES);
     long w0 = r * rowBytes;
     long w1 = w0 + rowBytes;
-    long rowX = (long) s.in() * Float.BYTES;
+    long rowX = xRowBytes(s);
     long x0 = t * rowX;
     FloatVector zero = FloatVector.zero(F);
     FloatVector a00 = zero, a01 = zero, a10 = zero, a11 = zero;
@@ -55,7 +52,7 @@ final class Q4Matmul extends TiledMatmul {
       for (int p = 0; p < 2 * LOADS; p++) {
         // p < LOADS: low nibbles of load p; then the high nibbles of load p - LOADS
         boolean high = p >= LOADS;
-        long off = 2 + (long) (p % LOADS) * L;
+        long off = SCALE_BYTES + (long) (p % LOADS) * L;
         IntVector q0 = QuantLoads.packed(w, b0 + off);
         IntVector q1 = QuantLoads.packed(w, b1 + off);
         FloatVector v0 = (high ? QuantLoads.high(q0) : QuantLoads.low(q0)).mul(d0);
@@ -84,18 +81,18 @@ final class Q4Matmul extends TiledMatmul {
   void tile1x1(Operands s, int t, int r) {
     MemorySegment w = s.w();
     MemorySegment x = s.x();
-    long blocks = s.in() / QuantBlocks.BLOCK;
-    long w0 = r * blocks * BLOCK_BYTES;
-    long x0 = (long) t * s.in() * Float.BYTES;
+    long blocks = blocks(s);
+    long w0 = r * rowBytes(s, BLOCK_BYTES);
+    long x0 = t * xRowBytes(s);
     FloatVector acc = FloatVector.zero(F);
     for (long b = 0; b < blocks; b++) {
       long base = w0 + b * BLOCK_BYTES;
       long xb = x0 + b * X_BLOCK;
-      IntVector q = QuantLoads.packed(w, base + 2);
+      IntVector q = QuantLoads.packed(w, base + SCALE_BYTES);
       FloatVector dot = xf(x, xb).mul(QuantLoads.low(q));
       dot = xf(x, xb + X_HIGH).fma(QuantLoads.high(q), dot);
       for (int p = 1; p < LOADS; p++) {
-        q = QuantLoads.packed(w, base + 2 + (long) p * L);
+        q = QuantLoads.packed(w, base + SCALE_BYTES + (long) p * L);
         long xp = xb + p * X_CHUNK;
         dot = xf(x, xp).fma(QuantLoads.low(q), dot);
         dot = xf(x, xp + X_HIGH).fma(QuantLoads.high(q), dot);
@@ -103,16 +100,6 @@ final class Q4Matmul extends TiledMatmul {
       acc = dot.fma(FloatVector.broadcast(F, QuantBlocks.scale(w, base)), acc);
     }
     store(s, t, r, sum(acc));
-  }
-
-  @Override
-  int decodeRows() {
-    return 1;
-  }
-
-  @Override
-  void decodeTile(Operands s, int t, int r) {
-    tile1x1(s, t, r);
   }
 
   @Override

@@ -14,17 +14,14 @@ import jdk.incubator.vector.FloatVector;
  * QuantLoads#q8}). Decode sums each block's products first and applies the block's scale once (one
  * multiply-add per block); the 4×2 tile multiplies the scale into the widened weights, which is
  * exact (an int8 times an F16 fits a float's mantissa), then reuses each weight vector for four
- * tokens. The blocking is {@link TiledMatmul}'s.
+ * tokens. The layout is {@link BlockQuantMatmul}'s, the blocking {@link TiledMatmul}'s.
  */
-final class Q8Matmul extends TiledMatmul {
+final class Q8Matmul extends BlockQuantMatmul {
 
   static final Q8Matmul TILES = new Q8Matmul();
 
-  private static final int L = F.length();
   private static final int CHUNKS = QuantBlocks.BLOCK / L;
   private static final long BLOCK_BYTES = 34;
-  private static final long X_BLOCK = QuantBlocks.BLOCK * (long) Float.BYTES;
-  private static final long X_CHUNK = (long) L * Float.BYTES;
 
   private Q8Matmul() {}
 
@@ -32,11 +29,11 @@ final class Q8Matmul extends TiledMatmul {
   void tile4x2(Operands s, int t, int r) {
     MemorySegment w = s.w();
     MemorySegment x = s.x();
-    long blocks = s.in() / QuantBlocks.BLOCK;
-    long rowBytes = blocks * BLOCK_BYTES;
+    long blocks = blocks(s);
+    long rowBytes = rowBytes(s, BLOCK_BYTES);
     long w0 = r * rowBytes;
     long w1 = w0 + rowBytes;
-    long rowX = (long) s.in() * Float.BYTES;
+    long rowX = xRowBytes(s);
     long x0 = t * rowX;
     FloatVector zero = FloatVector.zero(F);
     FloatVector a00 = zero, a01 = zero, a10 = zero, a11 = zero;
@@ -47,8 +44,8 @@ final class Q8Matmul extends TiledMatmul {
       FloatVector d0 = FloatVector.broadcast(F, QuantBlocks.scale(w, b0));
       FloatVector d1 = FloatVector.broadcast(F, QuantBlocks.scale(w, b1));
       for (int c = 0; c < CHUNKS; c++) {
-        FloatVector v0 = QuantLoads.q8(w, b0 + 2 + (long) c * L).mul(d0);
-        FloatVector v1 = QuantLoads.q8(w, b1 + 2 + (long) c * L).mul(d1);
+        FloatVector v0 = QuantLoads.q8(w, b0 + SCALE_BYTES + (long) c * L).mul(d0);
+        FloatVector v1 = QuantLoads.q8(w, b1 + SCALE_BYTES + (long) c * L).mul(d1);
         long xk = x0 + b * X_BLOCK + c * X_CHUNK;
         FloatVector xv = xf(x, xk);
         a00 = xv.fma(v0, a00);
@@ -73,30 +70,20 @@ final class Q8Matmul extends TiledMatmul {
   void tile1x1(Operands s, int t, int r) {
     MemorySegment w = s.w();
     MemorySegment x = s.x();
-    long blocks = s.in() / QuantBlocks.BLOCK;
-    long w0 = r * blocks * BLOCK_BYTES;
-    long x0 = (long) t * s.in() * Float.BYTES;
+    long blocks = blocks(s);
+    long w0 = r * rowBytes(s, BLOCK_BYTES);
+    long x0 = t * xRowBytes(s);
     FloatVector acc = FloatVector.zero(F);
     for (long b = 0; b < blocks; b++) {
       long base = w0 + b * BLOCK_BYTES;
       long xb = x0 + b * X_BLOCK;
-      FloatVector dot = xf(x, xb).mul(QuantLoads.q8(w, base + 2));
+      FloatVector dot = xf(x, xb).mul(QuantLoads.q8(w, base + SCALE_BYTES));
       for (int c = 1; c < CHUNKS; c++) {
-        dot = xf(x, xb + c * X_CHUNK).fma(QuantLoads.q8(w, base + 2 + (long) c * L), dot);
+        dot = xf(x, xb + c * X_CHUNK).fma(QuantLoads.q8(w, base + SCALE_BYTES + (long) c * L), dot);
       }
       acc = dot.fma(FloatVector.broadcast(F, QuantBlocks.scale(w, base)), acc);
     }
     store(s, t, r, sum(acc));
-  }
-
-  @Override
-  int decodeRows() {
-    return 1;
-  }
-
-  @Override
-  void decodeTile(Operands s, int t, int r) {
-    tile1x1(s, t, r);
   }
 
   @Override

@@ -56,11 +56,18 @@ abstract class TiledMatmul {
   /** Output {@code (t, r)}. */
   abstract void tile1x1(Operands s, int t, int r);
 
-  /** Rows one decode tile covers. */
-  abstract int decodeRows();
+  /**
+   * Rows one decode tile covers: by default one, a decode row walking the weights one row at a time
+   * so the hardware prefetcher sees a single stream.
+   */
+  int decodeRows() {
+    return 1;
+  }
 
   /** Outputs {@code t × [r, r + decodeRows())} of a token outside any 4-token tile. */
-  abstract void decodeTile(Operands s, int t, int r);
+  void decodeTile(Operands s, int t, int r) {
+    tile1x1(s, t, r);
+  }
 
   /** Weight element {@code index} of {@code w} as a float, for the scalar tail. */
   abstract float weightAt(MemorySegment w, long index);
