@@ -71,6 +71,7 @@ final class ConcurrencySweep {
               true,
               null,
               Map.of(),
+              null,
               null);
       arrival[i] = System.nanoTime();
       engine.submit(

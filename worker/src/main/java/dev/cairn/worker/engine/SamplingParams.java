@@ -48,61 +48,9 @@ public record SamplingParams(
     Integer promptLogprobs,
     Supplier<TokenConstraint> constraint) {
 
-  /** Free sampling (no constraint). */
-  public SamplingParams(
-      double temperature,
-      double topP,
-      int topK,
-      double minP,
-      Long seed,
-      double presencePenalty,
-      double frequencyPenalty,
-      double repetitionPenalty,
-      int maxTokens,
-      List<String> stop,
-      Set<Integer> stopTokenIds,
-      boolean ignoreEos,
-      Integer logprobs,
-      Map<Integer, Double> logitBias,
-      Integer promptLogprobs) {
-    this(
-        temperature,
-        topP,
-        topK,
-        minP,
-        seed,
-        presencePenalty,
-        frequencyPenalty,
-        repetitionPenalty,
-        maxTokens,
-        stop,
-        stopTokenIds,
-        ignoreEos,
-        logprobs,
-        logitBias,
-        promptLogprobs,
-        null);
-  }
-
   /** These parameters with output restricted by {@code constraint} (see the record component). */
   public SamplingParams withConstraint(Supplier<TokenConstraint> constraint) {
-    return new SamplingParams(
-        temperature,
-        topP,
-        topK,
-        minP,
-        seed,
-        presencePenalty,
-        frequencyPenalty,
-        repetitionPenalty,
-        maxTokens,
-        stop,
-        stopTokenIds,
-        ignoreEos,
-        logprobs,
-        logitBias,
-        promptLogprobs,
-        constraint);
+    return copy(seed, maxTokens, constraint);
   }
 
   /** maxTokens of parsed parameters whose limit is not yet fitted to the prompt. */
@@ -112,7 +60,7 @@ public record SamplingParams(
   public static SamplingParams greedy(int maxTokens) {
     return new SamplingParams(
         0.0, 1.0, 0, 0.0, null, 0.0, 0.0, 1.0, maxTokens, List.of(), Set.of(), false, null,
-        Map.of(), null);
+        Map.of(), null, null);
   }
 
   /**
@@ -120,16 +68,21 @@ public record SamplingParams(
    * request gives choice i the seed {@code seed + i}, so n choices differ yet each is reproducible.
    */
   public SamplingParams forChoice(int index, int resolvedMaxTokens) {
+    return copy(seed == null ? null : seed + index, resolvedMaxTokens, constraint);
+  }
+
+  /** These parameters but for the seed, the token limit and the constraint. */
+  private SamplingParams copy(Long seed, int maxTokens, Supplier<TokenConstraint> constraint) {
     return new SamplingParams(
         temperature,
         topP,
         topK,
         minP,
-        seed == null ? null : seed + index,
+        seed,
         presencePenalty,
         frequencyPenalty,
         repetitionPenalty,
-        resolvedMaxTokens,
+        maxTokens,
         stop,
         stopTokenIds,
         ignoreEos,

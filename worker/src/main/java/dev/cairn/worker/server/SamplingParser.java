@@ -72,7 +72,8 @@ final class SamplingParser {
         ignoreEos != null && ignoreEos,
         logprobs,
         logitBias(body),
-        echo ? logprobs : null);
+        echo ? logprobs : null,
+        null);
   }
 
   /** The field the client limited the completion with, or null when it sent neither. */

@@ -43,7 +43,8 @@ class LlmEngineTest {
 
   private static SamplingParams seeded(int maxTokens, long seed) {
     return new SamplingParams(
-        1.0, 0.95, 0, 0, seed, 0, 0, 1.0, maxTokens, List.of(), Set.of(), false, 2, Map.of(), null);
+        1.0, 0.95, 0, 0, seed, 0, 0, 1.0, maxTokens, List.of(), Set.of(), false, 2, Map.of(), null,
+        null);
   }
 
   /** Closes the engine (joining its thread) and checks that no KV block is held. */

@@ -158,7 +158,8 @@ class TinyModelEngineTest {
     double[] expected = ReferenceLogprobs.promptLogprobs(modelDir, prompt);
     SamplingParams withLogprobs =
         new SamplingParams(
-            0.0, 1.0, 0, 0.0, null, 0.0, 0.0, 1.0, 4, List.of(), Set.of(), true, null, Map.of(), 2);
+            0.0, 1.0, 0, 0.0, null, 0.0, 0.0, 1.0, 4, List.of(), Set.of(), true, null, Map.of(), 2,
+            null);
     // A token budget of 8 splits the prompt into chunks; the plain run first fills the cache.
     try (Running r = start(256, 4, 8)) {
       OutputCollector plain = new OutputCollector();
@@ -187,7 +188,7 @@ class TinyModelEngineTest {
   private static SamplingParams ignoringEos(int maxTokens) {
     return new SamplingParams(
         0.0, 1.0, 0, 0.0, null, 0.0, 0.0, 1.0, maxTokens, List.of(), Set.of(), true, null, Map.of(),
-        null);
+        null, null);
   }
 
   private static GenerationRequest request(String id, int[] prompt, SamplingParams params) {

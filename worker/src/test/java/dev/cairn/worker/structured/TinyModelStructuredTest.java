@@ -192,7 +192,7 @@ class TinyModelStructuredTest {
   private static SamplingParams sampled(long seed, int maxTokens) {
     return new SamplingParams(
         1.0, 1.0, 0, 0.0, seed, 0.0, 0.0, 1.0, maxTokens, List.of(), Set.of(), false, null,
-        Map.of(), null);
+        Map.of(), null, null);
   }
 
   private static GenerationRequest request(String id, int[] prompt, SamplingParams params) {

@@ -20,7 +20,7 @@ class OutputTrackerTest {
   private static SamplingParams params(
       int maxTokens, List<String> stop, Set<Integer> stopIds, boolean ignoreEos) {
     return new SamplingParams(
-        0, 1, 0, 0, null, 0, 0, 1, maxTokens, stop, stopIds, ignoreEos, null, Map.of(), null);
+        0, 1, 0, 0, null, 0, 0, 1, maxTokens, stop, stopIds, ignoreEos, null, Map.of(), null, null);
   }
 
   /** Feeds tokens one step at a time, as the engine does; returns every output. */

@@ -42,7 +42,22 @@ class ConstrainedSamplingTest {
 
   private static SamplingParams params(double temperature, int topK, Map<Integer, Double> bias) {
     return new SamplingParams(
-        temperature, 1, topK, 0, 7L, 0, 0, 1.0, 16, List.of(), Set.of(), false, 2, bias, null);
+        temperature,
+        1,
+        topK,
+        0,
+        7L,
+        0,
+        0,
+        1.0,
+        16,
+        List.of(),
+        Set.of(),
+        false,
+        2,
+        bias,
+        null,
+        null);
   }
 
   @Test

@@ -33,6 +33,7 @@ class SamplerTest {
         false,
         null,
         Map.of(),
+        null,
         null);
   }
 
@@ -118,6 +119,7 @@ class SamplerTest {
         false,
         null,
         Map.of(),
+        null,
         null);
   }
 
@@ -235,10 +237,40 @@ class SamplerTest {
     SamplingParams base = params(0, 1, 0, 0, null);
     SamplingParams force =
         new SamplingParams(
-            0, 1, 0, 0, null, 0, 0, 1, 16, List.of(), Set.of(), false, 0, Map.of(5, 100.0), null);
+            0,
+            1,
+            0,
+            0,
+            null,
+            0,
+            0,
+            1,
+            16,
+            List.of(),
+            Set.of(),
+            false,
+            0,
+            Map.of(5, 100.0),
+            null,
+            null);
     SamplingParams ban =
         new SamplingParams(
-            0, 1, 0, 0, null, 0, 0, 1, 16, List.of(), Set.of(), false, 0, Map.of(0, -100.0), null);
+            0,
+            1,
+            0,
+            0,
+            null,
+            0,
+            0,
+            1,
+            16,
+            List.of(),
+            Set.of(),
+            false,
+            0,
+            Map.of(0, -100.0),
+            null,
+            null);
     assertThat(sampler.sample(LOGITS, base, new SamplingState(base, new int[0]), -1).token())
         .isZero();
     SampleResult forced = sampler.sample(LOGITS, force, new SamplingState(force, new int[0]), 0);

@@ -228,7 +228,8 @@ class SchedulerTest {
             g.ignoreEos(),
             g.logprobs(),
             g.logitBias(),
-            0);
+            0,
+            null);
     scheduler.add(
         new EngineRequest(new GenerationRequest("echo", new int[10], withPromptLogprobs, 0L)));
     scheduler.add(request("free", 10));
