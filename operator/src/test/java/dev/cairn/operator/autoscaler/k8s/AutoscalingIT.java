@@ -7,18 +7,12 @@ import dev.cairn.api.MetricNames;
 import dev.cairn.api.v1alpha1.Conditions;
 import dev.cairn.api.v1alpha1.Conditions.Reason;
 import dev.cairn.api.v1alpha1.LLMDeployment;
-import dev.cairn.operator.status.TestPods;
+import dev.cairn.operator.testing.AutoscaledDeployment;
 import dev.cairn.operator.testing.ConflictRetry;
-import dev.cairn.operator.testing.WorkerConfig;
 import dev.cairn.worker.testing.CompletionLoad;
 import dev.cairn.worker.testing.WorkerProcess;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
@@ -52,6 +46,10 @@ class AutoscalingIT {
   /** No request is started after this, scaled or not: the load is bounded. */
   private static final Duration LOAD_LIMIT = Duration.ofSeconds(60);
 
+  private static final String AUTOSCALING =
+      "{minReplicas: 1, maxReplicas: 2, targetOngoingRequests: 2, upscaleDelaySeconds: 2,"
+          + " downscaleDelaySeconds: 4, lookBackPeriodSeconds: 2, metricsIntervalSeconds: 1}";
+
   @Inject KubernetesClient client;
   @Inject MeterRegistry registry;
   @Inject Clock clock;
@@ -59,21 +57,18 @@ class AutoscalingIT {
   @ConfigProperty(name = "cairn.autoscaler.worker-port")
   int port;
 
+  private AutoscaledDeployment auto;
+
   @Test
   void scalesUpUnderLoadAndBackDownWhenItStops() {
-    client
-        .namespaces()
-        .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
-        .create();
-    create();
-    awaitDeploymentReplicas(1);
-    String config =
-        WorkerConfig.of(client.apps().deployments().inNamespace(NS).withName(NAME).get());
+    auto = AutoscaledDeployment.create(client, NS, NAME, MODEL, AUTOSCALING, GUARD);
+    auto.awaitDeploymentReplicas(1);
+    String config = auto.workerConfig();
     List<WorkerProcess> workers =
         WorkerProcess.startAll(List.of(worker("127.0.0.2", config), worker("127.0.0.3", config)));
     try {
       WorkerProcess a = workers.get(0);
-      readyPod("auto-a", "127.0.0.2");
+      auto.readyPod("auto-a", "127.0.0.2");
       awaitScalingActive();
       assertThat(gauge("cairn_autoscaler_desired_replicas")).isEqualTo(1.0);
 
@@ -86,13 +81,13 @@ class AutoscalingIT {
               List.of(CompletionLoad.longStreamingCompletion(MODEL, 400)),
               8,
               LOAD_LIMIT)) {
-        await().atMost(GUARD).until(() -> desired() == 2);
+        await().atMost(GUARD).until(() -> auto.desired() == 2);
         LOG.infof(
             "worker a while scaling up: %s ongoing, load so far %s",
             a.scrape().value(MetricNames.ONGOING_REQUESTS), load.statuses());
-        awaitDeploymentReplicas(2);
-        decided = Instant.parse(get().getStatus().getLastScaleTime());
-        readyPod("auto-b", "127.0.0.3");
+        auto.awaitDeploymentReplicas(2);
+        decided = Instant.parse(auto.get().getStatus().getLastScaleTime());
+        auto.readyPod("auto-b", "127.0.0.3");
         await().atMost(GUARD).until(() -> gauge("cairn_autoscaler_ready_replicas") == 2.0);
       } // closing the client drops its streams, as a client going away does
       Instant loadStop = clock.instant();
@@ -101,21 +96,21 @@ class AutoscalingIT {
       LOG.infof("scale-up reaction (autoscaler clock, 1 s resolution): %s", reaction);
       // upscale delay 2 s + 2 metrics intervals of 1 s
       assertThat(reaction).isLessThanOrEqualTo(Duration.ofSeconds(4));
-      assertThat(scaledEvent("Scaled 1 → 2")).isPresent();
-      assertThat(scaledEvent("Scaled 1 → 2").get().getMessage())
+      assertThat(auto.scaledEvent("Scaled 1 → 2")).isPresent();
+      assertThat(auto.scaledEvent("Scaled 1 → 2").get().getMessage())
           .contains("ongoing requests per replica, target 2");
       Condition active = scalingActive().orElseThrow();
       assertThat(active.getStatus()).isEqualTo("True");
       assertThat(active.getReason()).isEqualTo(Reason.AUTOSCALING_ACTIVE);
 
-      await().atMost(GUARD).until(() -> desired() == 1);
-      awaitDeploymentReplicas(1);
+      await().atMost(GUARD).until(() -> auto.desired() == 1);
+      auto.awaitDeploymentReplicas(1);
       Duration down =
-          Duration.between(loadStop, Instant.parse(get().getStatus().getLastScaleTime()));
+          Duration.between(loadStop, Instant.parse(auto.get().getStatus().getLastScaleTime()));
       LOG.infof("scale-down after load stopped (autoscaler clock): %s", down);
       // downscale delay 4 s, less the 1 s resolution of lastScaleTime
       assertThat(down).isGreaterThanOrEqualTo(Duration.ofSeconds(3));
-      assertThat(scaledEvent("Scaled 2 → 1")).isPresent();
+      assertThat(auto.scaledEvent("Scaled 2 → 1")).isPresent();
       assertThat(a.scrape().value(MetricNames.ONGOING_REQUESTS)).isZero();
 
       handBackToSpecReplicas();
@@ -144,7 +139,7 @@ class AutoscalingIT {
           l.getSpec().setReplicas(3);
           return l;
         });
-    awaitDeploymentReplicas(3);
+    auto.awaitDeploymentReplicas(3);
     await()
         .atMost(GUARD)
         .until(
@@ -158,55 +153,6 @@ class AutoscalingIT {
     assertThat(gauge("cairn_autoscaler_desired_replicas")).isEqualTo(3.0);
   }
 
-  private void create() {
-    String doc =
-        """
-        apiVersion: llm.cairn.dev/v1alpha1
-        kind: LLMDeployment
-        metadata: {name: %s, namespace: %s}
-        spec:
-          model: {id: %s, source: "file:models/tiny-shakespeare"}
-          accelerator: {type: cpu, count: 0}
-          engine: {kvCacheMemory: 64Mi, maxNumSeqs: 16}
-          autoscaling:
-            minReplicas: 1
-            maxReplicas: 2
-            targetOngoingRequests: 2
-            upscaleDelaySeconds: 2
-            downscaleDelaySeconds: 4
-            lookBackPeriodSeconds: 2
-            metricsIntervalSeconds: 1
-        """
-            .formatted(NAME, NS, MODEL);
-    client.resource(Serialization.unmarshal(doc, LLMDeployment.class)).create();
-  }
-
-  private void readyPod(String name, String ip) {
-    Pod pod = TestPods.ready(name, NAME, ip);
-    pod.getMetadata().setNamespace(NS);
-    client.pods().inNamespace(NS).resource(pod).create();
-  }
-
-  private LLMDeployment get() {
-    return client.resources(LLMDeployment.class).inNamespace(NS).withName(NAME).get();
-  }
-
-  private int desired() {
-    LLMDeployment l = get();
-    Integer d = l.getStatus() == null ? null : l.getStatus().getDesiredReplicas();
-    return d == null ? -1 : d;
-  }
-
-  private void awaitDeploymentReplicas(int n) {
-    await()
-        .atMost(GUARD)
-        .until(
-            () -> {
-              Deployment d = client.apps().deployments().inNamespace(NS).withName(NAME).get();
-              return d != null && d.getSpec().getReplicas() == n;
-            });
-  }
-
   private void awaitScalingActive() {
     await()
         .atMost(GUARD)
@@ -218,19 +164,12 @@ class AutoscalingIT {
   }
 
   private Optional<Condition> scalingActive() {
-    LLMDeployment l = get();
+    LLMDeployment l = auto.get();
     return l.getStatus() == null
         ? Optional.empty()
         : l.getStatus().getConditions().stream()
             .filter(c -> Conditions.SCALING_ACTIVE.equals(c.getType()))
             .findFirst();
-  }
-
-  private Optional<Event> scaledEvent(String prefix) {
-    return client.v1().events().inNamespace(NS).list().getItems().stream()
-        .filter(e -> StatusScaleRealizer.SCALED.equals(e.getReason()))
-        .filter(e -> e.getMessage().startsWith(prefix))
-        .findFirst();
   }
 
   private double gauge(String name) {
