@@ -23,32 +23,6 @@ public record ScalingSpec(
     int metricsIntervalSeconds,
     Map<Signal, Double> signalTargets) {
 
-  /** Ongoing requests as the only signal (Ray Serve's policy). */
-  public ScalingSpec(
-      int minReplicas,
-      int maxReplicas,
-      int initialReplicas,
-      double targetOngoingRequests,
-      int upscaleDelaySeconds,
-      int downscaleDelaySeconds,
-      double upscalingFactor,
-      double downscalingFactor,
-      int lookBackPeriodSeconds,
-      int metricsIntervalSeconds) {
-    this(
-        minReplicas,
-        maxReplicas,
-        initialReplicas,
-        targetOngoingRequests,
-        upscaleDelaySeconds,
-        downscaleDelaySeconds,
-        upscalingFactor,
-        downscalingFactor,
-        lookBackPeriodSeconds,
-        metricsIntervalSeconds,
-        Map.of());
-  }
-
   /** Every configured signal with its per-replica target, ongoing requests first. */
   public Map<Signal, Double> targets() {
     Map<Signal, Double> all = new EnumMap<>(Signal.class);
@@ -137,9 +111,13 @@ public record ScalingSpec(
     };
   }
 
-  /** Ray Serve's defaults with the given bounds (initialReplicas = minReplicas). */
+  /**
+   * Ray Serve's defaults with the given bounds (initialReplicas = minReplicas), ongoing requests as
+   * the only signal.
+   */
   public static ScalingSpec defaults(int minReplicas, int maxReplicas) {
-    return new ScalingSpec(minReplicas, maxReplicas, minReplicas, 2.0, 30, 600, 1.0, 1.0, 30, 10);
+    return new ScalingSpec(
+        minReplicas, maxReplicas, minReplicas, 2.0, 30, 600, 1.0, 1.0, 30, 10, Map.of());
   }
 
   private static void require(boolean ok, String field, Object value, String rule) {

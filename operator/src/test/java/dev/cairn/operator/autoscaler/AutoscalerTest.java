@@ -98,7 +98,7 @@ class AutoscalerTest {
 
   @Test
   void averageOverTheWindowSmoothsASpike() throws Exception {
-    ScalingSpec spec = new ScalingSpec(1, 10, 1, 2.0, 0, 0, 1.0, 1.0, 30, 10);
+    ScalingSpec spec = new ScalingSpec(1, 10, 1, 2.0, 0, 0, 1.0, 1.0, 30, 10, Map.of());
     cluster.replicas = 1;
     List<ScrapeTarget> ready = pods("a");
     load(2, "a");
@@ -113,7 +113,7 @@ class AutoscalerTest {
 
   @Test
   void notReadyReplicasAreNeitherScrapedNorIdleCapacity() throws Exception {
-    ScalingSpec spec = new ScalingSpec(1, 10, 1, 2.0, 0, 0, 1.0, 1.0, 30, 10);
+    ScalingSpec spec = new ScalingSpec(1, 10, 1, 2.0, 0, 0, 1.0, 1.0, 30, 10, Map.of());
     cluster.replicas = 4;
     load(2, "a", "b");
     load(0, "c", "d"); // c and d are still starting: would read as idle if scraped
@@ -133,7 +133,7 @@ class AutoscalerTest {
 
   @Test
   void failedScrapesNeverScaleDown() throws Exception {
-    ScalingSpec spec = new ScalingSpec(1, 10, 1, 2.0, 0, 0, 1.0, 1.0, 30, 10);
+    ScalingSpec spec = new ScalingSpec(1, 10, 1, 2.0, 0, 0, 1.0, 1.0, 30, 10, Map.of());
     cluster.replicas = 3;
     List<ScrapeTarget> ready = pods("a", "b", "c");
     load(0, "a", "b"); // c never answers
@@ -147,7 +147,7 @@ class AutoscalerTest {
 
   @Test
   void aPodThatStopsAnsweringBecomesStale() throws Exception {
-    ScalingSpec spec = new ScalingSpec(1, 10, 1, 2.0, 0, 0, 1.0, 1.0, 60, 10);
+    ScalingSpec spec = new ScalingSpec(1, 10, 1, 2.0, 0, 0, 1.0, 1.0, 60, 10, Map.of());
     cluster.replicas = 2;
     List<ScrapeTarget> ready = pods("a", "b");
     load(2, "a", "b");
@@ -161,7 +161,7 @@ class AutoscalerTest {
 
   @Test
   void operatorRestartWaitsAFullLookBackWindowBeforeScalingDown() throws Exception {
-    ScalingSpec spec = new ScalingSpec(1, 10, 1, 2.0, 0, 0, 1.0, 1.0, 30, 10);
+    ScalingSpec spec = new ScalingSpec(1, 10, 1, 2.0, 0, 0, 1.0, 1.0, 30, 10, Map.of());
     cluster.replicas = 4;
     List<ScrapeTarget> ready = pods("a", "b", "c", "d");
     load(0, "a", "b", "c", "d");

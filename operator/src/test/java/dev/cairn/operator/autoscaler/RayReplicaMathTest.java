@@ -2,6 +2,7 @@ package dev.cairn.operator.autoscaler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -44,7 +45,7 @@ class RayReplicaMathTest {
       int max,
       int expected,
       String why) {
-    ScalingSpec spec = new ScalingSpec(min, max, min, target, 0, 0, up, down, 30, 10);
+    ScalingSpec spec = new ScalingSpec(min, max, min, target, 0, 0, up, down, 30, 10, Map.of());
     assertThat(RayReplicaMath.proposal(current, load, spec)).as(why).isEqualTo(expected);
   }
 }

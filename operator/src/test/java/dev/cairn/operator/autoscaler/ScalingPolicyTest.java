@@ -6,6 +6,7 @@ import dev.cairn.operator.testing.FakeClock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The policy's delays and safety rules, driven by a fake clock one period at a time. */
@@ -66,7 +67,7 @@ class ScalingPolicyTest {
 
   @Test
   void exactReasonOfAChange() {
-    ScalingSpec noDelay = new ScalingSpec(1, 5, 1, 2.0, 0, 0, 1.0, 1.0, 30, 10);
+    ScalingSpec noDelay = new ScalingSpec(1, 5, 1, 2.0, 0, 0, 1.0, 1.0, 30, 10, Map.of());
     current = 3;
     ScalingDecision d = step(noDelay, observed(28.8, 3));
     assertThat(d.direction()).isEqualTo(Direction.UP);
@@ -100,7 +101,7 @@ class ScalingPolicyTest {
 
   @Test
   void factorsShapeTheStepSize() {
-    ScalingSpec halfUp = new ScalingSpec(1, 20, 1, 2.0, 0, 0, 0.5, 1.0, 30, 10);
+    ScalingSpec halfUp = new ScalingSpec(1, 20, 1, 2.0, 0, 0, 0.5, 1.0, 30, 10, Map.of());
     current = 2;
     // desired 10 each time: ceil(2 + 0.5*8) = 6, ceil(6 + 0.5*4) = 8, 9, 10 (ceil(9.5)), 10.
     List<Integer> counts = new ArrayList<>();
@@ -110,7 +111,7 @@ class ScalingPolicyTest {
     }
     assertThat(counts).containsExactly(6, 8, 9, 10, 10);
 
-    ScalingSpec doubleDown = new ScalingSpec(1, 20, 1, 2.0, 0, 0, 1.0, 2.0, 30, 10);
+    ScalingSpec doubleDown = new ScalingSpec(1, 20, 1, 2.0, 0, 0, 1.0, 2.0, 30, 10, Map.of());
     current = 10;
     // desired 7: ceil(10 + 2*(-3)) = 4; then desired 7 from 4 is up with factor 1: 7.
     assertThat(step(doubleDown, observed(14, 10)).desiredReplicas()).isEqualTo(4);
@@ -167,7 +168,7 @@ class ScalingPolicyTest {
 
   @Test
   void afterARestartNoScaleDownBeforeAFullLookBackWindow() {
-    ScalingSpec quickDown = new ScalingSpec(1, 10, 1, 2.0, 30, 0, 1.0, 1.0, 30, 10);
+    ScalingSpec quickDown = new ScalingSpec(1, 10, 1, 2.0, 30, 0, 1.0, 1.0, 30, 10, Map.of());
     state = PolicyState.startedAt(T0); // the operator just started
     current = 4;
     ScalingDecision first = step(quickDown, observed(0, 4));
@@ -182,7 +183,7 @@ class ScalingPolicyTest {
 
   @Test
   void afterARestartScaleUpIsNotDelayedByObservation() {
-    ScalingSpec quickUp = new ScalingSpec(1, 10, 1, 2.0, 0, 600, 1.0, 1.0, 30, 10);
+    ScalingSpec quickUp = new ScalingSpec(1, 10, 1, 2.0, 0, 600, 1.0, 1.0, 30, 10, Map.of());
     state = PolicyState.startedAt(T0);
     current = 1;
     assertThat(step(quickUp, observed(8, 1)).desiredReplicas()).isEqualTo(4);

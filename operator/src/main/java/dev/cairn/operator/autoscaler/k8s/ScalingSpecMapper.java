@@ -28,7 +28,7 @@ public final class ScalingSpecMapper {
     if (!engineMetrics && a.usesEngineSignals()) {
       throw new IllegalArgumentException(AutoscalingSpec.ENGINE_SIGNAL_NEEDS_METRICS);
     }
-    return base(a).withSignalTargets(signalTargets(a));
+    return spec(a, signalTargets(a));
   }
 
   private static Map<Signal, Double> signalTargets(AutoscalingSpec a) {
@@ -45,7 +45,7 @@ public final class ScalingSpecMapper {
     }
   }
 
-  private static ScalingSpec base(AutoscalingSpec a) {
+  private static ScalingSpec spec(AutoscalingSpec a, Map<Signal, Double> signalTargets) {
     ScalingSpec d = ScalingSpec.defaults(a.effectiveMinReplicas(), a.effectiveMaxReplicas());
     return new ScalingSpec(
         a.effectiveMinReplicas(),
@@ -57,7 +57,8 @@ public final class ScalingSpecMapper {
         or(a.getUpscalingFactor(), d.upscalingFactor()),
         or(a.getDownscalingFactor(), d.downscalingFactor()),
         or(a.getLookBackPeriodSeconds(), d.lookBackPeriodSeconds()),
-        or(a.getMetricsIntervalSeconds(), d.metricsIntervalSeconds()));
+        or(a.getMetricsIntervalSeconds(), d.metricsIntervalSeconds()),
+        signalTargets);
   }
 
   private static <T> T or(T value, T fallback) {

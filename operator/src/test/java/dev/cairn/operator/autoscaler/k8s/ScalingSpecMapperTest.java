@@ -54,7 +54,7 @@ class ScalingSpecMapperTest {
     a.setMetricsIntervalSeconds(1);
 
     assertThat(ScalingSpecMapper.from(a))
-        .isEqualTo(new ScalingSpec(1, 4, 2, 3.5, 2, 4, 0.5, 0.25, 7, 1));
+        .isEqualTo(new ScalingSpec(1, 4, 2, 3.5, 2, 4, 0.5, 0.25, 7, 1, Map.of()));
   }
 
   @Test
