@@ -8,11 +8,8 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** Wires {@link UsageStats} from configuration and runs it for the operator's lifetime. */
@@ -22,36 +19,7 @@ public class UsageStatsLoop {
   @Inject ScalingTrigger trigger;
   @Inject Clock clock;
 
-  @ConfigProperty(name = "cairn.usage-stats.enabled", defaultValue = "true")
-  boolean enabled;
-
-  @ConfigProperty(name = "cairn.usage-stats.interval", defaultValue = "1h")
-  Duration interval;
-
-  @ConfigProperty(name = "cairn.usage-stats.debounce", defaultValue = "10s")
-  Duration debounce;
-
-  @ConfigProperty(name = "cairn.usage-stats.url")
-  Optional<URI> url;
-
-  @ConfigProperty(name = "cairn.usage-stats.send-timeout", defaultValue = "10s")
-  Duration sendTimeout;
-
-  @ConfigProperty(name = "cairn.usage-stats.send-attempts", defaultValue = "3")
-  int sendAttempts;
-
-  @ConfigProperty(name = "cairn.usage-stats.retry-backoff", defaultValue = "5s")
-  Duration retryBackoff;
-
-  @ConfigProperty(name = "cairn.usage-stats.scrape-timeout", defaultValue = "2s")
-  Duration scrapeTimeout;
-
-  @ConfigProperty(name = "cairn.usage-stats.worker-read-interval", defaultValue = "1m")
-  Duration workerReadInterval;
-
-  /** The operator's namespace; unset: the client's (the service account's, in a pod). */
-  @ConfigProperty(name = "cairn.usage-stats.namespace")
-  Optional<String> namespace;
+  @Inject UsageStatsConfig config;
 
   @ConfigProperty(name = "cairn.autoscaler.worker-port", defaultValue = "8000")
   int workerPort;
@@ -63,23 +31,13 @@ public class UsageStatsLoop {
   private MetricsScraper scraper;
 
   void onStart(@Observes StartupEvent start) {
-    UsageSettings settings =
-        new UsageSettings(
-            enabled,
-            interval,
-            debounce,
-            url,
-            sendTimeout,
-            sendAttempts,
-            retryBackoff,
-            scrapeTimeout,
-            workerReadInterval);
-    scraper = new MetricsScraper(scrapeTimeout);
+    UsageSettings settings = config.settings();
+    scraper = new MetricsScraper(settings.scrapeTimeout());
     stats =
         new UsageStats(
             settings,
             client,
-            new UsageConfigMap(client, namespace.orElseGet(client::getNamespace)),
+            new UsageConfigMap(client, config.namespace().orElseGet(client::getNamespace)),
             new WorkerReadings(scraper, workerPort),
             new UsageReportBuilder(cairnVersion, new SecureRandom()),
             trigger::controllerRunning,
