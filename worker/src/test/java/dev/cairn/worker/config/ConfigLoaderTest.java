@@ -74,7 +74,7 @@ class ConfigLoaderTest {
     assertThat(c.modelId()).isEqualTo("qwen");
     assertThat(c.spec().getEngine().getMaxNumSeqs()).isEqualTo(8);
     assertThat(c.spec().getEngine().getMaxNumBatchedTokens()).isEqualTo(2048);
-    assertThat(c.apiKey()).contains("k");
+    assertThat(c.apiKeys().entries()).containsExactly(new ApiKeys.Entry("default", "k"));
     assertThat(c.hfToken()).contains("t");
     assertThat(c.modelCache()).isEqualTo(Path.of("/var/cache/cairn"));
     assertThat(c.origin()).isEqualTo("env CAIRN_CONFIG");
@@ -95,7 +95,7 @@ class ConfigLoaderTest {
         """);
     WorkerConfig c = new ConfigLoader(Map.of("CAIRN_CONFIG", "{\"broken\":")).load(Optional.of(f));
     assertThat(c.modelId()).isEqualTo("from-name");
-    assertThat(c.apiKey()).isEmpty();
+    assertThat(c.apiKeys().isEmpty()).isTrue();
   }
 
   @Test
