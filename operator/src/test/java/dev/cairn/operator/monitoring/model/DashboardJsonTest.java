@@ -30,6 +30,7 @@ class DashboardJsonTest {
           MetricNames.REQUEST_DURATION,
           MetricNames.PROMPT_TOKENS_TOTAL,
           MetricNames.GENERATION_TOKENS_TOTAL,
+          MetricNames.TOKENS_TOTAL,
           MetricNames.ONGOING_REQUESTS);
 
   /** Micrometer's JVM/process binders, as Quarkus exports them. */
@@ -85,7 +86,8 @@ class DashboardJsonTest {
             "Engine",
             "Resources",
             "Autoscaling",
-            "LoRA adapters");
+            "LoRA adapters",
+            "Tokens per API key");
   }
 
   @Test
