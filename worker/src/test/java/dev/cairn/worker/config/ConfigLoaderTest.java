@@ -81,6 +81,23 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void namedKeysFromEnvAndADuplicateStopsTheStartWithoutPrintingIt() {
+    String spec = "{\"model\":{\"source\":\"file:/m/x\"},\"accelerator\":{\"type\":\"cpu\"}}";
+    WorkerConfig c =
+        new ConfigLoader(Map.of("CAIRN_CONFIG", spec, "CAIRN_API_KEY", "a:k1\nb:k2\n"))
+            .load(Optional.empty());
+    assertThat(c.apiKeys().names()).containsExactly("a", "b");
+    assertThatThrownBy(
+            () ->
+                new ConfigLoader(Map.of("CAIRN_CONFIG", spec, "CAIRN_API_KEY", "a:dup-k\nb:dup-k"))
+                    .load(Optional.empty()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("env CAIRN_API_KEY line 2: the key is the same as the one on line 1")
+        .message()
+        .doesNotContain("dup-k");
+  }
+
+  @Test
   void fileWinsOverEnv() throws Exception {
     Path f = dir.resolve("d.yaml");
     Files.writeString(
