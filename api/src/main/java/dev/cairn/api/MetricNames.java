@@ -33,6 +33,18 @@ public final class MetricNames {
   public static final String GENERATION_TOKENS_TOTAL = "cairn_generation_tokens_total";
   public static final String ONGOING_REQUESTS = "cairn_ongoing_requests";
 
+  /**
+   * Tokens by the name of the API key that sent them, for cost reporting: labels model_name,
+   * api_key_name and kind ({@link #KIND_PROMPT} or {@link #KIND_GENERATED}). Only when API keys are
+   * configured; the key itself is never a label.
+   */
+  public static final String TOKENS_TOTAL = "cairn_tokens_total";
+
+  public static final String LABEL_API_KEY_NAME = "api_key_name";
+  public static final String LABEL_KIND = "kind";
+  public static final String KIND_PROMPT = "prompt";
+  public static final String KIND_GENERATED = "generated";
+
   /** Requests refused before they ran (labels model_name and reason: queue_full, not_ready). */
   public static final String REQUESTS_REJECTED_TOTAL = "cairn_requests_rejected_total";
 

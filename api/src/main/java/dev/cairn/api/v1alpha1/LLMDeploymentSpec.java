@@ -67,8 +67,9 @@ public class LLMDeploymentSpec {
   private MonitoringSpec monitoring = new MonitoringSpec();
 
   @JsonPropertyDescription(
-      "Secret key holding an API key; the worker then requires Authorization: Bearer <key> on"
-          + " /v1.")
+      "Secret key holding the API keys: one key, or one name:key per line (# comments); the"
+          + " worker then requires Authorization: Bearer <key> on /v1 and counts tokens per key"
+          + " name.")
   private SecretKeyRef apiKeySecretRef;
 
   @JsonPropertyDescription(

@@ -113,7 +113,9 @@ public final class ConfigLoader {
         spec,
         modelId(spec, name),
         origin,
-        nonBlank(env.get(CairnNames.ENV_API_KEY)),
+        nonBlank(env.get(CairnNames.ENV_API_KEY))
+            .map(keys -> ApiKeys.parse(keys, "env " + CairnNames.ENV_API_KEY))
+            .orElse(ApiKeys.NONE),
         nonBlank(env.get(CairnNames.ENV_HF_TOKEN)),
         modelCache());
   }

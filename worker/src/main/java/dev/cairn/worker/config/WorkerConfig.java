@@ -11,7 +11,7 @@ import java.util.Optional;
  * @param spec the validated spec (never null; model and accelerator present)
  * @param modelId the name clients send as {@code model}
  * @param origin where the spec came from, for log lines and error messages
- * @param apiKey the key {@code /v1} requests must present, when set
+ * @param apiKeys the keys {@code /v1} requests must present ({@link ApiKeys#NONE}: open)
  * @param hfToken Hugging Face token for gated models, when set
  * @param modelCache where downloaded models are kept
  */
@@ -19,7 +19,7 @@ public record WorkerConfig(
     LLMDeploymentSpec spec,
     String modelId,
     String origin,
-    Optional<String> apiKey,
+    ApiKeys apiKeys,
     Optional<String> hfToken,
     Path modelCache) {
 

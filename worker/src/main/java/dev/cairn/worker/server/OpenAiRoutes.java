@@ -2,11 +2,11 @@ package dev.cairn.worker.server;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cairn.worker.config.ApiKeys;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.function.LongSupplier;
 
@@ -25,21 +25,18 @@ public final class OpenAiRoutes {
 
   private final WorkerState state;
   private final ServiceMetrics metrics;
-  private final Optional<String> apiKey;
+  private final ApiKeys apiKeys;
   private final LongSupplier epochSeconds;
 
   /**
-   * @param apiKey when present, {@code /v1/*} demands it as a bearer token
+   * @param apiKeys unless empty, {@code /v1/*} demands one of them as a bearer token
    * @param epochSeconds wall clock for the {@code created} fields
    */
   public OpenAiRoutes(
-      WorkerState state,
-      ServiceMetrics metrics,
-      Optional<String> apiKey,
-      LongSupplier epochSeconds) {
+      WorkerState state, ServiceMetrics metrics, ApiKeys apiKeys, LongSupplier epochSeconds) {
     this.state = state;
     this.metrics = metrics;
-    this.apiKey = apiKey;
+    this.apiKeys = apiKeys;
     this.epochSeconds = epochSeconds;
   }
 
@@ -48,7 +45,9 @@ public final class OpenAiRoutes {
     track(router, HttpMethod.GET, Endpoint.MODELS);
     track(router, HttpMethod.POST, Endpoint.COMPLETIONS);
     track(router, HttpMethod.POST, Endpoint.CHAT_COMPLETIONS);
-    apiKey.ifPresent(key -> router.route("/v1/*").order(-90).handler(new ApiKeyAuth(key)::handle));
+    if (!apiKeys.isEmpty()) {
+      router.route("/v1/*").order(-90).handler(new ApiKeyAuth(apiKeys)::handle);
+    }
     router.route("/v1/*").order(-80).handler(this::requireReady);
     // On every method: a method-specific route here would turn unknown /v1 paths into 405s.
     router
@@ -177,6 +176,10 @@ public final class OpenAiRoutes {
     OpenAiRequest request = RequestParser.parse(endpoint, ctx.body().asString(), model.defaults());
     ServiceMetrics.Tracker tracker = ctx.get(TRACKER);
     long arrival = ctx.get(ARRIVAL);
+    String keyName = ctx.get(ApiKeyAuth.KEY_NAME);
+    if (keyName != null) {
+      tracker.apiKey(keyName);
+    }
     String id = ResponseFormat.idPrefix(endpoint) + UUID.randomUUID().toString().replace("-", "");
     GenerationJob[] job = new GenerationJob[1];
     boolean[] gone = new boolean[1];

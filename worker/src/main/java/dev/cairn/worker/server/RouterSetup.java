@@ -18,7 +18,7 @@ public class RouterSetup {
     RequestSizeLimits.install(router);
     new SlowClientGuard(bodyReadTimeout).install(router);
     new HealthRoutes(state).install(router);
-    new OpenAiRoutes(state, metrics, config.apiKey(), () -> System.currentTimeMillis() / 1000)
+    new OpenAiRoutes(state, metrics, config.apiKeys(), () -> System.currentTimeMillis() / 1000)
         .install(router);
   }
 }

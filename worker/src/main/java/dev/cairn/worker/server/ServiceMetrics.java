@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -54,13 +55,24 @@ public final class ServiceMetrics {
   // By model_name: the base model's id, or the LoRA adapter a request asked for.
   private final Map<String, AtomicInteger> ongoing = new ConcurrentHashMap<>();
 
+  /** Metrics of a worker without API keys. */
+  public ServiceMetrics(
+      MeterRegistry registry, String modelName, WorkerState state, LongSupplier nanoClock) {
+    this(registry, modelName, List.of(), state, nanoClock);
+  }
+
   /**
    * @param modelName the {@code model_name} label
+   * @param apiKeyNames the configured API keys' names, whose token counts start at 0
    * @param state the worker state whose load progress is exported
    * @param nanoClock monotonic time source (a fake in tests)
    */
   public ServiceMetrics(
-      MeterRegistry registry, String modelName, WorkerState state, LongSupplier nanoClock) {
+      MeterRegistry registry,
+      String modelName,
+      List<String> apiKeyNames,
+      WorkerState state,
+      LongSupplier nanoClock) {
     this.registry = registry;
     this.modelName = modelName;
     this.nanoClock = nanoClock;
@@ -68,6 +80,10 @@ public final class ServiceMetrics {
     promptTokens(modelName);
     generationTokens(modelName);
     ongoing(modelName);
+    for (String key : apiKeyNames) {
+      keyTokens(modelName, key, MetricNames.KIND_PROMPT);
+      keyTokens(modelName, key, MetricNames.KIND_GENERATED);
+    }
     Gauge.builder(MetricNames.MODEL_LOAD_PROGRESS, state, WorkerState::progress)
         .description("Model loading progress, 0 to 1")
         .tag(label, modelName)
@@ -92,6 +108,19 @@ public final class ServiceMetrics {
     return Counter.builder(MetricNames.GENERATION_TOKENS_TOTAL)
         .description("Generated tokens of finished requests")
         .tag(MetricNames.LABEL_MODEL_NAME, model)
+        .register(registry);
+  }
+
+  private Counter keyTokens(String model, String apiKeyName, String kind) {
+    return Counter.builder(MetricNames.TOKENS_TOTAL)
+        .description("Tokens of finished requests by API key name, prompt or generated")
+        .tags(
+            MetricNames.LABEL_MODEL_NAME,
+            model,
+            MetricNames.LABEL_API_KEY_NAME,
+            apiKeyName,
+            MetricNames.LABEL_KIND,
+            kind)
         .register(registry);
   }
 
@@ -144,6 +173,7 @@ public final class ServiceMetrics {
     private final boolean counted;
     private boolean finished;
     private String model = modelName;
+    private String apiKeyName;
 
     private Tracker(Endpoint endpoint, long startNanos, boolean counted) {
       this.endpoint = endpoint;
@@ -166,10 +196,19 @@ public final class ServiceMetrics {
       model = name;
     }
 
+    /** The request presented the API key named {@code name}: its tokens count under it too. */
+    public synchronized void apiKey(String name) {
+      apiKeyName = name;
+    }
+
     /** Tokens of a request that ran (counted whether it completed or not). */
     public synchronized void tokens(int prompt, int generated) {
       promptTokens(model).increment(prompt);
       generationTokens(model).increment(generated);
+      if (apiKeyName != null) {
+        keyTokens(model, apiKeyName, MetricNames.KIND_PROMPT).increment(prompt);
+        keyTokens(model, apiKeyName, MetricNames.KIND_GENERATED).increment(generated);
+      }
     }
 
     /** Counts the request as refused for {@code reason}; its status is recorded by finish. */

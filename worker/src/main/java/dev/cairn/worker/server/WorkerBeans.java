@@ -30,6 +30,7 @@ public class WorkerBeans {
   @Produces
   @Singleton
   ServiceMetrics metrics(MeterRegistry registry, WorkerConfig config, WorkerState state) {
-    return new ServiceMetrics(registry, config.modelId(), state, System::nanoTime);
+    return new ServiceMetrics(
+        registry, config.modelId(), config.apiKeys().names(), state, System::nanoTime);
   }
 }

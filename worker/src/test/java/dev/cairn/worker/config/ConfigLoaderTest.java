@@ -74,10 +74,27 @@ class ConfigLoaderTest {
     assertThat(c.modelId()).isEqualTo("qwen");
     assertThat(c.spec().getEngine().getMaxNumSeqs()).isEqualTo(8);
     assertThat(c.spec().getEngine().getMaxNumBatchedTokens()).isEqualTo(2048);
-    assertThat(c.apiKey()).contains("k");
+    assertThat(c.apiKeys().entries()).containsExactly(new ApiKeys.Entry("default", "k"));
     assertThat(c.hfToken()).contains("t");
     assertThat(c.modelCache()).isEqualTo(Path.of("/var/cache/cairn"));
     assertThat(c.origin()).isEqualTo("env CAIRN_CONFIG");
+  }
+
+  @Test
+  void namedKeysFromEnvAndADuplicateStopsTheStartWithoutPrintingIt() {
+    String spec = "{\"model\":{\"source\":\"file:/m/x\"},\"accelerator\":{\"type\":\"cpu\"}}";
+    WorkerConfig c =
+        new ConfigLoader(Map.of("CAIRN_CONFIG", spec, "CAIRN_API_KEY", "a:k1\nb:k2\n"))
+            .load(Optional.empty());
+    assertThat(c.apiKeys().names()).containsExactly("a", "b");
+    assertThatThrownBy(
+            () ->
+                new ConfigLoader(Map.of("CAIRN_CONFIG", spec, "CAIRN_API_KEY", "a:dup-k\nb:dup-k"))
+                    .load(Optional.empty()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("env CAIRN_API_KEY line 2: the key is the same as the one on line 1")
+        .message()
+        .doesNotContain("dup-k");
   }
 
   @Test
@@ -95,7 +112,7 @@ class ConfigLoaderTest {
         """);
     WorkerConfig c = new ConfigLoader(Map.of("CAIRN_CONFIG", "{\"broken\":")).load(Optional.of(f));
     assertThat(c.modelId()).isEqualTo("from-name");
-    assertThat(c.apiKey()).isEmpty();
+    assertThat(c.apiKeys().isEmpty()).isTrue();
   }
 
   @Test

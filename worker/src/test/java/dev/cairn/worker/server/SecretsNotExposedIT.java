@@ -10,18 +10,20 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
- * The API key, and any key a client guesses, never shows in responses, {@code /metrics} or logs,
- * whatever the request: missing, wrong, right, malformed, refused.
+ * The API keys (two named ones), and any key a client guesses, never show in responses, {@code
+ * /metrics} or logs, whatever the request: missing, wrong, right, malformed, refused.
  */
 class SecretsNotExposedIT {
   private static final String KEY = "sk-cairn-KNOWN-secret-7f3a";
+  private static final String OTHER_KEY = "sk-cairn-OTHER-secret-42d1";
   private static final String GUESS = "sk-attacker-GUESS-91bc";
 
   @Test
   void keysAppearNowhere() throws Exception {
     List<String> seen = new ArrayList<>();
     try (LogCapture logs = new LogCapture();
-        TestServer server = new TestServer(Optional.of(KEY), true)) {
+        TestServer server =
+            new TestServer(Optional.of("ops:" + KEY + "\nbilling:" + OTHER_KEY), true)) {
       String good = "Bearer " + KEY;
       String bad = "Bearer " + GUESS;
       record(seen, server.get("/v1/models"));
@@ -32,6 +34,13 @@ class SecretsNotExposedIT {
           server.post(
               "/v1/completions", "{\"prompt\":\"hi\",\"max_tokens\":2}", "Authorization", good));
       record(seen, server.post("/v1/completions", "{\"prompt\":", "Authorization", good));
+      record(
+          seen,
+          server.post(
+              "/v1/completions",
+              "{\"prompt\":\"hi\",\"max_tokens\":2}",
+              "Authorization",
+              "Bearer " + OTHER_KEY));
       record(
           seen,
           server.post(
@@ -47,9 +56,11 @@ class SecretsNotExposedIT {
       seen.add(server.registry.scrape());
       seen.add(logs.text());
     }
-    assertThat(seen).hasSizeGreaterThan(7);
+    assertThat(seen).hasSizeGreaterThan(8);
+    // The names are what /metrics may show instead.
+    assertThat(seen).anyMatch(t -> t.contains("api_key_name=\"billing\""));
     for (String text : seen) {
-      assertThat(text).doesNotContain(KEY).doesNotContain(GUESS);
+      assertThat(text).doesNotContain(KEY).doesNotContain(OTHER_KEY).doesNotContain(GUESS);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.cairn.worker.server;
 
+import dev.cairn.worker.config.ApiKeys;
 import dev.cairn.worker.server.fake.FakeEngine;
 import dev.cairn.worker.server.fake.FakeModels;
 import io.micrometer.prometheus.PrometheusConfig;
@@ -24,8 +25,7 @@ final class TestServer implements AutoCloseable {
   final Vertx vertx = Vertx.vertx();
   final WorkerState state = new WorkerState();
   final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  final ServiceMetrics metrics =
-      new ServiceMetrics(registry, FakeModels.MODEL_ID, state, System::nanoTime);
+  final ServiceMetrics metrics;
   final FakeEngine engine = new FakeEngine(FakeModels.MAX_MODEL_LEN);
   final HttpServer server;
   final HttpClient http = HttpClient.newHttpClient();
@@ -35,19 +35,23 @@ final class TestServer implements AutoCloseable {
   }
 
   /**
+   * @param apiKeys the {@code CAIRN_API_KEY} value: one key, or {@code name:key} lines
    * @param options server options (an idle timeout, for instance)
    * @param bodyReadTimeout when set, the {@link SlowClientGuard} runs with it
    */
   TestServer(
       Optional<String> apiKey, boolean loaded, HttpServerOptions options, Duration bodyReadTimeout)
       throws Exception {
+    ApiKeys keys = apiKey.map(k -> ApiKeys.parse(k, "test keys")).orElse(ApiKeys.NONE);
+    metrics =
+        new ServiceMetrics(registry, FakeModels.MODEL_ID, keys.names(), state, System::nanoTime);
     Router router = Router.router(vertx);
     RequestSizeLimits.install(router);
     if (bodyReadTimeout != null) {
       new SlowClientGuard(bodyReadTimeout).install(router);
     }
     new HealthRoutes(state).install(router);
-    new OpenAiRoutes(state, metrics, apiKey, () -> 1_700_000_123L).install(router);
+    new OpenAiRoutes(state, metrics, keys, () -> 1_700_000_123L).install(router);
     router.get("/metrics").handler(ctx -> ctx.response().end(registry.scrape()));
     if (loaded) {
       state.ready(FakeModels.served(engine));

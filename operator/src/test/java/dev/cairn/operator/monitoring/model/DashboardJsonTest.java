@@ -30,6 +30,7 @@ class DashboardJsonTest {
           MetricNames.REQUEST_DURATION,
           MetricNames.PROMPT_TOKENS_TOTAL,
           MetricNames.GENERATION_TOKENS_TOTAL,
+          MetricNames.TOKENS_TOTAL,
           MetricNames.ONGOING_REQUESTS);
 
   /** Micrometer's JVM/process binders, as Quarkus exports them. */
@@ -85,7 +86,8 @@ class DashboardJsonTest {
             "Engine",
             "Resources",
             "Autoscaling",
-            "LoRA adapters");
+            "LoRA adapters",
+            "Tokens per API key");
   }
 
   @Test
@@ -228,7 +230,8 @@ class DashboardJsonTest {
     for (Field f : MetricNames.class.getFields()) {
       if (Modifier.isStatic(f.getModifiers())
           && f.getType() == String.class
-          && !f.getName().startsWith("LABEL_")) {
+          && !f.getName().startsWith("LABEL_")
+          && !f.getName().startsWith("KIND_")) { // label names and values are not metrics
         try {
           names.add((String) f.get(null));
         } catch (IllegalAccessException e) {
