@@ -14,13 +14,17 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
+import io.quarkiverse.operatorsdk.runtime.QuarkusConfigurationService;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
+import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
+import org.jboss.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,11 +37,14 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(FaultyApiServer.class)
 class ApiFaultsIT {
+  private static final Logger LOG = Logger.getLogger(ApiFaultsIT.class);
   private static final int RESOURCES = 5;
   private static final Faults FLAKY = new Faults(0.08, 0.08, 0.15, 250);
 
   @KubernetesTestServer KubernetesServer server;
   @FaultyApiServer.Proxy FaultInjectingProxy proxy;
+  @Inject QuarkusConfigurationService operatorConfig;
+  @Inject LLMDeploymentReconciler reconciler;
 
   private KubernetesClient direct() {
     return server.getClient();
@@ -70,9 +77,21 @@ class ApiFaultsIT {
       h.awaitCondition(n, Conditions.PROGRESSING, "False", Reason.ROLLOUT_COMPLETE);
     }
     // The faults really happened, and the operator (this JVM) answered through all of them.
+    LOG.infof(
+        "faults injected: %d conflicts, %d server errors, %d delays; %d requests forwarded",
+        proxy.conflicts.get(), proxy.serverErrors.get(), proxy.delays.get(), proxy.forwarded.get());
     assertThat(proxy.conflicts.get()).isPositive();
     assertThat(proxy.serverErrors.get()).isPositive();
     assertThat(proxy.delays.get()).isPositive();
+  }
+
+  @Test
+  void failedReconcilesAreRetriedForAboutAnHourAtMostAMinuteApart() {
+    GenericRetry retry = (GenericRetry) operatorConfig.getConfigurationFor(reconciler).getRetry();
+
+    assertThat(retry.getMaxAttempts()).isEqualTo(50);
+    assertThat(retry.getInitialInterval()).isEqualTo(2000);
+    assertThat(retry.getMaxInterval()).isEqualTo(60_000);
   }
 
   @Test
@@ -84,10 +103,18 @@ class ApiFaultsIT {
 
     Condition degraded =
         h.awaitCondition("tiny", Conditions.DEGRADED, "True", Reason.RECONCILE_FAILED);
-    assertThat(degraded.getMessage()).contains("injected fault");
+    String expected = "deployment: HTTP 500 InternalError: injected fault: InternalError";
+    assertThat(degraded.getMessage()).isEqualTo("reconcile failed: " + expected);
     await()
         .atMost(OperatorHarness.WAIT)
-        .until(() -> h.hasEvent(EventRecorder.WARNING, Reason.RECONCILE_FAILED));
+        .until(
+            () ->
+                h.events().stream()
+                    .anyMatch(
+                        e ->
+                            e.getType().equals(EventRecorder.WARNING)
+                                && e.getReason().equals(Reason.RECONCILE_FAILED)
+                                && e.getMessage().contains(expected)));
     assertThat(h.deployment("tiny")).isEmpty();
 
     proxy.alwaysFail((method, path) -> false);
