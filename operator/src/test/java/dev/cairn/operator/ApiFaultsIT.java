@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
 class ApiFaultsIT {
   private static final Logger LOG = Logger.getLogger(ApiFaultsIT.class);
   private static final int RESOURCES = 5;
-  private static final Faults FLAKY = new Faults(0.08, 0.08, 0.15, 250);
+  private static final Faults FLAKY = new Faults(0.15, 0.15, 0.25, 250);
 
   @KubernetesTestServer KubernetesServer server;
   @FaultyApiServer.Proxy FaultInjectingProxy proxy;
