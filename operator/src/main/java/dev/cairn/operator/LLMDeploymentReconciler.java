@@ -19,6 +19,7 @@ import dev.cairn.operator.monitoring.dependent.DashboardConfigMapDependent;
 import dev.cairn.operator.monitoring.dependent.PrometheusRuleDependent;
 import dev.cairn.operator.monitoring.dependent.ServiceMonitorDependent;
 import dev.cairn.operator.replicas.DesiredReplicas;
+import dev.cairn.operator.status.FailureMessage;
 import dev.cairn.operator.status.ModelLoadProgress;
 import dev.cairn.operator.status.StatusAggregator;
 import dev.cairn.operator.status.StatusWrites;
@@ -152,7 +153,7 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment> {
       // The resource went away while being reconciled: nothing to report on.
       return ErrorStatusUpdateControl.defaultErrorProcessing();
     }
-    String message = "reconcile failed: " + rootMessage(e);
+    String message = "reconcile failed: " + FailureMessage.of(e);
     LOG.errorf(e, "%s: %s", id(llmd), message);
     events.record(llmd, EventRecorder.WARNING, Reason.RECONCILE_FAILED, message);
     return StatusWrites.failed(llmd, message, clock);
@@ -165,14 +166,6 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment> {
       }
     }
     return false;
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
   }
 
   private static String id(LLMDeployment llmd) {
