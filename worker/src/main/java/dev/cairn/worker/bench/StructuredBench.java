@@ -47,16 +47,7 @@ public final class StructuredBench {
 
   public static void main(String[] args) throws Exception {
     JsonNode schema = new ObjectMapper().readTree(SCHEMA);
-    for (int i = 0; i < 20; i++) {
-      new ConstraintCompiler(1).jsonSchema(schema); // warm-up
-    }
-    long[] compile = new long[200];
-    for (int i = 0; i < compile.length; i++) {
-      long t0 = System.nanoTime();
-      new ConstraintCompiler(1).jsonSchema(schema);
-      compile[i] = System.nanoTime() - t0;
-    }
-    Arrays.sort(compile);
+    long[] compile = compileTimes(schema, 200);
     System.out.printf(
         "compile: p50 %.2f ms, p99 %.2f ms%n", compile[100] / 1e6, compile[198] / 1e6);
     TokenVocabulary vocab = TokenVocabulary.of(generateVocabulary(VOCAB_SIZE));
@@ -75,6 +66,24 @@ public final class StructuredBench {
           steps[steps.length * 99 / 100] / 1e3,
           steps[steps.length - 1] / 1e3);
     }
+  }
+
+  /**
+   * Nanoseconds of {@code n} compiles of {@code schema}, each by a fresh compiler (no cache hit),
+   * after 20 unmeasured ones for the JIT; sorted ascending.
+   */
+  static long[] compileTimes(JsonNode schema, int n) {
+    for (int i = 0; i < 20; i++) {
+      new ConstraintCompiler(1).jsonSchema(schema);
+    }
+    long[] compile = new long[n];
+    for (int i = 0; i < n; i++) {
+      long t0 = System.nanoTime();
+      new ConstraintCompiler(1).jsonSchema(schema);
+      compile[i] = System.nanoTime() - t0;
+    }
+    Arrays.sort(compile);
+    return compile;
   }
 
   /** Random walk through the masks; returns the fillMask time of every step. */
