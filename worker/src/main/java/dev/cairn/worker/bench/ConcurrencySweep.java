@@ -5,6 +5,7 @@ import dev.cairn.worker.engine.GenerationRequest;
 import dev.cairn.worker.engine.RequestGroup;
 import dev.cairn.worker.engine.RequestOutput;
 import dev.cairn.worker.engine.SamplingParams;
+import dev.cairn.worker.engine.sampling.TokenConstraint;
 import dev.cairn.worker.lora.AdapterLease;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 
 /**
  * Drives an engine with N simultaneous greedy requests (distinct random prompts, fixed output
@@ -45,6 +47,21 @@ final class ConcurrencySweep {
    * adapterOf(i)} (null: the base model), and waits for all of them.
    */
   SweepResult run(int streams, IntFunction<AdapterLease> adapterOf) throws InterruptedException {
+    return run(streams, adapterOf, null);
+  }
+
+  /**
+   * Runs {@code streams} requests at once on the base model, each under a fresh constraint from
+   * {@code constraint} (null: free), and waits for all of them. Constrained requests stop at EOS
+   * once their output is complete; free ones ignore EOS, so they run to the output length.
+   */
+  SweepResult run(int streams, Supplier<TokenConstraint> constraint) throws InterruptedException {
+    return run(streams, i -> null, constraint);
+  }
+
+  private SweepResult run(
+      int streams, IntFunction<AdapterLease> adapterOf, Supplier<TokenConstraint> constraint)
+      throws InterruptedException {
     Random random = new Random(streams * 7919L + nextId);
     long[] first = new long[streams];
     long[] last = new long[streams];
@@ -68,11 +85,14 @@ final class ConcurrencySweep {
               outputTokens,
               List.of(),
               Set.of(),
-              true,
+              constraint == null,
               null,
               Map.of(),
               null,
               null);
+      if (constraint != null) {
+        params = params.withConstraint(constraint);
+      }
       arrival[i] = System.nanoTime();
       engine.submit(
           new GenerationRequest(

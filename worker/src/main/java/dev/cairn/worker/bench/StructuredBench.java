@@ -6,6 +6,8 @@ import dev.cairn.worker.structured.CompiledConstraint;
 import dev.cairn.worker.structured.ConstraintCompiler;
 import dev.cairn.worker.structured.ConstraintMatcher;
 import dev.cairn.worker.structured.mask.TokenVocabulary;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,46 +49,67 @@ public final class StructuredBench {
 
   public static void main(String[] args) throws Exception {
     JsonNode schema = new ObjectMapper().readTree(SCHEMA);
-    for (int i = 0; i < 20; i++) {
-      new ConstraintCompiler(1).jsonSchema(schema); // warm-up
-    }
-    long[] compile = new long[200];
-    for (int i = 0; i < compile.length; i++) {
-      long t0 = System.nanoTime();
-      new ConstraintCompiler(1).jsonSchema(schema);
-      compile[i] = System.nanoTime() - t0;
-    }
-    Arrays.sort(compile);
+    long[] compile = compileTimes(schema, 200);
     System.out.printf(
         "compile: p50 %.2f ms, p99 %.2f ms%n", compile[100] / 1e6, compile[198] / 1e6);
     TokenVocabulary vocab = TokenVocabulary.of(generateVocabulary(VOCAB_SIZE));
     System.out.printf("vocabulary: %d tokens, %d trie nodes%n", vocab.size(), vocab.nodeCount());
     CompiledConstraint c = new ConstraintCompiler(1).jsonSchema(schema);
     for (String pass : List.of("cold", "warm")) {
-      long[] steps = walk(c, vocab, new Random(5));
-      Arrays.sort(steps);
-      double mean = Arrays.stream(steps).average().orElse(0) / 1e3;
-      System.out.printf(
-          "mask %s: %d steps, mean %.0f us, p50 %.0f us, p99 %.0f us, max %.0f us%n",
-          pass,
-          steps.length,
-          mean,
-          steps[steps.length / 2] / 1e3,
-          steps[steps.length * 99 / 100] / 1e3,
-          steps[steps.length - 1] / 1e3);
+      long[][] steps = walk(c, vocab, new Random(5));
+      print("mask " + pass, steps[0]);
+      print("mask " + pass + " cpu", steps[1]);
     }
   }
 
-  /** Random walk through the masks; returns the fillMask time of every step. */
-  private static long[] walk(CompiledConstraint c, TokenVocabulary vocab, Random random) {
+  private static void print(String label, long[] steps) {
+    Arrays.sort(steps);
+    double mean = Arrays.stream(steps).average().orElse(0) / 1e3;
+    System.out.printf(
+        "%s: %d steps, mean %.0f us, p50 %.0f us, p99 %.0f us, max %.0f us%n",
+        label,
+        steps.length,
+        mean,
+        steps[steps.length / 2] / 1e3,
+        steps[steps.length * 99 / 100] / 1e3,
+        steps[steps.length - 1] / 1e3);
+  }
+
+  /**
+   * Nanoseconds of {@code n} compiles of {@code schema}, each by a fresh compiler (no cache hit),
+   * after 20 unmeasured ones for the JIT; sorted ascending.
+   */
+  static long[] compileTimes(JsonNode schema, int n) {
+    for (int i = 0; i < 20; i++) {
+      new ConstraintCompiler(1).jsonSchema(schema);
+    }
+    long[] compile = new long[n];
+    for (int i = 0; i < n; i++) {
+      long t0 = System.nanoTime();
+      new ConstraintCompiler(1).jsonSchema(schema);
+      compile[i] = System.nanoTime() - t0;
+    }
+    Arrays.sort(compile);
+    return compile;
+  }
+
+  /**
+   * Random walk through the masks; returns the fillMask wall time of every step and its thread CPU
+   * time (on a shared machine the CPU time leaves out the time other processes hold the core).
+   */
+  private static long[][] walk(CompiledConstraint c, TokenVocabulary vocab, Random random) {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    List<Long> cpu = new ArrayList<>();
     int eos = 0; // token 0 doubles as EOS: the bench never emits it as text
     ConstraintMatcher m = c.newMatcher(vocab, eos);
     long[] mask = new long[(vocab.size() + 63) / 64];
     List<Long> times = new ArrayList<>();
     while (!m.isTerminated() && times.size() < 2000) {
+      long c0 = threads.getCurrentThreadCpuTime();
       long t0 = System.nanoTime();
       m.fillMask(mask);
       times.add(System.nanoTime() - t0);
+      cpu.add(threads.getCurrentThreadCpuTime() - c0);
       List<Integer> allowed = new ArrayList<>();
       for (int id = 0; id < vocab.size(); id++) {
         if ((mask[id >>> 6] & 1L << id) != 0) {
@@ -96,7 +119,10 @@ public final class StructuredBench {
       int token = allowed.contains(eos) ? eos : preferShort(allowed, vocab, random, times.size());
       m.accept(token);
     }
-    return times.stream().mapToLong(Long::longValue).toArray();
+    return new long[][] {
+      times.stream().mapToLong(Long::longValue).toArray(),
+      cpu.stream().mapToLong(Long::longValue).toArray()
+    };
   }
 
   /** Prefers closing tokens after a while so the walk ends, as a model eventually does. */

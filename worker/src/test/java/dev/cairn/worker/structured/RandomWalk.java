@@ -34,6 +34,11 @@ final class RandomWalk {
       if (allowed.isEmpty()) {
         throw new AssertionError("no token allowed after: " + out.toString(StandardCharsets.UTF_8));
       }
+      for (int id = 0; id < vocab.size(); id++) {
+        if (((mask[id >>> 6] & 1L << id) != 0) != m.allows(id)) {
+          throw new AssertionError("mask bit of token " + id + " disagrees with allows()");
+        }
+      }
       if (allowed.contains(EOS) != m.canEnd()) {
         throw new AssertionError("EOS mask disagrees with canEnd()");
       }
