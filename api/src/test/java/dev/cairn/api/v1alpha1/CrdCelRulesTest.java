@@ -92,4 +92,16 @@ class CrdCelRulesTest {
         .contains(
             "spec.autoscaling: autoscaling.minReplicas must not exceed autoscaling.maxReplicas");
   }
+
+  @Test
+  void scaleToZeroPassesTheCelRulesWithMaxReplicasUnset() throws IOException {
+    assertThat(
+            RULES.violations(
+                llmd(
+                    """
+                    model: {source: "hf://a/b"}
+                    accelerator: {type: A10G}
+                    autoscaling: {minReplicas: 0, initialReplicas: 1}""")))
+        .isEmpty();
+  }
 }
