@@ -11,7 +11,8 @@ import java.util.Locale;
  *
  * <p>Safety rules on top of Ray: a scale-down needs a fresh sample from every ready replica and a
  * full look-back window observed by this operator process; replicas outside [min, max] (the spec
- * changed) are clamped at once.
+ * changed) are clamped at once. At zero replicas (minReplicas 0) requests held by the activator
+ * scale to one at once: a held client is waiting, so no upscale delay applies.
  */
 public final class ScalingPolicy {
 
@@ -30,10 +31,13 @@ public final class ScalingPolicy {
     if (breach != null) {
       return change(current, spec.bounds().clamp(current), breach, now, state);
     }
+    if (current == 0) {
+      return fromZero(spec, load, now, state);
+    }
     if (load.readyReplicas() == 0) {
       return hold(current, "no ready replicas to measure", now, state.reset());
     }
-    int proposal = RayReplicaMath.proposal(current, load.load(), spec);
+    int proposal = RayReplicaMath.proposal(current, load.demand(), spec);
     Direction direction = Direction.between(current, proposal);
     if (direction == Direction.DOWN) {
       String blocked = downscaleBlocker(spec, load, now, state);
@@ -63,6 +67,15 @@ public final class ScalingPolicy {
             held.toSeconds(),
             delay.toSeconds());
     return hold(current, pending, now, next);
+  }
+
+  private static Evaluation fromZero(
+      ScalingSpec spec, LoadSnapshot load, Instant now, PolicyState state) {
+    if (load.heldRequests() > 0) {
+      String why = load.heldRequests() + " requests held at the activator";
+      return change(0, spec.bounds().clamp(1), why, now, state);
+    }
+    return hold(0, "scaled to zero, no requests held at the activator", now, state.reset());
   }
 
   // Returns why a scale-down must wait, or null when it may proceed.
@@ -99,7 +112,8 @@ public final class ScalingPolicy {
   static String loadText(LoadSnapshot load, ScalingSpec spec) {
     return String.format(Locale.ROOT, "%.1f ongoing requests per replica", load.perReplica())
         + ", target "
-        + plain(spec.targetOngoingRequests());
+        + plain(spec.targetOngoingRequests())
+        + (load.heldRequests() > 0 ? ", " + load.heldRequests() + " held at the activator" : "");
   }
 
   private static String plain(double value) {
