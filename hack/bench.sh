@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
-# `make bench`: the CPU compute benchmark (bandwidth, single-stream prefill/decode, roofline) and the
-# continuous-batching sweep (1, 4, 16, 64 streams on the bench model and the tiny model, with the FMA
-# rate and bandwidth of the same run). JSON and a PNG plot go to bench-out/.
+# `make bench`: the CPU compute benchmark (bandwidth, FMA rate, single-stream prefill/decode and
+# roofline per weight format: BF16, Q8_0, Q4_0) and the continuous-batching sweep (1, 4, 16, 64
+# streams per format on the bench model, and on the tiny model, with the FMA rate and bandwidth of
+# the same run). JSON and a PNG plot go to bench-out/. BENCH_FORMATS narrows the formats.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 export PATH="$JAVA_HOME/bin:$PATH"
-./mvnw -B -q -pl worker -am compile -DskipTests
-./mvnw -B -q -pl worker dependency:build-classpath -Dmdep.outputFile=target/worker.classpath >/dev/null
+# One reactor build: the worker's classpath then names api/target/classes, so a fresh clone (an
+# empty local repository, nothing installed) resolves cairn-api without `mvn install`.
+./mvnw -B -q -pl worker -am compile dependency:build-classpath -DskipTests \
+  -Dmdep.outputFile=target/bench.classpath >/dev/null
 mkdir -p bench-out/models
 JAVA=(java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx4g
-  -cp "worker/target/classes:$(cat worker/target/worker.classpath)")
+  -cp "worker/target/classes:$(cat worker/target/bench.classpath)")
 model=bench-out/models/qwen2.5-0.5b-shape-bf16
-"${JAVA[@]}" dev.cairn.worker.bench.ComputeBench bench-out/compute.json "$model" 128 32
+formats="${BENCH_FORMATS:-none,q8_0,q4_0}"
+"${JAVA[@]}" dev.cairn.worker.bench.ComputeBench bench-out/compute.json "$model" 128 32 "$formats"
 "${JAVA[@]}" dev.cairn.worker.bench.SweepBench bench-out/sweep.json bench-out/sweep.png \
-  "$model" models/tiny-shakespeare "${BENCH_STREAMS:-1,4,16,64}" "${BENCH_OUTPUT_TOKENS:-32}"
+  "$model" models/tiny-shakespeare "${BENCH_STREAMS:-1,4,16,64}" "${BENCH_OUTPUT_TOKENS:-32}" \
+  "$formats"
 echo "bench-out/compute.json, bench-out/sweep.json and bench-out/sweep.png written"

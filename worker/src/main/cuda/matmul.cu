@@ -1,5 +1,5 @@
 // Weight mat-mul for a batch of tokens: Y[T,out] = X[T,in] · W[out,in]ᵀ, X and Y in F32, W in
-// F32/BF16/F16 (Hugging Face Linear layout), F32 accumulation.
+// F32/BF16/F16 or GGUF Q8_0/Q4_0 blocks (Hugging Face Linear layout), F32 accumulation.
 //
 // matmul_gemv_<dtype>(x, w, y, T, in, out): the decode kernel. Each warp owns one output row and
 //   streams W[o,:] once for all T tokens (T <= GEMV_MAX_T = 16), so a decode step of a batch costs
@@ -8,6 +8,10 @@
 //   aligned, scalar loads otherwise.
 // matmul_tiled_<dtype>(x, w, y, T, in, out): the prefill kernel, 64x64 output tiles, K-steps of 16,
 //   each thread computing a 4x4 block. Launch: block (256), grid (ceil(out / 64), ceil(T / 64)).
+// matmul_gemv_q8_0 / _q4_0 and matmul_tiled_q8_0 / _q4_0: the same two kernels (same launches) for
+//   GGUF Q8_0 / Q4_0 weights: each row of W is in/32 blocks of an F16 scale d then 32 int8 codes
+//   (weight = d*q) or 16 bytes whose low nibbles are weights 0-15 and high nibbles 16-31 (weight =
+//   d*(q-8)). The GEMV gives each lane whole blocks and applies d once per block.
 #include "common.cuh"
 
 #define GEMV_MAX_T 16
@@ -68,6 +72,87 @@ __device__ __forceinline__ void gemv_body(const float* __restrict__ x, const W* 
   }
 }
 
+// GGUF blocks; 2-byte alignment, so the scale loads as one ushort.
+struct q8_0_block {
+  unsigned short d;
+  signed char qs[32];
+};
+struct q4_0_block {
+  unsigned short d;
+  unsigned char qs[16];
+};
+
+__device__ __forceinline__ float block_scale(unsigned short d) {
+  return __half2float(__ushort_as_half(d));
+}
+
+// The 32 codes of a block, as the integers its scale multiplies.
+__device__ __forceinline__ void block_codes(const q8_0_block& b, float* q) {
+#pragma unroll
+  for (int j = 0; j < 32; j++) q[j] = (float)b.qs[j];
+}
+__device__ __forceinline__ void block_codes(const q4_0_block& b, float* q) {
+#pragma unroll
+  for (int j = 0; j < 16; j++) {
+    const int p = b.qs[j];
+    q[j] = (float)((p & 15) - 8);
+    q[j + 16] = (float)((p >> 4) - 8);
+  }
+}
+
+template <typename B>
+__device__ __forceinline__ void gemv_quant_body(const float* __restrict__ x,
+                                                const B* __restrict__ w, float* __restrict__ y,
+                                                int T, int in, int out) {
+  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+  const int o = blockIdx.x * GEMV_WARPS + warp;
+  if (o >= out) return;
+  float acc[GEMV_MAX_T];
+#pragma unroll
+  for (int t = 0; t < GEMV_MAX_T; t++) acc[t] = 0.f;
+  const int blocks = in / 32;
+  const B* row = w + (size_t)o * blocks;
+  for (int b = lane; b < blocks; b += 32) {
+    const B blk = row[b];
+    const float d = block_scale(blk.d);
+    float q[32];
+    block_codes(blk, q);
+#pragma unroll
+    for (int t = 0; t < GEMV_MAX_T; t++) {
+      if (t < T) {
+        const float* xr = x + (size_t)t * in + b * 32;
+        float s = 0.f;
+#pragma unroll
+        for (int j = 0; j < 32; j++) s += q[j] * xr[j];
+        acc[t] += d * s;
+      }
+    }
+  }
+#pragma unroll
+  for (int t = 0; t < GEMV_MAX_T; t++) {
+    if (t < T) {
+      const float s = warp_sum(acc[t]);
+      if (lane == 0) y[(size_t)t * out + o] = s;
+    }
+  }
+}
+
+// Weight (n, k) of W as F32: plain dtypes widen, block types dequantize.
+template <typename W>
+__device__ __forceinline__ float weight_at(const W* w, int n, int in, int k) {
+  return to_float(w[(size_t)n * in + k]);
+}
+__device__ __forceinline__ float weight_at(const q8_0_block* w, int n, int in, int k) {
+  const q8_0_block& b = w[(size_t)n * (in / 32) + k / 32];
+  return block_scale(b.d) * (float)b.qs[k % 32];
+}
+__device__ __forceinline__ float weight_at(const q4_0_block* w, int n, int in, int k) {
+  const q4_0_block& b = w[(size_t)n * (in / 32) + k / 32];
+  const int j = k % 32;
+  const int p = b.qs[j % 16];
+  return block_scale(b.d) * (float)((j < 16 ? (p & 15) : (p >> 4)) - 8);
+}
+
 #define TILE_M 64
 #define TILE_N 64
 #define TILE_K 16
@@ -95,7 +180,7 @@ __device__ __forceinline__ void tiled_body(const float* __restrict__ x, const W*
       const int gk = k0 + c;
       const int gm = m0 + r, gn = n0 + r;
       xs[c][r] = (gm < T && gk < in) ? x[(size_t)gm * in + gk] : 0.f;
-      ws[c][r] = (gn < out && gk < in) ? to_float(w[(size_t)gn * in + gk]) : 0.f;
+      ws[c][r] = (gn < out && gk < in) ? weight_at(w, gn, in, gk) : 0.f;
     }
     __syncthreads();
 #pragma unroll
@@ -137,3 +222,16 @@ __device__ __forceinline__ void tiled_body(const float* __restrict__ x, const W*
 MATMUL_ENTRIES(f32, float)
 MATMUL_ENTRIES(bf16, __nv_bfloat16)
 MATMUL_ENTRIES(f16, __half)
+
+#define QUANT_MATMUL_ENTRIES(SUFFIX, BT)                                                         \
+  extern "C" __global__ void __launch_bounds__(256)                                              \
+      matmul_gemv_##SUFFIX(const float* x, const BT* w, float* y, int T, int in, int out) {     \
+    gemv_quant_body<BT>(x, w, y, T, in, out);                                                   \
+  }                                                                                              \
+  extern "C" __global__ void __launch_bounds__(256)                                              \
+      matmul_tiled_##SUFFIX(const float* x, const BT* w, float* y, int T, int in, int out) {    \
+    tiled_body<BT>(x, w, y, T, in, out);                                                        \
+  }
+
+QUANT_MATMUL_ENTRIES(q8_0, q8_0_block)
+QUANT_MATMUL_ENTRIES(q4_0, q4_0_block)

@@ -14,6 +14,7 @@ public final class MetricNames {
   public static final String LABEL_FINISHED_REASON = "finished_reason";
   public static final String LABEL_NAMESPACE = "namespace";
   public static final String LABEL_DEPLOYMENT = "deployment";
+  public static final String LABEL_TYPE = "type";
 
   // Service level, always on (the API layer records them).
   public static final String REQUESTS_TOTAL = "cairn_requests_total";
@@ -22,8 +23,17 @@ public final class MetricNames {
   public static final String GENERATION_TOKENS_TOTAL = "cairn_generation_tokens_total";
   public static final String ONGOING_REQUESTS = "cairn_ongoing_requests";
   public static final String MODEL_LOAD_PROGRESS = "cairn_model_load_progress_ratio";
+  public static final String MODEL_INFO = "cairn_model_info";
   public static final String GPU_MEMORY_USED = "cairn_gpu_memory_used_bytes";
   public static final String GPU_MEMORY_TOTAL = "cairn_gpu_memory_total_bytes";
+
+  // Structured output (constrained decoding), labelled {model_name, type}.
+  public static final String STRUCTURED_OUTPUT_REQUESTS = "cairn_structured_output_requests_total";
+  public static final String STRUCTURED_OUTPUT_COMPILE = "cairn_structured_output_compile_seconds";
+
+  /** The {@code type} values pre-created at 0 on {@link #STRUCTURED_OUTPUT_REQUESTS}. */
+  public static final List<String> STRUCTURED_OUTPUT_TYPES =
+      List.of("json_object", "json_schema", "regex", "choice", "tool_call");
 
   // Engine, vLLM-compatible, only while logEngineMetrics is true.
   public static final String VLLM_RUNNING = "vllm:num_requests_running";
@@ -45,6 +55,23 @@ public final class MetricNames {
   public static final String VLLM_PROMPT_LEN = "vllm:request_prompt_tokens";
   public static final String VLLM_GENERATION_LEN = "vllm:request_generation_tokens";
   public static final String VLLM_ITERATION_TOKENS = "vllm:iteration_tokens_total";
+  public static final String VLLM_MAX_GENERATION_LEN = "vllm:request_max_num_generation_tokens";
+  public static final String VLLM_PARAMS_N = "vllm:request_params_n";
+  public static final String VLLM_PARAMS_MAX_TOKENS = "vllm:request_params_max_tokens";
+  public static final String VLLM_INFERENCE = "vllm:request_inference_time_seconds";
+  public static final String VLLM_CACHE_CONFIG_INFO = "vllm:cache_config_info";
+
+  // vLLM's deprecated aliases, still queried by older dashboards (Ray Serve LLM's among them).
+  public static final String VLLM_GPU_CACHE_USAGE = "vllm:gpu_cache_usage_perc";
+  public static final String VLLM_GPU_PREFIX_QUERIES = "vllm:gpu_prefix_cache_queries_total";
+  public static final String VLLM_GPU_PREFIX_HITS = "vllm:gpu_prefix_cache_hits_total";
+  public static final String VLLM_TIME_PER_OUTPUT_TOKEN = "vllm:time_per_output_token_seconds";
+
+  // vllm:cache_config_info's labels (vLLM's CacheConfig field names).
+  public static final String LABEL_CACHE_BLOCK_SIZE = "block_size";
+  public static final String LABEL_CACHE_DTYPE = "cache_dtype";
+  public static final String LABEL_CACHE_PREFIX_CACHING = "enable_prefix_caching";
+  public static final String LABEL_CACHE_NUM_GPU_BLOCKS = "num_gpu_blocks";
 
   /** Gauge = time of the last update; only with spec.lora. */
   public static final String VLLM_LORA_REQUESTS_INFO = "vllm:lora_requests_info";

@@ -108,7 +108,11 @@ class WorkerMetricsIT {
             MetricNames.VLLM_DECODE,
             MetricNames.VLLM_TPOT,
             MetricNames.VLLM_PROMPT_LEN,
-            MetricNames.VLLM_GENERATION_LEN)) {
+            MetricNames.VLLM_GENERATION_LEN,
+            MetricNames.VLLM_INFERENCE,
+            MetricNames.VLLM_MAX_GENERATION_LEN,
+            MetricNames.VLLM_PARAMS_N,
+            MetricNames.VLLM_PARAMS_MAX_TOKENS)) {
       assertThat(delta(before, after, histogram + "_count")).as(histogram).isEqualTo(5);
       assertThat(after.value(histogram + "_bucket", Map.of("le", "+Inf")))
           .as(histogram)
@@ -120,6 +124,14 @@ class WorkerMetricsIT {
     assertThat(delta(before, after, MetricNames.VLLM_ITERATION_TOKENS + "_sum"))
         .isEqualTo(prompt + generated - 5);
     assertThat(delta(before, after, MetricNames.VLLM_ITL + "_count")).isEqualTo(generated - 5);
+    assertThat(delta(before, after, MetricNames.VLLM_TIME_PER_OUTPUT_TOKEN + "_count"))
+        .isEqualTo(generated - 5);
+    // n = 1 and max_tokens = 3 + i, each run to its max_tokens.
+    assertThat(delta(before, after, MetricNames.VLLM_PARAMS_N + "_sum")).isEqualTo(5);
+    assertThat(delta(before, after, MetricNames.VLLM_PARAMS_MAX_TOKENS + "_sum"))
+        .isEqualTo(generated);
+    assertThat(delta(before, after, MetricNames.VLLM_MAX_GENERATION_LEN + "_sum"))
+        .isEqualTo(generated);
     assertThat(after.value(MetricNames.MODEL_LOAD_PROGRESS, Map.of("model_name", MODEL)))
         .isEqualTo(1.0);
   }
@@ -132,12 +144,34 @@ class WorkerMetricsIT {
     MetricsText m = worker.scrape();
     assertThat(m.families("vllm:")).containsExactlyElementsOf(expectedVllmFamilies());
     assertThat(m.families("cairn_")).containsExactlyElementsOf(expectedCairnFamilies());
+    assertThat(
+            m.value(
+                MetricNames.MODEL_INFO,
+                Map.of(
+                    "architecture", "Qwen2ForCausalLM",
+                    "dtype", "f32",
+                    "backend", "cpu",
+                    "quantization", "none")))
+        .isEqualTo(1.0);
     assertThat(m.value(MetricNames.MODEL_LOAD_PROGRESS, Map.of("model_name", MODEL)))
         .isEqualTo(1.0);
     for (MetricsText.Sample s : m.samples("vllm:")) {
+      if (s.name().equals(MetricNames.VLLM_CACHE_CONFIG_INFO)) {
+        continue; // vLLM's info gauge: engine and cache settings, no model (checked below)
+      }
       assertThat(s.labels()).as(s.name()).containsEntry("model_name", MODEL);
       assertThat(s.labels()).as(s.name()).containsEntry("engine", "0");
     }
+    // deploy/samples/tiny-cpu.yaml: prefix caching on by default, vLLM's block size.
+    assertThat(
+            m.value(
+                MetricNames.VLLM_CACHE_CONFIG_INFO,
+                Map.of(
+                    MetricNames.LABEL_ENGINE, "0",
+                    MetricNames.LABEL_CACHE_BLOCK_SIZE, "16",
+                    MetricNames.LABEL_CACHE_DTYPE, "auto",
+                    MetricNames.LABEL_CACHE_PREFIX_CACHING, "True")))
+        .isEqualTo(1.0);
   }
 
   @Test
@@ -238,7 +272,11 @@ class WorkerMetricsIT {
                 MetricNames.VLLM_REQUEST_SUCCESS,
                 MetricNames.VLLM_PREEMPTIONS,
                 MetricNames.VLLM_PREFIX_QUERIES,
-                MetricNames.VLLM_PREFIX_HITS));
+                MetricNames.VLLM_PREFIX_HITS,
+                MetricNames.VLLM_CACHE_CONFIG_INFO,
+                MetricNames.VLLM_GPU_CACHE_USAGE,
+                MetricNames.VLLM_GPU_PREFIX_QUERIES,
+                MetricNames.VLLM_GPU_PREFIX_HITS));
     for (String histogram :
         List.of(
             MetricNames.VLLM_TTFT,
@@ -250,7 +288,12 @@ class WorkerMetricsIT {
             MetricNames.VLLM_DECODE,
             MetricNames.VLLM_PROMPT_LEN,
             MetricNames.VLLM_GENERATION_LEN,
-            MetricNames.VLLM_ITERATION_TOKENS)) {
+            MetricNames.VLLM_ITERATION_TOKENS,
+            MetricNames.VLLM_MAX_GENERATION_LEN,
+            MetricNames.VLLM_PARAMS_N,
+            MetricNames.VLLM_PARAMS_MAX_TOKENS,
+            MetricNames.VLLM_INFERENCE,
+            MetricNames.VLLM_TIME_PER_OUTPUT_TOKEN)) {
       names.add(histogram);
       names.add(histogram + "_max");
     }
@@ -267,7 +310,11 @@ class WorkerMetricsIT {
             MetricNames.PROMPT_TOKENS_TOTAL,
             MetricNames.GENERATION_TOKENS_TOTAL,
             MetricNames.ONGOING_REQUESTS,
-            MetricNames.MODEL_LOAD_PROGRESS));
+            MetricNames.MODEL_LOAD_PROGRESS,
+            MetricNames.STRUCTURED_OUTPUT_REQUESTS,
+            MetricNames.STRUCTURED_OUTPUT_COMPILE,
+            MetricNames.STRUCTURED_OUTPUT_COMPILE + "_max",
+            MetricNames.MODEL_INFO));
   }
 
   /**

@@ -25,7 +25,24 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(
     value = "self.upscalingFactor > 0.0 && self.downscalingFactor > 0.0",
     message = "autoscaling.upscalingFactor and downscalingFactor must be greater than 0")
+@ValidationRule(
+    value = "!has(self.targetWaitingRequests) || self.targetWaitingRequests > 0.0",
+    message = "autoscaling.targetWaitingRequests must be greater than 0")
+@ValidationRule(
+    value =
+        "!has(self.targetKvCacheUsage) || (self.targetKvCacheUsage > 0.0 &&"
+            + " self.targetKvCacheUsage <= 1.0)",
+    message = "autoscaling.targetKvCacheUsage must lie in (0, 1]")
+@ValidationRule(
+    value = "!has(self.targetTokensPerSecond) || self.targetTokensPerSecond > 0.0",
+    message = "autoscaling.targetTokensPerSecond must be greater than 0")
 public class AutoscalingSpec {
+  /** Why an engine-metric signal is refused while engine metrics are off. */
+  public static final String ENGINE_SIGNAL_NEEDS_METRICS =
+      "autoscaling.targetWaitingRequests and autoscaling.targetKvCacheUsage read engine metrics:"
+          + " they need logEngineMetrics true (targetOngoingRequests and targetTokensPerSecond"
+          + " read service metrics and work either way)";
+
   @Min(0)
   @Default("1")
   @JsonPropertyDescription(
@@ -190,6 +207,50 @@ public class AutoscalingSpec {
 
   public void setLookBackPeriodSeconds(Integer lookBackPeriodSeconds) {
     this.lookBackPeriodSeconds = lookBackPeriodSeconds;
+  }
+
+  @JsonPropertyDescription(
+      "Engine queue per replica to aim for (vllm:num_requests_waiting); needs logEngineMetrics."
+          + " The replica count meets every configured target.")
+  private Double targetWaitingRequests;
+
+  @JsonPropertyDescription(
+      "KV cache usage per replica to aim for, in (0, 1] (vllm:kv_cache_usage_perc); needs"
+          + " logEngineMetrics.")
+  private Double targetKvCacheUsage;
+
+  @JsonPropertyDescription(
+      "Generated tokens per second per replica to aim for (the rate of"
+          + " cairn_generation_tokens_total, so it works with engine metrics off).")
+  private Double targetTokensPerSecond;
+
+  /** True when a target that reads engine metrics is set. */
+  public boolean usesEngineSignals() {
+    return targetWaitingRequests != null || targetKvCacheUsage != null;
+  }
+
+  public Double getTargetWaitingRequests() {
+    return targetWaitingRequests;
+  }
+
+  public void setTargetWaitingRequests(Double targetWaitingRequests) {
+    this.targetWaitingRequests = targetWaitingRequests;
+  }
+
+  public Double getTargetKvCacheUsage() {
+    return targetKvCacheUsage;
+  }
+
+  public void setTargetKvCacheUsage(Double targetKvCacheUsage) {
+    this.targetKvCacheUsage = targetKvCacheUsage;
+  }
+
+  public Double getTargetTokensPerSecond() {
+    return targetTokensPerSecond;
+  }
+
+  public void setTargetTokensPerSecond(Double targetTokensPerSecond) {
+    this.targetTokensPerSecond = targetTokensPerSecond;
   }
 
   public Integer getMetricsIntervalSeconds() {

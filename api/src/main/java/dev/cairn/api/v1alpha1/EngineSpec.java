@@ -40,6 +40,12 @@ public class EngineSpec {
       "Weight dtype: auto keeps the checkpoint's; bfloat16, float16 or float32 convert.")
   private Dtype dtype = Dtype.AUTO;
 
+  @Default("none")
+  @JsonPropertyDescription(
+      "Weight quantization made at load time: none, q8_0 (8-bit) or q4_0 (4-bit) blocks of 32"
+          + " weights with one F16 scale (GGUF layout); applies to the projections and lm_head.")
+  private Quantization quantization = Quantization.NONE;
+
   @Default("auto")
   @JsonPropertyDescription(
       "Compute backend: auto (cuda when a GPU is visible, else cpu), cpu, cuda.")
@@ -96,6 +102,14 @@ public class EngineSpec {
 
   public void setDtype(Dtype dtype) {
     this.dtype = dtype;
+  }
+
+  public Quantization getQuantization() {
+    return quantization;
+  }
+
+  public void setQuantization(Quantization quantization) {
+    this.quantization = quantization;
   }
 
   public BackendKind getBackend() {

@@ -22,6 +22,12 @@ import io.fabric8.kubernetes.model.annotation.SpecReplicas;
         "self.accelerator.type.lowerAscii() != 'cpu' || !has(self.engine)"
             + " || !has(self.engine.backend) || self.engine.backend != 'cuda'",
     message = LLMDeploymentSpec.CUDA_ON_CPU)
+@ValidationRule(
+    value =
+        "!has(self.autoscaling) || !has(self.logEngineMetrics) || self.logEngineMetrics ||"
+            + " (!has(self.autoscaling.targetWaitingRequests) &&"
+            + " !has(self.autoscaling.targetKvCacheUsage))",
+    message = AutoscalingSpec.ENGINE_SIGNAL_NEEDS_METRICS)
 public class LLMDeploymentSpec {
   /** Why a cuda backend on a cpu accelerator is refused: the pod could only crash-loop. */
   public static final String CUDA_ON_CPU =

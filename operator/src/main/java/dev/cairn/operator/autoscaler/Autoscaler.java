@@ -109,7 +109,8 @@ public final class Autoscaler {
     history.retainPods(readyNames);
     for (ScrapeResult r : scrapes) {
       if (r.ongoingRequests().isPresent() && readyNames.contains(r.podName())) {
-        history.record(new MetricSample(r.podName(), now, r.ongoingRequests().getAsDouble()));
+        history.record(
+            new MetricSample(r.podName(), now, r.ongoingRequests().getAsDouble(), r.signals()));
       }
     }
     history.trim(now, Duration.ofSeconds(spec.lookBackPeriodSeconds()));

@@ -6,7 +6,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -14,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Reads {@code cairn_ongoing_requests} from each ready pod's {@code /metrics} with the JDK client.
+ * Reads {@code cairn_ongoing_requests}, and the other {@link Signal}s a pod exports, from each
+ * ready pod's {@code /metrics} with the JDK client.
  *
  * <p>All pods are requested at once and each exchange, body included, is bounded by the timeout, so
  * one slow pod costs at most one timeout and never delays the others' results.
@@ -89,10 +92,41 @@ public final class MetricsScraper implements MetricsSource, AutoCloseable {
       return ScrapeResult.failed(pod, "HTTP " + response.statusCode());
     }
     try {
-      return sum(pod, PrometheusTextParser.parse(response.body(), metricName));
+      ScrapeResult ongoing = sum(pod, PrometheusTextParser.parse(response.body(), metricName));
+      if (ongoing.failure() != null) {
+        return ongoing;
+      }
+      return ScrapeResult.of(
+          pod, ongoing.ongoingRequests().getAsDouble(), otherSignals(response.body()));
     } catch (PrometheusTextParser.MetricsFormatException e) {
       return ScrapeResult.failed(pod, "malformed metrics: " + e.getMessage());
     }
+  }
+
+  /**
+   * The other signals the pod exports, each summed over its series; one the pod does not export
+   * (engine metrics off) or with an unusable series is left out, so that pod counts as unobserved
+   * for it and never as idle.
+   */
+  private static Map<Signal, Double> otherSignals(String body) {
+    Map<Signal, Double> values = new EnumMap<>(Signal.class);
+    for (Signal signal : Signal.values()) {
+      if (signal == Signal.ONGOING_REQUESTS) {
+        continue;
+      }
+      List<PrometheusTextParser.Series> series =
+          PrometheusTextParser.parse(body, signal.metricName());
+      double total = 0;
+      boolean usable = !series.isEmpty();
+      for (PrometheusTextParser.Series s : series) {
+        usable &= Double.isFinite(s.value()) && s.value() >= 0;
+        total += s.value();
+      }
+      if (usable) {
+        values.put(signal, total);
+      }
+    }
+    return values;
   }
 
   // A pod's ongoing requests is the sum of its series; any unusable series voids the sample.

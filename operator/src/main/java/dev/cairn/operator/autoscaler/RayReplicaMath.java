@@ -29,6 +29,11 @@ final class RayReplicaMath {
 
   /** The proposal before delays: scaled, then bounded. */
   static int proposal(int current, double load, ScalingSpec spec) {
-    return spec.bounds().clamp(scaled(current, desired(load, spec.targetOngoingRequests()), spec));
+    return proposal(current, load, spec.targetOngoingRequests(), spec);
+  }
+
+  /** The proposal for one signal's summed load and per-replica target. */
+  static int proposal(int current, double load, double target, ScalingSpec spec) {
+    return spec.bounds().clamp(scaled(current, desired(load, target), spec));
   }
 }

@@ -6,13 +6,16 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
+import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Per-replica time series of ongoing requests, trimmed to the look-back window.
+ * Per-replica time series of ongoing requests and the other signals, trimmed to the look-back
+ * window.
  *
  * <p>Not thread-safe: the autoscaler evaluates one deployment at a time.
  */
@@ -75,7 +78,7 @@ public final class SampleHistory {
     Duration staleAfter =
         Duration.ofSeconds((long) STALE_AFTER_INTERVALS * spec.metricsIntervalSeconds());
     double load = 0;
-    List<String> unobserved = new ArrayList<>();
+    Set<String> unobserved = new LinkedHashSet<>();
     for (String pod : readyPods) {
       double avg = average(pod, now, lookBack);
       if (Double.isNaN(avg) || isStale(pod, now, staleAfter)) {
@@ -84,7 +87,58 @@ public final class SampleHistory {
         load += avg;
       }
     }
-    return new LoadSnapshot(load, readyPods.size(), unobserved);
+    Map<Signal, Double> signalLoads = new EnumMap<>(Signal.class);
+    for (Signal signal : spec.signalTargets().keySet()) {
+      double sum = 0;
+      for (String pod : readyPods) {
+        double v = signalValue(pod, signal, now, lookBack);
+        if (Double.isNaN(v) || unobserved.contains(pod)) {
+          unobserved.add(pod);
+        } else {
+          sum += v;
+        }
+      }
+      signalLoads.put(signal, sum);
+    }
+    return new LoadSnapshot(load, readyPods.size(), List.copyOf(unobserved), signalLoads);
+  }
+
+  /**
+   * One replica's {@code signal} over the window ending at {@code now}: its average, or for a
+   * counter its increase per second (a drop is a restart, counted from zero). NaN without enough
+   * samples: one for a level, two a second apart or more for a rate.
+   */
+  public double signalValue(String podName, Signal signal, Instant now, Duration lookBack) {
+    Instant windowStart = now.minus(lookBack);
+    List<MetricSample> points = new ArrayList<>();
+    for (MetricSample s : byPod.getOrDefault(podName, new ArrayDeque<>())) {
+      if (inWindow(s.time(), windowStart, now) && s.signals().containsKey(signal)) {
+        points.add(s);
+      }
+    }
+    if (points.isEmpty()) {
+      return Double.NaN;
+    }
+    return signal.counter() ? rate(points, signal) : mean(points, signal);
+  }
+
+  private static double mean(List<MetricSample> points, Signal signal) {
+    return points.stream().mapToDouble(p -> p.signals().get(signal)).average().orElse(Double.NaN);
+  }
+
+  private static double rate(List<MetricSample> points, Signal signal) {
+    double seconds =
+        Duration.between(points.getFirst().time(), points.getLast().time()).toMillis() / 1000.0;
+    if (seconds < 1) {
+      return Double.NaN;
+    }
+    double increase = 0;
+    for (int i = 1; i < points.size(); i++) {
+      double prev = points.get(i - 1).signals().get(signal);
+      double cur = points.get(i).signals().get(signal);
+      increase += cur >= prev ? cur - prev : cur;
+    }
+    return increase / seconds;
   }
 
   /** Number of samples held for a replica (for tests and diagnostics). */

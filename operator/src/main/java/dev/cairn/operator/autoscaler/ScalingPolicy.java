@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Ray Serve's default policy ({@code replica_queue_length_autoscaling_policy}) as a pure function,
@@ -37,17 +38,22 @@ public final class ScalingPolicy {
     if (load.readyReplicas() == 0) {
       return hold(current, "no ready replicas to measure", now, state.reset());
     }
-    int proposal = RayReplicaMath.proposal(current, load.demand(), spec);
+    Signal deciding = decidingSignal(spec, current, load);
+    int proposal =
+        RayReplicaMath.proposal(current, load.load(deciding), spec.targets().get(deciding), spec);
     Direction direction = Direction.between(current, proposal);
     if (direction == Direction.DOWN) {
       String blocked = downscaleBlocker(spec, load, now, state);
       if (blocked != null) {
         return hold(
-            current, loadText(load, spec) + "; not scaling down: " + blocked, now, state.reset());
+            current,
+            loadText(load, spec, deciding) + "; not scaling down: " + blocked,
+            now,
+            state.reset());
       }
     }
     if (direction == Direction.NONE) {
-      return hold(current, loadText(load, spec), now, state.reset());
+      return hold(current, loadText(load, spec, deciding), now, state.reset());
     }
     PolicyState next = state.propose(direction, now);
     Duration delay =
@@ -55,13 +61,13 @@ public final class ScalingPolicy {
             direction == Direction.UP ? spec.upscaleDelaySeconds() : spec.downscaleDelaySeconds());
     Duration held = Duration.between(next.pendingSince(), now);
     if (held.compareTo(delay) >= 0) {
-      return change(current, proposal, loadText(load, spec), now, next);
+      return change(current, proposal, loadText(load, spec, deciding), now, next);
     }
     String pending =
         String.format(
             Locale.ROOT,
             "%s; scale-%s to %d pending (%ds of %ds)",
-            loadText(load, spec),
+            loadText(load, spec, deciding),
             direction == Direction.UP ? "up" : "down",
             proposal,
             held.toSeconds(),
@@ -76,6 +82,23 @@ public final class ScalingPolicy {
       return change(0, spec.bounds().clamp(1), why, now, state);
     }
     return hold(0, "scaled to zero, no requests held at the activator", now, state.reset());
+  }
+
+  /**
+   * The signal that asks for the most replicas (the first configured one on a tie, ongoing requests
+   * before the others), so the deployment meets every target at once.
+   */
+  static Signal decidingSignal(ScalingSpec spec, int current, LoadSnapshot load) {
+    Signal deciding = Signal.ONGOING_REQUESTS;
+    int most = Integer.MIN_VALUE;
+    for (Map.Entry<Signal, Double> t : spec.targets().entrySet()) {
+      int p = RayReplicaMath.proposal(current, load.load(t.getKey()), t.getValue(), spec);
+      if (p > most) {
+        most = p;
+        deciding = t.getKey();
+      }
+    }
+    return deciding;
   }
 
   // Returns why a scale-down must wait, or null when it may proceed.
@@ -108,12 +131,28 @@ public final class ScalingPolicy {
     return new Evaluation(new ScalingDecision(current, Direction.NONE, reason, now), next);
   }
 
-  /** "9.6 ongoing requests per replica, target 2", the load part of every reason. */
-  static String loadText(LoadSnapshot load, ScalingSpec spec) {
-    return String.format(Locale.ROOT, "%.1f ongoing requests per replica", load.perReplica())
+  /**
+   * "9.6 ongoing requests per replica, target 2", the load part of every reason: the deciding
+   * signal's, named when others are configured too.
+   */
+  static String loadText(LoadSnapshot load, ScalingSpec spec, Signal s) {
+    if (spec.signalTargets().isEmpty()) {
+      return String.format(Locale.ROOT, "%.1f ongoing requests per replica", load.perReplica())
+          + ", target "
+          + plain(spec.targetOngoingRequests())
+          + heldText(load);
+    }
+    return String.format(Locale.ROOT, "%.2f %s per replica", load.perReplica(s), s.text())
         + ", target "
-        + plain(spec.targetOngoingRequests())
-        + (load.heldRequests() > 0 ? ", " + load.heldRequests() + " held at the activator" : "");
+        + plain(spec.targets().get(s))
+        + " (signal "
+        + s.text()
+        + " decided)"
+        + heldText(load);
+  }
+
+  private static String heldText(LoadSnapshot load) {
+    return load.heldRequests() > 0 ? ", " + load.heldRequests() + " held at the activator" : "";
   }
 
   private static String plain(double value) {

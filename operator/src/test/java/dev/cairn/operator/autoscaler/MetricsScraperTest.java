@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -89,6 +90,22 @@ class MetricsScraperTest {
     List<ScrapeResult> results =
         assertTimeoutPreemptively(HANG_GUARD, () -> scraper.scrape(List.of(target("a", port))));
     assertThat(results).containsExactly(ScrapeResult.of("a", 4.0));
+  }
+
+  @Test
+  void readsTheOtherSignalsAPodExportsAndLeavesOutTheRest() throws IOException {
+    String page =
+        PAGE
+            + "vllm:num_requests_waiting{model_name=\"m\",engine=\"0\"} 3\n"
+            + "vllm:kv_cache_usage_perc{model_name=\"m\",engine=\"0\"} 0.5\n";
+    int port = serve(respond(200, page));
+    List<ScrapeResult> results =
+        assertTimeoutPreemptively(HANG_GUARD, () -> scraper.scrape(List.of(target("a", port))));
+    // No cairn_generation_tokens_total on this page: tokens/s stays absent, never 0.
+    assertThat(results)
+        .containsExactly(
+            ScrapeResult.of(
+                "a", 4.0, Map.of(Signal.WAITING_REQUESTS, 3.0, Signal.KV_CACHE_USAGE, 0.5)));
   }
 
   @Test

@@ -2,21 +2,54 @@ package dev.cairn.worker.backend;
 
 import java.util.Locale;
 
-/** Element type of a tensor, as stored in memory. Compute always runs in F32. */
+/**
+ * Element type of a tensor, as stored in memory. Compute always runs in F32. The quantized types
+ * store blocks of {@link #blockSize()} consecutive elements of a row, laid out as GGUF defines them
+ * (see {@link QuantBlocks}).
+ */
 public enum DType {
-  F32(4),
-  F16(2),
-  BF16(2);
+  F32(1, 4),
+  F16(1, 2),
+  BF16(1, 2),
+  /** 32 int8 values after one F16 scale: 34 bytes per block. */
+  Q8_0(QuantBlocks.BLOCK, 34),
+  /** 32 4-bit values (offset by 8) after one F16 scale: 18 bytes per block. */
+  Q4_0(QuantBlocks.BLOCK, 18);
 
-  private final int bytes;
+  private final int blockSize;
+  private final int blockBytes;
 
-  DType(int bytes) {
-    this.bytes = bytes;
+  DType(int blockSize, int blockBytes) {
+    this.blockSize = blockSize;
+    this.blockBytes = blockBytes;
   }
 
-  /** Bytes per element. */
+  /** Bytes per element; quantized types have no whole number and answer via {@link #byteSize}. */
   public int bytes() {
-    return bytes;
+    if (isQuantized()) {
+      throw new IllegalStateException(this + " stores blocks: use byteSize(numel)");
+    }
+    return blockBytes;
+  }
+
+  /** Whether elements are stored in scaled blocks rather than one by one. */
+  public boolean isQuantized() {
+    return blockSize > 1;
+  }
+
+  /** Elements per block (1 for plain types). */
+  public int blockSize() {
+    return blockSize;
+  }
+
+  /** Bytes {@code numel} elements occupy; a quantized tensor's rows hold whole blocks. */
+  public long byteSize(long numel) {
+    return numel / blockSize * blockBytes;
+  }
+
+  /** Bytes per element, fractional for the quantized types (Q8_0: 34/32, Q4_0: 18/32). */
+  public double bytesPerElement() {
+    return (double) blockBytes / blockSize;
   }
 
   /** Widens a BF16 bit pattern to float: BF16 is the top half of an F32. */
@@ -47,6 +80,18 @@ public enum DType {
   /** Name used in safetensors headers. */
   public String safetensorsName() {
     return name();
+  }
+
+  /** Parses spec.engine.quantization: none (null), q8_0 or q4_0 (case-insensitive). */
+  public static DType fromQuantization(String name) {
+    return switch (name.toLowerCase(Locale.ROOT)) {
+      case "none" -> null;
+      case "q8_0" -> Q8_0;
+      case "q4_0" -> Q4_0;
+      default ->
+          throw new IllegalArgumentException(
+              "unsupported quantization '" + name + "': expected none, q8_0 or q4_0");
+    };
   }
 
   /** Parses a user-facing name: float32, bfloat16, float16 (case-insensitive). */

@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * A tensor in host memory: a (possibly memory-mapped) segment, read in little-endian as safetensors
@@ -25,7 +26,16 @@ public final class HostTensor implements DeviceTensor {
     this.dtype = dtype;
     this.shape = shape.clone();
     this.segment = segment;
-    long expected = numel() * dtype.bytes();
+    if (dtype.isQuantized()
+        && (shape.length == 0 || shape[shape.length - 1] % dtype.blockSize() != 0)) {
+      throw new IllegalArgumentException(
+          dtype
+              + " rows hold whole blocks of "
+              + dtype.blockSize()
+              + ", shape is "
+              + Arrays.toString(shape));
+    }
+    long expected = dtype.byteSize(numel());
     if (segment.byteSize() != expected) {
       throw new IllegalArgumentException(
           "segment holds " + segment.byteSize() + " bytes, shape needs " + expected);
@@ -74,6 +84,8 @@ public final class HostTensor implements DeviceTensor {
       case F32 -> segment.getAtIndex(F32, i);
       case BF16 -> DType.bf16ToFloat(segment.getAtIndex(I16, i));
       case F16 -> Float.float16ToFloat(segment.getAtIndex(I16, i));
+      case Q8_0 -> QuantBlocks.q8At(segment, i);
+      case Q4_0 -> QuantBlocks.q4At(segment, i);
     };
   }
 

@@ -7,16 +7,20 @@ import dev.cairn.worker.engine.SequenceChunk;
 import dev.cairn.worker.executor.PagedKvCache;
 import dev.cairn.worker.executor.TransformerExecutor;
 import dev.cairn.worker.loading.HostWeights;
+import dev.cairn.worker.model.ModelConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 
 /**
- * Single-stream CPU throughput on a Qwen2.5-0.5B-shaped BF16 model: memory bandwidth, prefill and
- * decode tokens/s, and decode as a fraction of the bandwidth roofline, measured in one run (the
- * machine is shared, so bandwidth and decode must see the same load). Usage: {@code ComputeBench
- * OUT.json [MODEL_DIR] [PREFILL_TOKENS] [DECODE_TOKENS]}.
+ * Single-stream CPU throughput on a Qwen2.5-0.5B-shaped BF16 model, per weight format (BF16 as
+ * stored, Q8_0 and Q4_0 quantized at load): memory bandwidth and FMA rate, prefill and decode
+ * tokens/s, decode as a fraction of the bandwidth roofline (weight bytes per token: Q8_0 reads
+ * 34/32 bytes per weight, Q4_0 18/32) and prefill as a fraction of the FMA rate, measured in one
+ * run (the machine is shared, so bandwidth and decode must see the same load: each format's timed
+ * run is bracketed by bandwidth probes). Usage: {@code ComputeBench OUT.json [MODEL_DIR]
+ * [PREFILL_TOKENS] [DECODE_TOKENS] [FORMATS]}, FORMATS e.g. {@code none,q8_0,q4_0}.
  */
 public final class ComputeBench {
 
@@ -26,18 +30,44 @@ public final class ComputeBench {
   public static void main(String[] args) throws Exception {
     if (args.length < 1) {
       System.err.println(
-          "usage: ComputeBench OUT.json [MODEL_DIR] [PREFILL_TOKENS] [DECODE_TOKENS]");
+          "usage: ComputeBench OUT.json [MODEL_DIR] [PREFILL_TOKENS] [DECODE_TOKENS] [FORMATS]");
       System.exit(2);
     }
     Path out = Path.of(args[0]);
     Path modelDir = Path.of(args.length > 1 ? args[1] : "bench-out/models/qwen2.5-0.5b-shape-bf16");
     int prefill = args.length > 2 ? Integer.parseInt(args[2]) : 128;
     int decode = args.length > 3 ? Integer.parseInt(args[3]) : 32;
+    List<String> formats = List.of((args.length > 4 ? args[4] : "none,q8_0,q4_0").split(","));
     BenchModelGenerator.ensure(modelDir);
     int threads = Runtime.getRuntime().availableProcessors();
+    ObjectNode r = new ObjectMapper().createObjectNode();
+    r.put("model", modelDir.toString()).put("threads", threads);
+    double fma = FmaProbe.measure(threads, 3);
+    r.put("fma_per_s", fma);
+    ObjectNode byFormat = r.putObject("formats");
+    for (String format : formats) {
+      byFormat.set(
+          format.equals("none") ? "bf16" : format,
+          measure(modelDir, format, threads, prefill, decode, fma));
+    }
+    r.put(
+        "load_average",
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    if (out.getParent() != null) {
+      Files.createDirectories(out.getParent());
+    }
+    Files.writeString(out, r.toPrettyString());
+    System.out.println(r.toPrettyString());
+  }
+
+  /** One weight format: its rates and their ratios to the roofline and the FMA rate. */
+  private static ObjectNode measure(
+      Path modelDir, String format, int threads, int prefill, int decode, double fma)
+      throws InterruptedException {
     int blocks = 2 * ((prefill + decode) / PagedKvCache.BLOCK_SIZE + 2);
     try (TransformerExecutor ex =
-        HostWeights.load(modelDir, "auto").executorOn(new CpuBackend(threads, true), blocks)) {
+        HostWeights.load(modelDir, "auto", format)
+            .executorOn(new CpuBackend(threads, true), blocks)) {
       int half = blocks / 2;
       run(ex, 0, 32, 8); // JIT warm-up on the second half of the pool
       // Other processes share the cores: bracket the timed run with bandwidth probes, use the mean.
@@ -47,24 +77,30 @@ public final class ComputeBench {
       double bandwidth = (before + after) / 2;
       double bytesPerToken = ex.weightBytesPerStep();
       double roofline = bandwidth / bytesPerToken;
+      // one multiply-add per weight per token (attention over a short prompt is negligible)
+      double fmasPerToken = matmulFmasPerToken(ex.config());
       ObjectNode r = new ObjectMapper().createObjectNode();
-      r.put("model", modelDir.toString()).put("threads", threads).put("weights", "bf16");
       r.put("bandwidth_gb_s", bandwidth / 1e9);
       r.put("bandwidth_before_gb_s", before / 1e9).put("bandwidth_after_gb_s", after / 1e9);
-      r.put(
-          "load_average",
-          java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
       r.put("weight_bytes_per_token", (long) bytesPerToken);
       r.put("prefill_tokens", prefill).put("prefill_tokens_per_s", rates[0]);
+      r.put("prefill_fraction_of_fma_rate", rates[0] * fmasPerToken / fma);
       r.put("decode_tokens", decode).put("decode_tokens_per_s", rates[1]);
       r.put("decode_roofline_tokens_per_s", roofline);
       r.put("decode_fraction_of_roofline", rates[1] / roofline);
-      if (out.getParent() != null) {
-        Files.createDirectories(out.getParent());
-      }
-      Files.writeString(out, r.toPrettyString());
-      System.out.println(r.toPrettyString());
+      System.out.printf(
+          "%s: decode %.1f tok/s (%.2f of roofline), prefill %.1f tok/s%n",
+          format, rates[1], rates[1] / roofline, rates[0]);
+      return r;
     }
+  }
+
+  /** Multiply-adds of one token's projections and LM head: one per matrix weight. */
+  static long matmulFmasPerToken(ModelConfig c) {
+    long h = c.hiddenSize();
+    long perLayer =
+        h * (c.qDim() + 2L * c.kvDim()) + (long) c.qDim() * h + 3 * h * c.intermediateSize();
+    return c.numLayers() * perLayer + (long) c.vocabSize() * h;
   }
 
   /** Prefills {@code prefill} random tokens, then decodes {@code decode}: returns both rates. */

@@ -3,6 +3,7 @@ package dev.cairn.worker.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cairn.worker.backend.DType;
 import dev.cairn.worker.backend.cpu.CpuBackend;
 import dev.cairn.worker.engine.EngineConfig;
 import dev.cairn.worker.engine.LlmEngine;
@@ -19,11 +20,11 @@ import java.util.Set;
 
 /**
  * Continuous-batching sweep: aggregate output tokens/s, TTFT and TPOT at 1, 4, 16 and 64 concurrent
- * streams on the Qwen2.5-0.5B-shaped BF16 bench model and on the tiny model, with the machine's FMA
- * rate and memory bandwidth measured in the same run, so the batching gain can be set against its
- * ceiling: aggregate/single ≤ min(streams, FMAs per second × 2 bytes per weight ÷ bytes per
- * second). Usage: {@code SweepBench OUT.json OUT.png BENCH_MODEL_DIR TINY_MODEL_DIR [STREAMS]
- * [BENCH_OUTPUT_TOKENS]}.
+ * streams on the Qwen2.5-0.5B-shaped BF16 bench model (as stored, and per quantization format) and
+ * on the tiny model, with the machine's FMA rate and memory bandwidth measured in the same run, so
+ * the batching gain can be set against its ceiling: aggregate/single ≤ min(streams, FMAs per second
+ * × bytes per weight ÷ bytes per second). Usage: {@code SweepBench OUT.json OUT.png BENCH_MODEL_DIR
+ * TINY_MODEL_DIR [STREAMS] [BENCH_OUTPUT_TOKENS] [FORMATS]}.
  */
 public final class SweepBench {
 
@@ -34,7 +35,7 @@ public final class SweepBench {
     if (args.length < 4) {
       System.err.println(
           "usage: SweepBench OUT.json OUT.png BENCH_MODEL_DIR TINY_MODEL_DIR [STREAMS]"
-              + " [BENCH_OUTPUT_TOKENS]");
+              + " [BENCH_OUTPUT_TOKENS] [FORMATS]");
       System.exit(2);
     }
     Path out = Path.of(args[0]);
@@ -43,42 +44,66 @@ public final class SweepBench {
     Path tinyModel = Path.of(args[3]);
     List<Integer> streams = ConcurrencySweep.levels(args.length > 4 ? args[4] : "1,4,16,64");
     int benchOutput = args.length > 5 ? Integer.parseInt(args[5]) : 32;
+    List<String> formats = List.of((args.length > 6 ? args[6] : "none,q8_0,q4_0").split(","));
     BenchModelGenerator.ensure(benchModel);
     int threads = Runtime.getRuntime().availableProcessors();
 
     Map<String, List<SweepResult>> sweeps = new LinkedHashMap<>();
-    sweeps.put("tiny-shakespeare", sweep(tinyModel, streams, 32, 64, threads));
+    Map<String, Double> bytesPerWeight = new LinkedHashMap<>();
+    sweeps.put("tiny-shakespeare", sweep(tinyModel, "none", streams, 32, 64, threads));
+    bytesPerWeight.put("tiny-shakespeare", 4.0);
     double fma = FmaProbe.measure(threads, 3);
     double bandwidth = BandwidthProbe.measure(1L << 30, threads, 3);
-    sweeps.put("qwen2.5-0.5b-shape-bf16", sweep(benchModel, streams, 32, benchOutput, threads));
-    double ceiling = fma * 2 / bandwidth;
+    for (String format : formats) {
+      DType q = DType.fromQuantization(format);
+      String name = "qwen2.5-0.5b-shape-" + (q == null ? "bf16" : format);
+      sweeps.put(name, sweep(benchModel, format, streams, 32, benchOutput, threads));
+      bytesPerWeight.put(name, q == null ? 2.0 : q.bytesPerElement());
+    }
 
     ObjectMapper json = new ObjectMapper();
     ObjectNode report = json.createObjectNode();
     report.put("threads", threads);
     report.put("fma_per_s", fma);
     report.put("bandwidth_bytes_per_s", bandwidth);
-    report.put("bf16_batching_ceiling", ceiling);
+    report.put("bf16_batching_ceiling", ceiling(fma, bandwidth, 2.0));
     ObjectNode models = report.putObject("models");
     for (var e : sweeps.entrySet()) {
-      models.set(e.getKey(), describe(json, e.getValue(), ceiling));
+      double ceiling = ceiling(fma, bandwidth, bytesPerWeight.get(e.getKey()));
+      ObjectNode m = describe(json, e.getValue(), ceiling);
+      m.put("batching_ceiling", ceiling);
+      models.set(e.getKey(), m);
     }
     if (out.getParent() != null) {
       Files.createDirectories(out.getParent());
     }
     Files.writeString(out, report.toPrettyString());
-    SweepPlot.write(png, sweeps, ceiling);
+    SweepPlot.write(png, sweeps, ceiling(fma, bandwidth, 2.0));
     System.out.println(report.toPrettyString());
   }
 
+  /**
+   * How far batching can speed decode up: a step streams the weights once for every stream, so
+   * until compute binds, aggregate/single ≤ FMA rate × bytes per weight ÷ bandwidth.
+   */
+  static double ceiling(double fma, double bandwidth, double bytesPerWeight) {
+    return fma * bytesPerWeight / bandwidth;
+  }
+
   private static List<SweepResult> sweep(
-      Path dir, List<Integer> streams, int promptTokens, int outputTokens, int threads)
+      Path dir,
+      String quantization,
+      List<Integer> streams,
+      int promptTokens,
+      int outputTokens,
+      int threads)
       throws Exception {
     int maxStreams = streams.stream().max(Integer::compare).orElse(1);
     int perRequest = (promptTokens + outputTokens) / PagedKvCache.BLOCK_SIZE + 2;
     int blocks = maxStreams * perRequest + 16;
     try (TransformerExecutor ex =
-            HostWeights.load(dir, "auto").executorOn(new CpuBackend(threads, true), blocks);
+            HostWeights.load(dir, "auto", quantization)
+                .executorOn(new CpuBackend(threads, true), blocks);
         HfTokenizer tokenizer = tokenizerFor(dir)) {
       EngineConfig config =
           new EngineConfig(
@@ -97,8 +122,13 @@ public final class SweepBench {
         for (int s : streams) {
           SweepResult r = sweep.run(s);
           System.out.printf(
-              "%s streams=%d: %.1f tok/s, TTFT p50 %.3fs, TPOT p50 %.4fs%n",
-              dir.getFileName(), s, r.outputTokensPerSecond(), r.ttftP50(), r.tpotP50());
+              "%s %s streams=%d: %.1f tok/s, TTFT p50 %.3fs, TPOT p50 %.4fs%n",
+              dir.getFileName(),
+              quantization,
+              s,
+              r.outputTokensPerSecond(),
+              r.ttftP50(),
+              r.tpotP50());
           results.add(r);
         }
         return results;

@@ -36,6 +36,9 @@ final class EngineCore {
   // Below this many sequences the fork/join overhead outweighs parallel sampling.
   private static final int PARALLEL_SAMPLING_MIN = 4;
 
+  /** Memory for prompt-logprob logits rows in one step. */
+  static final long PROMPT_LOGITS_BYTES = 64L << 20;
+
   private final EngineConfig config;
   private final ModelExecutor executor;
   private final Tokenizer tokenizer;
@@ -72,7 +75,20 @@ final class EngineCore {
     this.kv = new KvBlockManager(blocks, config.blockSize(), config.enablePrefixCaching());
     this.scheduler =
         new Scheduler(
-            config.maxNumSeqs(), config.maxNumBatchedTokens(), kv, config.maxLorasPerBatch());
+            config.maxNumSeqs(),
+            config.maxNumBatchedTokens(),
+            kv,
+            config.maxLorasPerBatch(),
+            promptLogitRows(executor.vocabSize()));
+  }
+
+  /**
+   * Prompt positions per step with full logits rows: bounded to {@link #PROMPT_LOGITS_BYTES} of
+   * floats, so echo/logprobs over a long prompt runs over several steps instead of returning {@code
+   * chunk × vocabulary} floats at once (2,048 × 151,936 floats would be 1.2 GB).
+   */
+  static int promptLogitRows(int vocabSize) {
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, PROMPT_LOGITS_BYTES / (4L * vocabSize)));
   }
 
   int maxModelLen() {
@@ -342,6 +358,7 @@ final class EngineCore {
     if (metrics.enabled()) {
       long now = clock.getAsLong();
       long arrival = req.state.request().arrivalNanos();
+      RequestGroup group = req.state.request().group();
       metrics.onFinished(
           new FinishedStats(
               reason,
@@ -356,7 +373,11 @@ final class EngineCore {
                   : seconds(req.firstTokenNanos - req.firstScheduledNanos),
               req.firstTokenNanos == 0
                   ? Double.NaN
-                  : seconds(req.lastTokenNanos - req.firstTokenNanos)));
+                  : seconds(req.lastTokenNanos - req.firstTokenNanos),
+              group.maxTokensParam()));
+      group
+          .choiceFinished(req.state.numOutputTokens())
+          .ifPresent(max -> metrics.onPromptFinished(group.n(), max));
     }
   }
 

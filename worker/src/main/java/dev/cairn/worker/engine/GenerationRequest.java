@@ -13,18 +13,20 @@ import dev.cairn.worker.lora.AdapterLease;
  * @param adapter the LoRA adapter the request runs with, or null for the base model; once {@link
  *     Engine#submit} returns the engine owns the lease and closes it when the request finishes (if
  *     submit throws, the caller still owns it)
+ * @param group the choices sharing this prompt, for the per-prompt metrics
  */
 public record GenerationRequest(
     String requestId,
     int[] promptTokens,
     SamplingParams params,
     long arrivalNanos,
-    AdapterLease adapter) {
+    AdapterLease adapter,
+    RequestGroup group) {
 
-  /** A request on the base model. */
+  /** A lone request (n = 1, no client max_tokens) on the base model. */
   public GenerationRequest(
       String requestId, int[] promptTokens, SamplingParams params, long arrivalNanos) {
-    this(requestId, promptTokens, params, arrivalNanos, null);
+    this(requestId, promptTokens, params, arrivalNanos, null, RequestGroup.single());
   }
 
   /** The adapter's name, or null for the base model. */

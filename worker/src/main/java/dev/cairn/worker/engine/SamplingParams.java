@@ -1,8 +1,10 @@
 package dev.cairn.worker.engine;
 
+import dev.cairn.worker.engine.sampling.TokenConstraint;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * How one request is sampled and when it stops. The server fills it from the OpenAI request (with
@@ -25,6 +27,8 @@ import java.util.Set;
  * @param logitBias token id → bias in [-100, 100] added to the raw logits before anything else
  * @param promptLogprobs null = none; k >= 0 = each prompt token's logprob (all but the first) plus
  *     the top k alternatives at its position
+ * @param constraint structured output: a fresh {@link TokenConstraint} per call (one per choice),
+ *     or null for free sampling
  */
 public record SamplingParams(
     double temperature,
@@ -41,7 +45,65 @@ public record SamplingParams(
     boolean ignoreEos,
     Integer logprobs,
     Map<Integer, Double> logitBias,
-    Integer promptLogprobs) {
+    Integer promptLogprobs,
+    Supplier<TokenConstraint> constraint) {
+
+  /** Free sampling (no constraint). */
+  public SamplingParams(
+      double temperature,
+      double topP,
+      int topK,
+      double minP,
+      Long seed,
+      double presencePenalty,
+      double frequencyPenalty,
+      double repetitionPenalty,
+      int maxTokens,
+      List<String> stop,
+      Set<Integer> stopTokenIds,
+      boolean ignoreEos,
+      Integer logprobs,
+      Map<Integer, Double> logitBias,
+      Integer promptLogprobs) {
+    this(
+        temperature,
+        topP,
+        topK,
+        minP,
+        seed,
+        presencePenalty,
+        frequencyPenalty,
+        repetitionPenalty,
+        maxTokens,
+        stop,
+        stopTokenIds,
+        ignoreEos,
+        logprobs,
+        logitBias,
+        promptLogprobs,
+        null);
+  }
+
+  /** These parameters with output restricted by {@code constraint} (see the record component). */
+  public SamplingParams withConstraint(Supplier<TokenConstraint> constraint) {
+    return new SamplingParams(
+        temperature,
+        topP,
+        topK,
+        minP,
+        seed,
+        presencePenalty,
+        frequencyPenalty,
+        repetitionPenalty,
+        maxTokens,
+        stop,
+        stopTokenIds,
+        ignoreEos,
+        logprobs,
+        logitBias,
+        promptLogprobs,
+        constraint);
+  }
 
   /** maxTokens of parsed parameters whose limit is not yet fitted to the prompt. */
   public static final int UNRESOLVED_MAX_TOKENS = Integer.MAX_VALUE;
@@ -73,6 +135,7 @@ public record SamplingParams(
         ignoreEos,
         logprobs,
         logitBias,
-        promptLogprobs);
+        promptLogprobs,
+        constraint);
   }
 }

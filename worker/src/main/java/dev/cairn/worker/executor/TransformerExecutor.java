@@ -122,7 +122,7 @@ public final class TransformerExecutor implements ModelExecutor {
   }
 
   private static long bytes(DeviceTensor t) {
-    return t.numel() * t.dtype().bytes();
+    return t.dtype().byteSize(t.numel());
   }
 
   @Override

@@ -95,7 +95,7 @@ public final class CudaPlacement implements BackendPlacement {
         t -> {
           if (seen.add(t)) {
             DType type = CudaBackend.deviceType(t, narrow);
-            total[0] += t.numel() * type.bytes();
+            total[0] += type.byteSize(t.numel());
           }
           return t;
         });

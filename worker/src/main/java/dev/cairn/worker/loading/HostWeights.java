@@ -24,6 +24,7 @@ public final class HostWeights implements AutoCloseable {
   private final ModelConfig config;
   private final ModelWeights<HostTensor> tensors;
   private final DType converted;
+  private final DType quantization;
   private final SafetensorsWeights files;
   private final Arena copies;
 
@@ -31,11 +32,13 @@ public final class HostWeights implements AutoCloseable {
       ModelConfig config,
       ModelWeights<HostTensor> tensors,
       DType converted,
+      DType quantization,
       SafetensorsWeights files,
       Arena copies) {
     this.config = config;
     this.tensors = tensors;
     this.converted = converted;
+    this.quantization = quantization;
     this.files = files;
     this.copies = copies;
   }
@@ -45,15 +48,19 @@ public final class HostWeights implements AutoCloseable {
    *
    * @param dtype "auto" keeps each weight's stored dtype (mapped, not copied); "float32",
    *     "bfloat16" or "float16" converts every weight into that dtype (a copy off the heap)
+   * @param quantization "none", or "q8_0" / "q4_0": the matrices quantized from the (converted)
+   *     weights (see {@link WeightQuantizer})
    */
-  public static HostWeights load(Path dir, ModelConfig config, String dtype) {
+  public static HostWeights load(Path dir, ModelConfig config, String dtype, String quantization) {
     DType target = "auto".equalsIgnoreCase(dtype) ? null : DType.fromUserName(dtype);
+    DType quant = DType.fromQuantization(quantization);
     SafetensorsWeights files = SafetensorsWeights.open(dir);
     Arena copies = Arena.ofShared();
     try {
       ModelWeights<HostTensor> bound =
           ModelFamily.forArchitecture(config.architecture()).bind(files, config);
-      return new HostWeights(config, prepare(bound, target, copies), target, files, copies);
+      return new HostWeights(
+          config, prepare(bound, target, quant, copies), target, quant, files, copies);
     } catch (RuntimeException e) {
       copies.close();
       files.close();
@@ -61,22 +68,28 @@ public final class HostWeights implements AutoCloseable {
     }
   }
 
-  /** As {@link #load(Path, ModelConfig, String)}, reading {@code dir/config.json} first. */
+  /** As {@link #load(Path, ModelConfig, String, String)}, reading {@code dir/config.json} first. */
+  public static HostWeights load(Path dir, String dtype, String quantization) {
+    return load(dir, ModelConfig.load(dir), dtype, quantization);
+  }
+
+  /** Unquantized weights in {@code dtype}, reading {@code dir/config.json} first. */
   public static HostWeights load(Path dir, String dtype) {
-    return load(dir, ModelConfig.load(dir), dtype);
+    return load(dir, dtype, "none");
   }
 
   /**
    * The one step between the checkpoint's tensors and the backend: every transformation of host
-   * weights (today a dtype conversion; later quantization, adapters merged in) maps them here, its
-   * copies owned by {@code copies}.
+   * weights (a dtype conversion, then quantization; later adapters merged in) maps them here, its
+   * copies owned by {@code copies}. {@code target} and {@code quant} may each be null (none).
    */
   static ModelWeights<HostTensor> prepare(
-      ModelWeights<HostTensor> bound, DType target, Arena copies) {
-    if (target == null) {
-      return bound;
-    }
-    return bound.map(t -> t.dtype() == target ? t : convert(t, target, copies));
+      ModelWeights<HostTensor> bound, DType target, DType quant, Arena copies) {
+    ModelWeights<HostTensor> typed =
+        target == null
+            ? bound
+            : bound.map(t -> t.dtype() == target ? t : convert(t, target, copies));
+    return quant == null ? typed : WeightQuantizer.apply(typed, quant, copies);
   }
 
   /** A copy of {@code t} in {@code target} dtype, in native memory owned by {@code arena}. */
@@ -118,6 +131,11 @@ public final class HostWeights implements AutoCloseable {
   /** The dtype every weight was converted to, or null when they keep their stored dtype. */
   public DType convertedTo() {
     return converted;
+  }
+
+  /** The block format of the matrices (Q8_0, Q4_0), or null when they are not quantized. */
+  public DType quantization() {
+    return quantization;
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.cairn.api.v1alpha1.EngineSpec;
 import dev.cairn.api.v1alpha1.LLMDeploymentSpec;
 import dev.cairn.worker.engine.EngineConfig;
 import dev.cairn.worker.engine.LlmEngine;
+import dev.cairn.worker.engine.metrics.CacheConfigInfo;
 import dev.cairn.worker.engine.metrics.EngineMetrics;
 import dev.cairn.worker.engine.metrics.LoraRequestsInfo;
 import dev.cairn.worker.executor.TransformerExecutor;
@@ -79,9 +80,14 @@ public record ModelStack(
       TokenizerConfig tokenizerConfig = TokenizerConfig.load(dir.path());
       GenerationConfig generation = GenerationConfig.load(dir.path(), tokenizerConfig, tokenizer);
       ChatTemplate template = chatTemplate(tokenizerConfig);
-      executor = place(dir, config, engineSpec, placement, maxModelLen);
+      HostWeights weights =
+          HostWeights.load(dir.path(), config, dtype(engineSpec), quant(engineSpec));
+      String weightDtype = weights.tensors().embed().dtype().name().toLowerCase(Locale.ROOT);
+      executor = place(weights, engineSpec, placement, maxModelLen);
       placement.bindMetrics(registry);
       AdapterRegistry adapters = adapters(spec, resolver, executor);
+      ModelInfoMetric.register(
+          registry, config.architecture(), weightDtype, placement.name(), quant(engineSpec));
       boolean metricsOn = spec.engineMetricsEnabled();
       EngineConfig engineConfig =
           new EngineConfig(
@@ -95,7 +101,9 @@ public record ModelStack(
               spec.getLora() == null
                   ? Integer.MAX_VALUE
                   : spec.getLora().effectiveMaxLorasPerBatch());
-      EngineMetrics metrics = EngineMetrics.create(metricsOn, registry, modelId, maxModelLen);
+      EngineMetrics metrics =
+          EngineMetrics.create(
+              metricsOn, registry, modelId, maxModelLen, cacheConfigInfo(engineConfig));
       if (metricsOn && adapters != null) {
         metrics =
             new LoraRequestsInfo(
@@ -106,12 +114,14 @@ public record ModelStack(
       }
       LlmEngine engine = new LlmEngine(engineConfig, executor, tokenizer, metrics);
       LOG.infof(
-          "Model %s loaded from %s: %s, %d layers, backend %s, KV pool %d blocks (%d tokens),"
-              + " max model len %d, engine metrics %s",
+          "Model %s loaded from %s: %s, %d layers, weights %s, quantization %s, backend %s, KV"
+              + " pool %d blocks (%d tokens), max model len %d, engine metrics %s",
           modelId,
           dir.path(),
           config.architecture(),
           config.numLayers(),
+          weightDtype,
+          quant(engineSpec),
           placement.name(),
           executor.numKvBlocks(),
           (long) executor.numKvBlocks() * executor.blockSize(),
@@ -147,6 +157,12 @@ public record ModelStack(
     return registry;
   }
 
+  /** The KV settings vllm:cache_config_info shows; the KV cache always takes the model's dtype. */
+  private static CacheConfigInfo cacheConfigInfo(EngineConfig engine) {
+    return new CacheConfigInfo(
+        engine.blockSize(), engine.numKvBlocks(), engine.enablePrefixCaching(), "auto");
+  }
+
   /** The chat template, checked now: a broken one fails the load, and Jinjava warms up here. */
   private static ChatTemplate chatTemplate(TokenizerConfig tokenizerConfig) {
     if (tokenizerConfig.chatTemplate().isEmpty()) {
@@ -157,16 +173,11 @@ public record ModelStack(
     return template;
   }
 
-  /** The weights, prepared in host memory, then on the backend with their KV pool. */
+  /** The weights, prepared in host memory, placed on the backend with their KV pool. */
   private static TransformerExecutor place(
-      ModelDirectory dir,
-      ModelConfig config,
-      EngineSpec engineSpec,
-      BackendPlacement placement,
-      int maxModelLen) {
+      HostWeights weights, EngineSpec engineSpec, BackendPlacement placement, int maxModelLen) {
     Quantity kv = engineSpec.getKvCacheMemory();
     long kvBytes = kv == null ? 0 : Quantity.getAmountInBytes(kv).longValueExact();
-    HostWeights weights = HostWeights.load(dir.path(), config, dtype(engineSpec));
     try {
       return placement.place(weights, kvBytes, maxModelLen);
     } catch (RuntimeException e) {
@@ -206,6 +217,12 @@ public record ModelStack(
 
   private static String dtype(EngineSpec spec) {
     return spec.getDtype() == null ? "auto" : spec.getDtype().name().toLowerCase(Locale.ROOT);
+  }
+
+  private static String quant(EngineSpec spec) {
+    return spec.getQuantization() == null
+        ? "none"
+        : spec.getQuantization().name().toLowerCase(Locale.ROOT);
   }
 
   @Override

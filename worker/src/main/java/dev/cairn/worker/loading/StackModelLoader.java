@@ -6,10 +6,13 @@ import dev.cairn.worker.server.LoadProgressListener;
 import dev.cairn.worker.server.ModelLoader;
 import dev.cairn.worker.server.SamplingDefaults;
 import dev.cairn.worker.server.ServedModel;
+import dev.cairn.worker.server.StructuredOutputs;
 import dev.cairn.worker.source.LoadProgress;
 import dev.cairn.worker.source.ModelResolver;
+import dev.cairn.worker.structured.mask.TokenVocabulary;
 import dev.cairn.worker.tokenizer.ChatTemplate;
 import dev.cairn.worker.tokenizer.GenerationConfig;
+import dev.cairn.worker.tokenizer.HfTokenizer;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -70,10 +73,18 @@ public class StackModelLoader implements ModelLoader {
           defaults(loaded.generation()),
           loaded.engine().maxModelLen(),
           Instant.now().getEpochSecond(),
-          loaded.adapters());
+          loaded.adapters(),
+          structuredOutputs(config.modelId(), loaded));
     } finally {
       ticker.shutdownNow();
     }
+  }
+
+  /** Structured output over the model's byte vocabulary; EOS ids end a complete output. */
+  private StructuredOutputs structuredOutputs(String modelId, ModelStack loaded) {
+    TokenVocabulary vocab =
+        TokenVocabulary.fromTokenizerJson(loaded.directory().path().resolve(HfTokenizer.FILE));
+    return new StructuredOutputs(vocab, loaded.generation().eosTokenIds(), registry, modelId);
   }
 
   /** Models without a chat template still serve completions; chat then answers 400. */

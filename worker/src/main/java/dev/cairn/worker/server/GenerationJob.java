@@ -2,6 +2,7 @@ package dev.cairn.worker.server;
 
 import dev.cairn.worker.engine.FinishReason;
 import dev.cairn.worker.engine.GenerationRequest;
+import dev.cairn.worker.engine.RequestGroup;
 import dev.cairn.worker.engine.RequestOutput;
 import dev.cairn.worker.engine.TokenLogprob;
 import dev.cairn.worker.lora.AdapterLease;
@@ -81,11 +82,15 @@ final class GenerationJob {
   /** Submits the choices to the engine; call on the request's context. */
   void start() {
     int n = prep.request().n();
+    RequestGroup[] groups = new RequestGroup[prep.prompts().size()];
     try {
       for (ChoiceState c : choices) {
         String requestId = id + "-" + c.index;
         int p = c.promptIndex;
         var params = prep.request().sampling().forChoice(c.index % n, prep.maxTokens()[p]);
+        if (groups[p] == null) {
+          groups[p] = new RequestGroup(n, prep.request().requestedMaxTokens());
+        }
         final int index = c.index;
         AdapterLease lease =
             adapter == null ? null : model.adapters().acquireLoaded(adapter.name());
@@ -94,7 +99,7 @@ final class GenerationJob {
               .engine()
               .submit(
                   new GenerationRequest(
-                      requestId, prep.prompts().get(p), params, arrivalNanos, lease),
+                      requestId, prep.prompts().get(p), params, arrivalNanos, lease, groups[p]),
                   out -> context.runOnContext(v -> onOutput(index, out)));
         } catch (RuntimeException e) {
           if (lease != null) {

@@ -19,6 +19,7 @@ import java.util.List;
  * @param stream answer with server-sent events
  * @param includeUsage streaming: send a final chunk with usage
  * @param echo completions: the answer's text and logprobs start with the prompt's
+ * @param structured the output's required form (JSON, schema, regex, choice), or null for free text
  */
 public record OpenAiRequest(
     Endpoint endpoint,
@@ -31,7 +32,8 @@ public record OpenAiRequest(
     int n,
     boolean stream,
     boolean includeUsage,
-    boolean echo) {
+    boolean echo,
+    StructuredSpec structured) {
 
   /**
    * One completion prompt, as text or as token ids.
@@ -40,6 +42,23 @@ public record OpenAiRequest(
    * @param tokens the prompt's token ids, or null
    */
   public record Prompt(String text, int[] tokens) {}
+
+  /** This request with other sampling parameters (e.g. with its output constraint attached). */
+  OpenAiRequest withSampling(SamplingParams sampling) {
+    return new OpenAiRequest(
+        endpoint,
+        model,
+        prompts,
+        messages,
+        addGenerationPrompt,
+        sampling,
+        maxTokensField,
+        n,
+        stream,
+        includeUsage,
+        echo,
+        structured);
+  }
 
   public boolean isChat() {
     return endpoint == Endpoint.CHAT_COMPLETIONS;

@@ -37,7 +37,20 @@ final class PromptPreparer {
       maxTokens[i] =
           maxTokens(req, tokens.length, model.maxModelLen(), model.defaults().maxTokens());
     }
-    return new PreparedRequest(req, List.copyOf(prompts), maxTokens);
+    return new PreparedRequest(constrained(req, model), List.copyOf(prompts), maxTokens);
+  }
+
+  /** Compiles the request's structured output here, off the event loop and the engine thread. */
+  private static OpenAiRequest constrained(OpenAiRequest req, ServedModel model) {
+    StructuredSpec spec = req.structured();
+    if (spec == null) {
+      return req;
+    }
+    if (model.structured() == null) {
+      throw ApiException.badRequest(
+          spec.param(), "Structured output is not available for model " + model.id());
+    }
+    return req.withSampling(model.structured().constrain(spec, req.sampling()));
   }
 
   private static void check(OpenAiRequest req, int[] tokens, int vocab) {

@@ -40,7 +40,13 @@ final class RequestFields {
           "stop_token_ids",
           "ignore_eos",
           "logprobs",
-          "logit_bias");
+          "logit_bias",
+          // Structured output (see StructuredSpec).
+          "response_format",
+          "structured_outputs",
+          "guided_json",
+          "guided_regex",
+          "guided_choice");
 
   /** Implemented by {@code /v1/completions} beside the shared fields. */
   static final Set<String> COMPLETIONS_ONLY = Set.of("prompt", "echo");
@@ -85,11 +91,6 @@ final class RequestFields {
           Map.entry("return_tokens_as_token_ids", List.of(BooleanNode.FALSE)),
           Map.entry("return_token_ids", List.of(BooleanNode.FALSE)),
           Map.entry("logits_processors", List.of()),
-          Map.entry("response_format", List.of(F.objectNode().put("type", "text"))),
-          Map.entry("structured_outputs", List.of()),
-          Map.entry("guided_json", List.of()),
-          Map.entry("guided_regex", List.of()),
-          Map.entry("guided_choice", List.of()),
           Map.entry("guided_grammar", List.of()),
           Map.entry("guided_decoding_backend", List.of()),
           Map.entry("guided_whitespace_pattern", List.of()),

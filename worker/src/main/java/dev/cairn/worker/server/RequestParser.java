@@ -75,7 +75,8 @@ public final class RequestParser {
         n,
         stream,
         includeUsage,
-        echo);
+        echo,
+        StructuredSpec.parse(root));
   }
 
   private static boolean includeUsage(ObjectNode root) {

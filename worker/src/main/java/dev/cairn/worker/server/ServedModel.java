@@ -16,6 +16,8 @@ import dev.cairn.worker.tokenizer.Tokenizer;
  * @param maxModelLen the longest prompt plus completion accepted, in tokens
  * @param createdEpochSeconds when the model was loaded (the {@code created} field)
  * @param adapters the LoRA adapters served on top, or null when spec.lora is unset
+ * @param structured compiles structured-output requests for this model's vocabulary, or null when
+ *     the model offers none (such requests answer 400)
  */
 public record ServedModel(
     String id,
@@ -25,9 +27,10 @@ public record ServedModel(
     SamplingDefaults defaults,
     int maxModelLen,
     long createdEpochSeconds,
-    AdapterRegistry adapters) {
+    AdapterRegistry adapters,
+    StructuredOutputs structured) {
 
-  /** A model without LoRA adapters. */
+  /** A model without LoRA adapters or structured output. */
   public ServedModel(
       String id,
       Tokenizer tokenizer,
@@ -36,6 +39,15 @@ public record ServedModel(
       SamplingDefaults defaults,
       int maxModelLen,
       long createdEpochSeconds) {
-    this(id, tokenizer, chatTemplate, engine, defaults, maxModelLen, createdEpochSeconds, null);
+    this(
+        id,
+        tokenizer,
+        chatTemplate,
+        engine,
+        defaults,
+        maxModelLen,
+        createdEpochSeconds,
+        null,
+        null);
   }
 }

@@ -40,18 +40,32 @@ public final class CompiledConstraint {
     return new ConstraintMatcher(this, vocab, eosIds);
   }
 
-  /** The allowed-token mask for {@code state} (without EOS): shared, do not modify. */
+  /**
+   * The allowed-token mask for {@code state} (without EOS): shared, do not modify. A state with
+   * several live stacks is the union of its stacks' masks, each cached on its own: a walk over the
+   * trie with many stacks at once costs far more than the walks of stacks seen before.
+   */
   long[] mask(TokenVocabulary vocab, StackSet state) {
     Map<StackSet, long[]> cache = masks.computeIfAbsent(vocab, v -> new ConcurrentHashMap<>());
     long[] mask = cache.get(state);
-    if (mask == null) {
-      mask = new long[(vocab.size() + 63) >>> 6];
-      TokenMasks.fill(grammar, vocab, state, mask);
-      if (cache.size() >= MAX_CACHED_MASKS) {
-        cache.clear();
-      }
-      cache.put(state, mask);
+    if (mask != null) {
+      return mask;
     }
+    mask = new long[(vocab.size() + 63) >>> 6];
+    if (state.size() > 1) {
+      for (StackSet part : state.parts()) {
+        long[] m = mask(vocab, part);
+        for (int i = 0; i < mask.length; i++) {
+          mask[i] |= m[i];
+        }
+      }
+    } else {
+      TokenMasks.fill(grammar, vocab, state, mask);
+    }
+    if (cache.size() >= MAX_CACHED_MASKS) {
+      cache.clear();
+    }
+    cache.put(state, mask);
     return mask;
   }
 }

@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -28,11 +29,21 @@ public final class ConstraintCompiler {
       new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
   private final Map<String, CompiledConstraint> cache;
+  private final LongConsumer compileNanos;
 
   /**
    * @param capacity how many compiled constraints to keep (least recently used go first)
    */
   public ConstraintCompiler(int capacity) {
+    this(capacity, nanos -> {});
+  }
+
+  /**
+   * @param capacity how many compiled constraints to keep (least recently used go first)
+   * @param compileNanos told how long each compile took (cache hits are not compiles)
+   */
+  public ConstraintCompiler(int capacity, LongConsumer compileNanos) {
+    this.compileNanos = compileNanos;
     this.cache =
         Collections.synchronizedMap(
             new LinkedHashMap<>(16, 0.75f, true) {
@@ -118,7 +129,9 @@ public final class ConstraintCompiler {
   private CompiledConstraint cached(String key, Supplier<Grammar> build) {
     CompiledConstraint c = cache.get(key);
     if (c == null) {
+      long start = System.nanoTime();
       c = new CompiledConstraint(key, build.get());
+      compileNanos.accept(System.nanoTime() - start);
       cache.put(key, c);
     }
     return c;

@@ -1,5 +1,6 @@
 package dev.cairn.worker.structured;
 
+import dev.cairn.worker.engine.sampling.TokenConstraint;
 import dev.cairn.worker.structured.grammar.StackSet;
 import dev.cairn.worker.structured.mask.TokenVocabulary;
 import java.util.Arrays;
@@ -9,7 +10,7 @@ import java.util.Arrays;
  * {@link #fillMask} before sampling, {@link #accept} with the sampled token. Not thread-safe (one
  * request).
  */
-public final class ConstraintMatcher {
+public final class ConstraintMatcher implements TokenConstraint {
 
   private final CompiledConstraint constraint;
   private final TokenVocabulary vocab;
@@ -28,6 +29,7 @@ public final class ConstraintMatcher {
    * Writes the allowed tokens as bits ({@code mask[id >>> 6] & 1L << id}); bits past the vocabulary
    * are cleared. EOS is allowed exactly where the output is complete; after EOS nothing is.
    */
+  @Override
   public void fillMask(long[] mask) {
     Arrays.fill(mask, 0L);
     if (terminated) {
@@ -57,6 +59,7 @@ public final class ConstraintMatcher {
   }
 
   /** Advances by a sampled token; false (state unchanged) if the constraint refuses it. */
+  @Override
   public boolean accept(int tokenId) {
     if (terminated) {
       return false;

@@ -297,7 +297,8 @@ class LoraEngineTest {
           prompt,
           SamplingParams.greedy(maxTokens),
           System.nanoTime(),
-          lease);
+          lease,
+          RequestGroup.single());
     }
 
     void assertIdle() {

@@ -108,7 +108,9 @@ public final class AutoscalerCycles {
       }
       ScalingSpec spec;
       try {
-        spec = ScalingSpecMapper.from(llmd.getSpec().getAutoscaling());
+        spec =
+            ScalingSpecMapper.from(
+                llmd.getSpec().getAutoscaling(), llmd.getSpec().engineMetricsEnabled());
       } catch (IllegalArgumentException e) {
         // The reconciler reports the invalid spec; nothing to scale until it is fixed.
         continue;

@@ -5,9 +5,32 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.api.v1alpha1.AutoscalingSpec;
 import dev.cairn.operator.autoscaler.ScalingSpec;
+import dev.cairn.operator.autoscaler.Signal;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ScalingSpecMapperTest {
+
+  @Test
+  void mapsTheSignalTargetsAndRefusesEngineSignalsWithEngineMetricsOff() {
+    AutoscalingSpec a = new AutoscalingSpec();
+    a.setTargetWaitingRequests(4.0);
+    a.setTargetKvCacheUsage(0.8);
+    a.setTargetTokensPerSecond(100.0);
+    assertThat(ScalingSpecMapper.from(a, true).signalTargets())
+        .isEqualTo(
+            Map.of(
+                Signal.WAITING_REQUESTS, 4.0,
+                Signal.KV_CACHE_USAGE, 0.8,
+                Signal.TOKENS_PER_SECOND, 100.0));
+    assertThatThrownBy(() -> ScalingSpecMapper.from(a, false))
+        .hasMessage(AutoscalingSpec.ENGINE_SIGNAL_NEEDS_METRICS);
+    // Tokens/s reads the always-on service counter, so it stays allowed.
+    a.setTargetWaitingRequests(null);
+    a.setTargetKvCacheUsage(null);
+    assertThat(ScalingSpecMapper.from(a, false).signalTargets())
+        .containsOnlyKeys(Signal.TOKENS_PER_SECOND);
+  }
 
   @Test
   void mapsEveryField() {

@@ -6,6 +6,7 @@ import dev.cairn.worker.backend.DeviceTensor;
 import dev.cairn.worker.backend.HostBackendSupport;
 import dev.cairn.worker.backend.HostTensor;
 import dev.cairn.worker.backend.LoraBatch;
+import dev.cairn.worker.backend.QuantBlocks;
 import dev.cairn.worker.backend.cpu.TiledMatmul.Operands;
 import java.lang.foreign.MemorySegment;
 
@@ -47,13 +48,15 @@ public final class CpuBackend extends HostBackendSupport {
   }
 
   /**
-   * Matrices in F32 or BF16 stay where they are (the mapped file). F16 matrices and every 1-D
-   * tensor (norms, biases) are widened to F32 once, so kernels meet only F32 and BF16 matrices.
+   * Matrices in F32, BF16, Q8_0 or Q4_0 stay where they are (the mapped file, or the quantized
+   * copy). F16 matrices and every 1-D tensor (norms, biases) are widened to F32 once, so kernels
+   * meet only those four matrix types.
    */
   @Override
   public DeviceTensor upload(HostTensor w) {
     boolean oneDim = w.shape().length == 1;
-    if (w.dtype() == DType.F32 || (w.dtype() == DType.BF16 && !oneDim)) {
+    boolean keptMatrix = w.dtype() == DType.BF16 || w.dtype().isQuantized();
+    if (w.dtype() == DType.F32 || (keptMatrix && !oneDim)) {
       return w;
     }
     HostTensor out = (HostTensor) allocate(w.shape());
@@ -87,7 +90,9 @@ public final class CpuBackend extends HostBackendSupport {
     MemorySegment wseg = ws.segment();
     boolean bf16 = ws.dtype() == DType.BF16;
     CpuThreadPool.RangeTask task;
-    if (!vector) {
+    if (ws.dtype().isQuantized()) {
+      task = quantized(xs, ws, bs, rows, os);
+    } else if (!vector) {
       task = (r0, r1) -> ScalarMatmul.run(xs, wseg, bf16, bs, rows, in, outDim, os, r0, r1);
     } else if (bf16) {
       // Split once here, not per thread: every slab reads the same activations.
@@ -103,6 +108,24 @@ public final class CpuBackend extends HostBackendSupport {
     } else {
       pool.parallelFor(outDim, 16, 16, task);
     }
+  }
+
+  /** The Q8_0 / Q4_0 kernel: F32 activations, weights widened per block in registers. */
+  private CpuThreadPool.RangeTask quantized(
+      MemorySegment xs, HostTensor w, MemorySegment bs, int rows, MemorySegment os) {
+    int outDim = w.dim(0);
+    int in = w.dim(1);
+    DType format = w.dtype();
+    MemorySegment wseg = w.segment();
+    if (!vector || !QuantLoads.available()) {
+      return (r0, r1) -> ScalarQuantMatmul.run(xs, wseg, format, bs, rows, in, outDim, os, r0, r1);
+    }
+    Operands ops = Operands.of(xs, xs, wseg, bs, in, QuantBlocks.BLOCK, outDim, os);
+    if (rows >= QuantSlabMatmul.MIN_TOKENS) {
+      return (r0, r1) -> QuantSlabMatmul.multiply(format, ops, rows, r0, r1);
+    }
+    TiledMatmul tiles = format == DType.Q8_0 ? Q8Matmul.TILES : Q4Matmul.TILES;
+    return (r0, r1) -> tiles.multiply(ops, rows, r0, r1);
   }
 
   @Override

@@ -14,6 +14,8 @@ final class CudaArgs {
       case F32 -> DeviceType.F32;
       case BF16 -> DeviceType.BF16;
       case F16 -> DeviceType.F16;
+      case Q8_0 -> DeviceType.Q8_0;
+      case Q4_0 -> DeviceType.Q4_0;
     };
   }
 

@@ -27,7 +27,7 @@ public final class CudaTensor implements DeviceTensor {
     for (int d : shape) {
       n *= d;
     }
-    this.bytes = n * dtype.bytes();
+    this.bytes = dtype.byteSize(n);
     this.copies = new DeviceBuffer[devices];
     this.weight = weight;
   }

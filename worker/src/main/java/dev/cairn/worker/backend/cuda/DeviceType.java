@@ -7,7 +7,11 @@ public enum DeviceType {
   /** bfloat16: the upper half of an F32. */
   BF16(2, "bf16"),
   /** IEEE half precision. */
-  F16(2, "f16");
+  F16(2, "f16"),
+  /** GGUF Q8_0 blocks (34 bytes per 32 weights): matmul weights only. */
+  Q8_0(0, "q8_0"),
+  /** GGUF Q4_0 blocks (18 bytes per 32 weights): matmul weights only. */
+  Q4_0(0, "q4_0");
 
   private final int bytes;
   private final String suffix;
@@ -17,7 +21,7 @@ public enum DeviceType {
     this.suffix = suffix;
   }
 
-  /** Bytes per element. */
+  /** Bytes per element; 0 for the block types, which have no whole number. */
   public int bytes() {
     return bytes;
   }

@@ -37,7 +37,11 @@ public final class PtxResources {
             "matmul_gemv_bf16",
             "matmul_tiled_bf16",
             "matmul_gemv_f16",
-            "matmul_tiled_f16"));
+            "matmul_tiled_f16",
+            "matmul_gemv_q8_0",
+            "matmul_tiled_q8_0",
+            "matmul_gemv_q4_0",
+            "matmul_tiled_q4_0"));
     m.put("norm", List.of("rmsnorm_f32"));
     m.put("rope", List.of("rope_neox_f32"));
     m.put(

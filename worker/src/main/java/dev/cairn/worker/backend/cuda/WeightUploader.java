@@ -7,9 +7,9 @@ import jcuda.Pointer;
 
 /**
  * Copies weights from host memory (usually the memory-mapped checkpoint) to the GPU in bounded
- * chunks. BF16/F16 weights keep their dtype; F32 matrices are narrowed to BF16 on the device when
- * the backend asks for it; vectors (norm weights, biases) are always widened to F32, which the
- * kernels read.
+ * chunks. BF16/F16 weights and Q8_0/Q4_0 blocks keep their dtype (blocks are copied as they are);
+ * F32 matrices are narrowed to BF16 on the device when the backend asks for it; vectors (norm
+ * weights, biases) are always widened to F32, which the kernels read.
  */
 final class WeightUploader {
 
@@ -33,7 +33,7 @@ final class WeightUploader {
 
   /** Uploads {@code w} as {@code target}; the caller owns the returned buffer. */
   DeviceBuffer upload(HostTensor w, DType target) {
-    long bytes = w.numel() * target.bytes();
+    long bytes = target.byteSize(w.numel());
     checkFits(w, bytes);
     DeviceBuffer dst = context.allocate(bytes);
     try {

@@ -35,6 +35,12 @@ public interface EngineMetrics {
     return false;
   }
 
+  /**
+   * The last of a prompt's {@code n} choices finished; {@code maxGenerationTokens} is the most
+   * tokens any of them generated (vLLM's per-parent-request figures).
+   */
+  void onPromptFinished(int n, int maxGenerationTokens);
+
   /** Engine metrics switched off. */
   EngineMetrics NOOP =
       new EngineMetrics() {
@@ -54,11 +60,18 @@ public interface EngineMetrics {
 
         @Override
         public void onFinished(FinishedStats stats) {}
+
+        @Override
+        public void onPromptFinished(int n, int maxGenerationTokens) {}
       };
 
   /** The vLLM metrics on {@code registry} when {@code enabled}, else {@link #NOOP}. */
   static EngineMetrics create(
-      boolean enabled, MeterRegistry registry, String modelName, int maxModelLen) {
-    return enabled ? new VllmEngineMetrics(registry, modelName, maxModelLen) : NOOP;
+      boolean enabled,
+      MeterRegistry registry,
+      String modelName,
+      int maxModelLen,
+      CacheConfigInfo cacheConfig) {
+    return enabled ? new VllmEngineMetrics(registry, modelName, maxModelLen, cacheConfig) : NOOP;
   }
 }

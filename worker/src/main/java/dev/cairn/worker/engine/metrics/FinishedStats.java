@@ -12,6 +12,7 @@ import dev.cairn.worker.engine.FinishReason;
  * @param queueSeconds arrival to first scheduled (NaN when never scheduled)
  * @param prefillSeconds first scheduled to first token (NaN when no token)
  * @param decodeSeconds first to last token (NaN when no token)
+ * @param maxTokensParam the client's max_tokens, 0 when it sent none
  */
 public record FinishedStats(
     FinishReason reason,
@@ -20,4 +21,11 @@ public record FinishedStats(
     double e2eSeconds,
     double queueSeconds,
     double prefillSeconds,
-    double decodeSeconds) {}
+    double decodeSeconds,
+    int maxTokensParam) {
+
+  /** First scheduled to last token, vLLM's RUNNING phase (NaN when no token). */
+  public double inferenceSeconds() {
+    return prefillSeconds + decodeSeconds;
+  }
+}

@@ -92,4 +92,9 @@ public final class LoraRequestsInfo implements EngineMetrics {
   public void onFinished(FinishedStats stats) {
     inner.onFinished(stats);
   }
+
+  @Override
+  public void onPromptFinished(int n, int maxGenerationTokens) {
+    inner.onPromptFinished(n, maxGenerationTokens);
+  }
 }

@@ -4,11 +4,9 @@ import dev.cairn.api.MetricNames;
 import dev.cairn.worker.engine.FinishReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -17,8 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * vLLM's engine metrics with its exact names, labels ({@code model_name}, {@code engine="0"}) and
- * buckets (design.md "Metrics"). Seconds are Micrometer {@link Timer}s, token counts {@link
- * DistributionSummary}s with integer buckets.
+ * buckets (design.md "Metrics"), including the deprecated aliases older dashboards still query.
  */
 public final class VllmEngineMetrics implements EngineMetrics {
 
@@ -35,132 +32,155 @@ public final class VllmEngineMetrics implements EngineMetrics {
   static final double[] ITERATION_TOKEN_BUCKETS = {
     1, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384
   };
+  static final double[] N_BUCKETS = {1, 2, 5, 10, 20};
 
   private final Counter promptTokens;
   private final Counter generationTokens;
   private final Counter preemptions;
   private final Counter prefixQueries;
   private final Counter prefixHits;
+  private final Counter gpuPrefixQueries;
+  private final Counter gpuPrefixHits;
   private final Map<FinishReason, Counter> success = new EnumMap<>(FinishReason.class);
   private final Timer ttft;
   private final Timer interToken;
+  private final Timer timePerOutputToken;
   private final Timer tpot;
   private final Timer e2e;
   private final Timer queue;
+  private final Timer inference;
   private final Timer prefill;
   private final Timer decode;
   private final DistributionSummary promptLen;
   private final DistributionSummary generationLen;
+  private final DistributionSummary maxGenerationLen;
+  private final DistributionSummary paramsN;
+  private final DistributionSummary paramsMaxTokens;
   private final DistributionSummary iterationTokens;
   private volatile StepStats last = new StepStats(0, 0, 0, 0, 0, 0, 0, 0, 0);
 
-  public VllmEngineMetrics(MeterRegistry registry, String modelName, int maxModelLen) {
-    Tags tags = Tags.of(MetricNames.LABEL_MODEL_NAME, modelName, MetricNames.LABEL_ENGINE, "0");
-    Gauge.builder(MetricNames.VLLM_RUNNING, this, m -> m.last.numRunning())
-        .description("Number of requests in model execution batches.")
-        .tags(tags)
-        .strongReference(true)
-        .register(registry);
-    Gauge.builder(MetricNames.VLLM_WAITING, this, m -> m.last.numWaiting())
-        .description("Number of requests waiting to be processed.")
-        .tags(tags)
-        .strongReference(true)
-        .register(registry);
-    Gauge.builder(MetricNames.VLLM_KV_USAGE, this, m -> m.last.kvUsage())
-        .description("KV-cache usage. 1 means 100 percent usage.")
-        .tags(tags)
-        .strongReference(true)
-        .register(registry);
-    promptTokens =
-        counter(registry, MetricNames.VLLM_PROMPT_TOKENS, "Number of prefill tokens.", tags);
+  public VllmEngineMetrics(
+      MeterRegistry registry, String modelName, int maxModelLen, CacheConfigInfo cacheConfig) {
+    VllmMeters m =
+        new VllmMeters(
+            registry,
+            Tags.of(MetricNames.LABEL_MODEL_NAME, modelName, MetricNames.LABEL_ENGINE, "0"));
+    registerGauges(m);
+    registerCacheConfig(m, cacheConfig);
+    promptTokens = m.counter(MetricNames.VLLM_PROMPT_TOKENS, "Number of prefill tokens.");
     generationTokens =
-        counter(registry, MetricNames.VLLM_GENERATION_TOKENS, "Number of generation tokens.", tags);
-    preemptions =
-        counter(registry, MetricNames.VLLM_PREEMPTIONS, "Cumulative number of preemptions.", tags);
-    prefixQueries =
-        counter(registry, MetricNames.VLLM_PREFIX_QUERIES, "Prefix cache queries (tokens).", tags);
-    prefixHits =
-        counter(registry, MetricNames.VLLM_PREFIX_HITS, "Prefix cache hits (tokens).", tags);
+        m.counter(MetricNames.VLLM_GENERATION_TOKENS, "Number of generation tokens.");
+    preemptions = m.counter(MetricNames.VLLM_PREEMPTIONS, "Cumulative number of preemptions.");
+    prefixQueries = m.counter(MetricNames.VLLM_PREFIX_QUERIES, "Prefix cache queries (tokens).");
+    prefixHits = m.counter(MetricNames.VLLM_PREFIX_HITS, "Prefix cache hits (tokens).");
+    gpuPrefixQueries =
+        m.counter(
+            MetricNames.VLLM_GPU_PREFIX_QUERIES,
+            "Prefix cache queries (tokens). DEPRECATED: use vllm:prefix_cache_queries.");
+    gpuPrefixHits =
+        m.counter(
+            MetricNames.VLLM_GPU_PREFIX_HITS,
+            "Prefix cache hits (tokens). DEPRECATED: use vllm:prefix_cache_hits.");
     for (FinishReason reason : FinishReason.values()) {
+      Tags tags = m.tags().and(MetricNames.LABEL_FINISHED_REASON, reason.label());
       success.put(
           reason,
-          counter(
-              registry,
-              MetricNames.VLLM_REQUEST_SUCCESS,
-              "Count of successfully processed requests.",
-              tags.and(MetricNames.LABEL_FINISHED_REASON, reason.label())));
+          m.counter(
+              MetricNames.VLLM_REQUEST_SUCCESS, "Count of successfully processed requests.", tags));
     }
     ttft =
-        timer(
-            registry,
-            MetricNames.VLLM_TTFT,
-            "Histogram of time to first token in seconds.",
-            TTFT_BUCKETS,
-            tags);
+        m.timer(
+            MetricNames.VLLM_TTFT, "Histogram of time to first token in seconds.", TTFT_BUCKETS);
     interToken =
-        timer(
-            registry,
+        m.timer(
             MetricNames.VLLM_ITL,
             "Histogram of inter-token latency in seconds.",
-            TOKEN_LATENCY_BUCKETS,
-            tags);
+            TOKEN_LATENCY_BUCKETS);
+    timePerOutputToken =
+        m.timer(
+            MetricNames.VLLM_TIME_PER_OUTPUT_TOKEN,
+            "Time per output token in seconds. DEPRECATED: use vllm:inter_token_latency_seconds.",
+            TOKEN_LATENCY_BUCKETS);
     tpot =
-        timer(
-            registry,
+        m.timer(
             MetricNames.VLLM_TPOT,
             "Histogram of time_per_output_token_seconds per request.",
-            TOKEN_LATENCY_BUCKETS,
-            tags);
+            TOKEN_LATENCY_BUCKETS);
     e2e =
-        timer(
-            registry,
+        m.timer(
             MetricNames.VLLM_E2E,
             "Histogram of e2e request latency in seconds.",
-            REQUEST_LATENCY_BUCKETS,
-            tags);
+            REQUEST_LATENCY_BUCKETS);
     queue =
-        timer(
-            registry,
+        m.timer(
             MetricNames.VLLM_QUEUE,
             "Histogram of time spent in WAITING phase for request.",
-            REQUEST_LATENCY_BUCKETS,
-            tags);
+            REQUEST_LATENCY_BUCKETS);
+    inference =
+        m.timer(
+            MetricNames.VLLM_INFERENCE,
+            "Histogram of time spent in RUNNING phase for request.",
+            REQUEST_LATENCY_BUCKETS);
     prefill =
-        timer(
-            registry,
+        m.timer(
             MetricNames.VLLM_PREFILL,
             "Histogram of time spent in PREFILL phase for request.",
-            REQUEST_LATENCY_BUCKETS,
-            tags);
+            REQUEST_LATENCY_BUCKETS);
     decode =
-        timer(
-            registry,
+        m.timer(
             MetricNames.VLLM_DECODE,
             "Histogram of time spent in DECODE phase for request.",
-            REQUEST_LATENCY_BUCKETS,
-            tags);
+            REQUEST_LATENCY_BUCKETS);
     double[] lenBuckets = oneTwoFiveBuckets(maxModelLen);
     promptLen =
-        summary(
-            registry,
-            MetricNames.VLLM_PROMPT_LEN,
-            "Number of prefill tokens processed.",
-            lenBuckets,
-            tags);
+        m.summary(MetricNames.VLLM_PROMPT_LEN, "Number of prefill tokens processed.", lenBuckets);
     generationLen =
-        summary(
-            registry,
-            MetricNames.VLLM_GENERATION_LEN,
-            "Number of generation tokens processed.",
-            lenBuckets,
-            tags);
+        m.summary(
+            MetricNames.VLLM_GENERATION_LEN, "Number of generation tokens processed.", lenBuckets);
+    maxGenerationLen =
+        m.summary(
+            MetricNames.VLLM_MAX_GENERATION_LEN,
+            "Histogram of maximum number of requested generation tokens.",
+            lenBuckets);
+    paramsN =
+        m.summary(MetricNames.VLLM_PARAMS_N, "Histogram of the n request parameter.", N_BUCKETS);
+    paramsMaxTokens =
+        m.summary(
+            MetricNames.VLLM_PARAMS_MAX_TOKENS,
+            "Histogram of the max_tokens request parameter.",
+            lenBuckets);
     iterationTokens =
-        summary(
-            registry,
+        m.summary(
             MetricNames.VLLM_ITERATION_TOKENS,
             "Histogram of number of tokens per engine_step.",
-            ITERATION_TOKEN_BUCKETS,
-            tags);
+            ITERATION_TOKEN_BUCKETS);
+  }
+
+  private void registerGauges(VllmMeters m) {
+    m.gauge(
+        MetricNames.VLLM_RUNNING,
+        "Number of requests in model execution batches.",
+        () -> last.numRunning());
+    m.gauge(
+        MetricNames.VLLM_WAITING,
+        "Number of requests waiting to be processed.",
+        () -> last.numWaiting());
+    m.gauge(
+        MetricNames.VLLM_KV_USAGE,
+        "KV-cache usage. 1 means 100 percent usage.",
+        () -> last.kvUsage());
+    m.gauge(
+        MetricNames.VLLM_GPU_CACHE_USAGE,
+        "KV-cache usage. 1 means 100 percent usage. DEPRECATED: use vllm:kv_cache_usage_perc.",
+        () -> last.kvUsage());
+  }
+
+  private static void registerCacheConfig(VllmMeters m, CacheConfigInfo cacheConfig) {
+    Tags info = Tags.of(MetricNames.LABEL_ENGINE, "0");
+    for (Map.Entry<String, String> label : cacheConfig.labels().entrySet()) {
+      info = info.and(label.getKey(), label.getValue());
+    }
+    m.info(MetricNames.VLLM_CACHE_CONFIG_INFO, "Information of the LLMEngine CacheConfig", info);
   }
 
   /** 1, 2, 5, 10, 20, 50, ... while not above {@code max} (vLLM's build_1_2_5_buckets). */
@@ -191,6 +211,8 @@ public final class VllmEngineMetrics implements EngineMetrics {
     increment(preemptions, stats.numPreemptions());
     increment(prefixQueries, stats.prefixQueryTokens());
     increment(prefixHits, stats.prefixHitTokens());
+    increment(gpuPrefixQueries, stats.prefixQueryTokens());
+    increment(gpuPrefixHits, stats.prefixHitTokens());
     increment(promptTokens, stats.promptTokens());
     increment(generationTokens, stats.generationTokens());
   }
@@ -203,6 +225,7 @@ public final class VllmEngineMetrics implements EngineMetrics {
   @Override
   public void onInterToken(double seconds) {
     record(interToken, seconds);
+    record(timePerOutputToken, seconds);
   }
 
   @Override
@@ -210,6 +233,7 @@ public final class VllmEngineMetrics implements EngineMetrics {
     success.get(s.reason()).increment();
     record(e2e, s.e2eSeconds());
     record(queue, s.queueSeconds());
+    record(inference, s.inferenceSeconds());
     record(prefill, s.prefillSeconds());
     record(decode, s.decodeSeconds());
     if (s.generationTokens() > 1 && !Double.isNaN(s.decodeSeconds())) {
@@ -217,6 +241,15 @@ public final class VllmEngineMetrics implements EngineMetrics {
     }
     promptLen.record(s.promptTokens());
     generationLen.record(s.generationTokens());
+    if (s.maxTokensParam() > 0) {
+      paramsMaxTokens.record(s.maxTokensParam());
+    }
+  }
+
+  @Override
+  public void onPromptFinished(int n, int maxGenerationTokens) {
+    paramsN.record(n);
+    maxGenerationLen.record(maxGenerationTokens);
   }
 
   private static void increment(Counter c, long amount) {
@@ -229,31 +262,5 @@ public final class VllmEngineMetrics implements EngineMetrics {
     if (!Double.isNaN(seconds)) {
       t.record(Math.max(0, Math.round(seconds * 1e9)), TimeUnit.NANOSECONDS);
     }
-  }
-
-  private static Counter counter(MeterRegistry r, String name, String help, Tags tags) {
-    return Counter.builder(name).description(help).tags(tags).register(r);
-  }
-
-  private static Timer timer(
-      MeterRegistry r, String name, String help, double[] buckets, Tags tags) {
-    Duration[] slos = new Duration[buckets.length];
-    for (int i = 0; i < buckets.length; i++) {
-      slos[i] = Duration.ofNanos(Math.round(buckets[i] * 1e9));
-    }
-    return Timer.builder(name)
-        .description(help)
-        .serviceLevelObjectives(slos)
-        .tags(tags)
-        .register(r);
-  }
-
-  private static DistributionSummary summary(
-      MeterRegistry r, String name, String help, double[] buckets, Tags tags) {
-    return DistributionSummary.builder(name)
-        .description(help)
-        .serviceLevelObjectives(buckets)
-        .tags(tags)
-        .register(r);
   }
 }

@@ -7,9 +7,10 @@ import java.util.Map;
 /**
  * Turns one logits row into a token: logit bias, penalties (repetition: HF semantics over prompt
  * and output; presence/frequency: OpenAI semantics over output), temperature, then top-k, top-p and
- * min-p truncation and a draw from the request's RNG. Temperature 0 is greedy. Log-probabilities
- * come from the penalized, temperature-scaled distribution before truncation. Stateless and
- * thread-safe.
+ * min-p truncation and a draw from the request's RNG. Temperature 0 is greedy. A request with an
+ * output constraint draws only among the tokens it allows. Log-probabilities come from the
+ * penalized, temperature-scaled distribution before truncation and before the constraint. Stateless
+ * and thread-safe.
  */
 public final class Sampler {
 
@@ -29,33 +30,79 @@ public final class Sampler {
     }
     applyLogitBias(x, params);
     applyPenalties(x, params, state);
+    long[] allowed = state.allowedTokens(x.length);
+    // Logprobs describe the model's distribution before the constraint (vLLM's default), so the
+    // mask goes onto a copy that only the draw sees.
+    double[] drawn = allowed == null ? x : masked(x, allowed);
     boolean greedy = params.temperature() < GREEDY_EPS;
     if (greedy && numLogprobs < 0) {
-      return new SampleResult(argmax(x), Double.NaN, new int[0], new double[0]);
+      return new SampleResult(argmax(drawn), Double.NaN, new int[0], new double[0]);
     }
-    // One exp pass: unnormalized probabilities of the temperature-scaled logits, max element 1.
     double invT = greedy ? 1.0 : 1.0 / params.temperature();
-    double max = Double.NEGATIVE_INFINITY;
-    for (double v : x) {
-      max = Math.max(max, v);
-    }
-    double[] probs = new double[x.length];
-    double total = 0;
-    for (int i = 0; i < x.length; i++) {
-      probs[i] = Math.exp((x[i] - max) * invT);
-      total += probs[i];
-    }
-    double logZ = Math.log(total);
-    int[] top = numLogprobs < 0 ? new int[0] : topIndices(x, Math.min(numLogprobs, x.length));
-    int token = greedy ? argmax(x) : draw(probs, params, state);
+    double[] probs = scaledProbs(drawn, invT);
+    // Unconstrained, the draw's probabilities are the model's: their sum is the partition function.
+    double total = numLogprobs >= 0 && allowed == null ? sum(probs) : Double.NaN;
+    int token = greedy ? argmax(drawn) : draw(probs, params, state);
     if (numLogprobs < 0) {
-      return new SampleResult(token, Double.NaN, top, new double[0]);
+      return new SampleResult(token, Double.NaN, new int[0], new double[0]);
     }
+    double max = max(x);
+    double logZ = Math.log(allowed == null ? total : sumExp(x, max, invT));
+    int[] top = topIndices(x, Math.min(numLogprobs, x.length));
     double[] topLp = new double[top.length];
     for (int i = 0; i < top.length; i++) {
       topLp[i] = (x[top[i]] - max) * invT - logZ;
     }
     return new SampleResult(token, (x[token] - max) * invT - logZ, top, topLp);
+  }
+
+  /** {@code x} with every id outside {@code allowed} at -infinity; throws when none is allowed. */
+  static double[] masked(double[] x, long[] allowed) {
+    double[] out = new double[x.length];
+    boolean any = false;
+    for (int i = 0; i < x.length; i++) {
+      boolean ok = (allowed[i >>> 6] & (1L << i)) != 0;
+      out[i] = ok ? x[i] : Double.NEGATIVE_INFINITY;
+      any |= ok;
+    }
+    if (!any) {
+      throw new IllegalStateException("the output constraint allows no token here");
+    }
+    return out;
+  }
+
+  /** Unnormalized probabilities of the temperature-scaled logits, largest element 1. */
+  private static double[] scaledProbs(double[] x, double invT) {
+    double max = max(x);
+    double[] probs = new double[x.length];
+    for (int i = 0; i < x.length; i++) {
+      probs[i] = Math.exp((x[i] - max) * invT);
+    }
+    return probs;
+  }
+
+  private static double max(double[] x) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (double v : x) {
+      max = Math.max(max, v);
+    }
+    return max;
+  }
+
+  private static double sum(double[] v) {
+    double total = 0;
+    for (double d : v) {
+      total += d;
+    }
+    return total;
+  }
+
+  private static double sumExp(double[] x, double max, double invT) {
+    double total = 0;
+    for (double v : x) {
+      total += Math.exp((v - max) * invT);
+    }
+    return total;
   }
 
   /** OpenAI's logit_bias: added to the raw logits, so +100 all but forces a token, -100 bans it. */

@@ -14,6 +14,9 @@ import java.util.SplittableRandom;
 public final class SamplingState {
 
   private final SplittableRandom rng;
+  // Null when the request samples freely.
+  private final TokenConstraint constraint;
+  private long[] mask;
   private final Map<Integer, Integer> outputCounts = new HashMap<>();
   private final Map<Integer, Boolean> seen = new HashMap<>();
 
@@ -24,6 +27,7 @@ public final class SamplingState {
   public SamplingState(SamplingParams params, int[] promptTokens) {
     long seed = params.seed() != null ? params.seed() : new Random().nextLong();
     this.rng = new SplittableRandom(seed);
+    this.constraint = params.constraint() == null ? null : params.constraint().get();
     if (params.repetitionPenalty() != 1.0) {
       for (int t : promptTokens) {
         seen.put(t, Boolean.TRUE);
@@ -36,8 +40,27 @@ public final class SamplingState {
     return rng.nextDouble();
   }
 
-  /** Records a generated token. */
+  /**
+   * The tokens the request's constraint allows now, as bits over {@code vocabSize} ids, or null
+   * when it samples freely. The array is reused from step to step.
+   */
+  long[] allowedTokens(int vocabSize) {
+    if (constraint == null) {
+      return null;
+    }
+    int words = (vocabSize + 63) >>> 6;
+    if (mask == null || mask.length != words) {
+      mask = new long[words];
+    }
+    constraint.fillMask(mask);
+    return mask;
+  }
+
+  /** Records a generated token; a token the constraint refuses is a sampler bug, so it throws. */
   public void accept(int token) {
+    if (constraint != null && !constraint.accept(token)) {
+      throw new IllegalStateException("token " + token + " is outside the output constraint");
+    }
     outputCounts.merge(token, 1, Integer::sum);
     seen.put(token, Boolean.TRUE);
   }

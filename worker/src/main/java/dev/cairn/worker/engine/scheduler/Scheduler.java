@@ -20,19 +20,27 @@ public final class Scheduler {
   private final int maxNumBatchedTokens;
   private final KvBlockManager kv;
   private final LoraAdmission loras;
+  private final int maxPromptLogitRows;
   private final ArrayDeque<EngineRequest> waiting = new ArrayDeque<>();
   private final List<EngineRequest> running = new ArrayList<>();
   private long totalPreemptions;
 
   public Scheduler(int maxNumSeqs, int maxNumBatchedTokens, KvBlockManager kv) {
-    this(maxNumSeqs, maxNumBatchedTokens, kv, Integer.MAX_VALUE);
+    this(maxNumSeqs, maxNumBatchedTokens, kv, Integer.MAX_VALUE, Integer.MAX_VALUE);
   }
 
   /**
    * @param maxLorasPerBatch distinct LoRA adapters in one step at most (spec.lora.maxLorasPerBatch)
+   * @param maxPromptLogitRows prompt positions per step whose full logits rows come back (requests
+   *     that ask for prompt logprobs): each row is a vocabulary of floats, so a long prompt in one
+   *     chunk would otherwise need gigabytes with a large vocabulary
    */
   public Scheduler(
-      int maxNumSeqs, int maxNumBatchedTokens, KvBlockManager kv, int maxLorasPerBatch) {
+      int maxNumSeqs,
+      int maxNumBatchedTokens,
+      KvBlockManager kv,
+      int maxLorasPerBatch,
+      int maxPromptLogitRows) {
     if (maxNumSeqs <= 0) {
       throw new IllegalArgumentException("maxNumSeqs must be > 0, got " + maxNumSeqs);
     }
@@ -42,7 +50,12 @@ public final class Scheduler {
     }
     this.maxNumSeqs = maxNumSeqs;
     this.maxNumBatchedTokens = maxNumBatchedTokens;
+    if (maxPromptLogitRows <= 0) {
+      throw new IllegalArgumentException(
+          "maxPromptLogitRows must be > 0, got " + maxPromptLogitRows);
+    }
     this.kv = kv;
+    this.maxPromptLogitRows = maxPromptLogitRows;
     // A held-back adapter request lets at most a full batch of later requests pass it.
     this.loras = new LoraAdmission(maxLorasPerBatch, maxNumSeqs);
   }
@@ -85,7 +98,7 @@ public final class Scheduler {
 
   /** Plans one step. */
   public SchedulerOutput schedule() {
-    StepBudget budget = new StepBudget(maxNumBatchedTokens);
+    StepBudget budget = new StepBudget(maxNumBatchedTokens, maxPromptLogitRows);
     List<ScheduledChunk> chunks = new ArrayList<>();
     List<EngineRequest> preempted = new ArrayList<>();
     List<EngineRequest> rejected = new ArrayList<>();
@@ -112,7 +125,7 @@ public final class Scheduler {
     int i = 0;
     while (i < running.size() && budget.tokens > 0) {
       EngineRequest req = running.get(i);
-      int numNew = Math.min(req.numTokens() - req.numComputedTokens(), budget.tokens);
+      int numNew = budget.cap(req, req.numTokens() - req.numComputedTokens());
       if (numNew <= 0) {
         i++;
         continue;
@@ -128,7 +141,7 @@ public final class Scheduler {
         break; // the request preempted itself: everything after it is gone too
       }
       chunks.add(chunkOf(req, numNew));
-      budget.tokens -= numNew;
+      budget.take(req, numNew);
       i++;
     }
   }
@@ -186,7 +199,10 @@ public final class Scheduler {
               ? List.of()
               : kv.findCachedPrefix(req.tokens(), req.numTokens(), namespace);
       int numCached = cached.size() * kv.blockSize();
-      int numNew = Math.min(req.numTokens() - numCached, budget.tokens);
+      int numNew = budget.cap(req, req.numTokens() - numCached);
+      if (numNew <= 0) {
+        break; // this step's prompt-logits rows are spent; FCFS, as for blocks
+      }
       if (!kv.allocate(req.id(), numCached + numNew, cached, namespace)) {
         break; // admission waits for blocks; never skip ahead (FCFS)
       }
@@ -201,7 +217,7 @@ public final class Scheduler {
       req.setStatus(EngineRequest.Status.RUNNING);
       running.add(req);
       chunks.add(chunkOf(req, numNew));
-      budget.tokens -= numNew;
+      budget.take(req, numNew);
     }
   }
 
@@ -257,12 +273,27 @@ public final class Scheduler {
     return null;
   }
 
-  /** The token budget left in the step being planned. */
+  /** The token and prompt-logits-row budgets left in the step being planned. */
   private static final class StepBudget {
     int tokens;
+    int promptLogitRows;
 
-    StepBudget(int tokens) {
+    StepBudget(int tokens, int promptLogitRows) {
       this.tokens = tokens;
+      this.promptLogitRows = promptLogitRows;
+    }
+
+    /** How many of {@code wanted} tokens {@code req} may run in this step. */
+    int cap(EngineRequest req, int wanted) {
+      int n = Math.min(wanted, tokens);
+      return req.needsPromptLogits() ? Math.min(n, promptLogitRows) : n;
+    }
+
+    void take(EngineRequest req, int n) {
+      tokens -= n;
+      if (req.needsPromptLogits()) {
+        promptLogitRows -= n;
+      }
     }
   }
 }

@@ -1,6 +1,8 @@
 package dev.cairn.worker.structured.grammar;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -33,6 +35,24 @@ public final class StackSet {
   /** True when no byte can follow (complete, and nothing more is allowed). */
   public boolean isFinal() {
     return leaves.length == 0;
+  }
+
+  /**
+   * One set per live stack, each not complete. Stacks advance independently, so the tokens this set
+   * allows are the union of what each part allows: masks can be computed and cached per stack,
+   * which recur far more often than whole sets.
+   */
+  public List<StackSet> parts() {
+    List<StackSet> out = new ArrayList<>(leaves.length);
+    for (Frame f : leaves) {
+      out.add(new StackSet(Set.of(f), false));
+    }
+    return out;
+  }
+
+  /** The number of live stacks. */
+  public int size() {
+    return leaves.length;
   }
 
   @Override

@@ -142,6 +142,8 @@ abstract class GpuKernelTestBase {
             case F32 -> v[i];
             case BF16 -> DType.bf16ToFloat(DType.floatToBf16(v[i]));
             case F16 -> Float.float16ToFloat(Float.floatToFloat16(v[i]));
+            case Q8_0, Q4_0 ->
+                throw new IllegalArgumentException(type + " rounds per block: use QuantBlocks");
           };
     }
     return r;

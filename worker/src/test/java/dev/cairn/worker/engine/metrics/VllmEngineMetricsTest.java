@@ -22,6 +22,8 @@ class VllmEngineMetricsTest {
   private static final Pattern SAMPLE = Pattern.compile("^([^{\\s]+)\\{([^}]*)}\\s+(\\S+)$");
   private static final Pattern LABEL = Pattern.compile("(\\w+)=\"([^\"]*)\",?");
 
+  static final CacheConfigInfo CACHE = new CacheConfigInfo(16, 4096, true, "auto");
+
   static final Map<String, String> HISTOGRAM_BUCKETS = new LinkedHashMap<>();
 
   static {
@@ -39,6 +41,11 @@ class VllmEngineMetricsTest {
     HISTOGRAM_BUCKETS.put("vllm:request_queue_time_seconds", requestLatency);
     HISTOGRAM_BUCKETS.put("vllm:request_prefill_time_seconds", requestLatency);
     HISTOGRAM_BUCKETS.put("vllm:request_decode_time_seconds", requestLatency);
+    HISTOGRAM_BUCKETS.put("vllm:request_inference_time_seconds", requestLatency);
+    HISTOGRAM_BUCKETS.put("vllm:time_per_output_token_seconds", tokenLatency);
+    HISTOGRAM_BUCKETS.put("vllm:request_max_num_generation_tokens", lengths);
+    HISTOGRAM_BUCKETS.put("vllm:request_params_max_tokens", lengths);
+    HISTOGRAM_BUCKETS.put("vllm:request_params_n", "1 2 5 10 20");
     HISTOGRAM_BUCKETS.put("vllm:request_prompt_tokens", lengths);
     HISTOGRAM_BUCKETS.put("vllm:request_generation_tokens", lengths);
     HISTOGRAM_BUCKETS.put(
@@ -46,7 +53,12 @@ class VllmEngineMetricsTest {
   }
 
   static final Set<String> GAUGES =
-      Set.of("vllm:num_requests_running", "vllm:num_requests_waiting", "vllm:kv_cache_usage_perc");
+      Set.of(
+          "vllm:num_requests_running",
+          "vllm:num_requests_waiting",
+          "vllm:kv_cache_usage_perc",
+          "vllm:gpu_cache_usage_perc",
+          "vllm:cache_config_info");
   static final Set<String> COUNTERS =
       Set.of(
           "vllm:prompt_tokens_total",
@@ -54,7 +66,9 @@ class VllmEngineMetricsTest {
           "vllm:request_success_total",
           "vllm:num_preemptions_total",
           "vllm:prefix_cache_queries_total",
-          "vllm:prefix_cache_hits_total");
+          "vllm:prefix_cache_hits_total",
+          "vllm:gpu_prefix_cache_queries_total",
+          "vllm:gpu_prefix_cache_hits_total");
 
   /** One exposition sample. */
   record Sample(String name, Map<String, String> labels, double value) {}
@@ -83,7 +97,7 @@ class VllmEngineMetricsTest {
   @Test
   void exportsEveryVllmFamilyWithExactNamesLabelsAndBuckets() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    EngineMetrics.create(true, registry, "tiny", 2048);
+    EngineMetrics.create(true, registry, "tiny", 2048, CACHE);
     List<Sample> samples = parse(registry.scrape());
 
     Set<String> expectedNames = new TreeSet<>();
@@ -104,8 +118,23 @@ class VllmEngineMetricsTest {
                 withoutMax.contains(n)
                     || HISTOGRAM_BUCKETS.containsKey(n.substring(0, n.length() - 4)));
 
+    // vLLM's info gauge carries the engine and its cache settings, not the model.
+    assertThat(samples.stream().filter(s -> s.name().equals("vllm:cache_config_info")).toList())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.value()).isEqualTo(1.0);
+              assertThat(s.labels())
+                  .isEqualTo(
+                      Map.of(
+                          "engine", "0",
+                          "block_size", "16",
+                          "cache_dtype", "auto",
+                          "enable_prefix_caching", "True",
+                          "num_gpu_blocks", "4096"));
+            });
     for (Sample s : samples) {
-      if (!s.name().startsWith("vllm:")) {
+      if (!s.name().startsWith("vllm:") || s.name().equals("vllm:cache_config_info")) {
         continue;
       }
       Map<String, String> base = new TreeMap<>(s.labels());
@@ -143,11 +172,12 @@ class VllmEngineMetricsTest {
   @Test
   void recordsStepsAndRequestsInSeconds() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    EngineMetrics m = EngineMetrics.create(true, registry, "tiny", 2048);
+    EngineMetrics m = EngineMetrics.create(true, registry, "tiny", 2048, CACHE);
     m.onStep(new StepStats(3, 2, 0.25, 40, 1, 30, 16, 20, 3));
     m.onFirstToken(0.05);
     m.onInterToken(0.02);
-    m.onFinished(new FinishedStats(FinishReason.STOP, 20, 5, 2.0, 0.1, 0.4, 1.2));
+    m.onFinished(new FinishedStats(FinishReason.STOP, 20, 5, 2.0, 0.1, 0.4, 1.2, 8));
+    m.onPromptFinished(3, 7);
     List<Sample> samples = parse(registry.scrape());
     assertThat(value(samples, "vllm:num_requests_running", null)).isEqualTo(3);
     assertThat(value(samples, "vllm:num_requests_waiting", null)).isEqualTo(2);
@@ -166,12 +196,33 @@ class VllmEngineMetricsTest {
     assertThat(value(samples, "vllm:request_time_per_output_token_seconds_sum", null))
         .isCloseTo(0.3, org.assertj.core.api.Assertions.within(1e-9));
     assertThat(value(samples, "vllm:request_prompt_tokens_sum", null)).isEqualTo(20);
+    // The deprecated aliases carry the same values as their successors.
+    assertThat(value(samples, "vllm:gpu_cache_usage_perc", null)).isEqualTo(0.25);
+    assertThat(value(samples, "vllm:gpu_prefix_cache_queries_total", null)).isEqualTo(30);
+    assertThat(value(samples, "vllm:gpu_prefix_cache_hits_total", null)).isEqualTo(16);
+    assertThat(value(samples, "vllm:time_per_output_token_seconds_sum", null)).isEqualTo(0.02);
+    // RUNNING = prefill + decode.
+    assertThat(value(samples, "vllm:request_inference_time_seconds_sum", null))
+        .isCloseTo(1.6, org.assertj.core.api.Assertions.within(1e-9));
+    assertThat(value(samples, "vllm:request_params_max_tokens_sum", null)).isEqualTo(8);
+    assertThat(value(samples, "vllm:request_params_n_sum", null)).isEqualTo(3);
+    assertThat(value(samples, "vllm:request_max_num_generation_tokens_sum", null)).isEqualTo(7);
+  }
+
+  @Test
+  void maxTokensIsRecordedOnlyWhenTheClientSentIt() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    EngineMetrics m = EngineMetrics.create(true, registry, "tiny", 2048, CACHE);
+    m.onFinished(new FinishedStats(FinishReason.LENGTH, 4, 16, 1.0, 0.1, 0.2, 0.7, 0));
+    List<Sample> samples = parse(registry.scrape());
+    assertThat(value(samples, "vllm:request_params_max_tokens_count", null)).isZero();
+    assertThat(value(samples, "vllm:request_generation_tokens_count", null)).isEqualTo(1);
   }
 
   @Test
   void metricsOffRegistersNothing() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    EngineMetrics m = EngineMetrics.create(false, registry, "tiny", 2048);
+    EngineMetrics m = EngineMetrics.create(false, registry, "tiny", 2048, CACHE);
     assertThat(m).isSameAs(EngineMetrics.NOOP);
     assertThat(m.enabled()).isFalse();
     m.onStep(new StepStats(1, 1, 1, 1, 1, 1, 1, 1, 1));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.worker.engine.FinishReason;
 import dev.cairn.worker.engine.GenerationRequest;
+import dev.cairn.worker.engine.RequestGroup;
 import dev.cairn.worker.engine.SamplingParams;
 import dev.cairn.worker.engine.kv.KvBlockManager;
 import dev.cairn.worker.lora.AdapterLease;
@@ -18,7 +19,7 @@ class LoraAdmissionTest {
 
   @Test
   void aSecondAdapterWaitsWhileBaseAndTheRunningAdapterAreAdmitted() {
-    Scheduler s = new Scheduler(8, 100, kv, 1);
+    Scheduler s = new Scheduler(8, 100, kv, 1, Integer.MAX_VALUE);
     EngineRequest a = request("a", 1);
     EngineRequest b = request("b", 2);
     EngineRequest base = request("base", 0);
@@ -37,7 +38,7 @@ class LoraAdmissionTest {
 
   @Test
   void aHeldBackRequestIsOvertakenAtMostMaxNumSeqsTimes() {
-    Scheduler s = new Scheduler(2, 100, kv, 1);
+    Scheduler s = new Scheduler(2, 100, kv, 1, Integer.MAX_VALUE);
     EngineRequest a = request("a", 1);
     EngineRequest b = request("b", 2);
     s.add(a);
@@ -70,7 +71,8 @@ class LoraAdmissionTest {
   private static EngineRequest request(String id, long adapter) {
     AdapterLease lease = adapter == 0 ? null : new FixedLease(adapter);
     return new EngineRequest(
-        new GenerationRequest(id, new int[] {1, 2, 3}, SamplingParams.greedy(100), 0L, lease));
+        new GenerationRequest(
+            id, new int[] {1, 2, 3}, SamplingParams.greedy(100), 0L, lease, RequestGroup.single()));
   }
 
   /** A lease with only an identity: the scheduler never reads weights. */

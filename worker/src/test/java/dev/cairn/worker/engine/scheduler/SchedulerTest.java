@@ -206,4 +206,40 @@ class SchedulerTest {
     assertThat(c.numCachedPromptTokens()).isEqualTo(8);
     assertThat(b.numComputedTokens()).isZero();
   }
+
+  @Test
+  void promptLogprobRequestsRunAtMostTheLogitRowBudgetPerStep() {
+    kv = new KvBlockManager(64, 16, false);
+    scheduler = new Scheduler(8, 1000, kv, Integer.MAX_VALUE, 4);
+    SamplingParams g = SamplingParams.greedy(1);
+    SamplingParams withPromptLogprobs =
+        new SamplingParams(
+            g.temperature(),
+            g.topP(),
+            g.topK(),
+            g.minP(),
+            g.seed(),
+            g.presencePenalty(),
+            g.frequencyPenalty(),
+            g.repetitionPenalty(),
+            g.maxTokens(),
+            g.stop(),
+            g.stopTokenIds(),
+            g.ignoreEos(),
+            g.logprobs(),
+            g.logitBias(),
+            0);
+    scheduler.add(
+        new EngineRequest(new GenerationRequest("echo", new int[10], withPromptLogprobs, 0L)));
+    scheduler.add(request("free", 10));
+
+    SchedulerOutput first = scheduler.schedule();
+    // The free request is not held to the logit-row budget and is admitted behind it.
+    assertThat(tokensById(first)).containsEntry("echo", 4).containsEntry("free", 10);
+    complete(first);
+    SchedulerOutput second = scheduler.schedule();
+    assertThat(tokensById(second)).containsEntry("echo", 4);
+    complete(second);
+    assertThat(tokensById(scheduler.schedule())).containsEntry("echo", 2);
+  }
 }
