@@ -79,7 +79,13 @@ public final class Activator implements AutoCloseable {
         gate.update(route);
         continue;
       }
-      DeploymentGate opened = new DeploymentGate(vertx, forwarder, route, metrics);
+      DeploymentGate opened =
+          new DeploymentGate(
+              vertx,
+              forwarder,
+              route,
+              metrics,
+              () -> DeploymentScrape.text(registry, route.namespace(), route.deployment()));
       gates.put(route.key(), opened);
       pending.add(
           opened

@@ -6,17 +6,20 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
  * One deployment's port on the activator: requests arriving while it has no ready replica are held
  * (bounded in number and time), and forwarded once the operator reports ready endpoints. A request
  * arriving while endpoints are known goes straight through (the Service's endpoints lag the
- * operator's switch by a moment).
+ * operator's switch by a moment). {@code GET /metrics} answers this deployment's activator series:
+ * at zero the deployment's ServiceMonitor scrapes this port.
  */
 final class DeploymentGate {
   private static final Logger LOG = Logger.getLogger(DeploymentGate.class);
@@ -29,12 +32,19 @@ final class DeploymentGate {
   private final HeldQueue<Held> queue;
   private final ActivatorMetrics.Deployment metrics;
   private final AtomicLong next = new AtomicLong();
+  private final Supplier<String> scrape;
   private volatile ActivatorRoute route;
   private HttpServer server;
   private Context context;
 
-  DeploymentGate(Vertx vertx, Forwarder forwarder, ActivatorRoute route, ActivatorMetrics metrics) {
+  DeploymentGate(
+      Vertx vertx,
+      Forwarder forwarder,
+      ActivatorRoute route,
+      ActivatorMetrics metrics,
+      Supplier<String> scrape) {
     this.vertx = vertx;
+    this.scrape = scrape;
     this.forwarder = forwarder;
     this.route = route;
     this.queue = new HeldQueue<>(route.queueSize());
@@ -80,6 +90,10 @@ final class DeploymentGate {
 
   private void arrived(HttpServerRequest request) {
     long arrived = System.nanoTime();
+    if (request.method() == HttpMethod.GET && "/metrics".equals(request.path())) {
+      request.response().putHeader("Content-Type", DeploymentScrape.CONTENT_TYPE).end(scrape.get());
+      return;
+    }
     request
         .body()
         .onSuccess(body -> admit(request, body, arrived))

@@ -201,6 +201,33 @@ class ActivatorTest {
     assertThat(activator.held(NS, NAME)).isEmpty();
   }
 
+  @Test
+  void aDeploymentPortAnswersMetricsWithThatDeploymentsSeriesOnly() throws Exception {
+    ActivatorRoute mine = route(10, 60, List.of());
+    ActivatorRoute other = new ActivatorRoute("team-b", NAME, freePort(), 10, 60, List.of());
+    activator
+        .apply(Map.of(mine.key(), mine, other.key(), other))
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    send("{\"n\":1}");
+    awaitTrue(() -> activator.held(NS, NAME).orElse(-1) == 1);
+
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(t -> t.startsWith("text/plain"));
+    assertThat(r.body())
+        .contains("# TYPE cairn_activator_held_requests gauge")
+        .contains("cairn_activator_held_requests{deployment=\"tiny\",namespace=\"team-a\",} 1.0")
+        .contains("cairn_activator_cold_start_seconds_bucket{")
+        .doesNotContain("team-b");
+    assertThat(activator.held(NS, NAME)).hasValue(1);
+  }
+
   private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (!condition.getAsBoolean()) {

@@ -132,6 +132,9 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment> {
       context
           .managedWorkflowAndDependentResourceContext()
           .put(WorkerEndpointSliceDependent.ROUTE, routes.register(llmd, readyTargets(context)));
+    } else {
+      // Back to minReplicas ≥ 1: the Service selects the pods again and the port is freed.
+      routes.remove(llmd.getMetadata().getNamespace(), llmd.getMetadata().getName());
     }
     context
         .managedWorkflowAndDependentResourceContext()

@@ -8,18 +8,16 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The route table the activator follows ({@link ActivatorRoute#CONFIGMAP} in the operator's
  * namespace): one entry per deployment that scales to zero, with its activator port and ready
- * endpoints. The table is also where ports are remembered, so they survive operator restarts: an
- * entry keeps its port, a new one takes the lowest free port of the range. Writes only on change.
+ * endpoints. Edits go through {@link RouteTable} and are written only on change. Serialized:
+ * reconciles run in parallel and share one ConfigMap.
  */
 @ApplicationScoped
 public class ActivatorRoutes {
@@ -41,38 +39,70 @@ public class ActivatorRoutes {
 
   /**
    * Puts {@code llmd}'s entry with {@code targets} (ready workers as {@code host:port}) into the
-   * table and returns it. Serialized: reconciles run in parallel and share one ConfigMap.
+   * table and returns it.
    *
    * @throws IllegalStateException when every port of the range is taken
    */
   public synchronized ActivatorRoute register(LLMDeployment llmd, List<String> targets) {
-    ConfigMap cm = current();
-    Map<String, String> data = cm.getData() == null ? new HashMap<>() : new HashMap<>(cm.getData());
-    String ns = llmd.getMetadata().getNamespace();
-    String name = llmd.getMetadata().getName();
-    String key = ActivatorRoute.key(ns, name);
     ScaleFromZeroSpec z = llmd.getSpec().getAutoscaling().effectiveScaleFromZero();
-    int port = existingPort(data.get(key)).orElseGet(() -> freePort(data));
+    Loaded loaded = load();
     ActivatorRoute route =
-        new ActivatorRoute(
-            ns, name, port, z.effectiveQueueSize(), z.effectiveTimeoutSeconds(), targets);
-    String json = route.toJson();
-    if (!json.equals(data.get(key))) {
-      data.put(key, json);
-      write(cm, data);
-    }
+        loaded
+            .table()
+            .put(
+                llmd.getMetadata().getNamespace(),
+                llmd.getMetadata().getName(),
+                z.effectiveQueueSize(),
+                z.effectiveTimeoutSeconds(),
+                targets);
+    save(loaded);
     return route;
   }
 
-  /** Drops the entries whose key is not in {@code keep} (deleted or no longer at zero). */
-  public synchronized void retain(Set<String> keep) {
-    ConfigMap cm = current();
-    if (cm.getData() == null || keep.containsAll(cm.getData().keySet())) {
+  /** Drops a deployment's entry (it no longer scales to zero, or is gone). */
+  public synchronized void remove(String deploymentNamespace, String name) {
+    if (known != null && !known.contains(ActivatorRoute.key(deploymentNamespace, name))) {
       return;
     }
-    Map<String, String> data = new HashMap<>(cm.getData());
-    data.keySet().retainAll(keep);
-    write(cm, data);
+    Loaded loaded = load();
+    loaded.table().remove(deploymentNamespace, name);
+    save(loaded);
+  }
+
+  /** Keeps the entries whose keys {@code keep} returns, given the keys in the table now. */
+  public synchronized void retain(UnaryOperator<Set<String>> keep) {
+    Loaded loaded = load();
+    loaded.table().retain(keep.apply(loaded.table().keys()));
+    save(loaded);
+  }
+
+  // The keys last read or written; this operator is the table's only writer, so a deployment
+  // missing here has no entry and a reconcile of it need not read the ConfigMap.
+  private Set<String> known;
+
+  private record Loaded(ConfigMap cm, RouteTable table) {}
+
+  private Loaded load() {
+    ConfigMap cm = current();
+    RouteTable table = new RouteTable(cm.getData(), portBase, portCount);
+    known = table.keys();
+    return new Loaded(cm, table);
+  }
+
+  private void save(Loaded loaded) {
+    if (!loaded.table().changed()) {
+      return;
+    }
+    ConfigMap cm = loaded.cm();
+    cm.setData(loaded.table().data());
+    var resource = client.configMaps().inNamespace(namespace).resource(cm);
+    // The resourceVersion makes a concurrent writer (a second operator) fail instead of clobber.
+    if (cm.getMetadata().getResourceVersion() == null) {
+      resource.create();
+    } else {
+      resource.update();
+    }
+    known = loaded.table().keys();
   }
 
   private ConfigMap current() {
@@ -86,39 +116,5 @@ public class ActivatorRoutes {
             .withNamespace(namespace)
             .endMetadata()
             .build();
-  }
-
-  private void write(ConfigMap cm, Map<String, String> data) {
-    cm.setData(data);
-    var resource = client.configMaps().inNamespace(namespace).resource(cm);
-    // The resourceVersion makes a concurrent writer (a second operator) fail instead of clobber.
-    if (cm.getMetadata().getResourceVersion() == null) {
-      resource.create();
-    } else {
-      resource.update();
-    }
-  }
-
-  private static java.util.OptionalInt existingPort(String json) {
-    if (json == null) {
-      return java.util.OptionalInt.empty();
-    }
-    try {
-      return java.util.OptionalInt.of(ActivatorRoute.fromJson(json).port());
-    } catch (Exception e) {
-      return java.util.OptionalInt.empty();
-    }
-  }
-
-  private int freePort(Map<String, String> data) {
-    Set<Integer> used = new HashSet<>();
-    data.values().forEach(v -> existingPort(v).ifPresent(used::add));
-    for (int p = portBase; p < portBase + portCount; p++) {
-      if (!used.contains(p)) {
-        return p;
-      }
-    }
-    throw new IllegalStateException(
-        "every activator port of " + portBase + "+" + portCount + " is taken");
   }
 }
