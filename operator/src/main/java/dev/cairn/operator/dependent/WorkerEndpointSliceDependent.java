@@ -1,6 +1,7 @@
 package dev.cairn.operator.dependent;
 
 import dev.cairn.api.CairnNames;
+import dev.cairn.api.ResourceNames;
 import dev.cairn.api.activator.ActivatorRoute;
 import dev.cairn.api.v1alpha1.LLMDeployment;
 import dev.cairn.operator.activator.ActivatorPods;
@@ -14,6 +15,7 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import jakarta.inject.Inject;
 import java.util.Comparator;
 import java.util.List;
@@ -51,6 +53,18 @@ public class WorkerEndpointSliceDependent
             .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
             .toList();
     return WorkerEndpointSliceModel.desired(primary, ready, activatorPods.readyIps(), route.port());
+  }
+
+  /**
+   * The slice is named after the Service. Said here so that finding it (to delete it once the
+   * deployment no longer scales to zero) does not compute {@link #desired}, which needs a route.
+   */
+  @Override
+  protected ResourceID targetSecondaryResourceID(
+      LLMDeployment primary, Context<LLMDeployment> context) {
+    return new ResourceID(
+        ResourceNames.service(primary.getMetadata().getName()),
+        primary.getMetadata().getNamespace());
   }
 
   /** Reconcile precondition: only deployments with minReplicas 0 route through the activator. */
