@@ -20,4 +20,5 @@ formats="${BENCH_FORMATS:-none,q8_0,q4_0}"
 "${JAVA[@]}" dev.cairn.worker.bench.SweepBench bench-out/sweep.json bench-out/sweep.png \
   "$model" models/tiny-shakespeare "${BENCH_STREAMS:-1,4,16,64}" "${BENCH_OUTPUT_TOKENS:-32}" \
   "$formats"
+"${JAVA[@]}" dev.cairn.worker.bench.LoraBench bench-out/lora.json "$model" 16 "${BENCH_OUTPUT_TOKENS:-32}" 4 16
 echo "bench-out/compute.json, bench-out/sweep.json and bench-out/sweep.png written"

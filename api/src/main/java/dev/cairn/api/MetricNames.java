@@ -15,6 +15,16 @@ public final class MetricNames {
   public static final String LABEL_NAMESPACE = "namespace";
   public static final String LABEL_DEPLOYMENT = "deployment";
   public static final String LABEL_TYPE = "type";
+  public static final String LABEL_ENDPOINT = "endpoint";
+
+  /** Where the endpoint label lands when the Prometheus Operator's own endpoint label wins. */
+  public static final String LABEL_EXPORTED_ENDPOINT = "exported_endpoint";
+
+  // Recording rules of the SLO alerts (the operator's PrometheusRule), labelled {namespace,
+  // deployment}; the rate window completes the name, e.g. ..._ratio_rate5m.
+  public static final String SLO_AVAILABILITY_ERRORS =
+      "namespace_deployment:cairn_slo_availability_errors:ratio_rate";
+  public static final String SLO_TTFT_SLOW = "namespace_deployment:cairn_slo_ttft_slow:ratio_rate";
 
   // Service level, always on (the API layer records them).
   public static final String REQUESTS_TOTAL = "cairn_requests_total";
@@ -22,6 +32,10 @@ public final class MetricNames {
   public static final String PROMPT_TOKENS_TOTAL = "cairn_prompt_tokens_total";
   public static final String GENERATION_TOKENS_TOTAL = "cairn_generation_tokens_total";
   public static final String ONGOING_REQUESTS = "cairn_ongoing_requests";
+
+  /** Requests refused before they ran (labels model_name and reason: queue_full, not_ready). */
+  public static final String REQUESTS_REJECTED_TOTAL = "cairn_requests_rejected_total";
+
   public static final String MODEL_LOAD_PROGRESS = "cairn_model_load_progress_ratio";
   public static final String MODEL_INFO = "cairn_model_info";
   public static final String GPU_MEMORY_USED = "cairn_gpu_memory_used_bytes";

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.cairn.api.CairnNames;
+import dev.cairn.api.v1alpha1.AutoscalingSpec;
 import dev.cairn.api.v1alpha1.Conditions;
 import dev.cairn.api.v1alpha1.Conditions.Reason;
 import dev.cairn.api.v1alpha1.LLMDeployment;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.Test;
 class InvalidSpecIT {
   @Inject KubernetesClient client;
 
-  /** Six kinds of bad spec, each with the field its message must name. */
+  /** Eight kinds of bad spec, each with the field its message must name. */
   private static final List<String[]> BAD =
       List.of(
           new String[] {
@@ -81,6 +82,25 @@ class InvalidSpecIT {
               engine: {backend: cuda}
             """,
             "spec.engine.backend: engine.backend cuda needs a GPU but accelerator.type is cpu"
+          },
+          new String[] {
+            """
+            spec:
+              model: {source: "hf://a/b"}
+              accelerator: {type: cpu, count: 0}
+              autoscaling: {targetKvCacheUsage: 1.5}
+            """,
+            "spec.autoscaling.targetKvCacheUsage: must lie in (0, 1], got 1.5"
+          },
+          new String[] {
+            """
+            spec:
+              model: {source: "hf://a/b"}
+              accelerator: {type: cpu, count: 0}
+              logEngineMetrics: false
+              autoscaling: {targetWaitingRequests: 4}
+            """,
+            "spec.autoscaling: " + AutoscalingSpec.ENGINE_SIGNAL_NEEDS_METRICS
           });
 
   @Test

@@ -42,11 +42,13 @@ import org.junit.jupiter.api.Test;
  * The whole monitoring path on real components: the operator (against the mock API server) makes
  * the Deployments, Services, ServiceMonitors and dashboard ConfigMaps for two LLMDeployments; real
  * workers start with the CAIRN_CONFIG the operator wrote (two for {@code tiny-on}, one for {@code
- * tiny-off} with {@code logEngineMetrics: false}) on loopback aliases that are their mock pods'
- * IPs; a real Prometheus (Debian's package) scrapes them with the jobs Prometheus Operator would
- * generate from those ServiceMonitors, and scrapes the operator through deploy/monitoring's
- * ServiceMonitor. After bounded load, every query of the dashboard the operator put in the
- * ConfigMap runs against Prometheus with the deployment chosen as a user would choose it.
+ * tiny-off} with {@code logEngineMetrics: false}; {@code tiny-on} also serves the tiny LoRA
+ * adapters) on loopback aliases that are their mock pods' IPs; a real Prometheus (Debian's package)
+ * scrapes them with the jobs Prometheus Operator would generate from those ServiceMonitors, and
+ * scrapes the operator through deploy/monitoring's ServiceMonitor. After bounded load, every query
+ * of the dashboard the operator put in the ConfigMap runs against Prometheus with the deployment
+ * chosen as a user would choose it, and the LoRA panels show the adapter when a user picks it as
+ * the model.
  */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
@@ -56,6 +58,7 @@ class LiveStackIT {
   private static final String ON = "tiny-on";
   private static final String OFF = "tiny-off";
   private static final String MODEL = "tiny";
+  private static final String ADAPTER = "shouty";
   private static final Duration LOAD = Duration.ofSeconds(6);
 
   @Inject KubernetesClient client;
@@ -115,6 +118,7 @@ class LiveStackIT {
         List<String> problems = new ArrayList<>();
         problems.addAll(check(prometheus, dashboardFromConfigMap(h, ON), h.namespace, ON, true));
         problems.addAll(check(prometheus, dashboardFromConfigMap(h, OFF), h.namespace, OFF, false));
+        problems.addAll(checkAdapterPanels(prometheus, dashboardFromConfigMap(h, ON), h.namespace));
         assertThat(problems).as(prometheus.log()).isEmpty();
       }
     } finally {
@@ -122,7 +126,18 @@ class LiveStackIT {
     }
   }
 
+  /** tiny-on serves the shouty adapter of models/tiny-shakespeare-lora; tiny-off none. */
   private static String spec(boolean engineMetrics, int maxReplicas) {
+    String lora =
+        engineMetrics
+            ? """
+              lora:
+                adapters:
+                  - {name: %s, source: "file:models/tiny-shakespeare-lora/shouty"}
+              """
+                .formatted(ADAPTER)
+                .indent(2)
+            : "";
     return """
         spec:
           model: {id: %s, source: "file:models/tiny-shakespeare"}
@@ -137,7 +152,8 @@ class LiveStackIT {
           monitoring:
             serviceMonitor: {interval: 1s}
         """
-        .formatted(MODEL, engineMetrics, maxReplicas);
+            .formatted(MODEL, engineMetrics, maxReplicas)
+        + lora;
   }
 
   /** A worker with the CAIRN_CONFIG of the Deployment the operator made. */
@@ -224,8 +240,15 @@ class LiveStackIT {
     prometheus
         .ruleGroups()
         .forEach(g -> g.path("rules").forEach(r -> alerts.add(r.path("name").asText())));
-    LOG.infof("alert rules evaluated without error: %s", alerts);
-    assertThat(alerts).contains("CairnHighErrorRate", "CairnSlowTimeToFirstToken");
+    LOG.infof("alert and recording rules evaluated without error: %s", alerts);
+    assertThat(alerts)
+        .contains(
+            "CairnHighErrorRate",
+            "CairnSlowTimeToFirstToken",
+            "CairnAvailabilityBudgetBurnFast",
+            "CairnTtftBudgetBurnSlow",
+            MetricNames.SLO_AVAILABILITY_ERRORS + "3d",
+            MetricNames.SLO_TTFT_SLOW + "5m");
   }
 
   /** The labels the dashboard selects on come out of the relabelling, per target. */
@@ -252,8 +275,8 @@ class LiveStackIT {
 
   /**
    * Bounded load: for {@link #LOAD}, streaming and plain requests to both endpoints on every worker
-   * (shared prompts, so the prefix cache has hits), then one refused request each, so 4xx series
-   * exist. Returns how many requests each deployment's workers counted.
+   * (shared prompts, so the prefix cache has hits; tiny-on's also to its adapter), then one refused
+   * request each, so 4xx series exist. Returns how many requests each deployment's workers counted.
    */
   private static Map<String, Double> drive(List<WorkerProcess> workers) {
     List<Request> mix =
@@ -271,9 +294,16 @@ class LiveStackIT {
                  "max_tokens": 16}"""
                     .formatted(MODEL)),
             CompletionLoad.longStreamingCompletion(MODEL, 32));
+    List<Request> onMix = new ArrayList<>(mix);
+    onMix.add(
+        new Request(
+            "/v1/completions",
+            """
+            {"model": "%s", "prompt": "ROMEO:", "max_tokens": 16}"""
+                .formatted(ADAPTER)));
     try (CompletionLoad on =
             CompletionLoad.start(
-                List.of(workers.get(0).baseUri(), workers.get(1).baseUri()), mix, 4, LOAD);
+                List.of(workers.get(0).baseUri(), workers.get(1).baseUri()), onMix, 4, LOAD);
         CompletionLoad off =
             CompletionLoad.start(List.of(workers.get(2).baseUri()), mix, 2, LOAD)) {
       sleep(LOAD);
@@ -343,6 +373,42 @@ class LiveStackIT {
       withData += hasData ? 1 : 0;
     }
     LOG.infof("%s: %d queries, %d with data", deployment, queries.size(), withData);
+    return problems;
+  }
+
+  /**
+   * The LoRA row with the adapter picked as the model (the model variable lists it, from its
+   * cairn_ongoing_requests series): every query returns data, and only the adapter's.
+   */
+  private static List<String> checkAdapterPanels(
+      PrometheusProcess prometheus, JsonNode dashboard, String namespace) {
+    List<DashboardQueries.Query> queries =
+        DashboardQueries.runnable(
+                dashboard,
+                Map.of(
+                    "namespace", namespace,
+                    "deployment", ON,
+                    "model_name", ADAPTER,
+                    "__interval", "1s"))
+            .stream()
+            .filter(q -> q.source().endsWith(" per adapter"))
+            .toList();
+    List<String> problems = new ArrayList<>();
+    if (queries.isEmpty()) {
+      problems.add("no LoRA adapter panels in the dashboard");
+    }
+    for (DashboardQueries.Query q : queries) {
+      JsonNode result = prometheus.queryResult(q.expr());
+      String where = ON + " " + q.source() + " -- " + q.expr();
+      if (result.isEmpty()) {
+        problems.add(where + ": no data for " + ADAPTER);
+      }
+      for (JsonNode series : result) {
+        if (!ADAPTER.equals(series.at("/metric/model_name").asText())) {
+          problems.add(where + ": series of another model " + series.path("metric"));
+        }
+      }
+    }
     return problems;
   }
 

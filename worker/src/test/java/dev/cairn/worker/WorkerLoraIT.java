@@ -2,6 +2,7 @@ package dev.cairn.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -201,5 +202,48 @@ class WorkerLoraIT {
         .prompt(c.get("prompt").asText())
         .maxTokens(32)
         .temperature(0.0);
+  }
+
+  /**
+   * A declared adapter that cannot load keeps the worker from starting: the process stays up to say
+   * why (the kubelet restarts it on the failed liveness probe), every probe answers 503 with the
+   * field at fault, and no request is served.
+   */
+  @Test
+  void aBrokenDeclaredAdapterKeepsTheWorkerFromStarting() throws Exception {
+    Path broken = Files.createDirectories(dynamic.resolve("broken"));
+    Files.copy(
+        WorkerProcess.repoRoot().resolve("models/tiny-shakespeare-lora/plain/adapter_config.json"),
+        broken.resolve("adapter_config.json"));
+    String spec =
+        """
+        {"model": {"id": "tiny-shakespeare", "source": "file:models/tiny-shakespeare"},
+         "accelerator": {"type": "cpu", "count": 0},
+         "engine": {"kvCacheMemory": "16Mi"},
+         "lora": {"maxLoraRank": 8, "adapters": [
+           {"name": "shouty", "source": "file:models/tiny-shakespeare-lora/shouty"},
+           {"name": "broken", "source": "file:%s"}]}}
+        """
+            .formatted(broken);
+    try (WorkerProcess w = WorkerProcess.builder().host("127.0.0.5").configJson(spec).launch()) {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .ignoreExceptions()
+          .until(
+              () -> JSON.readTree(w.get("/health/started").body()).path("phase").asText(),
+              "failed"::equals);
+      HttpResponse<String> started = w.get("/health/started");
+      assertThat(started.statusCode()).isEqualTo(503);
+      JsonNode body = JSON.readTree(started.body());
+      assertThat(body.path("status").asText()).isEqualTo("DOWN");
+      assertThat(body.path("detail").asText())
+          .startsWith("failed: spec.lora.adapters[1] (broken): ")
+          .contains("adapter_model.safetensors");
+      assertThat(w.get("/health/live").statusCode()).isEqualTo(503);
+      assertThat(w.get("/health/ready").statusCode()).isEqualTo(503);
+      assertThat(w.get("/v1/models").statusCode()).isEqualTo(503);
+      assertThat(w.isAlive()).isTrue();
+      assertThat(w.log()).contains("spec.lora.adapters[1] (broken)");
+    }
   }
 }

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The real tiny model in a packaged worker process: a known workload gives exact counter values,
+ * The real tiny model in a packaged worker process (with deploy/samples/tiny-lora.yaml's adapters,
+ * so that vllm:lora_requests_info is exported too): a known workload gives exact counter values,
  * the exported families are exactly design.md's list, promtool finds nothing but the two lints
  * vLLM's names cannot avoid, a real Prometheus scrapes it and answers the dashboard's queries, and
  * {@code logEngineMetrics: false} removes every engine series.
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Test;
 class WorkerMetricsIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String MODEL = "tiny-shakespeare";
+  private static final String ADAPTER = "shouty";
   private static final Map<String, String> COMPLETIONS = Map.of("endpoint", "/v1/completions");
 
   /** The spec of deploy/samples/tiny-cpu.yaml as the operator passes it, engine metrics off. */
@@ -48,7 +50,7 @@ class WorkerMetricsIT {
   static void start() {
     worker =
         WorkerProcess.builder()
-            .configFile(WorkerProcess.repoRoot().resolve("deploy/samples/tiny-cpu.yaml"))
+            .configFile(WorkerProcess.repoRoot().resolve("deploy/samples/tiny-lora.yaml"))
             .start();
     prometheus =
         PrometheusProcess.builder()
@@ -141,6 +143,9 @@ class WorkerMetricsIT {
     // cairn_requests_total is labelled by HTTP status, unknown before the first answer: it appears
     // with the first request (the dashboard's variables use cairn_ongoing_requests for that).
     workload(worker, 1);
+    long before = System.currentTimeMillis();
+    adapterCompletion(worker);
+    long after = System.currentTimeMillis();
     MetricsText m = worker.scrape();
     assertThat(m.families("vllm:")).containsExactlyElementsOf(expectedVllmFamilies());
     assertThat(m.families("cairn_")).containsExactlyElementsOf(expectedCairnFamilies());
@@ -159,10 +164,13 @@ class WorkerMetricsIT {
       if (s.name().equals(MetricNames.VLLM_CACHE_CONFIG_INFO)) {
         continue; // vLLM's info gauge: engine and cache settings, no model (checked below)
       }
+      if (s.name().equals(MetricNames.VLLM_LORA_REQUESTS_INFO)) {
+        continue; // as in vLLM, labelled only by its adapter state (below)
+      }
       assertThat(s.labels()).as(s.name()).containsEntry("model_name", MODEL);
       assertThat(s.labels()).as(s.name()).containsEntry("engine", "0");
     }
-    // deploy/samples/tiny-cpu.yaml: prefix caching on by default, vLLM's block size.
+    // deploy/samples/tiny-lora.yaml: prefix caching on by default, vLLM's block size.
     assertThat(
             m.value(
                 MetricNames.VLLM_CACHE_CONFIG_INFO,
@@ -172,6 +180,35 @@ class WorkerMetricsIT {
                     MetricNames.LABEL_CACHE_DTYPE, "auto",
                     MetricNames.LABEL_CACHE_PREFIX_CACHING, "True")))
         .isEqualTo(1.0);
+    assertLoraRequestsInfo(m, before, after);
+  }
+
+  /**
+   * vLLM's shape: one series per (max_lora, running, waiting) state, no other label, valued the
+   * unix time (seconds) the engine last saw that state; a step ran the adapter during the request.
+   */
+  private static void assertLoraRequestsInfo(MetricsText m, long beforeMillis, long afterMillis) {
+    List<MetricsText.Sample> info =
+        m.samples(MetricNames.VLLM_LORA_REQUESTS_INFO).stream()
+            .filter(s -> s.name().equals(MetricNames.VLLM_LORA_REQUESTS_INFO))
+            .toList();
+    assertThat(info).isNotEmpty();
+    for (MetricsText.Sample s : info) {
+      assertThat(s.labels().keySet())
+          .containsExactlyInAnyOrder(
+              MetricNames.LABEL_MAX_LORA,
+              MetricNames.LABEL_RUNNING_LORA_ADAPTERS,
+              MetricNames.LABEL_WAITING_LORA_ADAPTERS);
+      // tiny-lora.yaml leaves maxLorasPerBatch at its default, 4.
+      assertThat(s.labels()).containsEntry(MetricNames.LABEL_MAX_LORA, "4");
+    }
+    MetricsText.Sample running =
+        info.stream()
+            .filter(s -> s.labels().get(MetricNames.LABEL_RUNNING_LORA_ADAPTERS).equals(ADAPTER))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no series running " + ADAPTER + ": " + info));
+    assertThat(running.labels()).containsEntry(MetricNames.LABEL_WAITING_LORA_ADAPTERS, "");
+    assertThat(running.value()).isBetween(beforeMillis / 1000.0 - 1, afterMillis / 1000.0 + 1);
   }
 
   @Test
@@ -276,7 +313,8 @@ class WorkerMetricsIT {
                 MetricNames.VLLM_CACHE_CONFIG_INFO,
                 MetricNames.VLLM_GPU_CACHE_USAGE,
                 MetricNames.VLLM_GPU_PREFIX_QUERIES,
-                MetricNames.VLLM_GPU_PREFIX_HITS));
+                MetricNames.VLLM_GPU_PREFIX_HITS,
+                MetricNames.VLLM_LORA_REQUESTS_INFO));
     for (String histogram :
         List.of(
             MetricNames.VLLM_TTFT,
@@ -305,6 +343,7 @@ class WorkerMetricsIT {
     return new TreeSet<>(
         List.of(
             MetricNames.REQUESTS_TOTAL,
+            MetricNames.REQUESTS_REJECTED_TOTAL,
             MetricNames.REQUEST_DURATION,
             MetricNames.REQUEST_DURATION + "_max",
             MetricNames.PROMPT_TOKENS_TOTAL,
@@ -348,6 +387,26 @@ class WorkerMetricsIT {
       usages.add(u);
     }
     return usages;
+  }
+
+  /** One completion from the adapter, long enough that several engine steps run it. */
+  static void adapterCompletion(WorkerProcess w) throws Exception {
+    String body =
+        JSON.writeValueAsString(
+            Map.of(
+                "model",
+                ADAPTER,
+                "prompt",
+                "ROMEO:",
+                "max_tokens",
+                4,
+                "temperature",
+                0,
+                "ignore_eos",
+                true));
+    HttpResponse<String> r = w.post("/v1/completions", body);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(JSON.readTree(r.body()).at("/model").asText()).isEqualTo(ADAPTER);
   }
 
   /** Waits until the engine gauges show nothing running, waiting or holding KV blocks. */

@@ -42,6 +42,10 @@ public class AlertsSpec {
   @JsonPropertyDescription("Seconds a condition must hold before its alert fires.")
   private Integer forSeconds = 300;
 
+  @JsonPropertyDescription(
+      "Service-level objectives with multi-window burn-rate alerts for availability and TTFT.")
+  private SloSpec slo = new SloSpec();
+
   @JsonPropertyDescription("Labels on the PrometheusRule (e.g. release: <helm release>).")
   private Map<String, String> labels = new LinkedHashMap<>();
 
@@ -99,5 +103,13 @@ public class AlertsSpec {
 
   public void setLabels(Map<String, String> labels) {
     this.labels = labels;
+  }
+
+  public SloSpec getSlo() {
+    return slo;
+  }
+
+  public void setSlo(SloSpec slo) {
+    this.slo = slo;
   }
 }

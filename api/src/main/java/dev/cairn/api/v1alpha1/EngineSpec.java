@@ -56,6 +56,35 @@ public class EngineSpec {
       "Share KV-cache blocks between requests with a common prefix (e.g. a system prompt).")
   private Boolean enablePrefixCaching = true;
 
+  @Min(0)
+  @JsonPropertyDescription(
+      "Requests queued beyond the maxNumSeqs running; more get 503 with Retry-After. Unset = 2 x"
+          + " maxNumSeqs.")
+  private Integer maxWaitingRequests;
+
+  @Min(0)
+  @Default("600")
+  @JsonPropertyDescription(
+      "Seconds a request may take from arrival to its last token before it is aborted (HTTP 504);"
+          + " 0 = no deadline.")
+  private Integer requestTimeoutSeconds = 600;
+
+  public Integer getMaxWaitingRequests() {
+    return maxWaitingRequests;
+  }
+
+  public void setMaxWaitingRequests(Integer maxWaitingRequests) {
+    this.maxWaitingRequests = maxWaitingRequests;
+  }
+
+  public Integer getRequestTimeoutSeconds() {
+    return requestTimeoutSeconds;
+  }
+
+  public void setRequestTimeoutSeconds(Integer requestTimeoutSeconds) {
+    this.requestTimeoutSeconds = requestTimeoutSeconds;
+  }
+
   public Integer getMaxNumSeqs() {
     return maxNumSeqs;
   }

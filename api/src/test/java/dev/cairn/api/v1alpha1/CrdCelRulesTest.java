@@ -104,4 +104,20 @@ class CrdCelRulesTest {
                     autoscaling: {minReplicas: 0, initialReplicas: 1}""")))
         .isEmpty();
   }
+
+  @Test
+  void sloObjectivesMustLeaveABudget() throws IOException {
+    String spec =
+        """
+        model: {source: "hf://a/b"}
+        accelerator: {type: A10G}
+        monitoring:
+          alerts:
+            slo: {availability: %s, ttftSeconds: %s, ttftTarget: %s}""";
+    assertThat(RULES.violations(llmd(spec.formatted("0.995", "2", "0.95")))).isEmpty();
+    assertThat(RULES.violations(llmd(spec.formatted("1.0", "0", "0.95"))))
+        .containsExactlyInAnyOrder(
+            "spec.monitoring.alerts.slo: slo.availability must lie in (0, 1)",
+            "spec.monitoring.alerts.slo: slo.ttftSeconds must be greater than 0");
+  }
 }

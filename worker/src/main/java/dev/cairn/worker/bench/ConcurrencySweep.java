@@ -4,6 +4,7 @@ import dev.cairn.worker.engine.Engine;
 import dev.cairn.worker.engine.GenerationRequest;
 import dev.cairn.worker.engine.RequestOutput;
 import dev.cairn.worker.engine.SamplingParams;
+import dev.cairn.worker.lora.AdapterLease;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 /**
  * Drives an engine with N simultaneous greedy requests (distinct random prompts, fixed output
@@ -32,8 +34,16 @@ final class ConcurrencySweep {
     this.outputTokens = outputTokens;
   }
 
-  /** Runs {@code streams} requests at once and waits for all of them. */
+  /** Runs {@code streams} requests at once on the base model and waits for all of them. */
   SweepResult run(int streams) throws InterruptedException {
+    return run(streams, i -> null);
+  }
+
+  /**
+   * Runs {@code streams} requests at once, request {@code i} with the adapter lease {@code
+   * adapterOf(i)} (null: the base model), and waits for all of them.
+   */
+  SweepResult run(int streams, IntFunction<AdapterLease> adapterOf) throws InterruptedException {
     Random random = new Random(streams * 7919L + nextId);
     long[] first = new long[streams];
     long[] last = new long[streams];
@@ -63,7 +73,8 @@ final class ConcurrencySweep {
               null);
       arrival[i] = System.nanoTime();
       engine.submit(
-          new GenerationRequest("sweep-" + nextId++, prompt, params, arrival[i]),
+          new GenerationRequest(
+              "sweep-" + nextId++, prompt, params, arrival[i], adapterOf.apply(i)),
           (RequestOutput out) -> {
             long now = System.nanoTime();
             if (out.newTokenIds().length > 0 && first[idx] == 0) {

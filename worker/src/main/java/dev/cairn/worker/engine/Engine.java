@@ -14,6 +14,8 @@ public interface Engine extends AutoCloseable {
    *
    * @throws IllegalArgumentException when the prompt plus max_tokens exceeds the model's length
    *     (the server checks first and answers 400)
+   * @throws EngineOverloadedException when the most requests allowed in flight are already there
+   *     (the server answers 503 with Retry-After)
    */
   RequestHandle submit(GenerationRequest request, Consumer<RequestOutput> listener);
 

@@ -49,6 +49,7 @@ final class EngineCore {
   private final Sampler sampler = new Sampler();
   private final Map<String, ActiveRequest> active = new LinkedHashMap<>();
   private final int maxModelLen;
+  private final long requestTimeoutNanos;
   private int stepPromptTokens;
   private int stepGenerationTokens;
 
@@ -64,6 +65,7 @@ final class EngineCore {
     this.metrics = metrics;
     this.clock = clock;
     this.maxModelLen = Math.min(config.maxModelLen(), executor.maxModelLen());
+    this.requestTimeoutNanos = config.requestTimeoutSeconds() * 1_000_000_000L;
     if (executor.blockSize() != config.blockSize()) {
       throw new IllegalArgumentException(
           "blockSize "
@@ -163,6 +165,7 @@ final class EngineCore {
   void step() {
     stepPromptTokens = 0;
     stepGenerationTokens = 0;
+    expireOverdue();
     SchedulerOutput plan = scheduler.schedule();
     for (EngineRequest rejected : plan.rejected()) {
       ActiveRequest req = active.get(rejected.id());
@@ -184,6 +187,31 @@ final class EngineCore {
       }
     }
     recordStep(plan);
+  }
+
+  /**
+   * Aborts every request, running or waiting, past its deadline, before the step is planned, so its
+   * blocks go to others in this very step.
+   */
+  private void expireOverdue() {
+    if (requestTimeoutNanos == 0) {
+      return;
+    }
+    long now = clock.getAsLong();
+    List<ActiveRequest> overdue = new ArrayList<>();
+    for (ActiveRequest req : active.values()) {
+      if (now - req.state.request().arrivalNanos() >= requestTimeoutNanos) {
+        overdue.add(req);
+      }
+    }
+    for (ActiveRequest req : overdue) {
+      finish(
+          req,
+          FinishReason.ABORT,
+          "the request did not finish within the server's deadline of "
+              + config.requestTimeoutSeconds()
+              + " s (engine.requestTimeoutSeconds)");
+    }
   }
 
   private void markScheduled(SchedulerOutput plan) {

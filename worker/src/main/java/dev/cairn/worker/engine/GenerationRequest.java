@@ -29,6 +29,16 @@ public record GenerationRequest(
     this(requestId, promptTokens, params, arrivalNanos, null, RequestGroup.single());
   }
 
+  /** A lone request (n = 1, no client max_tokens) with {@code adapter} (null: the base model). */
+  public GenerationRequest(
+      String requestId,
+      int[] promptTokens,
+      SamplingParams params,
+      long arrivalNanos,
+      AdapterLease adapter) {
+    this(requestId, promptTokens, params, arrivalNanos, adapter, RequestGroup.single());
+  }
+
   /** The adapter's name, or null for the base model. */
   public String adapterName() {
     return adapter == null ? null : adapter.name();

@@ -25,6 +25,7 @@ public final class LlmEngine implements Engine {
 
   private final EngineCore core;
   private final int vocabSize;
+  private final int maxInFlight;
   private final Thread loop;
   private final ConcurrentLinkedQueue<Consumer<EngineCore>> commands =
       new ConcurrentLinkedQueue<>();
@@ -66,6 +67,7 @@ public final class LlmEngine implements Engine {
             Objects.requireNonNull(metrics, "metrics"),
             clock);
     this.vocabSize = executor.vocabSize();
+    this.maxInFlight = config.maxInFlight();
     this.loop = Thread.ofPlatform().name("cairn-engine").daemon(true).unstarted(this::run);
     loop.start();
   }
@@ -78,6 +80,10 @@ public final class LlmEngine implements Engine {
     synchronized (submitLock) {
       if (!accepting) {
         throw new IllegalStateException("engine is not accepting requests (draining or closed)");
+      }
+      // Bounded in-flight set: the queue never grows past maxWaitingRequests beyond a full batch.
+      if (live.size() >= maxInFlight) {
+        throw new EngineOverloadedException(live.size());
       }
       if (!live.add(id)) {
         throw new IllegalArgumentException("requestId " + id + " is already in use");

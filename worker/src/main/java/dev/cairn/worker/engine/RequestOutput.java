@@ -18,7 +18,8 @@ import java.util.List;
  * @param promptLogprobs on the first output of a request that asked for them, else null
  * @param promptTokens prompt length (for usage)
  * @param generatedTokens tokens generated so far (for usage)
- * @param error message when {@code finishReason == ERROR}
+ * @param error message when {@code finishReason == ERROR}, or when the engine aborted the request
+ *     itself because it passed its deadline ({@link #timedOut()})
  */
 public record RequestOutput(
     String requestId,
@@ -35,5 +36,14 @@ public record RequestOutput(
 
   public boolean finished() {
     return finishReason != null;
+  }
+
+  /**
+   * The engine aborted the request at its deadline ({@code engine.requestTimeoutSeconds}). vLLM's
+   * {@code finished_reason} has no value for it, so the metrics count it as {@code abort}; only an
+   * abort the engine started itself carries an error message.
+   */
+  public boolean timedOut() {
+    return finishReason == FinishReason.ABORT && error != null;
   }
 }

@@ -100,7 +100,11 @@ public record ModelStack(
               generation.eosTokenIds(),
               spec.getLora() == null
                   ? Integer.MAX_VALUE
-                  : spec.getLora().effectiveMaxLorasPerBatch());
+                  : spec.getLora().effectiveMaxLorasPerBatch(),
+              maxWaiting(engineSpec),
+              engineSpec.getRequestTimeoutSeconds() == null
+                  ? 0
+                  : engineSpec.getRequestTimeoutSeconds());
       EngineMetrics metrics =
           EngineMetrics.create(
               metricsOn, registry, modelId, maxModelLen, cacheConfigInfo(engineConfig));
@@ -161,6 +165,14 @@ public record ModelStack(
   private static CacheConfigInfo cacheConfigInfo(EngineConfig engine) {
     return new CacheConfigInfo(
         engine.blockSize(), engine.numKvBlocks(), engine.enablePrefixCaching(), "auto");
+  }
+
+  /** {@code engine.maxWaitingRequests}, or {@link EngineConfig#defaultMaxWaiting} when unset. */
+  private static int maxWaiting(EngineSpec engineSpec) {
+    Integer configured = engineSpec.getMaxWaitingRequests();
+    return configured != null
+        ? configured
+        : EngineConfig.defaultMaxWaiting(engineSpec.getMaxNumSeqs());
   }
 
   /** The chat template, checked now: a broken one fails the load, and Jinjava warms up here. */

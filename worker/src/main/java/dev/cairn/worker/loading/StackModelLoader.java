@@ -7,6 +7,7 @@ import dev.cairn.worker.server.ModelLoader;
 import dev.cairn.worker.server.SamplingDefaults;
 import dev.cairn.worker.server.ServedModel;
 import dev.cairn.worker.server.StructuredOutputs;
+import dev.cairn.worker.server.TemplateRenderer;
 import dev.cairn.worker.source.LoadProgress;
 import dev.cairn.worker.source.ModelResolver;
 import dev.cairn.worker.structured.mask.TokenVocabulary;
@@ -90,7 +91,7 @@ public class StackModelLoader implements ModelLoader {
   /** Models without a chat template still serve completions; chat then answers 400. */
   static ChatRenderer renderer(ChatTemplate template) {
     if (template != null) {
-      return template::render;
+      return new TemplateRenderer(template);
     }
     return (messages, addGenerationPrompt) -> {
       throw new IllegalArgumentException(

@@ -38,6 +38,9 @@ public final class ApiErrors {
     if (ctx.response().headWritten() || ctx.response().closed()) {
       return;
     }
+    if (e.retryAfterSeconds() > 0) {
+      ctx.response().putHeader("Retry-After", Integer.toString(e.retryAfterSeconds()));
+    }
     ctx.response()
         .setStatusCode(e.status())
         .putHeader("Content-Type", "application/json")

@@ -5,6 +5,7 @@ import dev.cairn.worker.engine.PromptLogprobs;
 import dev.cairn.worker.engine.RequestOutput;
 import dev.cairn.worker.engine.StopReason;
 import dev.cairn.worker.engine.TokenLogprob;
+import dev.cairn.worker.server.toolcall.ToolCallStream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,6 +29,9 @@ final class ChoiceState {
 
   /** Echo with logprobs: the rest of the prompt's tokens, from the engine's first output. */
   PromptLogprobs promptLogprobs;
+
+  /** Chat with tools (auto, required or named): reads the text for tool calls; else null. */
+  ToolCallStream tools;
 
   /** Characters of token text before the latest output's tokens (completions' text_offset). */
   int textOffsetBefore;

@@ -1,5 +1,6 @@
 package dev.cairn.worker.server;
 
+import dev.cairn.worker.engine.EngineOverloadedException;
 import dev.cairn.worker.engine.FinishReason;
 import dev.cairn.worker.engine.GenerationRequest;
 import dev.cairn.worker.engine.RequestGroup;
@@ -19,6 +20,12 @@ import java.util.List;
  * every engine request, which frees their KV blocks.
  */
 final class GenerationJob {
+  /**
+   * Retry-After on a 503 for overload: a decode step takes tens of milliseconds, so within a second
+   * requests finish and slots free up; the OpenAI clients wait this long instead of their backoff.
+   */
+  static final int OVERLOAD_RETRY_AFTER_SECONDS = 1;
+
   private final PreparedRequest prep;
   private final ServedModel model;
   private final RoutingContext ctx;
@@ -64,6 +71,7 @@ final class GenerationJob {
         if (prep.request().echo()) {
           echo(choice, p);
         }
+        choice.tools = ToolCallReaders.forChoice(prep.request().tools(), model.chatTemplate());
         choices.add(choice);
       }
     }
@@ -112,6 +120,10 @@ final class GenerationJob {
     } catch (AdapterLoadException e) {
       fail(AdapterRouting.toApi(e, adapter.name(), "model"));
       return;
+    } catch (EngineOverloadedException e) {
+      tracker.rejected(ServiceMetrics.REJECTED_QUEUE_FULL);
+      fail(ApiException.overloaded(e.getMessage(), OVERLOAD_RETRY_AFTER_SECONDS));
+      return;
     } catch (IllegalArgumentException e) {
       fail(ApiException.badRequest(null, e.getMessage()));
       return;
@@ -122,7 +134,7 @@ final class GenerationJob {
     if (sse != null) {
       sse.open();
       for (ChoiceState c : choices) {
-        var opening = format.openingChoice(c.index);
+        var opening = format.openingChoice(c);
         if (opening != null) {
           sse.send(format.chunk(opening));
         }
@@ -151,14 +163,19 @@ final class GenerationJob {
       fail(new ApiException(500, "server_error", null, "Generation failed: " + out.error()));
       return;
     }
+    if (out.timedOut()) {
+      fail(ApiException.deadlineExceeded("The request was aborted: " + out.error()));
+      return;
+    }
     if (out.finishReason() == FinishReason.ABORT) {
       fail(ApiException.unavailable("The request was aborted: the server is shutting down"));
       return;
     }
     boolean withLogprobs = prep.request().sampling().logprobs() != null;
-    if (sse != null
-        && (out.finished() || !out.textDelta().isEmpty() || !out.logprobs().isEmpty())) {
-      sse.send(format.chunk(format.deltaChoice(choice, out, withLogprobs)));
+    if (sse != null) {
+      for (var delta : format.deltaChoices(choice, out, withLogprobs)) {
+        sse.send(format.chunk(delta));
+      }
     }
     if (choices.stream().allMatch(ChoiceState::finished)) {
       complete(withLogprobs);

@@ -20,6 +20,7 @@ import java.util.List;
  * @param includeUsage streaming: send a final chunk with usage
  * @param echo completions: the answer's text and logprobs start with the prompt's
  * @param structured the output's required form (JSON, schema, regex, choice), or null for free text
+ * @param tools chat: the offered tools and tool_choice, or null when none are offered
  */
 public record OpenAiRequest(
     Endpoint endpoint,
@@ -33,7 +34,8 @@ public record OpenAiRequest(
     boolean stream,
     boolean includeUsage,
     boolean echo,
-    StructuredSpec structured) {
+    StructuredSpec structured,
+    ToolSpec tools) {
 
   /**
    * One completion prompt, as text or as token ids.
@@ -57,7 +59,8 @@ public record OpenAiRequest(
         stream,
         includeUsage,
         echo,
-        structured);
+        structured,
+        tools);
   }
 
   public boolean isChat() {

@@ -101,6 +101,10 @@ public final class OpenAiRoutes {
   }
 
   private void requireReady(RoutingContext ctx) {
+    ServiceMetrics.Tracker tracker = ctx.get(TRACKER);
+    if (state.phase() != WorkerState.Phase.READY && tracker != null) {
+      tracker.rejected(ServiceMetrics.REJECTED_NOT_READY);
+    }
     switch (state.phase()) {
       case READY -> ctx.next();
       case LOADING ->

@@ -42,6 +42,17 @@ final class PromptPreparer {
 
   /** Compiles the request's structured output here, off the event loop and the engine thread. */
   private static OpenAiRequest constrained(OpenAiRequest req, ServedModel model) {
+    ToolSpec tools = req.tools();
+    if (tools != null && tools.choice() == ToolSpec.Choice.AUTO) {
+      requireToolSyntax(model);
+    }
+    if (tools != null && tools.forced()) {
+      if (model.structured() == null) {
+        throw ApiException.badRequest(
+            "tool_choice", "Constrained tool calls are not available for model " + model.id());
+      }
+      return req.withSampling(model.structured().constrainTools(tools, req.sampling()));
+    }
     StructuredSpec spec = req.structured();
     if (spec == null) {
       return req;
@@ -51,6 +62,24 @@ final class PromptPreparer {
           spec.param(), "Structured output is not available for model " + model.id());
     }
     return req.withSampling(model.structured().constrain(spec, req.sampling()));
+  }
+
+  /** tool_choice auto reads the model's own call format, which its template must teach. */
+  private static void requireToolSyntax(ServedModel model) {
+    ChatRenderer template = model.chatTemplate();
+    if (template.toolCallSyntax() == null) {
+      throw ApiException.badRequest(
+          "tool_choice",
+          template.takesTools()
+              ? "tool_choice 'auto' needs a tool-call format this server can read, and the chat"
+                  + " template of model "
+                  + model.id()
+                  + " teaches none it knows (Hermes <tool_call> tags or Llama 3 JSON); use"
+                  + " 'required' or a named function"
+              : "tool_choice 'auto' needs a chat template with tool support, and model "
+                  + model.id()
+                  + "'s template does not read 'tools'; use 'required' or a named function");
+    }
   }
 
   private static void check(OpenAiRequest req, int[] tokens, int vocab) {
@@ -68,7 +97,11 @@ final class PromptPreparer {
 
   private static String renderChat(OpenAiRequest req, ServedModel model) {
     try {
-      return model.chatTemplate().render(req.messages(), req.addGenerationPrompt());
+      return req.tools() == null
+          ? model.chatTemplate().render(req.messages(), req.addGenerationPrompt())
+          : model
+              .chatTemplate()
+              .render(req.messages(), req.addGenerationPrompt(), req.tools().template());
     } catch (ChatTemplateException | IllegalArgumentException e) {
       throw ApiException.badRequest("messages", "Chat template error: " + e.getMessage());
     }

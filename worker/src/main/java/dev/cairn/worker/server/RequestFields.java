@@ -53,7 +53,14 @@ final class RequestFields {
 
   /** Implemented by {@code /v1/chat/completions} beside the shared fields. */
   static final Set<String> CHAT_ONLY =
-      Set.of("messages", "top_logprobs", "max_completion_tokens", "add_generation_prompt");
+      Set.of(
+          "messages",
+          "top_logprobs",
+          "max_completion_tokens",
+          "add_generation_prompt",
+          // Tool calling (see ToolSpec).
+          "tools",
+          "tool_choice");
 
   /** Bookkeeping that does not change the answer: accepted and ignored. */
   static final Set<String> IGNORED =
@@ -94,6 +101,7 @@ final class RequestFields {
           Map.entry("guided_grammar", List.of()),
           Map.entry("guided_decoding_backend", List.of()),
           Map.entry("guided_whitespace_pattern", List.of()),
+          // Implemented by chat (CHAT_ONLY); completions take only the neutral values.
           Map.entry("tools", List.of(F.arrayNode())),
           Map.entry("tool_choice", List.of(TextNode.valueOf("none"))),
           Map.entry("parallel_tool_calls", List.of()),

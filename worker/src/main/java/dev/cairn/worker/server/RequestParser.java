@@ -22,7 +22,8 @@ public final class RequestParser {
   // Trailing tokens: "{...} garbage" is not one JSON document and must not pass as one.
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-  private static final Set<String> MESSAGE_FIELDS = Set.of("role", "content");
+  private static final Set<String> MESSAGE_FIELDS =
+      Set.of("role", "content", "tool_calls", "tool_call_id");
 
   private RequestParser() {}
 
@@ -47,7 +48,18 @@ public final class RequestParser {
     List<OpenAiRequest.Prompt> prompts = List.of();
     List<ChatMessage> messages = null;
     boolean addGenerationPrompt = true;
+    ToolSpec tools = null;
+    StructuredSpec structured = StructuredSpec.parse(root);
     if (chat) {
+      tools = ToolSpec.parse(root);
+      if (tools != null && tools.forced() && structured != null) {
+        throw ApiException.badRequest(
+            "tool_choice",
+            "tool_choice '"
+                + (tools.named() != null ? tools.named() : "required")
+                + "' constrains the output to a tool call and cannot be combined with "
+                + structured.param());
+      }
       messages = messages(root);
       Boolean add = JsonFields.bool(root, "add_generation_prompt");
       addGenerationPrompt = add == null || add;
@@ -76,7 +88,8 @@ public final class RequestParser {
         stream,
         includeUsage,
         echo,
-        StructuredSpec.parse(root));
+        structured,
+        tools);
   }
 
   private static boolean includeUsage(ObjectNode root) {
@@ -191,7 +204,13 @@ public final class RequestParser {
     }
     // OpenAI's "developer" role is the newer name of "system"; chat templates know only the latter.
     String r = "developer".equals(role.textValue()) ? "system" : role.textValue();
-    return new ChatMessage(r, content(m.get("content"), where + ".content"));
+    var toolCalls = ToolMessages.toolCalls(m, r, where);
+    String toolCallId = ToolMessages.toolCallId(m, r, where);
+    JsonNode content = m.get("content");
+    if (toolCalls != null && (content == null || content.isNull())) {
+      return new ChatMessage(r, null, toolCalls, toolCallId);
+    }
+    return new ChatMessage(r, content(content, where + ".content"), toolCalls, toolCallId);
   }
 
   /**
@@ -200,7 +219,7 @@ public final class RequestParser {
    */
   private static String content(JsonNode c, String where) {
     if (c == null || c.isNull()) {
-      // OpenAI allows it only beside tool calls, which this server does not implement.
+      // OpenAI allows it only beside an assistant's tool calls (handled by the caller).
       throw ApiException.badRequest(where, where + " is required");
     }
     if (c.isTextual()) {

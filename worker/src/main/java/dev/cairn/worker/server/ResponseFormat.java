@@ -53,6 +53,22 @@ abstract class ResponseFormat {
   /** The chunk that opens a choice's stream, or null when the endpoint has none. */
   abstract ObjectNode openingChoice(int index);
 
+  /** The opening chunk of this choice (one read for tool calls opens without content). */
+  ObjectNode openingChoice(ChoiceState choice) {
+    return openingChoice(choice.index);
+  }
+
+  /**
+   * The streaming choices for one engine output: none when it carries nothing to send (no text, no
+   * logprobs, not finished), else one (several for tool calls, see {@link ToolCallChunks}).
+   */
+  List<ObjectNode> deltaChoices(ChoiceState choice, RequestOutput out, boolean withLogprobs) {
+    if (out.finished() || !out.textDelta().isEmpty() || !out.logprobs().isEmpty()) {
+      return List.of(deltaChoice(choice, out, withLogprobs));
+    }
+    return List.of();
+  }
+
   ObjectNode response(Collection<ChoiceState> choices, boolean withLogprobs, int promptTokens) {
     ObjectNode root = envelope(responseObject());
     ArrayNode arr = root.putArray("choices");
@@ -133,9 +149,14 @@ abstract class ResponseFormat {
       choice.put("index", c.index);
       ObjectNode message = choice.putObject("message");
       message.put("role", "assistant");
-      message.put("content", c.text.toString());
+      if (c.tools == null) {
+        message.put("content", c.text.toString());
+      } else {
+        ToolCallChunks.message(message, c);
+      }
       choice.set("logprobs", withLogprobs ? LogprobsJson.chat(c.logprobs, c.topLogprobs) : null);
-      choice.put("finish_reason", finishReason(c));
+      choice.put(
+          "finish_reason", c.tools == null ? finishReason(c) : ToolCallChunks.finishReason(c));
       putStopReason(choice, c);
       return choice;
     }
@@ -152,6 +173,23 @@ abstract class ResponseFormat {
           "logprobs", withLogprobs ? LogprobsJson.chat(out.logprobs(), out.topLogprobs()) : null);
       choice.put("finish_reason", finishReason(c));
       putStopReason(choice, c);
+      return choice;
+    }
+
+    @Override
+    List<ObjectNode> deltaChoices(ChoiceState c, RequestOutput out, boolean withLogprobs) {
+      return c.tools == null
+          ? super.deltaChoices(c, out, withLogprobs)
+          : ToolCallChunks.deltas(c, out, withLogprobs);
+    }
+
+    @Override
+    ObjectNode openingChoice(ChoiceState c) {
+      ObjectNode choice = openingChoice(c.index);
+      if (c.tools != null) {
+        // As OpenAI opens a call: the content is null until the reader decides there is some.
+        ((ObjectNode) choice.get("delta")).putNull("content");
+      }
       return choice;
     }
 

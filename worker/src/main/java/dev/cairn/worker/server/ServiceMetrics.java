@@ -42,6 +42,12 @@ public final class ServiceMetrics {
   /** Status recorded when the client went away before the answer was complete (nginx's). */
   public static final int CLIENT_CLOSED = 499;
 
+  /** {@code reason} of a request refused because the engine's waiting queue is full. */
+  public static final String REJECTED_QUEUE_FULL = "queue_full";
+
+  /** {@code reason} of a request refused because the worker is loading, failed or draining. */
+  public static final String REJECTED_NOT_READY = "not_ready";
+
   private final MeterRegistry registry;
   private final String modelName;
   private final LongSupplier nanoClock;
@@ -66,6 +72,9 @@ public final class ServiceMetrics {
         .description("Model loading progress, 0 to 1")
         .tag(label, modelName)
         .register(registry);
+    // Pre-registered so that rate() over shedding is 0, never absent, before the first refusal.
+    rejectedCounter(REJECTED_QUEUE_FULL);
+    rejectedCounter(REJECTED_NOT_READY);
     for (Endpoint e : Endpoint.values()) {
       timer(
           modelName, e); // every endpoint's series exists from the start, so rates are never absent
@@ -121,6 +130,13 @@ public final class ServiceMetrics {
         .register(registry);
   }
 
+  private Counter rejectedCounter(String reason) {
+    return Counter.builder(MetricNames.REQUESTS_REJECTED_TOTAL)
+        .description("Requests refused without running, by reason (queue_full, not_ready)")
+        .tags(MetricNames.LABEL_MODEL_NAME, modelName, "reason", reason)
+        .register(registry);
+  }
+
   /** One request being measured; {@link #finish} records it exactly once. */
   public final class Tracker {
     private final Endpoint endpoint;
@@ -154,6 +170,11 @@ public final class ServiceMetrics {
     public synchronized void tokens(int prompt, int generated) {
       promptTokens(model).increment(prompt);
       generationTokens(model).increment(generated);
+    }
+
+    /** Counts the request as refused for {@code reason}; its status is recorded by finish. */
+    public void rejected(String reason) {
+      rejectedCounter(reason).increment();
     }
 
     /** Records the outcome; later calls are ignored. */

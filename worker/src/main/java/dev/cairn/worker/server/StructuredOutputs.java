@@ -5,6 +5,7 @@ import dev.cairn.worker.engine.SamplingParams;
 import dev.cairn.worker.structured.CompiledConstraint;
 import dev.cairn.worker.structured.ConstraintCompiler;
 import dev.cairn.worker.structured.ConstraintException;
+import dev.cairn.worker.structured.ToolCallGrammar;
 import dev.cairn.worker.structured.mask.TokenVocabulary;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -26,6 +27,9 @@ public final class StructuredOutputs {
 
   /** Compiled constraints kept per model. */
   static final int CACHE_CAPACITY = 256;
+
+  /** The requests metric's type for constrained tool calls (one of STRUCTURED_OUTPUT_TYPES). */
+  static final String TOOL_CALL_TYPE = "tool_call";
 
   private final TokenVocabulary vocab;
   private final int[] eosIds;
@@ -74,6 +78,28 @@ public final class StructuredOutputs {
     }
     CompiledConstraint compiled = compile(spec);
     requests.get(spec.kind().label()).increment();
+    return sampling.withConstraint(() -> compiled.newMatcher(vocab, eosIds));
+  }
+
+  /**
+   * {@code sampling} constrained to one call of the forced function(s) of {@code tools}; a
+   * parameters schema that cannot be compiled is a 400 naming its tool.
+   */
+  SamplingParams constrainTools(ToolSpec tools, SamplingParams sampling) {
+    if (sampling.ignoreEos()) {
+      throw ApiException.badRequest("ignore_eos", "ignore_eos cannot be combined with tool_choice");
+    }
+    CompiledConstraint compiled;
+    try {
+      compiled = ToolCallGrammar.compile(compiler, tools.forcedFunctions());
+    } catch (ToolCallGrammar.ToolSchemaException e) {
+      String name = List.copyOf(tools.forcedFunctions().keySet()).get(e.tool());
+      int index = List.copyOf(tools.functions().keySet()).indexOf(name);
+      String field = "tools[" + index + "].function.parameters";
+      throw ApiException.badRequest(
+          field, "Invalid JSON Schema in " + field + ": " + e.getMessage());
+    }
+    requests.get(TOOL_CALL_TYPE).increment();
     return sampling.withConstraint(() -> compiled.newMatcher(vocab, eosIds));
   }
 

@@ -3,15 +3,21 @@ package dev.cairn.worker.tokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * One chat message as the template sees it: a role and plain-text content.
+ * One chat message as the template sees it: a role and plain-text content, and for tool use the
+ * calls an assistant made or the call a tool message answers.
  *
  * @param role one of system, user, assistant, tool
  * @param content the text (OpenAI content-part arrays are already joined)
+ * @param toolCalls an assistant's calls as Hugging Face templates read them ({@code id}, {@code
+ *     type}, {@code function: {name, arguments}} with arguments as an object), or null
+ * @param toolCallId the call a tool message answers, or null
  */
-public record ChatMessage(String role, String content) {
+public record ChatMessage(
+    String role, String content, List<Map<String, Object>> toolCalls, String toolCallId) {
 
   /** Roles the chat endpoint accepts. */
   public static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool");
@@ -23,6 +29,11 @@ public record ChatMessage(String role, String content) {
           "messages[].role must be one of system, user, assistant, tool; got " + role);
     }
     content = content == null ? "" : content;
+  }
+
+  /** A message without tool calls. */
+  public ChatMessage(String role, String content) {
+    this(role, content, null, null);
   }
 
   /**

@@ -51,6 +51,11 @@ public final class ChatTemplate {
     this.jinjava = newJinjava();
   }
 
+  /** The template's Jinja source (what it mentions tells which tool-call format it teaches). */
+  public String source() {
+    return source;
+  }
+
   /** The template of a tokenizer config, or an error when the model has none. */
   public static ChatTemplate of(TokenizerConfig config) {
     String source =
@@ -85,6 +90,12 @@ public final class ChatTemplate {
       Map<String, Object> item = new HashMap<>();
       item.put("role", m.role());
       item.put("content", m.content());
+      if (m.toolCalls() != null) {
+        item.put("tool_calls", m.toolCalls());
+      }
+      if (m.toolCallId() != null) {
+        item.put("tool_call_id", m.toolCallId());
+      }
       items.add(item);
     }
     Map<String, Object> bindings = new HashMap<>(extraVariables);

@@ -208,7 +208,9 @@ class LoraEngineTest {
             executor.blockSize(),
             true,
             Set.of(),
-            spec.effectiveMaxLorasPerBatch());
+            spec.effectiveMaxLorasPerBatch(),
+            EngineConfig.defaultMaxWaiting(maxSeqs),
+            0);
     return new Served(executor, registry, recorder, new LlmEngine(config, recorder, tokenizer));
   }
 

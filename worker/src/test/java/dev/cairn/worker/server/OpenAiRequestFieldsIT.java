@@ -68,8 +68,8 @@ class OpenAiRequestFieldsIT {
     expectError(
         server.post("/v1/chat/completions", USER + ",\"tools\":[{\"type\":\"function\"}]}"),
         400,
-        "tools",
-        "not supported");
+        "tools[0].function",
+        "must be an object");
     expectError(
         server.post("/v1/chat/completions", USER + ",\"max_tokens\":1000}"),
         400,

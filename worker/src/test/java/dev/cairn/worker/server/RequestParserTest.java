@@ -191,8 +191,6 @@ class RequestParserTest {
             "use_beam_search",
             "min_tokens",
             "allowed_token_ids",
-            "tools",
-            "tool_choice",
             "guided_grammar",
             "bad_words",
             "include_stop_str_in_output",
@@ -205,6 +203,9 @@ class RequestParserTest {
           "{\"prompt\":\"x\",\"" + field + "\":" + value + "}",
           field,
           "not supported");
+      if (RequestFields.CHAT_ONLY.contains(field)) {
+        continue; // tools and tool_choice: chat implements them (ToolRequestsTest)
+      }
       rejects(
           Endpoint.CHAT_COMPLETIONS,
           "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"" + field + "\":" + value + "}",
@@ -268,9 +269,9 @@ class RequestParserTest {
         "is required");
     rejects(
         Endpoint.CHAT_COMPLETIONS,
-        "{\"messages\":[{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":[]}]}",
+        "{\"messages\":[{\"role\":\"user\",\"content\":\"\",\"tool_calls\":[]}]}",
         "messages[0].tool_calls",
-        "not supported");
+        "only allowed on assistant messages");
     assertThat(r.addGenerationPrompt()).isTrue();
     rejects(Endpoint.CHAT_COMPLETIONS, "{}", "messages", "'messages' is required");
     rejects(Endpoint.CHAT_COMPLETIONS, "{\"messages\":[]}", "messages", "non-empty array");

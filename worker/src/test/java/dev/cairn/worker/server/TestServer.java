@@ -6,11 +6,13 @@ import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -29,7 +31,21 @@ final class TestServer implements AutoCloseable {
   final HttpClient http = HttpClient.newHttpClient();
 
   TestServer(Optional<String> apiKey, boolean loaded) throws Exception {
+    this(apiKey, loaded, new HttpServerOptions(), null);
+  }
+
+  /**
+   * @param options server options (an idle timeout, for instance)
+   * @param bodyReadTimeout when set, the {@link SlowClientGuard} runs with it
+   */
+  TestServer(
+      Optional<String> apiKey, boolean loaded, HttpServerOptions options, Duration bodyReadTimeout)
+      throws Exception {
     Router router = Router.router(vertx);
+    RequestSizeLimits.install(router);
+    if (bodyReadTimeout != null) {
+      new SlowClientGuard(bodyReadTimeout).install(router);
+    }
     new HealthRoutes(state).install(router);
     new OpenAiRoutes(state, metrics, apiKey, () -> 1_700_000_123L).install(router);
     router.get("/metrics").handler(ctx -> ctx.response().end(registry.scrape()));
@@ -38,7 +54,7 @@ final class TestServer implements AutoCloseable {
     }
     server =
         vertx
-            .createHttpServer()
+            .createHttpServer(options)
             .requestHandler(router)
             .listen(0, "127.0.0.1")
             .toCompletionStage()

@@ -78,6 +78,7 @@ class WorkerAppIT {
               "cairn_request_duration_seconds_count",
               "cairn_request_duration_seconds_max",
               "cairn_request_duration_seconds_sum",
+              "cairn_requests_rejected_total",
               "cairn_requests_total");
     }
     HttpResponse<String> metrics = get("/metrics", "Accept", "text/plain");

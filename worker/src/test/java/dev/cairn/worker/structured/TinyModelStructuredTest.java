@@ -59,8 +59,20 @@ class TinyModelStructuredTest {
     tokenizer = HfTokenizer.load(modelDir);
     vocab = TokenVocabulary.fromTokenizerJson(modelDir.resolve("tokenizer.json"));
     executor = HostWeights.load(modelDir, "auto").executorOn(new CpuBackend(), 1024);
+    // The test queues every request of a batch at once (600 for the schemas), so the waiting
+    // queue is unbounded here rather than the server's 2 x maxNumSeqs.
     EngineConfig config =
-        new EngineConfig(64, 2048, 512, 1024, executor.blockSize(), true, Set.of(511, 509));
+        new EngineConfig(
+            64,
+            2048,
+            512,
+            1024,
+            executor.blockSize(),
+            true,
+            Set.of(511, 509),
+            Integer.MAX_VALUE,
+            Integer.MAX_VALUE - 64,
+            0);
     engine = new LlmEngine(config, executor, tokenizer);
   }
 

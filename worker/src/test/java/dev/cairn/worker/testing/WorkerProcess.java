@@ -131,6 +131,13 @@ public final class WorkerProcess implements AutoCloseable {
     }
 
     public WorkerProcess start() {
+      WorkerProcess worker = launch();
+      worker.awaitReady();
+      return worker;
+    }
+
+    /** Starts the process without waiting for it to be ready (for loads meant to fail). */
+    public WorkerProcess launch() {
       Path root = repoRoot();
       Path jar = jar(root);
       try {
@@ -145,10 +152,8 @@ public final class WorkerProcess implements AutoCloseable {
         pb.environment().remove("CAIRN_CONFIG");
         pb.environment().remove("CAIRN_API_KEY");
         pb.environment().putAll(env);
-        WorkerProcess worker =
-            new WorkerProcess(pb.start(), logFile, URI.create("http://" + host + ":" + httpPort));
-        worker.awaitReady();
-        return worker;
+        return new WorkerProcess(
+            pb.start(), logFile, URI.create("http://" + host + ":" + httpPort));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot start the worker", e);
       }
@@ -293,6 +298,11 @@ public final class WorkerProcess implements AutoCloseable {
     } catch (IOException e) {
       return "(no log: " + e.getMessage() + ")";
     }
+  }
+
+  /** The worker's process id (for jcmd and /proc). */
+  public long pid() {
+    return process.pid();
   }
 
   public boolean isAlive() {

@@ -10,6 +10,7 @@ import dev.cairn.api.v1alpha1.ModelSpec;
 import dev.cairn.api.v1alpha1.MonitoringSpec;
 import dev.cairn.api.v1alpha1.SecretKeyRef;
 import dev.cairn.api.v1alpha1.ServiceMonitorSpec;
+import dev.cairn.api.v1alpha1.SloSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -64,6 +65,7 @@ public final class SpecValidator {
     }
     if (spec.getAutoscaling() != null) {
       autoscaling(spec.getAutoscaling(), out);
+      signalsNeedEngineMetrics(spec, out);
     }
     if (spec.getEngine() != null) {
       engine(spec.getEngine(), out);
@@ -186,6 +188,14 @@ public final class SpecValidator {
       }
     }
     positive(p + "targetOngoingRequests", a.getTargetOngoingRequests(), out);
+    positive(p + "targetWaitingRequests", a.getTargetWaitingRequests(), out);
+    if (a.getTargetKvCacheUsage() != null) {
+      double kv = a.getTargetKvCacheUsage();
+      if (!(kv > 0 && kv <= 1)) {
+        out.add(new Violation(p + "targetKvCacheUsage", "must lie in (0, 1], got " + kv));
+      }
+    }
+    positive(p + "targetTokensPerSecond", a.getTargetTokensPerSecond(), out);
     positive(p + "upscalingFactor", a.getUpscalingFactor(), out);
     positive(p + "downscalingFactor", a.getDownscalingFactor(), out);
     atLeast(p + "upscaleDelaySeconds", a.getUpscaleDelaySeconds(), 0, out);
@@ -195,6 +205,13 @@ public final class SpecValidator {
     if (a.getScaleFromZero() != null) {
       atLeast(p + "scaleFromZero.queueSize", a.getScaleFromZero().getQueueSize(), 1, out);
       atLeast(p + "scaleFromZero.timeoutSeconds", a.getScaleFromZero().getTimeoutSeconds(), 1, out);
+    }
+  }
+
+  /** Queue and KV-cache targets read engine metrics, which logEngineMetrics false turns off. */
+  private static void signalsNeedEngineMetrics(LLMDeploymentSpec spec, List<Violation> out) {
+    if (!spec.engineMetricsEnabled() && spec.getAutoscaling().usesEngineSignals()) {
+      out.add(new Violation("spec.autoscaling", AutoscalingSpec.ENGINE_SIGNAL_NEEDS_METRICS));
     }
   }
 
@@ -240,6 +257,23 @@ public final class SpecValidator {
       }
       atLeast(p + "waitingRequests", al.getWaitingRequests(), 0, out);
       atLeast(p + "forSeconds", al.getForSeconds(), 0, out);
+      if (al.getSlo() != null) {
+        slo(al.getSlo(), out);
+      }
+    }
+  }
+
+  private static void slo(SloSpec slo, List<Violation> out) {
+    String p = "spec.monitoring.alerts.slo.";
+    openFraction(p + "availability", slo.getAvailability(), out);
+    positive(p + "ttftSeconds", slo.getTtftSeconds(), out);
+    openFraction(p + "ttftTarget", slo.getTtftTarget(), out);
+  }
+
+  /** An objective of 0 or 1 leaves no error budget to burn, or all of it. */
+  private static void openFraction(String field, Double v, List<Violation> out) {
+    if (v != null && !(v > 0 && v < 1)) {
+      out.add(new Violation(field, "must lie in (0, 1), got " + v));
     }
   }
 

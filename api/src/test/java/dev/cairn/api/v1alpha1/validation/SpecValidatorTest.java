@@ -231,6 +231,61 @@ class SpecValidatorTest {
   }
 
   @Test
+  void llmSignalTargets() {
+    assertOnly(
+        s -> s.setAutoscaling(tuned(a -> a.setTargetWaitingRequests(0.0))),
+        "spec.autoscaling.targetWaitingRequests",
+        "must be greater than 0, got 0.0");
+    assertOnly(
+        s -> s.setAutoscaling(tuned(a -> a.setTargetKvCacheUsage(1.5))),
+        "spec.autoscaling.targetKvCacheUsage",
+        "must lie in (0, 1], got 1.5");
+    assertOnly(
+        s -> s.setAutoscaling(tuned(a -> a.setTargetKvCacheUsage(0.0))),
+        "spec.autoscaling.targetKvCacheUsage",
+        "must lie in (0, 1], got 0.0");
+    assertOnly(
+        s -> s.setAutoscaling(tuned(a -> a.setTargetTokensPerSecond(-2.0))),
+        "spec.autoscaling.targetTokensPerSecond",
+        "must be greater than 0, got -2.0");
+  }
+
+  @Test
+  void engineSignalsNeedEngineMetrics() {
+    assertOnly(
+        s -> {
+          s.setLogEngineMetrics(false);
+          s.setAutoscaling(tuned(a -> a.setTargetKvCacheUsage(0.8)));
+        },
+        "spec.autoscaling",
+        AutoscalingSpec.ENGINE_SIGNAL_NEEDS_METRICS);
+    assertThat(
+            violations(
+                s -> {
+                  s.setLogEngineMetrics(false);
+                  s.setAutoscaling(tuned(a -> a.setTargetTokensPerSecond(50.0)));
+                }))
+        .as("tokens/s reads service metrics, which stay on")
+        .isEmpty();
+  }
+
+  @Test
+  void sloObjectives() {
+    assertOnly(
+        s -> s.getMonitoring().getAlerts().getSlo().setAvailability(1.0),
+        "spec.monitoring.alerts.slo.availability",
+        "must lie in (0, 1), got 1.0");
+    assertOnly(
+        s -> s.getMonitoring().getAlerts().getSlo().setTtftSeconds(0.0),
+        "spec.monitoring.alerts.slo.ttftSeconds",
+        "must be greater than 0, got 0.0");
+    assertOnly(
+        s -> s.getMonitoring().getAlerts().getSlo().setTtftTarget(0.0),
+        "spec.monitoring.alerts.slo.ttftTarget",
+        "must lie in (0, 1), got 0.0");
+  }
+
+  @Test
   void engineRules() {
     assertOnly(
         s -> s.getEngine().setMaxNumSeqs(0), "spec.engine.maxNumSeqs", "must be at least 1, got 0");

@@ -112,7 +112,8 @@ public final class AutoscalerCycles {
             ScalingSpecMapper.from(
                 llmd.getSpec().getAutoscaling(), llmd.getSpec().engineMetricsEnabled());
       } catch (IllegalArgumentException e) {
-        // The reconciler reports the invalid spec; nothing to scale until it is fixed.
+        // SpecValidator covers every rule the mapper enforces, so the reconciler has already set
+        // Degraded=InvalidSpec naming the field; nothing to scale until it is fixed.
         continue;
       }
       autoscaled.add(key);

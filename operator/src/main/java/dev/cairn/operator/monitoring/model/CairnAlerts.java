@@ -4,6 +4,7 @@ import dev.cairn.api.MetricNames;
 import dev.cairn.api.v1alpha1.AlertsSpec;
 import dev.cairn.api.v1alpha1.AutoscalingSpec;
 import dev.cairn.api.v1alpha1.LLMDeployment;
+import dev.cairn.api.v1alpha1.SloSpec;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +47,45 @@ public final class CairnAlerts {
       rules.add(atMaximum(sel, as.effectiveMaxReplicas(), forSeconds));
     }
     rules.add(noReadyReplica(sel, forSeconds));
+    SloSpec slo = slo(a);
+    if (slo != null) {
+      rules.addAll(SloRules.alerts(SloRules.availability(slo), sel));
+      if (llmd.getSpec().engineMetricsEnabled()) {
+        rules.addAll(SloRules.alerts(SloRules.ttft(slo), sel));
+      }
+    }
     return rules;
+  }
+
+  /**
+   * The SLO alerts' bad-event ratios, one per window; the TTFT ones only with engine metrics on.
+   * They sit before the alerts in the group, which Prometheus evaluates in order.
+   */
+  public static List<RecordingRule> recordingRules(LLMDeployment llmd) {
+    SloSpec slo = slo(MonitoringMetadata.monitoring(llmd).getAlerts());
+    if (slo == null) {
+      return List.of();
+    }
+    String sel = selector(MonitoringMetadata.namespace(llmd), MonitoringMetadata.name(llmd));
+    List<RecordingRule> rules = new ArrayList<>(SloRules.availabilityRecordings(sel));
+    if (llmd.getSpec().engineMetricsEnabled()) {
+      rules.addAll(SloRules.ttftRecordings(sel, slo.getTtftSeconds()));
+    }
+    return rules;
+  }
+
+  /** The objectives with defaults filled in, or null when switched off. */
+  private static SloSpec slo(AlertsSpec alerts) {
+    SloSpec given = alerts == null || alerts.getSlo() == null ? new SloSpec() : alerts.getSlo();
+    if (!given.switchedOn()) {
+      return null;
+    }
+    SloSpec d = new SloSpec();
+    SloSpec slo = new SloSpec();
+    slo.setAvailability(orDefault(given.getAvailability(), d.getAvailability()));
+    slo.setTtftSeconds(orDefault(given.getTtftSeconds(), d.getTtftSeconds()));
+    slo.setTtftTarget(orDefault(given.getTtftTarget(), d.getTtftTarget()));
+    return slo;
   }
 
   private static AlertRule errorRate(String sel, double threshold, int forSeconds) {

@@ -5,6 +5,7 @@ import dev.cairn.api.v1alpha1.AlertsSpec;
 import dev.cairn.api.v1alpha1.LLMDeployment;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +47,10 @@ public final class PrometheusRuleBuilder {
   public static Map<String, Object> group(LLMDeployment llmd) {
     Map<String, Object> group = new LinkedHashMap<>();
     group.put("name", groupName(llmd));
-    group.put("rules", CairnAlerts.rules(llmd).stream().map(AlertRule::toMap).toList());
+    List<Map<String, Object>> rules = new ArrayList<>();
+    CairnAlerts.recordingRules(llmd).forEach(r -> rules.add(r.toMap()));
+    CairnAlerts.rules(llmd).forEach(r -> rules.add(r.toMap()));
+    group.put("rules", rules);
     return group;
   }
 }

@@ -142,6 +142,32 @@ class DashboardFiguresIT {
     }
   }
 
+  @Test
+  void fixedWindowStatsAnswerOnAShortScrapeAndCountCompletionsOnly() {
+    for (String deployment : DEPLOYMENTS) {
+      assertThat(single(panel("Tokens last 24 hours", deployment))).as(deployment).isPositive();
+      assertThat(single(panel("Input:generated ratio (24 h)", deployment)))
+          .as(deployment)
+          .isCloseTo(30.0 / 60, within(1e-9));
+      assertThat(single(panel("Average tokens per request per model (7 d)", deployment)))
+          .as(deployment)
+          .isCloseTo(90.0 / 3, within(1e-6));
+      String requests = panel("Requests per model (last week)", deployment);
+      // Per generated token over the same 7 d window, so the ratio is exact: 3 completions per 60.
+      String perToken =
+          "sum(%s) / sum(increase(%s{deployment=\"%s\"}[7d]))"
+              .formatted(requests, MetricNames.GENERATION_TOKENS_TOTAL, deployment);
+      assertThat(single(perToken)).as(deployment).isCloseTo(3.0 / 60, within(1e-9));
+    }
+  }
+
+  /** The value of a query that must answer with exactly one series. */
+  private static double single(String promql) {
+    JsonNode r = prometheus.queryResult(promql);
+    assertThat(r).as(promql).hasSize(1);
+    return r.get(0).at("/value/1").asDouble();
+  }
+
   /**
    * The runnable query of the LLM dashboard's only target on the panel with this title, for one
    * deployment over a short range with the $__interval Grafana picks for it with a 1 s scrape.

@@ -77,7 +77,15 @@ class DashboardJsonTest {
             .map(p -> p.path("title").asText())
             .toList();
     assertThat(rows)
-        .containsExactly("Requests", "Tokens", "Performance", "Engine", "Resources", "Autoscaling");
+        .containsExactly(
+            "Requests",
+            "Tokens",
+            "Usage",
+            "Performance",
+            "Engine",
+            "Resources",
+            "Autoscaling",
+            "LoRA adapters");
   }
 
   @Test

@@ -81,19 +81,30 @@ class PrometheusRuleBuilderTest {
             "CairnKVCacheNearlyFull",
             "CairnRequestsWaiting",
             "CairnReplicasAtMaximum",
-            "CairnNoReadyReplica");
+            "CairnNoReadyReplica",
+            "CairnAvailabilityBudgetBurnFast",
+            "CairnAvailabilityBudgetBurnSlow",
+            "CairnTtftBudgetBurnFast",
+            "CairnTtftBudgetBurnSlow");
     assertThat(rules.get("CairnHighErrorRate").expr()).endsWith("> 0.02");
     assertThat(rules.get("CairnSlowTimeToFirstToken").expr()).endsWith("> 1.5");
     assertThat(rules.get("CairnKVCacheNearlyFull").expr()).endsWith("> 0.9");
     assertThat(rules.get("CairnRequestsWaiting").expr()).endsWith("> 8");
     assertThat(rules.get("CairnReplicasAtMaximum").expr()).endsWith(">= 4");
-    assertThat(rules.values()).allSatisfy(r -> assertThat(r.forSeconds()).isEqualTo(120));
+    // Burn-rate alerts need no `for`: their short window already demands the burn is current.
+    assertThat(rules.values())
+        .allSatisfy(
+            r -> assertThat(r.forSeconds()).isEqualTo(r.alert().contains("BudgetBurn") ? 0 : 120));
   }
 
   @Test
   void withoutEngineMetricsOrAutoscalingOnlyServiceLevelAlertsRemain() {
     assertThat(byName(MonitoringFixtures.load(MINIMAL)).keySet())
-        .containsExactly("CairnHighErrorRate", "CairnNoReadyReplica");
+        .containsExactly(
+            "CairnHighErrorRate",
+            "CairnNoReadyReplica",
+            "CairnAvailabilityBudgetBurnFast",
+            "CairnAvailabilityBudgetBurnSlow");
   }
 
   @Test

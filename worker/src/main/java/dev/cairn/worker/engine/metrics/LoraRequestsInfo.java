@@ -14,7 +14,10 @@ import java.util.function.LongSupplier;
  * the time (epoch seconds) it was last set, labelled {@code running_lora_adapters} and {@code
  * waiting_lora_adapters} (comma-separated adapter names) and {@code max_lora} (the per-step limit).
  * As in vLLM each combination of names is its own series, so the newest value marks the current
- * state (PromQL: {@code topk(1, vllm:lora_requests_info)}).
+ * state (PromQL: {@code topk(1, vllm:lora_requests_info)}). Checked against vLLM's {@code
+ * vllm/v1/metrics/loggers.py} (commit 005a810b): the same three labels and no {@code model_name} or
+ * {@code engine}; vLLM sets the time on every step, this at most once a second while the state
+ * stays the same, which no scrape can tell apart.
  */
 public final class LoraRequestsInfo implements EngineMetrics {
 

@@ -1,6 +1,7 @@
 package dev.cairn.worker.engine.metrics;
 
 import dev.cairn.api.MetricNames;
+import dev.cairn.api.VllmBuckets;
 import dev.cairn.worker.engine.FinishReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -19,10 +20,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class VllmEngineMetrics implements EngineMetrics {
 
-  static final double[] TTFT_BUCKETS = {
-    0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 20, 40,
-    80, 160, 640, 2560
-  };
+  static final double[] TTFT_BUCKETS = VllmBuckets.array(VllmBuckets.TTFT_SECONDS);
   static final double[] TOKEN_LATENCY_BUCKETS = {
     0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 20, 40, 80
   };

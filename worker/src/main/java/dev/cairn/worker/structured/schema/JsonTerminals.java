@@ -28,10 +28,24 @@ public final class JsonTerminals {
   private final int value;
   private final int object;
 
-  /** Declares the shared rules in {@code g}. */
+  /** Declares the shared rules in {@code g}, with up to {@link #MAX_WHITESPACE} between tokens. */
   public JsonTerminals(GrammarBuilder g) {
+    this(g, true);
+  }
+
+  /**
+   * Declares the shared rules in {@code g}; without {@code whitespace} the JSON is compact
+   * (tool-call arguments, as OpenAI writes them, and no room for a small model to wander in
+   * newlines).
+   */
+  public JsonTerminals(GrammarBuilder g, boolean whitespace) {
     this.g = g;
-    this.ws = g.rule("ws", dfa("[ \\t\\n\\r]{0," + MAX_WHITESPACE + "}"));
+    this.ws =
+        g.rule(
+            "ws",
+            whitespace
+                ? dfa("[ \\t\\n\\r]{0," + MAX_WHITESPACE + "}")
+                : new Expr.Bytes(new byte[0]));
     this.string = g.rule("string", dfa(STRING));
     int number = g.rule("number", dfa(NUMBER));
     this.value = g.declare("value");

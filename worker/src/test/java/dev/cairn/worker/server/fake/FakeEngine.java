@@ -1,6 +1,7 @@
 package dev.cairn.worker.server.fake;
 
 import dev.cairn.worker.engine.Engine;
+import dev.cairn.worker.engine.EngineOverloadedException;
 import dev.cairn.worker.engine.FinishReason;
 import dev.cairn.worker.engine.GenerationRequest;
 import dev.cairn.worker.engine.PromptLogprobs;
@@ -14,8 +15,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -23,12 +25,14 @@ import java.util.function.Consumer;
  * letters: token i is {@code 'a' + (base + i) % 26}, where base is the prompt's id sum plus the
  * seed. It honours max_tokens, stop strings, stop token ids and aborts. Prompts containing {@code
  * HOLD} emit one token and then wait until aborted; prompts containing {@code FAIL} fail after one
- * token.
+ * token; prompts containing {@code SLOW} take 100 ms per token; prompts containing {@code EXPIRE}
+ * pass their deadline after one token. With {@link #maxInFlight} set, submits beyond that many
+ * unfinished requests are refused as overload.
  */
 public final class FakeEngine implements Engine {
   private final int maxModelLen;
-  private final ExecutorService thread =
-      Executors.newSingleThreadExecutor(
+  private final ScheduledExecutorService thread =
+      Executors.newSingleThreadScheduledExecutor(
           r -> {
             Thread t = new Thread(r, "fake-engine");
             t.setDaemon(true);
@@ -41,6 +45,9 @@ public final class FakeEngine implements Engine {
 
   /** Ids of requests aborted. */
   public final Set<String> aborted = ConcurrentHashMap.newKeySet();
+
+  /** Unfinished requests allowed at once; more are refused with EngineOverloadedException. */
+  public volatile int maxInFlight = Integer.MAX_VALUE;
 
   private volatile boolean accepting = true;
 
@@ -55,6 +62,9 @@ public final class FakeEngine implements Engine {
     }
     if (request.promptTokens().length + request.params().maxTokens() > maxModelLen) {
       throw new IllegalArgumentException("prompt plus max_tokens exceeds " + maxModelLen);
+    }
+    if (running.size() >= maxInFlight) {
+      throw new EngineOverloadedException(running.size());
     }
     submitted.add(request);
     Running r = new Running(request, listener);
@@ -112,10 +122,16 @@ public final class FakeEngine implements Engine {
       finish = FinishReason.ERROR;
       error = "injected failure";
     }
+    if (finish == null && r.prompt.contains("EXPIRE") && r.generated >= 2) {
+      finish = FinishReason.ABORT;
+      error = "the request did not finish within the server's deadline of 1 s";
+    }
     String delta = r.text.substring(r.emitted, Math.max(r.emitted, end));
     r.emitted = Math.max(r.emitted, end);
     emit(r, token, piece, delta, new Finish(finish, stopReason, error));
-    if (finish == null && !r.prompt.contains("HOLD")) {
+    if (finish == null && r.prompt.contains("SLOW")) {
+      thread.schedule(() -> step(r), 100, TimeUnit.MILLISECONDS);
+    } else if (finish == null && !r.prompt.contains("HOLD")) {
       thread.execute(() -> step(r));
     }
   }
