@@ -8,7 +8,6 @@ import io.javaoperatorsdk.operator.processing.event.Event;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -33,7 +32,9 @@ public final class PairedReconcileMetrics implements Metrics {
   static final String CONTROLLER_NAME = "controller.name";
 
   private final Supplier<Metrics> delegate;
-  private final Set<RunningReconcile> running = ConcurrentHashMap.newKeySet();
+  // Counted, not a set: JOSDK starts a resource's next reconcile (eventProcessingFinished submits
+  // it) before it reports the previous one finished, so one resource briefly has two running.
+  private final Map<RunningReconcile, Integer> running = new ConcurrentHashMap<>();
 
   /**
    * @param delegate looked up on every call, because quarkus-operator-sdk creates its metrics only
@@ -45,14 +46,14 @@ public final class PairedReconcileMetrics implements Metrics {
 
   @Override
   public void reconciliationStarted(HasMetadata resource, Map<String, Object> metadata) {
-    running.add(RunningReconcile.of(resource, metadata));
+    running.merge(RunningReconcile.of(resource, metadata), 1, Integer::sum);
     metrics().reconciliationStarted(resource, metadata);
   }
 
   @Override
   public void reconciliationFinished(
       HasMetadata resource, RetryInfo retryInfo, Map<String, Object> metadata) {
-    if (resource != null && running.remove(RunningReconcile.of(resource, metadata))) {
+    if (resource != null && release(RunningReconcile.of(resource, metadata))) {
       metrics().reconciliationFinished(resource, retryInfo, metadata);
     } else {
       LOG.debugf(
@@ -103,11 +104,23 @@ public final class PairedReconcileMetrics implements Metrics {
     return metrics().timeControllerExecution(execution);
   }
 
+  /** Consumes one start of {@code reconcile}; false when none is left to pair with. */
+  private boolean release(RunningReconcile reconcile) {
+    boolean[] started = {false};
+    running.computeIfPresent(
+        reconcile,
+        (k, n) -> {
+          started[0] = true;
+          return n == 1 ? null : n - 1;
+        });
+    return started[0];
+  }
+
   private Metrics metrics() {
     return Objects.requireNonNullElse(delegate.get(), Metrics.NOOP);
   }
 
-  /** One controller's reconcile of one resource; JOSDK runs at most one such at a time. */
+  /** One controller's reconcile of one resource. */
   private record RunningReconcile(Object controller, ResourceID resource) {
     static RunningReconcile of(HasMetadata resource, Map<String, Object> metadata) {
       var controller = metadata == null ? null : metadata.get(CONTROLLER_NAME);

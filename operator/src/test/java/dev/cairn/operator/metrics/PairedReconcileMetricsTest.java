@@ -45,6 +45,20 @@ class PairedReconcileMetricsTest {
     assertEquals(List.of("started a", "succeeded a", "finished a"), gauge.calls);
   }
 
+  /** JOSDK submits a resource's next reconcile before it reports the previous one finished. */
+  @Test
+  void theNextReconcileStartingBeforeThePreviousFinishesStillPairsBoth() {
+    var resource = deployment("a");
+    metrics.reconciliationStarted(resource, METADATA);
+    metrics.reconciliationStarted(resource, METADATA);
+    assertEquals(2, gauge.active);
+
+    metrics.reconciliationFinished(resource, null, METADATA);
+    metrics.reconciliationFinished(resource, null, METADATA);
+
+    assertEquals(0, gauge.active);
+  }
+
   @Test
   void aStrayFinishDoesNotEndAnotherResourcesReconcile() {
     metrics.reconciliationStarted(deployment("a"), METADATA);
