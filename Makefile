@@ -46,7 +46,7 @@ undeploy: ## remove the operator and the CRD (LLMDeployments go with it)
 e2e: ## end-to-end on a Kind cluster (needs Docker; not run in CI)
 	./hack/e2e.sh
 
-images: ## build cairn-operator and cairn-worker container images (needs Docker)
+images: ## build cairn-operator, cairn-activator and cairn-worker container images (needs Docker)
 	./hack/images.sh $(IMAGE_TAG)
 
 bench: build ## run the benchmarks; JSON and PNG under bench-out/

@@ -48,7 +48,7 @@ kubectl config use-context "kind-$CLUSTER" >/dev/null
 
 echo "==> images (tag $TAG)"
 ./hack/images.sh "$TAG"
-kind load docker-image "cairn-operator:$TAG" "cairn-worker:$TAG" --name "$CLUSTER"
+kind load docker-image "cairn-operator:$TAG" "cairn-activator:$TAG" "cairn-worker:$TAG" --name "$CLUSTER"
 
 echo "==> CRD and operator"
 kubectl apply -f crds/
@@ -57,6 +57,8 @@ kubectl apply -k deploy/
 kubectl -n cairn-system set env deploy/cairn-operator "CAIRN_WORKER_IMAGE=cairn-worker:$TAG"
 kubectl -n cairn-system set image deploy/cairn-operator "operator=cairn-operator:$TAG"
 kubectl -n cairn-system rollout status deploy/cairn-operator --timeout=180s
+kubectl -n cairn-system set image deploy/cairn-activator "activator=cairn-activator:$TAG"
+kubectl -n cairn-system rollout status deploy/cairn-activator --timeout=180s
 
 echo "==> $NAME from deploy/samples/tiny-cpu.yaml (image pull policy Never: the image is loaded)"
 kubectl create namespace "$NS" --dry-run=client -o yaml | kubectl apply -f -

@@ -113,4 +113,16 @@ public final class MetricNames {
   public static final String AUTOSCALER_DESIRED = "cairn_autoscaler_desired_replicas";
   public static final String AUTOSCALER_READY = "cairn_autoscaler_ready_replicas";
   public static final String AUTOSCALER_LOAD = "cairn_autoscaler_load";
+
+  // Activator, labelled {namespace, deployment}.
+  /** Gauge: requests the activator holds for a deployment with no ready replica. */
+  public static final String ACTIVATOR_HELD_REQUESTS = "cairn_activator_held_requests";
+
+  /** Histogram: held request's arrival to its first forwarded response byte. */
+  public static final String ACTIVATOR_COLD_START = "cairn_activator_cold_start_seconds";
+
+  /** Counter: held requests refused, by reason (queue_full, timeout). */
+  public static final String ACTIVATOR_REJECTED = "cairn_activator_rejected_requests_total";
+
+  public static final String LABEL_REASON = "reason";
 }

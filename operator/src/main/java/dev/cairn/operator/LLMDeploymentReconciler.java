@@ -6,8 +6,10 @@ import dev.cairn.api.v1alpha1.Conditions.Reason;
 import dev.cairn.api.v1alpha1.LLMDeployment;
 import dev.cairn.api.v1alpha1.validation.SpecValidator;
 import dev.cairn.api.v1alpha1.validation.Violation;
+import dev.cairn.operator.activator.ActivatorRoutes;
 import dev.cairn.operator.autoscaler.k8s.ScalingTrigger;
 import dev.cairn.operator.dependent.WorkerDeploymentDependent;
+import dev.cairn.operator.dependent.WorkerEndpointSliceDependent;
 import dev.cairn.operator.dependent.WorkerServiceDependent;
 import dev.cairn.operator.events.ChildEvents;
 import dev.cairn.operator.events.EventRecorder;
@@ -42,6 +44,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -59,6 +62,10 @@ import org.jboss.logging.Logger;
     dependents = {
       @Dependent(name = "deployment", type = WorkerDeploymentDependent.class),
       @Dependent(name = "service", type = WorkerServiceDependent.class),
+      @Dependent(
+          name = "endpointslice",
+          type = WorkerEndpointSliceDependent.class,
+          reconcilePrecondition = WorkerEndpointSliceDependent.ScalesToZero.class),
       // Activation conditions on the CRDs let the operator run without the Prometheus Operator;
       // reconcile preconditions on spec.monitoring delete what is switched off.
       @Dependent(
@@ -91,6 +98,10 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment> {
   @Inject EventRecorder events;
   @Inject Clock clock;
   @Inject ScalingTrigger scalingTrigger;
+  @Inject ActivatorRoutes routes;
+
+  @ConfigProperty(name = "cairn.autoscaler.worker-port", defaultValue = "8000")
+  int workerPort;
 
   @Override
   public List<EventSource<?, LLMDeployment>> prepareEventSources(
@@ -118,6 +129,14 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment> {
     }
 
     int desired = desiredReplicas.of(llmd);
+    if (WorkerPods.scalesToZero(llmd)) {
+      context
+          .managedWorkflowAndDependentResourceContext()
+          .put(WorkerEndpointSliceDependent.ROUTE, routes.register(llmd, readyTargets(context)));
+    } else {
+      // Back to minReplicas ≥ 1: the Service selects the pods again and the port is freed.
+      routes.remove(llmd.getMetadata().getNamespace(), llmd.getMetadata().getName());
+    }
     context
         .managedWorkflowAndDependentResourceContext()
         .reconcileManagedWorkflow()
@@ -144,6 +163,16 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment> {
             .map(c -> Reason.LOADING_MODEL.equals(c.getReason()))
             .orElse(false);
     return loading ? control.rescheduleAfter(LOADING_REFRESH) : control;
+  }
+
+  /** Ready workers as the activator reaches them: pod IP and the worker port. */
+  private List<String> readyTargets(Context<LLMDeployment> context) {
+    return context
+        .getSecondaryResourcesAsStream(Pod.class)
+        .filter(WorkerPods::readyWithIp)
+        .map(p -> p.getStatus().getPodIP() + ":" + workerPort)
+        .sorted()
+        .toList();
   }
 
   @Override

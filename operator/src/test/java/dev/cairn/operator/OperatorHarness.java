@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** What the operator ITs share: a namespace per test, CR fixtures, awaiting conditions. */
 final class OperatorHarness {
@@ -130,12 +131,36 @@ final class OperatorHarness {
    * CountingDesiredReplicas}) and no reconcile is still running.
    */
   void awaitReconciledAfter(String name, int before, MeterRegistry registry) {
-    await()
-        .atMost(WAIT)
-        .until(
-            () ->
-                CountingDesiredReplicas.calls(namespace, name) > before
-                    && activeReconciles(registry) == 0);
+    try {
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  CountingDesiredReplicas.calls(namespace, name) > before
+                      && noReconcileRunning(registry));
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError(
+          "%s/%s not reconciled again: %d reconciles (waited for more than %d), %s active"
+              .formatted(
+                  namespace,
+                  name,
+                  CountingDesiredReplicas.calls(namespace, name),
+                  before,
+                  activeReconciles(registry)),
+          e);
+    }
+  }
+
+  /** Fails at once on a negative gauge, which would otherwise read as "never idle". */
+  private static boolean noReconcileRunning(MeterRegistry registry) {
+    double active = activeReconciles(registry);
+    if (active < 0) {
+      throw new AssertionError(
+          "reconciliations.active is "
+              + active
+              + ": a reconcile was reported finished without having started");
+    }
+    return active == 0;
   }
 
   static double activeReconciles(MeterRegistry registry) {

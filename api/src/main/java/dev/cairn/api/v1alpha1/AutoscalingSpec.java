@@ -17,7 +17,7 @@ import io.fabric8.generator.annotation.ValidationRule;
     value =
         "!has(self.initialReplicas) || (self.initialReplicas >= self.minReplicas &&"
             + " self.initialReplicas <= (has(self.maxReplicas) ? self.maxReplicas :"
-            + " self.minReplicas))",
+            + " (self.minReplicas > 0 ? self.minReplicas : 1)))",
     message = "autoscaling.initialReplicas must lie within [minReplicas, maxReplicas]")
 @ValidationRule(
     value = "self.targetOngoingRequests > 0.0",
@@ -43,16 +43,19 @@ public class AutoscalingSpec {
           + " they need logEngineMetrics true (targetOngoingRequests and targetTokensPerSecond"
           + " read service metrics and work either way)";
 
-  @Min(1)
+  @Min(0)
   @Default("1")
-  @JsonPropertyDescription("Fewest replicas (Ray: min_replicas); at least 1.")
+  @JsonPropertyDescription(
+      "Fewest replicas (Ray: min_replicas); 0 scales to zero when idle, the activator holding"
+          + " requests while a replica starts.")
   private Integer minReplicas = 1;
 
   @Min(1)
-  @JsonPropertyDescription("Most replicas (Ray: max_replicas); defaults to minReplicas.")
+  @JsonPropertyDescription(
+      "Most replicas (Ray: max_replicas); defaults to minReplicas, or 1 when minReplicas is 0.")
   private Integer maxReplicas;
 
-  @Min(1)
+  @Min(0)
   @JsonPropertyDescription("Replicas at creation (Ray: initial_replicas); defaults to minReplicas.")
   private Integer initialReplicas;
 
@@ -95,9 +98,34 @@ public class AutoscalingSpec {
       "Seconds between reads of the replicas' load metrics (Ray: metrics_interval_s).")
   private Integer metricsIntervalSeconds = 10;
 
-  /** maxReplicas, or minReplicas when unset (Ray's default max is 1). */
+  @JsonPropertyDescription(
+      "How the activator holds requests while a deployment scaled to zero starts a replica.")
+  private ScaleFromZeroSpec scaleFromZero;
+
+  /**
+   * maxReplicas, or minReplicas when unset (Ray's default max is 1); at least 1 by default, since a
+   * deployment that may only run zero replicas could never answer a held request.
+   */
   public int effectiveMaxReplicas() {
-    return maxReplicas != null ? maxReplicas : effectiveMinReplicas();
+    return maxReplicas != null ? maxReplicas : Math.max(1, effectiveMinReplicas());
+  }
+
+  /** True when the deployment may scale to zero, so its traffic needs the activator. */
+  public boolean scalesToZero() {
+    return effectiveMinReplicas() == 0;
+  }
+
+  /** scaleFromZero, or its defaults when unset. */
+  public ScaleFromZeroSpec effectiveScaleFromZero() {
+    return scaleFromZero != null ? scaleFromZero : new ScaleFromZeroSpec();
+  }
+
+  public ScaleFromZeroSpec getScaleFromZero() {
+    return scaleFromZero;
+  }
+
+  public void setScaleFromZero(ScaleFromZeroSpec scaleFromZero) {
+    this.scaleFromZero = scaleFromZero;
   }
 
   public int effectiveMinReplicas() {

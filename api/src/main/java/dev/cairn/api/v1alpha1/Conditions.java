@@ -31,6 +31,10 @@ public final class Conditions {
     public static final String AS_EXPECTED = "AsExpected";
     public static final String AUTOSCALING_DISABLED = "AutoscalingDisabled";
     public static final String AUTOSCALING_ACTIVE = "AutoscalingActive";
+
+    /** Zero replicas on purpose (minReplicas 0, idle): healthy, requests wait at the activator. */
+    public static final String SCALED_TO_ZERO = "ScaledToZero";
+
     public static final String METRICS_UNAVAILABLE = "MetricsUnavailable";
     public static final String SERVICE_MONITOR_CRD_MISSING = "ServiceMonitorCRDMissing";
     public static final String PROMETHEUS_RULE_CRD_MISSING = "PrometheusRuleCRDMissing";

@@ -94,6 +94,18 @@ class CrdCelRulesTest {
   }
 
   @Test
+  void scaleToZeroPassesTheCelRulesWithMaxReplicasUnset() throws IOException {
+    assertThat(
+            RULES.violations(
+                llmd(
+                    """
+                    model: {source: "hf://a/b"}
+                    accelerator: {type: A10G}
+                    autoscaling: {minReplicas: 0, initialReplicas: 1}""")))
+        .isEmpty();
+  }
+
+  @Test
   void sloObjectivesMustLeaveABudget() throws IOException {
     String spec =
         """

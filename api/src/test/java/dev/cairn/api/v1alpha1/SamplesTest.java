@@ -89,7 +89,7 @@ class SamplesTest {
               accelerator: {type: A10G, count: -1}
               replicas: "two"
               engine: {dtype: float8, kvCacheMemory: 1Gi}
-              autoscaling: {minReplicas: 0}
+              autoscaling: {minReplicas: -1}
               colour: blue
             """);
     assertThat(schema.validate(bad))

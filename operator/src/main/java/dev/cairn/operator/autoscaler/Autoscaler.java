@@ -42,6 +42,20 @@ public final class Autoscaler {
   public CycleResult runCycle(
       DeploymentKey key, ScalingSpec spec, int currentDesired, List<ScrapeTarget> readyPods)
       throws Exception {
+    return runCycle(key, spec, currentDesired, readyPods, 0);
+  }
+
+  /**
+   * As {@link #runCycle(DeploymentKey, ScalingSpec, int, List)}, with {@code heldRequests} waiting
+   * at the activator (a deployment that scales to zero) counted as load.
+   */
+  public CycleResult runCycle(
+      DeploymentKey key,
+      ScalingSpec spec,
+      int currentDesired,
+      List<ScrapeTarget> readyPods,
+      int heldRequests)
+      throws Exception {
     AutoscalerState state =
         store.get(key).orElseGet(() -> AutoscalerState.startedAt(clock.instant()));
     List<ScrapeResult> scrapes = metrics.scrape(readyPods);
@@ -49,7 +63,7 @@ public final class Autoscaler {
     List<String> readyNames = readyPods.stream().map(ScrapeTarget::podName).toList();
     collect(state.history(), scrapes, readyNames, now, spec);
     state.lastCycleAt(now);
-    LoadSnapshot load = state.history().snapshot(readyNames, now, spec);
+    LoadSnapshot load = state.history().snapshot(readyNames, now, spec).withHeld(heldRequests);
     ScalingPolicy.Evaluation evaluation =
         policy.evaluate(spec, currentDesired, load, now, state.policyState());
     if (evaluation.decision().changed()) {

@@ -12,7 +12,8 @@ import java.util.Map;
  *
  * <p>Safety rules on top of Ray: a scale-down needs a fresh sample from every ready replica and a
  * full look-back window observed by this operator process; replicas outside [min, max] (the spec
- * changed) are clamped at once.
+ * changed) are clamped at once. At zero replicas (minReplicas 0) requests held by the activator
+ * scale to one at once: a held client is waiting, so no upscale delay applies.
  */
 public final class ScalingPolicy {
 
@@ -30,6 +31,9 @@ public final class ScalingPolicy {
     String breach = spec.bounds().breach(current);
     if (breach != null) {
       return change(current, spec.bounds().clamp(current), breach, now, state);
+    }
+    if (current == 0) {
+      return fromZero(spec, load, now, state);
     }
     if (load.readyReplicas() == 0) {
       return hold(current, "no ready replicas to measure", now, state.reset());
@@ -69,6 +73,15 @@ public final class ScalingPolicy {
             held.toSeconds(),
             delay.toSeconds());
     return hold(current, pending, now, next);
+  }
+
+  private static Evaluation fromZero(
+      ScalingSpec spec, LoadSnapshot load, Instant now, PolicyState state) {
+    if (load.heldRequests() > 0) {
+      String why = load.heldRequests() + " requests held at the activator";
+      return change(0, spec.bounds().clamp(1), why, now, state);
+    }
+    return hold(0, "scaled to zero, no requests held at the activator", now, state.reset());
   }
 
   /**
@@ -126,14 +139,20 @@ public final class ScalingPolicy {
     if (spec.signalTargets().isEmpty()) {
       return String.format(Locale.ROOT, "%.1f ongoing requests per replica", load.perReplica())
           + ", target "
-          + plain(spec.targetOngoingRequests());
+          + plain(spec.targetOngoingRequests())
+          + heldText(load);
     }
     return String.format(Locale.ROOT, "%.2f %s per replica", load.perReplica(s), s.text())
         + ", target "
         + plain(spec.targets().get(s))
         + " (signal "
         + s.text()
-        + " decided)";
+        + " decided)"
+        + heldText(load);
+  }
+
+  private static String heldText(LoadSnapshot load) {
+    return load.heldRequests() > 0 ? ", " + load.heldRequests() + " held at the activator" : "";
   }
 
   private static String plain(double value) {

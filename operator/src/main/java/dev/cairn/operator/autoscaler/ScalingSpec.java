@@ -54,7 +54,8 @@ public record ScalingSpec(
 
   /** Rejects values the policy cannot work with, naming the offending field. */
   public ScalingSpec {
-    require(minReplicas >= 1, "minReplicas", minReplicas, "must be >= 1");
+    require(minReplicas >= 0, "minReplicas", minReplicas, "must be >= 0");
+    require(maxReplicas >= 1, "maxReplicas", maxReplicas, "must be >= 1");
     require(maxReplicas >= minReplicas, "maxReplicas", maxReplicas, "must be >= minReplicas");
     require(
         initialReplicas >= minReplicas && initialReplicas <= maxReplicas,

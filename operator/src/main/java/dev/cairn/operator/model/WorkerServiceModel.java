@@ -7,7 +7,11 @@ import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 
-/** The ClusterIP Service in front of an LLMDeployment's workers, computed without API calls. */
+/**
+ * The ClusterIP Service in front of an LLMDeployment's workers, computed without API calls. A
+ * deployment that scales to zero gets no selector: the operator writes its EndpointSlice, so its
+ * traffic can go to the activator while no worker is ready.
+ */
 public final class WorkerServiceModel {
   private WorkerServiceModel() {}
 
@@ -18,7 +22,7 @@ public final class WorkerServiceModel {
         .withMetadata(WorkerDeploymentModel.metadata(llmd, ResourceNames.service(name)))
         .withNewSpec()
         .withType("ClusterIP")
-        .withSelector(WorkerLabels.selector(name))
+        .withSelector(scalesToZero(llmd) ? null : WorkerLabels.selector(name))
         .addNewPort()
         .withName(CairnNames.PORT_NAME)
         .withPort(CairnNames.PORT)
@@ -27,5 +31,10 @@ public final class WorkerServiceModel {
         .endPort()
         .endSpec()
         .build();
+  }
+
+  private static boolean scalesToZero(LLMDeployment llmd) {
+    return llmd.getSpec().getAutoscaling() != null
+        && llmd.getSpec().getAutoscaling().scalesToZero();
   }
 }

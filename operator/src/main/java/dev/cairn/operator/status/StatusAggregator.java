@@ -55,7 +55,7 @@ public final class StatusAggregator {
     cs.set(
         Conditions.READY,
         ready,
-        ready ? Reason.ALL_REPLICAS_READY : Reason.REPLICAS_NOT_READY,
+        readyReason(llmd, ready, desired),
         counts.ready
             + "/"
             + desired
@@ -96,6 +96,16 @@ public final class StatusAggregator {
     scalingCondition(llmd, cs);
     status.setConditions(cs.toList(ORDER));
     return new Result(status, cs);
+  }
+
+  /** ScaledToZero when zero replicas are the autoscaler's choice: idle on purpose, not broken. */
+  private static String readyReason(LLMDeployment llmd, boolean ready, int desired) {
+    if (!ready) {
+      return Reason.REPLICAS_NOT_READY;
+    }
+    var autoscaling = llmd.getSpec().getAutoscaling();
+    boolean toZero = desired == 0 && autoscaling != null && autoscaling.scalesToZero();
+    return toZero ? Reason.SCALED_TO_ZERO : Reason.ALL_REPLICAS_READY;
   }
 
   /**

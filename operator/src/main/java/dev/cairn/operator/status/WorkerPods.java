@@ -40,6 +40,23 @@ public final class WorkerPods {
     return new InformerEventSource<>(config, context);
   }
 
+  /** Ready, not terminating and with an IP: a pod requests can be sent to. */
+  public static boolean readyWithIp(Pod pod) {
+    if (pod.getMetadata().getDeletionTimestamp() != null
+        || pod.getStatus() == null
+        || pod.getStatus().getPodIP() == null) {
+      return false;
+    }
+    return pod.getStatus().getConditions().stream()
+        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  /** True when the deployment may scale to zero, so its traffic goes through the activator. */
+  public static boolean scalesToZero(LLMDeployment llmd) {
+    return llmd.getSpec().getAutoscaling() != null
+        && llmd.getSpec().getAutoscaling().scalesToZero();
+  }
+
   static Set<ResourceID> owner(Pod pod) {
     var labels = pod.getMetadata().getLabels();
     String instance = labels == null ? null : labels.get(CairnNames.LABEL_INSTANCE);

@@ -188,4 +188,51 @@ class ScalingPolicyTest {
     current = 1;
     assertThat(step(quickUp, observed(8, 1)).desiredReplicas()).isEqualTo(4);
   }
+
+  // minReplicas 0, no delays beyond Ray's: target 2, down after 600 s.
+  private static final ScalingSpec TO_ZERO = ScalingSpec.defaults(0, 3);
+
+  @Test
+  void anIdleReplicaScalesToZeroAfterTheDownscaleDelay() {
+    current = 1;
+    List<Integer> counts = run(TO_ZERO, observed(0, 1), 600);
+    assertThat(counts.subList(0, 60)).containsOnly(1);
+    assertThat(counts.get(60)).isZero();
+  }
+
+  @Test
+  void oneOngoingRequestKeepsTheLastReplica() {
+    current = 1;
+    assertThat(run(TO_ZERO, observed(0.5, 1), 1200)).containsOnly(1);
+  }
+
+  @Test
+  void heldRequestsScaleFromZeroToOneAtOnce() {
+    current = 0;
+    ScalingDecision idle = step(TO_ZERO, observed(0, 0));
+    assertThat(idle.desiredReplicas()).isZero();
+    assertThat(idle.reason())
+        .isEqualTo("Holding 0: scaled to zero, no requests held at the activator");
+    ScalingDecision woken = step(TO_ZERO, observed(0, 0).withHeld(20));
+    assertThat(woken.direction()).isEqualTo(Direction.UP);
+    assertThat(woken.desiredReplicas()).isEqualTo(1);
+    assertThat(woken.reason()).isEqualTo("Scaled 0 → 1: 20 requests held at the activator");
+  }
+
+  @Test
+  void heldRequestsCountAsLoadOnceAReplicaRuns() {
+    current = 1;
+    ScalingSpec noDelay = new ScalingSpec(0, 4, 0, 2.0, 0, 0, 1.0, 1.0, 30, 10, Map.of());
+    ScalingDecision d = step(noDelay, observed(2, 1).withHeld(4));
+    assertThat(d.desiredReplicas()).isEqualTo(3);
+    assertThat(d.reason())
+        .isEqualTo(
+            "Scaled 1 → 3: 6.0 ongoing requests per replica, target 2, 4 held at the activator");
+  }
+
+  @Test
+  void aStartingReplicaIsNotScaledBackToZero() {
+    current = 1;
+    assertThat(run(TO_ZERO, observed(0, 0), 1200)).containsOnly(1);
+  }
 }

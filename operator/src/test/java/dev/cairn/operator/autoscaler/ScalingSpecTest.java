@@ -10,8 +10,8 @@ class ScalingSpecTest {
 
   @Test
   void namesTheOffendingField() {
-    assertThatThrownBy(() -> new ScalingSpec(0, 2, 1, 2.0, 30, 600, 1.0, 1.0, 30, 10, Map.of()))
-        .hasMessage("autoscaling.minReplicas must be >= 1, got 0");
+    assertThatThrownBy(() -> new ScalingSpec(-1, 2, 1, 2.0, 30, 600, 1.0, 1.0, 30, 10, Map.of()))
+        .hasMessage("autoscaling.minReplicas must be >= 0, got -1");
     assertThatThrownBy(() -> new ScalingSpec(3, 2, 3, 2.0, 30, 600, 1.0, 1.0, 30, 10, Map.of()))
         .hasMessage("autoscaling.maxReplicas must be >= minReplicas, got 2");
     assertThatThrownBy(() -> new ScalingSpec(1, 2, 5, 2.0, 30, 600, 1.0, 1.0, 30, 10, Map.of()))

@@ -5,7 +5,10 @@ import dev.cairn.operator.replicas.StatusDesiredReplicas;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The worker Deployment and Service of each fixture, against its golden YAML. */
+/**
+ * The worker Deployment and Service of each fixture, against its golden YAML; {@code to-zero}
+ * scales to zero, so its Service has no selector.
+ */
 class WorkerModelGoldenTest {
   private final WorkerDeploymentModel deployments =
       new WorkerDeploymentModel(WorkerSettings.defaults("cairn-worker:0.1.0"));
@@ -19,7 +22,7 @@ class WorkerModelGoldenTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"cpu", "a10g"})
+  @ValueSource(strings = {"cpu", "a10g", "to-zero"})
   void service(String fixture) {
     Golden.assertMatches(WorkerServiceModel.desired(Golden.fixture(fixture)), fixture + "-service");
   }

@@ -2,6 +2,7 @@ package dev.cairn.operator.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.api.v1alpha1.AutoscalingSpec;
 import dev.cairn.api.v1alpha1.Conditions;
 import dev.cairn.api.v1alpha1.Conditions.Reason;
 import dev.cairn.api.v1alpha1.LLMDeployment;
@@ -192,5 +193,31 @@ class StatusAggregatorTest {
     assertThat(HttpModelLoadProgress.parse("{\"progress\":45}")).hasValue(0.45);
     assertThat(HttpModelLoadProgress.parse("not json")).isEmpty();
     assertThat(HttpModelLoadProgress.parse("{\"status\":\"UP\"}")).isEmpty();
+  }
+
+  @Test
+  void zeroReplicasChosenByTheAutoscalerIsReadyScaledToZero() {
+    LLMDeployment l = llmd();
+    l.getSpec().setReplicas(null);
+    AutoscalingSpec autoscaling = new AutoscalingSpec();
+    autoscaling.setMinReplicas(0);
+    autoscaling.setMaxReplicas(2);
+    l.getSpec().setAutoscaling(autoscaling);
+    LLMDeploymentStatus s =
+        at(T0).aggregate(l, 0, deployment(0, 0, 0), List.of(), NO_PROGRESS).status();
+    Condition ready = condition(s, Conditions.READY);
+    assertThat(ready.getStatus()).isEqualTo("True");
+    assertThat(ready.getReason()).isEqualTo(Reason.SCALED_TO_ZERO);
+    assertThat(ready.getMessage()).isEqualTo("0/0 replicas ready (scaled to zero)");
+    assertThat(s.getReady()).isEqualTo("0/0");
+  }
+
+  @Test
+  void zeroReplicasFromSpecReplicasIsPlainlyReady() {
+    LLMDeployment l = llmd();
+    l.getSpec().setReplicas(0);
+    LLMDeploymentStatus s =
+        at(T0).aggregate(l, 0, deployment(0, 0, 0), List.of(), NO_PROGRESS).status();
+    assertThat(condition(s, Conditions.READY).getReason()).isEqualTo(Reason.ALL_REPLICAS_READY);
   }
 }

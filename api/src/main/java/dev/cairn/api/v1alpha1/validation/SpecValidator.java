@@ -166,8 +166,11 @@ public final class SpecValidator {
   private static void autoscaling(AutoscalingSpec a, List<Violation> out) {
     String p = "spec.autoscaling.";
     int min = a.effectiveMinReplicas();
-    if (min < 1) {
-      out.add(new Violation(p + "minReplicas", "must be at least 1, got " + min));
+    if (min < 0) {
+      out.add(new Violation(p + "minReplicas", "must be at least 0, got " + min));
+    }
+    if (a.getMaxReplicas() != null && a.getMaxReplicas() < 1) {
+      out.add(new Violation(p + "maxReplicas", "must be at least 1, got " + a.getMaxReplicas()));
     }
     if (a.getMaxReplicas() != null && a.getMaxReplicas() < min) {
       out.add(
@@ -199,6 +202,10 @@ public final class SpecValidator {
     atLeast(p + "downscaleDelaySeconds", a.getDownscaleDelaySeconds(), 0, out);
     atLeast(p + "lookBackPeriodSeconds", a.getLookBackPeriodSeconds(), 1, out);
     atLeast(p + "metricsIntervalSeconds", a.getMetricsIntervalSeconds(), 1, out);
+    if (a.getScaleFromZero() != null) {
+      atLeast(p + "scaleFromZero.queueSize", a.getScaleFromZero().getQueueSize(), 1, out);
+      atLeast(p + "scaleFromZero.timeoutSeconds", a.getScaleFromZero().getTimeoutSeconds(), 1, out);
+    }
   }
 
   /** Queue and KV-cache targets read engine metrics, which logEngineMetrics false turns off. */

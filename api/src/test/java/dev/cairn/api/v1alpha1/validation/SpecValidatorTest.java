@@ -8,6 +8,7 @@ import dev.cairn.api.v1alpha1.AutoscalingSpec;
 import dev.cairn.api.v1alpha1.BackendKind;
 import dev.cairn.api.v1alpha1.LLMDeploymentSpec;
 import dev.cairn.api.v1alpha1.ModelSpec;
+import dev.cairn.api.v1alpha1.ScaleFromZeroSpec;
 import dev.cairn.api.v1alpha1.SecretKeyRef;
 import dev.cairn.api.v1alpha1.WorkerSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -147,8 +148,12 @@ class SpecValidatorTest {
   @Test
   void autoscalingBounds() {
     assertOnly(
-        s -> s.setAutoscaling(autoscaling(0, null, null)),
+        s -> s.setAutoscaling(autoscaling(-1, 1, null)),
         "spec.autoscaling.minReplicas",
+        "must be at least 0, got -1");
+    assertOnly(
+        s -> s.setAutoscaling(autoscaling(0, 0, null)),
+        "spec.autoscaling.maxReplicas",
         "must be at least 1, got 0");
     assertOnly(
         s -> s.setAutoscaling(autoscaling(3, 2, null)),
@@ -162,6 +167,35 @@ class SpecValidatorTest {
         s -> s.setAutoscaling(autoscaling(2, null, 1)),
         "spec.autoscaling.initialReplicas",
         "must lie within [2, 2], got 1");
+  }
+
+  @Test
+  void scaleToZeroIsValidAndDefaultsMaxToOne() {
+    LLMDeploymentSpec spec = valid();
+    AutoscalingSpec a = autoscaling(0, null, 0);
+    spec.setAutoscaling(a);
+    assertThat(validator.validate(spec, "m")).isEmpty();
+    assertThat(a.effectiveMaxReplicas()).isEqualTo(1);
+    assertThat(a.scalesToZero()).isTrue();
+  }
+
+  @Test
+  void scaleFromZeroBounds() {
+    assertOnly(
+        s -> s.setAutoscaling(tuned(a -> a.setScaleFromZero(scaleFromZero(0, 300)))),
+        "spec.autoscaling.scaleFromZero.queueSize",
+        "must be at least 1, got 0");
+    assertOnly(
+        s -> s.setAutoscaling(tuned(a -> a.setScaleFromZero(scaleFromZero(100, 0)))),
+        "spec.autoscaling.scaleFromZero.timeoutSeconds",
+        "must be at least 1, got 0");
+  }
+
+  private static ScaleFromZeroSpec scaleFromZero(int queueSize, int timeoutSeconds) {
+    ScaleFromZeroSpec z = new ScaleFromZeroSpec();
+    z.setQueueSize(queueSize);
+    z.setTimeoutSeconds(timeoutSeconds);
+    return z;
   }
 
   @Test

@@ -36,6 +36,12 @@ public final class AutoscalerCycles {
     void condition(DeploymentKey key, boolean active, String reason, String message);
   }
 
+  /** Requests the activator holds for a deployment (read only for those that scale to zero). */
+  public interface HeldRequests {
+    /** The count now; 0 when none or unknown. */
+    int held(DeploymentKey key);
+  }
+
   private static final Logger LOG = Logger.getLogger(AutoscalerCycles.class);
 
   private final Clock clock;
@@ -51,6 +57,7 @@ public final class AutoscalerCycles {
   private final Map<Duration, Autoscaler> byTimeout = new ConcurrentHashMap<>();
   private final Set<DeploymentKey> running = ConcurrentHashMap.newKeySet();
   private final Set<DeploymentKey> autoscaled = ConcurrentHashMap.newKeySet();
+  private volatile HeldRequests heldRequests = key -> 0;
 
   /** Collaborators of the loop; {@code sources} gives a scraper bounded by a per-pod timeout. */
   public AutoscalerCycles(
@@ -74,6 +81,11 @@ public final class AutoscalerCycles {
     this.gauges = gauges;
     this.executor = executor;
     this.workerPort = workerPort;
+  }
+
+  /** Where held requests are read for deployments with minReplicas 0 (none by default). */
+  public void heldRequests(HeldRequests source) {
+    this.heldRequests = source;
   }
 
   /**
@@ -129,7 +141,8 @@ public final class AutoscalerCycles {
       int current,
       List<ScrapeTarget> targets) {
     try {
-      Autoscaler.CycleResult r = autoscaler.runCycle(key, spec, current, targets);
+      int held = spec.minReplicas() == 0 ? heldRequests.held(key) : 0;
+      Autoscaler.CycleResult r = autoscaler.runCycle(key, spec, current, targets, held);
       gauges.load(key, r.load().load());
       boolean scraped = r.scrapes().stream().anyMatch(s -> s.ongoingRequests().isPresent());
       if (!targets.isEmpty() && !scraped) {
@@ -137,9 +150,11 @@ public final class AutoscalerCycles {
           conditions.condition(
               key, false, Reason.METRICS_UNAVAILABLE, "no ready replica could be scraped");
         }
-      } else if (!r.decision().changed()
-          && !ScalingStatus.conditionIs(llmd, true, Reason.AUTOSCALING_ACTIVE)) {
-        conditions.condition(key, true, Reason.AUTOSCALING_ACTIVE, r.decision().reason());
+      } else if (!r.decision().changed()) {
+        String reason = ScalingStatus.activeReason(r.decision().desiredReplicas());
+        if (!ScalingStatus.conditionIs(llmd, true, reason)) {
+          conditions.condition(key, true, reason, r.decision().reason());
+        }
       }
     } catch (Exception e) {
       LOG.warnf("%s: autoscaling cycle failed, retried next cycle: %s", key, e.getMessage());

@@ -2,11 +2,13 @@ package dev.cairn.operator.autoscaler.k8s;
 
 import dev.cairn.api.CairnNames;
 import dev.cairn.api.v1alpha1.LLMDeployment;
+import dev.cairn.operator.activator.ActivatorPods;
 import dev.cairn.operator.autoscaler.DeploymentKey;
 import dev.cairn.operator.autoscaler.InMemoryAutoscalerStateStore;
 import dev.cairn.operator.autoscaler.MetricsScraper;
 import dev.cairn.operator.events.EventRecorder;
 import dev.cairn.operator.replicas.DesiredReplicas;
+import dev.cairn.operator.status.WorkerPods;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -17,6 +19,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -43,6 +46,10 @@ public class AutoscalerLoop {
   @Inject ScalingTrigger trigger;
   @Inject DesiredReplicas desired;
   @Inject Clock clock;
+  @Inject ActivatorPods activatorPods;
+
+  @ConfigProperty(name = "cairn.activator.metrics-port", defaultValue = "9090")
+  int activatorMetricsPort;
 
   @ConfigProperty(name = "cairn.autoscaler.worker-port", defaultValue = "8000")
   int workerPort;
@@ -76,7 +83,12 @@ public class AutoscalerLoop {
             new AutoscalerGauges(registry),
             cyclesExecutor,
             workerPort);
+    cycles.heldRequests(
+        new ActivatorHeldRequests(
+            activatorPods::readyIps, activatorMetricsPort, Duration.ofSeconds(1)));
     deployments = client.resources(LLMDeployment.class).inAnyNamespace().inform();
+    // The endpoints of a deployment at zero are the activator's pods: follow their changes.
+    activatorPods.onChange(this::activatorChanged);
     pods =
         client
             .pods()
@@ -118,6 +130,17 @@ public class AutoscalerLoop {
     } catch (RuntimeException e) {
       // A scheduled task that throws is never run again: log and keep ticking.
       LOG.errorf(e, "autoscaler tick failed");
+    }
+  }
+
+  private void activatorChanged() {
+    if (!trigger.controllerRunning()) {
+      return;
+    }
+    for (LLMDeployment l : deployments.getStore().list()) {
+      if (WorkerPods.scalesToZero(l)) {
+        trigger.reconcile(AutoscalerDesiredReplicas.key(l));
+      }
     }
   }
 

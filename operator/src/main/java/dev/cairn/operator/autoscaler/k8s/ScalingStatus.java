@@ -28,7 +28,12 @@ final class ScalingStatus {
     LLMDeploymentStatus s = status(llmd);
     s.setDesiredReplicas(replicas);
     s.setLastScaleTime(rfc3339(at));
-    setCondition(llmd, true, Conditions.Reason.AUTOSCALING_ACTIVE, reason, at);
+    setCondition(llmd, true, activeReason(replicas), reason, at);
+  }
+
+  /** ScalingActive's reason while the autoscaler runs: ScaledToZero at zero replicas. */
+  static String activeReason(int replicas) {
+    return replicas == 0 ? Conditions.Reason.SCALED_TO_ZERO : Conditions.Reason.AUTOSCALING_ACTIVE;
   }
 
   /** Sets ScalingActive in {@code llmd}'s status (in place), other conditions kept. */

@@ -88,7 +88,7 @@ class ScalingSpecMapperTest {
   @Test
   void everySpecTheMapperRefusesIsReportedByTheValidator() {
     Map<String, Consumer<LLMDeploymentSpec>> bad = new LinkedHashMap<>();
-    bad.put("minReplicas", s -> s.getAutoscaling().setMinReplicas(0));
+    bad.put("minReplicas", s -> s.getAutoscaling().setMinReplicas(-1));
     bad.put("maxReplicas", s -> s.getAutoscaling().setMaxReplicas(0));
     bad.put("initialReplicas", s -> s.getAutoscaling().setInitialReplicas(9));
     bad.put("targetOngoingRequests", s -> s.getAutoscaling().setTargetOngoingRequests(0.0));

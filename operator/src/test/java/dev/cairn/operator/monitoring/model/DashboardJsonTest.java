@@ -140,7 +140,8 @@ class DashboardJsonTest {
       while (m.find()) {
         String metric = m.group(1);
         String matchers = m.group(2);
-        operatorSeries |= metric.startsWith("cairn_autoscaler_");
+        operatorSeries |=
+            metric.startsWith("cairn_autoscaler_") || metric.startsWith("cairn_activator_");
         if (q.source().equals("variable namespace")) {
           continue;
         }
