@@ -336,8 +336,9 @@ class LiveStackIT {
 
   /**
    * Runs the dashboard's queries for one deployment: GPU queries must parse and be empty on CPU,
-   * per-API-key ones without keys; with engine metrics on every other query returns data; with them
-   * off, queries on the engine's vllm: series return nothing and the rest still return data.
+   * per-API-key ones without keys, activator ones without a deployment at zero; with engine metrics
+   * on every other query returns data; with them off, queries on the engine's vllm: series return
+   * nothing and the rest still return data.
    */
   private static List<String> check(
       PrometheusProcess prometheus,
@@ -368,7 +369,9 @@ class LiveStackIT {
       boolean engine = q.expr().contains("vllm:");
       // No apiKeySecretRef here, so no per-key series: ApiKeyTokensDashboardIT fills that row.
       boolean perKey = q.expr().contains(MetricNames.TOKENS_TOTAL);
-      boolean expected = !gpu && !perKey && (engineMetrics || !engine);
+      // No deployment here scales to zero (minReplicas 0), so no activator holds its requests.
+      boolean activator = q.expr().contains("cairn_activator_");
+      boolean expected = !gpu && !perKey && !activator && (engineMetrics || !engine);
       if (hasData != expected) {
         problems.add(where + (expected ? ": no data" : ": data where none belongs"));
       }
