@@ -44,6 +44,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -89,6 +90,9 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment> {
 
   /** How often status is refreshed while a model loads (pods do not change while they load). */
   static final Duration LOADING_REFRESH = Duration.ofSeconds(10);
+
+  /** How often a resource whose monitoring waits for a missing CRD looks for it again. */
+  static final Duration CRD_RECHECK = Duration.ofSeconds(60);
 
   private static final Logger LOG = Logger.getLogger(LLMDeploymentReconciler.class);
 
@@ -149,11 +153,11 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment> {
             .getSecondaryResourcesAsStream(Pod.class)
             .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
             .toList();
+    MonitoringSwitches switches = MonitoringSwitches.of(llmd);
+    Set<String> crds = MonitoringCrds.installed(context);
     StatusAggregator.Result result =
         MonitoringStatus.apply(
-            aggregator.aggregate(llmd, desired, after, pods, progress),
-            MonitoringSwitches.of(llmd),
-            MonitoringCrds.installed(context));
+            aggregator.aggregate(llmd, desired, after, pods, progress), switches, crds);
     ChildEvents.conditionsChanged(llmd, result.conditions(), events);
     UpdateControl<LLMDeployment> control = StatusWrites.ifChanged(llmd, result.status());
     boolean loading =
@@ -162,7 +166,14 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment> {
             .get(Conditions.PROGRESSING)
             .map(c -> Reason.LOADING_MODEL.equals(c.getReason()))
             .orElse(false);
-    return loading ? control.rescheduleAfter(LOADING_REFRESH) : control;
+    if (loading) {
+      return control.rescheduleAfter(LOADING_REFRESH);
+    }
+    // The CRD watch re-reconciles when one is installed; this recheck covers a watch that missed
+    // it.
+    return MonitoringCrds.waitingForCrd(switches, crds)
+        ? control.rescheduleAfter(CRD_RECHECK)
+        : control;
   }
 
   /** Ready workers as the activator reaches them: pod IP and the worker port. */

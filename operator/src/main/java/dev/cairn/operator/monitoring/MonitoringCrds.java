@@ -7,6 +7,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -53,12 +54,38 @@ public final class MonitoringCrds {
     return new InformerEventSource<>(config, context);
   }
 
-  /** The names of the monitoring CRDs installed in the cluster right now. */
+  /**
+   * The names of the monitoring CRDs installed in the cluster right now. A CRD the informer's cache
+   * lacks is looked up directly: a watch that silently stalled would otherwise keep ServiceMonitors
+   * away until the next resync (seen on the test API server), and the lookup costs API calls only
+   * while a CRD is missing.
+   */
   public static Set<String> installed(Context<LLMDeployment> context) {
-    return context
-        .getSecondaryResourcesAsStream(CustomResourceDefinition.class)
-        .map(crd -> crd.getMetadata().getName())
-        .filter(NAMES::contains)
-        .collect(Collectors.toSet());
+    Set<String> installed =
+        context
+            .getSecondaryResourcesAsStream(CustomResourceDefinition.class)
+            .map(crd -> crd.getMetadata().getName())
+            .filter(NAMES::contains)
+            .collect(Collectors.toCollection(HashSet::new));
+    for (String name : NAMES) {
+      if (!installed.contains(name)
+          && context
+                  .getClient()
+                  .apiextensions()
+                  .v1()
+                  .customResourceDefinitions()
+                  .withName(name)
+                  .get()
+              != null) {
+        installed.add(name);
+      }
+    }
+    return installed;
+  }
+
+  /** Whether a switched-on monitoring object waits for a CRD that is not installed. */
+  public static boolean waitingForCrd(MonitoringSwitches switches, Set<String> installed) {
+    return (switches.serviceMonitor() && !installed.contains(SERVICE_MONITORS))
+        || (switches.alerts() && !installed.contains(PROMETHEUS_RULES));
   }
 }
