@@ -38,8 +38,6 @@ import java.util.Set;
 public final class LoraBench {
   private static final int PROMPT_TOKENS = 32;
   private static final int ROUNDS = 2;
-  private static final boolean[] ADAPTER_LAST = {false, true};
-  private static final boolean[] ADAPTER_FIRST = {true, false};
 
   private LoraBench() {}
 
@@ -72,8 +70,7 @@ public final class LoraBench {
     spec.setMaxLoadedAdapters(adapters);
     spec.setMaxLorasPerBatch(adapters);
 
-    List<Double> base = new ArrayList<>();
-    List<Double> lora = new ArrayList<>();
+    AlternatingRounds rounds;
     int threads = Runtime.getRuntime().availableProcessors();
     int blocks = streams * ((PROMPT_TOKENS + outputTokens) / PagedKvCache.BLOCK_SIZE + 2) + 16;
     try (TransformerExecutor ex =
@@ -103,23 +100,18 @@ public final class LoraBench {
             new ConcurrencySweep(engine, ex.vocabSize(), PROMPT_TOKENS, outputTokens);
         sweep.run(4); // JIT warm-up, base and adapter paths
         sweep.run(4, i -> registry.acquire(names.get(i % adapters)));
-        // Base and adapters alternate as A B B A ..., so a drift of the machine or the JIT over
-        // the run weighs on both alike.
-        for (int round = 0; round < ROUNDS; round++) {
-          for (boolean adapted : round % 2 == 0 ? ADAPTER_LAST : ADAPTER_FIRST) {
-            double tps =
-                sweep
-                    .run(streams, i -> adapted ? registry.acquire(names.get(i % adapters)) : null)
-                    .outputTokensPerSecond();
-            (adapted ? lora : base).add(tps);
-          }
-          System.out.printf(
-              "round %d: base %.1f tok/s, %d adapters %.1f tok/s%n",
-              round, base.getLast(), adapters, lora.getLast());
-        }
+        rounds =
+            AlternatingRounds.run(
+                ROUNDS,
+                () -> sweep.run(streams).outputTokensPerSecond(),
+                () ->
+                    sweep
+                        .run(streams, i -> registry.acquire(names.get(i % adapters)))
+                        .outputTokensPerSecond(),
+                "round %d: base %.1f tok/s, " + adapters + " adapters %.1f tok/s");
       }
     }
-    write(out, streams, outputTokens, adapters, rank, threads, base, lora);
+    write(out, streams, outputTokens, adapters, rank, threads, rounds);
   }
 
   private static void write(
@@ -129,8 +121,7 @@ public final class LoraBench {
       int adapters,
       int rank,
       int threads,
-      List<Double> base,
-      List<Double> lora)
+      AlternatingRounds rounds)
       throws IOException {
     ObjectNode report = new ObjectMapper().createObjectNode();
     report.put("model", "qwen2.5-0.5b-shape-bf16");
@@ -141,21 +132,9 @@ public final class LoraBench {
     report.put("adapters", adapters);
     report.put("rank", rank);
     report.put("targets", "q,k,v,o,gate,up,down");
-    ArrayNode b = report.putArray("base_tokens_per_s");
-    base.forEach(b::add);
-    ArrayNode l = report.putArray("lora_tokens_per_s");
-    lora.forEach(l::add);
-    double ratio = mean(lora) / mean(base);
-    report.put("lora_over_base", ratio);
-    if (out.getParent() != null) {
-      Files.createDirectories(out.getParent());
-    }
-    Files.writeString(out, report.toPrettyString());
-    System.out.println(report.toPrettyString());
-  }
-
-  private static double mean(List<Double> xs) {
-    return xs.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    rounds.putInto(report, "base_tokens_per_s", "lora_tokens_per_s");
+    report.put("lora_over_base", rounds.ratio());
+    AlternatingRounds.write(out, report);
   }
 
   /**

@@ -2,7 +2,6 @@ package dev.cairn.worker.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.worker.backend.cpu.CpuBackend;
 import dev.cairn.worker.engine.EngineConfig;
@@ -15,10 +14,7 @@ import dev.cairn.worker.structured.ConstraintCompiler;
 import dev.cairn.worker.structured.mask.TokenVocabulary;
 import dev.cairn.worker.tokenizer.HfTokenizer;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -34,8 +30,6 @@ public final class StructuredStreamsBench {
   private static final int PROMPT_TOKENS = 32;
   private static final int ROUNDS = 2;
   private static final int COMPILES = 200;
-  private static final boolean[] CONSTRAINED_LAST = {false, true};
-  private static final boolean[] CONSTRAINED_FIRST = {true, false};
 
   private StructuredStreamsBench() {}
 
@@ -59,8 +53,7 @@ public final class StructuredStreamsBench {
     TokenVocabulary vocab =
         TokenVocabulary.fromTokenizerJson(tokenizerDir.resolve(HfTokenizer.FILE));
 
-    List<Double> free = new ArrayList<>();
-    List<Double> constrained = new ArrayList<>();
+    AlternatingRounds rounds;
     int threads = Runtime.getRuntime().availableProcessors();
     int blocks = streams * ((PROMPT_TOKENS + outputTokens) / PagedKvCache.BLOCK_SIZE + 2) + 16;
     try (TransformerExecutor ex =
@@ -85,24 +78,18 @@ public final class StructuredStreamsBench {
             new ConcurrencySweep(engine, ex.vocabSize(), PROMPT_TOKENS, outputTokens);
         sweep.run(4); // JIT warm-up, free and constrained paths
         sweep.run(4, () -> constraint.newMatcher(vocab, eos));
-        // Free and constrained alternate as A B B A ..., so a drift of the machine or the JIT over
-        // the run weighs on both alike.
-        for (int round = 0; round < ROUNDS; round++) {
-          for (boolean constrain : round % 2 == 0 ? CONSTRAINED_LAST : CONSTRAINED_FIRST) {
-            double tps =
-                (constrain
-                        ? sweep.run(streams, () -> constraint.newMatcher(vocab, eos))
-                        : sweep.run(streams))
-                    .outputTokensPerSecond();
-            (constrain ? constrained : free).add(tps);
-          }
-          System.out.printf(
-              "round %d: free %.1f tok/s, constrained %.1f tok/s%n",
-              round, free.getLast(), constrained.getLast());
-        }
+        rounds =
+            AlternatingRounds.run(
+                ROUNDS,
+                () -> sweep.run(streams).outputTokensPerSecond(),
+                () ->
+                    sweep
+                        .run(streams, () -> constraint.newMatcher(vocab, eos))
+                        .outputTokensPerSecond(),
+                "round %d: free %.1f tok/s, constrained %.1f tok/s");
       }
     }
-    write(out, streams, outputTokens, threads, compile, free, constrained);
+    write(out, streams, outputTokens, threads, compile, rounds);
   }
 
   private static void write(
@@ -111,8 +98,7 @@ public final class StructuredStreamsBench {
       int outputTokens,
       int threads,
       long[] compile,
-      List<Double> free,
-      List<Double> constrained)
+      AlternatingRounds rounds)
       throws IOException {
     ObjectNode report = new ObjectMapper().createObjectNode();
     report.put("model", "qwen2.5-0.5b-shape-bf16");
@@ -123,19 +109,8 @@ public final class StructuredStreamsBench {
     report.put("output_tokens", outputTokens);
     report.put("compile_p50_ms", compile[compile.length / 2] / 1e6);
     report.put("compile_p99_ms", compile[compile.length * 99 / 100 - 1] / 1e6);
-    ArrayNode f = report.putArray("free_tokens_per_s");
-    free.forEach(f::add);
-    ArrayNode c = report.putArray("constrained_tokens_per_s");
-    constrained.forEach(c::add);
-    report.put("constrained_over_free", mean(constrained) / mean(free));
-    if (out.getParent() != null) {
-      Files.createDirectories(out.getParent());
-    }
-    Files.writeString(out, report.toPrettyString());
-    System.out.println(report.toPrettyString());
-  }
-
-  private static double mean(List<Double> xs) {
-    return xs.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    rounds.putInto(report, "free_tokens_per_s", "constrained_tokens_per_s");
+    report.put("constrained_over_free", rounds.ratio());
+    AlternatingRounds.write(out, report);
   }
 }
