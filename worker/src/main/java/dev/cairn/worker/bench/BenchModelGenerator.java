@@ -15,59 +15,100 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Writes a random-weight BF16 model with the shape of Qwen2.5-0.5B (hidden 896, 24 layers, 14 heads
- * over 2 KV heads, SwiGLU 4864, vocabulary 151936, tied embeddings): real memory traffic for
- * benchmarks without downloading a checkpoint.
+ * Writes random-weight BF16 models with the shapes of real checkpoints (Qwen2.5-0.5B by default,
+ * Llama-3.2-1B on request): real memory traffic for benchmarks without downloading a checkpoint.
  */
 public final class BenchModelGenerator {
 
   private static final ValueLayout.OfShort LE16 =
       ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
+  /**
+   * A checkpoint's dimensions.
+   *
+   * @param qkvBias whether q/k/v projections carry biases (Qwen2 does, Llama does not)
+   */
+  public record Shape(
+      String architecture,
+      String modelType,
+      int hidden,
+      int layers,
+      int heads,
+      int kvHeads,
+      int inter,
+      int vocab,
+      double ropeTheta,
+      double rmsNormEps,
+      boolean qkvBias) {
+
+    /** Qwen2.5-0.5B: hidden 896, 24 layers, 14 heads over 2 KV heads, SwiGLU 4864, tied. */
+    public static final Shape QWEN25_05B =
+        new Shape("Qwen2ForCausalLM", "qwen2", 896, 24, 14, 2, 4864, 151936, 1e6, 1e-6, true);
+
+    /** Llama-3.2-1B: hidden 2048, 16 layers, 32 heads over 8 KV heads, SwiGLU 8192, tied. */
+    public static final Shape LLAMA32_1B =
+        new Shape(
+            "LlamaForCausalLM", "llama", 2048, 16, 32, 8, 8192, 128256, 500000.0, 1e-5, false);
+
+    /** The shape a bench model directory's name asks for: "1b" in it means Llama-3.2-1B. */
+    public static Shape forDirectory(Path dir) {
+      return dir.getFileName().toString().contains("1b") ? LLAMA32_1B : QWEN25_05B;
+    }
+
+    int headDim() {
+      return hidden / heads;
+    }
+  }
+
   private BenchModelGenerator() {}
 
-  /** Writes the model into {@code dir} unless a config and checkpoint are already there. */
+  /** Writes the model its directory's name asks for, unless one is already there. */
   public static Path ensure(Path dir) throws IOException {
+    return ensure(dir, Shape.forDirectory(dir));
+  }
+
+  /** Writes a {@code shape} model into {@code dir} unless a config and checkpoint are there. */
+  public static Path ensure(Path dir, Shape shape) throws IOException {
     if (Files.exists(dir.resolve("config.json"))
         && Files.exists(dir.resolve("model.safetensors"))) {
       return dir;
     }
     Files.createDirectories(dir);
-    int hidden = 896;
-    int layers = 24;
-    int inter = 4864;
-    int vocab = 151936;
-    int kvDim = 2 * 64;
+    int hidden = shape.hidden();
+    int kvDim = shape.kvHeads() * shape.headDim();
     List<Entry> entries = new ArrayList<>();
-    entries.add(random("model.embed_tokens.weight", 0.02f, vocab, hidden));
-    for (int l = 0; l < layers; l++) {
+    entries.add(random("model.embed_tokens.weight", 0.02f, shape.vocab(), hidden));
+    for (int l = 0; l < shape.layers(); l++) {
       String p = "model.layers." + l + ".";
       entries.add(constant(p + "input_layernorm.weight", 1f, hidden));
       entries.add(random(p + "self_attn.q_proj.weight", 0.03f, hidden, hidden));
-      entries.add(random(p + "self_attn.q_proj.bias", 0.01f, hidden));
       entries.add(random(p + "self_attn.k_proj.weight", 0.03f, kvDim, hidden));
-      entries.add(random(p + "self_attn.k_proj.bias", 0.01f, kvDim));
       entries.add(random(p + "self_attn.v_proj.weight", 0.03f, kvDim, hidden));
-      entries.add(random(p + "self_attn.v_proj.bias", 0.01f, kvDim));
+      if (shape.qkvBias()) {
+        entries.add(random(p + "self_attn.q_proj.bias", 0.01f, hidden));
+        entries.add(random(p + "self_attn.k_proj.bias", 0.01f, kvDim));
+        entries.add(random(p + "self_attn.v_proj.bias", 0.01f, kvDim));
+      }
       entries.add(random(p + "self_attn.o_proj.weight", 0.03f, hidden, hidden));
       entries.add(constant(p + "post_attention_layernorm.weight", 1f, hidden));
-      entries.add(random(p + "mlp.gate_proj.weight", 0.03f, inter, hidden));
-      entries.add(random(p + "mlp.up_proj.weight", 0.03f, inter, hidden));
-      entries.add(random(p + "mlp.down_proj.weight", 0.015f, hidden, inter));
+      entries.add(random(p + "mlp.gate_proj.weight", 0.03f, shape.inter(), hidden));
+      entries.add(random(p + "mlp.up_proj.weight", 0.03f, shape.inter(), hidden));
+      entries.add(random(p + "mlp.down_proj.weight", 0.015f, hidden, shape.inter()));
     }
     entries.add(constant("model.norm.weight", 1f, hidden));
     SafetensorsWriter.write(dir.resolve("model.safetensors"), entries);
-    Files.writeString(dir.resolve("config.json"), config(hidden, layers, inter, vocab));
+    Files.writeString(dir.resolve("config.json"), config(shape));
     return dir;
   }
 
-  private static String config(int hidden, int layers, int inter, int vocab) {
+  private static String config(Shape shape) {
     ObjectNode c = new ObjectMapper().createObjectNode();
-    c.putArray("architectures").add("Qwen2ForCausalLM");
-    c.put("model_type", "qwen2").put("hidden_size", hidden).put("intermediate_size", inter);
-    c.put("num_hidden_layers", layers).put("num_attention_heads", 14);
-    c.put("num_key_value_heads", 2).put("vocab_size", vocab).put("rms_norm_eps", 1e-6);
-    c.put("rope_theta", 1000000.0).put("max_position_embeddings", 32768);
+    c.putArray("architectures").add(shape.architecture());
+    c.put("model_type", shape.modelType()).put("hidden_size", shape.hidden());
+    c.put("intermediate_size", shape.inter()).put("num_hidden_layers", shape.layers());
+    c.put("num_attention_heads", shape.heads()).put("num_key_value_heads", shape.kvHeads());
+    c.put("vocab_size", shape.vocab()).put("rms_norm_eps", shape.rmsNormEps());
+    c.put("rope_theta", shape.ropeTheta()).put("max_position_embeddings", 32768);
     c.put("tie_word_embeddings", true).put("torch_dtype", "bfloat16");
     return c.toPrettyString();
   }

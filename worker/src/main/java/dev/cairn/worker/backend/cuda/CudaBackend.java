@@ -108,7 +108,7 @@ public final class CudaBackend implements Backend {
     if (t == null) {
       int index = (int) Math.min(devices.length - 1, placedBytes / weightShare);
       t = uploadTo(index, weight);
-      placedBytes += t.numel() * t.dtype().bytes();
+      placedBytes += t.dtype().byteSize(t.numel());
     }
     return t;
   }
