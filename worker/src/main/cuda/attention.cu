@@ -16,8 +16,8 @@
 //   mixed in a batch; the chunk's own keys must have been written by kv_write first.
 //   Softmax is computed online (running max and sum) over tiles of ATT_TILE keys, so any context
 //   length runs in fixed shared memory. Query head h reads KV head h / (heads / kvHeads).
-//   Launch block (128 if headDim <= 128, else 256; blockDim >= headDim, headDim <= 256),
-//   grid (T, heads), dynamic shared memory (headDim + ATT_TILE) * 4 bytes.
+//   Launch block (256; blockDim >= headDim, headDim <= 256), grid (T, heads), dynamic shared
+//   memory (headDim + 2 * ATT_TILE + blockDim) * 4 bytes.
 #include "common.cuh"
 
 #define ATT_TILE 64
@@ -43,54 +43,66 @@ __device__ __forceinline__ void attention_body(float* out, const float* q, const
                                                float scale, int heads, int kvHeads, int headDim, int blockSize,
                                                int maxBlocksPerSeq, int qStride, int outStride) {
   extern __shared__ float smem[];
-  float* qs = smem;              // [headDim] query, pre-scaled
-  float* ps = smem + headDim;    // [ATT_TILE] scores, then probabilities of the current tile
+  float* qs = smem;                                 // [headDim] query, pre-scaled
+  float* ps = qs + headDim;                         // [ATT_TILE] scores, then probabilities
+  int* sl = reinterpret_cast<int*>(ps + ATT_TILE);  // [ATT_TILE] cache slots of the tile's keys
+  float* part = ps + 2 * ATT_TILE;                  // [blockDim] per-group partial outputs
   const int t = blockIdx.x, h = blockIdx.y, tid = threadIdx.x;
   const int warp = tid >> 5, lane = tid & 31, warps = blockDim.x >> 5;
+  // The value phase splits the tile's keys over G groups of headDim threads: one thread per output
+  // dim walking all 64 keys was a chain of dependent loads, 120 µs per decode call on an H200.
+  const int groups = blockDim.x / headDim, g = tid / headDim, d = tid % headDim;
   const int kvh = h / (heads / kvHeads);
   const size_t kvDim = (size_t)kvHeads * headDim;
   const int* table = blockTables + (size_t)tokenSeq[t] * maxBlocksPerSeq;
   const int context = tokenPos[t] + 1;
 
-  for (int d = tid; d < headDim; d += blockDim.x) qs[d] = q[(size_t)t * qStride + (size_t)h * headDim + d] * scale;
-  __syncthreads();
+  for (int i = tid; i < headDim; i += blockDim.x) qs[i] = q[(size_t)t * qStride + (size_t)h * headDim + i] * scale;
 
-  float m = -INFINITY, l = 0.f, acc = 0.f;  // running max, running sum, this thread's output dim
+  float m = -INFINITY, l = 0.f, acc = 0.f;  // running max, running sum, this thread's partial output
   for (int base = 0; base < context; base += ATT_TILE) {
     const int n = min(ATT_TILE, context - base);
-    for (int j = warp; j < n; j += warps) {  // one warp per key: coalesced reads along headDim
+    for (int j = tid; j < n; j += blockDim.x) {
       const int pos = base + j;
-      const size_t slot = (size_t)table[pos / blockSize] * blockSize + pos % blockSize;
-      const KV* kr = kCache + slot * kvDim + (size_t)kvh * headDim;
+      sl[j] = table[pos / blockSize] * blockSize + pos % blockSize;
+    }
+    __syncthreads();  // slots (and, on the first tile, the query) are visible
+    for (int j = warp; j < n; j += warps) {  // one warp per key: coalesced reads along headDim
+      const KV* kr = kCache + (size_t)sl[j] * kvDim + (size_t)kvh * headDim;
       float s = 0.f;
-      for (int d = lane; d < headDim; d += 32) s += qs[d] * to_float(kr[d]);
+      for (int i = lane; i < headDim; i += 32) s += qs[i] * to_float(kr[i]);
       s = warp_sum(s);
       if (lane == 0) ps[j] = s;
     }
     __syncthreads();
-    float tileMax = -INFINITY;
-    for (int j = 0; j < n; j++) tileMax = fmaxf(tileMax, ps[j]);
+    // Every warp reduces the tile's scores itself (ATT_TILE = 64 = two per lane): no extra barrier.
+    float tileMax = fmaxf(lane < n ? ps[lane] : -INFINITY, lane + 32 < n ? ps[lane + 32] : -INFINITY);
+    tileMax = warp_max(tileMax);
     const float mNew = fmaxf(m, tileMax);
     const float correction = expf(m - mNew);  // 0 on the first tile (m = -inf)
-    __syncthreads();  // every thread has read the raw scores
+    __syncthreads();  // every warp has read the raw scores
     for (int j = tid; j < n; j += blockDim.x) ps[j] = expf(ps[j] - mNew);
     __syncthreads();
-    float tileSum = 0.f;
-    for (int j = 0; j < n; j++) tileSum += ps[j];
+    float tileSum = (lane < n ? ps[lane] : 0.f) + (lane + 32 < n ? ps[lane + 32] : 0.f);
+    tileSum = warp_sum(tileSum);
     l = l * correction + tileSum;
-    if (tid < headDim) {
+    if (g < groups) {
       float a = acc * correction;
-      for (int j = 0; j < n; j++) {
-        const int pos = base + j;
-        const size_t slot = (size_t)table[pos / blockSize] * blockSize + pos % blockSize;
-        a += ps[j] * to_float(vCache[slot * kvDim + (size_t)kvh * headDim + tid]);
-      }
+      const KV* vcol = vCache + (size_t)kvh * headDim + d;
+#pragma unroll 4
+      for (int j = g; j < n; j += groups) a += ps[j] * to_float(vcol[(size_t)sl[j] * kvDim]);
       acc = a;
     }
     m = mNew;
-    __syncthreads();  // ps is rewritten by the next tile
+    __syncthreads();  // ps and sl are rewritten by the next tile
   }
-  if (tid < headDim) out[(size_t)t * outStride + (size_t)h * headDim + tid] = acc / l;
+  if (g < groups) part[g * headDim + d] = acc;
+  __syncthreads();
+  if (tid < headDim) {
+    float sum = 0.f;
+    for (int k = 0; k < groups; k++) sum += part[k * headDim + tid];
+    out[(size_t)t * outStride + (size_t)h * headDim + tid] = sum / l;
+  }
 }
 
 #define ATTENTION_ENTRIES(SUFFIX, KV)                                                                  \

@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.worker.backend.cuda.CudaContext;
 import dev.cairn.worker.backend.cuda.CudaKernels;
+import dev.cairn.worker.backend.cuda.CudaOps;
 import dev.cairn.worker.backend.cuda.CudaProbe;
 import dev.cairn.worker.backend.cuda.DeviceBuffer;
+import dev.cairn.worker.backend.cuda.DeviceType;
+import dev.cairn.worker.backend.cuda.KernelProfile;
 import dev.cairn.worker.engine.SequenceChunk;
 import dev.cairn.worker.executor.TransformerExecutor;
 import dev.cairn.worker.loading.CudaPlacement;
@@ -15,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -77,15 +81,24 @@ public final class GpuBench {
     try (TransformerExecutor ex =
         new CudaPlacement(List.of(gpu), CudaPlacement.DEFAULT_MEMORY_FRACTION)
             .place(weights, KV_POOL_BYTES, weights.config().maxModelLen())) {
-      int blocksPerSeq = (PREFILL + DECODE) / ex.blockSize() + 1;
-      // Warm-up: the driver's JIT of the PTX, first allocations, and the JVM's own JIT of the
-      // launch path (a step makes hundreds of launches; cold, each costs several times more).
-      decode(ex, 1, blocksPerSeq, WARM_UP_STEPS);
-      decode(ex, 16, blocksPerSeq, WARM_UP_STEPS);
+      int blocksPerSeq = (PREFILL + DECODE + WARM_UP_STEPS) / ex.blockSize() + 1;
+      int maxStreams = STREAMS[STREAMS.length - 1];
+      if ((long) maxStreams * blocksPerSeq > ex.numKvBlocks()) {
+        throw new IllegalStateException(
+            maxStreams + " streams need more KV blocks than the pool has");
+      }
+      prefill(ex, 0, 1, blocksPerSeq); // warm-up: the driver's JIT of the PTX, first allocations
       long t0 = System.nanoTime();
-      prefill(ex, 0, blocksPerSeq);
+      prefill(ex, 0, 1, blocksPerSeq);
       double prefillSeconds = (System.nanoTime() - t0) / 1e9;
       r.put("prefill_tokens", PREFILL).put("prefill_tokens_per_s", PREFILL / prefillSeconds);
+      // Every stream's prompt once, 8 sequences per step; each decode run below continues them.
+      for (int s = 0; s < maxStreams; s += 8) {
+        prefill(ex, s, Math.min(8, maxStreams - s), blocksPerSeq);
+      }
+      // Warm-up of the JVM's JIT on the launch path (a step makes hundreds of launches).
+      decode(ex, 1, blocksPerSeq, WARM_UP_STEPS);
+      decode(ex, 16, blocksPerSeq, WARM_UP_STEPS);
       double bytes = ex.weightBytesPerStep();
       r.put("weight_bytes_per_token", (long) bytes);
       ArrayNode rows = r.putArray("decode");
@@ -99,6 +112,24 @@ public final class GpuBench {
         }
         System.out.printf("%s: %d streams %.1f tokens/s%n", modelDir, streams, tps);
       }
+      ObjectNode profiles = r.putObject("step_profile_us");
+      for (int streams : new int[] {1, 64}) {
+        int steps = 4;
+        KernelProfile.start();
+        long p0 = System.nanoTime();
+        decode(ex, streams, blocksPerSeq, steps);
+        double stepUs = (System.nanoTime() - p0) / 1e3 / steps;
+        Map<String, long[]> kernels = KernelProfile.stop();
+        ObjectNode p = profiles.putObject(streams + "_streams");
+        p.put("step_with_syncs", stepUs);
+        double inKernels = 0;
+        for (Map.Entry<String, long[]> e : kernels.entrySet()) {
+          double us = e.getValue()[1] / 1e3 / steps;
+          inKernels += us;
+          p.put(e.getKey() + " x" + e.getValue()[0] / steps, us);
+        }
+        p.put("outside_kernels", stepUs - inKernels);
+      }
     } catch (RuntimeException e) {
       // One model's failure (memory, a kernel) is a figure too; the next model still runs.
       r.put("error", e.toString());
@@ -109,8 +140,8 @@ public final class GpuBench {
 
   /**
    * What a decode step is made of, measured apart: the host's cost of one kernel launch (a
-   * one-element add, launched back to back), and the single-token GEMV's bandwidth on the weight
-   * shapes of the bench models, as a fraction of the copy bandwidth.
+   * one-element add, launched back to back; Cairn's direct path and JCuda's), and the single-token
+   * GEMV's bandwidth on the weight shapes of the bench models, as a fraction of the copy bandwidth.
    */
   private static ObjectNode kernelProbes(int gpu, double bandwidth) {
     ObjectNode r = new ObjectMapper().createObjectNode();
@@ -119,6 +150,7 @@ public final class GpuBench {
         DeviceBuffer a = ctx.allocate(1L << 20);
         DeviceBuffer b = ctx.allocate(1L << 20)) {
       int launches = 20_000;
+      r.put("direct_launch", kernels.direct());
       for (int round = 0; round < 2; round++) { // the first round warms the JVM's JIT
         long t0 = System.nanoTime();
         for (int i = 0; i < launches; i++) {
@@ -126,7 +158,14 @@ public final class GpuBench {
         }
         ctx.synchronize();
         r.put("launch_us", (System.nanoTime() - t0) / 1e3 / launches);
+        t0 = System.nanoTime();
+        for (int i = 0; i < launches; i++) {
+          kernels.launchThroughJcuda("add_f32", 1, 1, 32, 0, a.pointer(), b.pointer(), 1L);
+        }
+        ctx.synchronize();
+        r.put("launch_us_through_jcuda", (System.nanoTime() - t0) / 1e3 / launches);
       }
+      CudaOps ops = new CudaOps(kernels);
       ArrayNode gemv = r.putArray("gemv_bf16_one_token");
       int[][] shapes = {
         {896, 896},
@@ -151,18 +190,7 @@ public final class GpuBench {
           for (int round = 0; round < 2; round++) {
             long t0 = System.nanoTime();
             for (int i = 0; i < reps; i++) {
-              kernels.launch(
-                  "matmul_gemv_bf16",
-                  (out + 7) / 8,
-                  1,
-                  256,
-                  0,
-                  x.pointer(),
-                  w.pointer(),
-                  y.pointer(),
-                  1,
-                  in,
-                  out);
+              ops.matmul(x.pointer(), w.pointer(), DeviceType.BF16, y.pointer(), 1, in, out);
             }
             ctx.synchronize();
             double us = (System.nanoTime() - t0) / 1e3 / reps;
@@ -174,6 +202,30 @@ public final class GpuBench {
                   .put("gb_s", weightBytes / us / 1e3)
                   .put("fraction_of_copy_bandwidth", weightBytes / (us / 1e6) / bandwidth);
             }
+          }
+        }
+      }
+      ArrayNode batched = r.putArray("matmul_bf16_256_tokens");
+      int tokens = 256;
+      for (int[] shape : new int[][] {{4864, 896}, {8192, 2048}, {151936, 896}}) {
+        int out = shape[0];
+        int in = shape[1];
+        try (DeviceBuffer w = ctx.allocate(2L * out * in);
+            DeviceBuffer x = ctx.allocate(4L * tokens * in);
+            DeviceBuffer y = ctx.allocate(4L * tokens * out)) {
+          w.clear();
+          x.clear();
+          double flop = 2.0 * tokens * in * out;
+          int reps = (int) Math.max(5, Math.min(200, 2e12 / flop));
+          ObjectNode row = batched.addObject().put("out", out).put("in", in);
+          for (int round = 0; round < 2; round++) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < reps; i++) {
+              ops.matmul(x.pointer(), w.pointer(), DeviceType.BF16, y.pointer(), tokens, in, out);
+            }
+            ctx.synchronize();
+            double seconds = (System.nanoTime() - t0) / 1e9 / reps;
+            row.put("tflop_s", flop / seconds / 1e12);
           }
         }
       }
@@ -209,19 +261,21 @@ public final class GpuBench {
     return t;
   }
 
-  private static void prefill(TransformerExecutor ex, int seq, int blocksPerSeq) {
-    int[] prompt = new Random(seq).ints(PREFILL, 0, ex.vocabSize()).toArray();
-    ex.execute(List.of(new SequenceChunk(prompt, 0, table(seq, blocksPerSeq), true)));
+  /** Prefills sequences {@code first} .. {@code first + count - 1} in one step. */
+  private static void prefill(TransformerExecutor ex, int first, int count, int blocksPerSeq) {
+    List<SequenceChunk> batch = new ArrayList<>();
+    for (int seq = first; seq < first + count; seq++) {
+      int[] prompt = new Random(seq).ints(PREFILL, 0, ex.vocabSize()).toArray();
+      batch.add(new SequenceChunk(prompt, 0, table(seq, blocksPerSeq), true));
+    }
+    ex.execute(batch);
   }
 
-  /** Prefills {@code streams} sequences, then times {@code steps} batched decode steps. */
+  /**
+   * Times {@code steps} batched decode steps of the first {@code streams} prefilled sequences; each
+   * call continues from the same positions (the keys it writes are overwritten by the next call).
+   */
   private static double decode(TransformerExecutor ex, int streams, int blocksPerSeq, int steps) {
-    if ((long) streams * blocksPerSeq > ex.numKvBlocks()) {
-      throw new IllegalStateException(streams + " streams need more KV blocks than the pool has");
-    }
-    for (int s = 0; s < streams; s++) {
-      prefill(ex, s, blocksPerSeq);
-    }
     long t0 = System.nanoTime();
     for (int step = 0; step < steps; step++) {
       List<SequenceChunk> batch = new ArrayList<>();

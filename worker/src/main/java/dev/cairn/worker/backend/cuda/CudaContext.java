@@ -29,6 +29,9 @@ public final class CudaContext implements AutoCloseable {
   private final AtomicLong liveBytes = new AtomicLong();
   private volatile boolean closed;
 
+  /** The context each thread last bound through {@link #makeCurrent}. */
+  private static final ThreadLocal<CudaContext> CURRENT = new ThreadLocal<>();
+
   private CudaContext(int ordinal) {
     this.ordinal = ordinal;
   }
@@ -57,12 +60,19 @@ public final class CudaContext implements AutoCloseable {
     return context;
   }
 
-  /** Binds this context to the calling thread. */
+  /**
+   * Binds this context to the calling thread. Every launch and copy calls this, so a thread that
+   * already has it current skips the driver call (Cairn binds contexts only here).
+   */
   public void makeCurrent() {
     if (closed) {
       throw new IllegalStateException("CUDA context of GPU " + ordinal + " is closed");
     }
+    if (CURRENT.get() == this) {
+      return;
+    }
     Cuda.check(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent(GPU " + ordinal + ")");
+    CURRENT.set(this);
   }
 
   /** Allocates {@code bytes} of device memory (uninitialised). */
@@ -108,6 +118,9 @@ public final class CudaContext implements AutoCloseable {
       return;
     }
     closed = true;
+    if (CURRENT.get() == this) {
+      CURRENT.remove();
+    }
     Cuda.check(
         JCudaDriver.cuDevicePrimaryCtxRelease(device),
         "cuDevicePrimaryCtxRelease(GPU " + ordinal + ")");

@@ -12,6 +12,12 @@ public final class CudaOps {
   /** Largest token count the decode mat-mul kernel serves in one pass (GEMV_MAX_T). */
   public static final int GEMV_MAX_TOKENS = 16;
 
+  /** Token counts up to which the weight-streaming kernel runs in 16-token chunks. */
+  static final int GEMV_CHUNKED_TOKENS = 128;
+
+  /** Token counts up to which the plain-dtype GEMV gives each warp 4 rows (GEMV_FEW_T). */
+  static final int GEMV_FEW_TOKENS = 4;
+
   /** Largest head size the attention kernel supports. */
   public static final int MAX_HEAD_DIM = 256;
 
@@ -31,8 +37,8 @@ public final class CudaOps {
   }
 
   /**
-   * y[T,out] = x[T,in] · w[out,in]ᵀ: the weight-streaming kernel for T ≤ 16 (decode), the tiled one
-   * above.
+   * y[T,out] = x[T,in] · w[out,in]ᵀ: the weight-streaming kernel for T ≤ 16 (decode), in chunks of
+   * 16 tokens up to {@value #GEMV_CHUNKED_TOKENS}, the tiled one above.
    */
   public void matmul(
       CUdeviceptr x, CUdeviceptr w, DeviceType wType, CUdeviceptr y, int tokens, int in, int out) {
@@ -40,22 +46,35 @@ public final class CudaOps {
     positive("in", in);
     positive("out", out);
     if (tokens <= GEMV_MAX_TOKENS) {
-      k.launch(
-          "matmul_gemv_" + wType.suffix(), ceil(out, 8), 1, THREADS, 0, x, w, y, tokens, in, out);
+      gemv(x, w, wType, y, tokens, in, out);
+    } else if (tokens <= GEMV_CHUNKED_TOKENS) {
+      // A batch of decode steps: the tiled kernel's grid of 64x64 tiles would leave most SMs idle
+      // on the small projections (14 blocks for 896 outputs), so stream the weights once per 16
+      // tokens instead; after the first pass they come from L2.
+      for (int t0 = 0; t0 < tokens; t0 += GEMV_MAX_TOKENS) {
+        int n = Math.min(GEMV_MAX_TOKENS, tokens - t0);
+        gemv(x.withByteOffset(4L * t0 * in), w, wType, y.withByteOffset(4L * t0 * out), n, in, out);
+      }
     } else {
-      k.launch(
-          "matmul_tiled_" + wType.suffix(),
-          ceil(out, 64),
-          ceil(tokens, 64),
-          THREADS,
-          0,
-          x,
-          w,
-          y,
-          tokens,
-          in,
-          out);
+      matmulTiled(x, w, wType, y, tokens, in, out);
     }
+  }
+
+  private void gemv(
+      CUdeviceptr x, CUdeviceptr w, DeviceType wType, CUdeviceptr y, int tokens, int in, int out) {
+    int rowsPerBlock = 8 * (tokens <= GEMV_FEW_TOKENS && !wType.quantized() ? 4 : 1);
+    k.launch(
+        "matmul_gemv_" + wType.suffix(),
+        ceil(out, rowsPerBlock),
+        1,
+        THREADS,
+        0,
+        x,
+        w,
+        y,
+        tokens,
+        in,
+        out);
   }
 
   /** Forces the tiled kernel (tests compare both paths on the same shapes). */
@@ -184,13 +203,13 @@ public final class CudaOps {
               + ", kvHeads "
               + a.kvHeads());
     }
-    int block = a.headDim() <= 128 ? 128 : 256;
+    int block = 256;
     k.launch(
         "paged_attention_" + a.cacheType().suffix(),
         a.tokens(),
         a.heads(),
         block,
-        (a.headDim() + ATT_TILE) * 4,
+        (a.headDim() + 2 * ATT_TILE + block) * 4,
         a.out(),
         a.q(),
         a.kCache(),

@@ -26,6 +26,11 @@ public enum DeviceType {
     return bytes;
   }
 
+  /** Whether weights of this type are GGUF blocks (their GEMV keeps one row per warp). */
+  public boolean quantized() {
+    return bytes == 0;
+  }
+
   /** The kernel-name suffix, e.g. {@code matmul_gemv_bf16}. */
   public String suffix() {
     return suffix;

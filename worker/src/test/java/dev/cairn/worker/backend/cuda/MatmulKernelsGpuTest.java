@@ -24,9 +24,12 @@ class MatmulKernelsGpuTest extends GpuKernelTestBase {
     "BF16, 8, 37, 33",
     "BF16, 16, 256, 64",
     "BF16, 40, 96, 129",
+    "BF16, 130, 256, 200",
+    "BF16, 64, 896, 128",
     "F16, 1, 96, 50",
     "F16, 3, 37, 33",
-    "F16, 33, 200, 17"
+    "F16, 33, 200, 17",
+    "F16, 65, 72, 66"
   })
   void matmulMatchesTheReference(DeviceType type, int tokens, int in, int out) {
     float[] x = randoms(tokens * in, 1f);
@@ -59,6 +62,24 @@ class MatmulKernelsGpuTest extends GpuKernelTestBase {
     ops.matmulTiled(xd, wd, type, tiled.pointer(), tokens, in, out);
 
     assertClose(read(gemv, tokens * out), read(tiled, tokens * out), 1e-4, 1e-2, "gemv vs tiled");
+  }
+
+  /** Batches of 17 to 128 tokens run the weight-streaming kernel in 16-token chunks. */
+  @ParameterizedTest
+  @CsvSource({"BF16, 17, 96, 40", "BF16, 100, 300, 130", "F32, 128, 64, 33", "F16, 40, 64, 20"})
+  void chunkedDecodeAndTiledKernelsAgree(DeviceType type, int tokens, int in, int out) {
+    float[] x = randoms(tokens * in, 1f);
+    var xd = dev(x);
+    var wd = dev(randoms(out * in, 0.1f), type);
+    DeviceBuffer chunked = out(tokens * out);
+    DeviceBuffer tiled = out(tokens * out);
+
+    ops.matmul(xd, wd, type, chunked.pointer(), tokens, in, out);
+    ops.matmulTiled(xd, wd, type, tiled.pointer(), tokens, in, out);
+
+    // Two summation orders over up to 300 products: an absolute floor of 1e-5.
+    assertClose(
+        read(chunked, tokens * out), read(tiled, tokens * out), 1e-4, 1e-1, "chunks vs tiled");
   }
 
   /** y[T,out] = x[T,in] · w[out,in]ᵀ on the reference backend. */

@@ -24,7 +24,9 @@ class PtxResourcesTest {
   private static final Pattern KERNEL =
       Pattern.compile("extern \"C\" __global__ void(?: __launch_bounds__\\(\\d+\\))?\\s+(\\w+)\\(");
   private static final Pattern MACRO_KERNEL = Pattern.compile("(\\w+)_##SUFFIX\\(");
-  private static final Pattern MACRO_USE = Pattern.compile("(?m)^[A-Z_]+_ENTRIES\\((\\w+),");
+  private static final Pattern MACRO_USE = Pattern.compile("(?m)^([A-Z_]+_ENTRIES)\\((\\w+),");
+  private static final Pattern MACRO_DEFINE =
+      Pattern.compile("(?m)^#define ([A-Z_]+_ENTRIES)\\(SUFFIX(?:[^\\n]*\\\\\\n)*[^\\n]*");
 
   /** Same lookup as the worker pom's antrun step: PATH, then /usr/local/cuda*\/bin. */
   private static boolean nvccAvailable() {
@@ -85,15 +87,21 @@ class PtxResourcesTest {
         names.add(plain.group(1));
       }
     }
-    List<String> stems = new ArrayList<>();
-    Matcher stem = MACRO_KERNEL.matcher(source);
-    while (stem.find()) {
-      stems.add(stem.group(1));
+    // Each *_ENTRIES macro stamps its own stems; a use adds those stems with its suffix.
+    Map<String, List<String>> stems = new java.util.HashMap<>();
+    Matcher define = MACRO_DEFINE.matcher(source);
+    while (define.find()) {
+      List<String> own = new ArrayList<>();
+      Matcher stem = MACRO_KERNEL.matcher(define.group());
+      while (stem.find()) {
+        own.add(stem.group(1));
+      }
+      stems.put(define.group(1), own);
     }
     Matcher use = MACRO_USE.matcher(source);
     while (use.find()) {
-      for (String s : stems) {
-        names.add(s + "_" + use.group(1));
+      for (String s : stems.getOrDefault(use.group(1), List.of())) {
+        names.add(s + "_" + use.group(2));
       }
     }
     return names;

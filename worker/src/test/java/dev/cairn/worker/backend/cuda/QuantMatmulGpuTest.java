@@ -48,7 +48,7 @@ class QuantMatmulGpuTest {
       }
       HostTensor w = QuantBlocks.quantize(wf, format, arena);
       DeviceTensor wg = gpu.upload(w);
-      for (int tokens : new int[] {1, 5, 16, 17, 70}) {
+      for (int tokens : new int[] {1, 5, 16, 17, 70, 130}) {
         float[] xs = new float[tokens * in];
         for (int i = 0; i < xs.length; i++) {
           xs[i] = (float) random.nextGaussian();
