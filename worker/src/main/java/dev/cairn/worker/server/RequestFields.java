@@ -60,7 +60,8 @@ final class RequestFields {
           "add_generation_prompt",
           // Tool calling (see ToolSpec).
           "tools",
-          "tool_choice");
+          "tool_choice",
+          "parallel_tool_calls");
 
   /** Bookkeeping that does not change the answer: accepted and ignored. */
   static final Set<String> IGNORED =
@@ -104,7 +105,7 @@ final class RequestFields {
           // Implemented by chat (CHAT_ONLY); completions take only the neutral values.
           Map.entry("tools", List.of(F.arrayNode())),
           Map.entry("tool_choice", List.of(TextNode.valueOf("none"))),
-          Map.entry("parallel_tool_calls", List.of()),
+          Map.entry("parallel_tool_calls", List.of(BooleanNode.TRUE)),
           Map.entry("functions", List.of(F.arrayNode())),
           Map.entry("function_call", List.of(TextNode.valueOf("none"))),
           Map.entry("modalities", List.of(F.arrayNode().add("text"))),

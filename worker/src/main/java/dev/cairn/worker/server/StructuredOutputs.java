@@ -82,7 +82,7 @@ public final class StructuredOutputs {
   }
 
   /**
-   * {@code sampling} constrained to one call of the forced function(s) of {@code tools}; a
+   * {@code sampling} constrained to the call(s) of the forced function(s) of {@code tools}; a
    * parameters schema that cannot be compiled is a 400 naming its tool.
    */
   SamplingParams constrainTools(ToolSpec tools, SamplingParams sampling) {
@@ -91,7 +91,7 @@ public final class StructuredOutputs {
     }
     CompiledConstraint compiled;
     try {
-      compiled = ToolCallGrammar.compile(compiler, tools.forcedFunctions());
+      compiled = ToolCallGrammar.compile(compiler, tools.forcedFunctions(), tools.severalCalls());
     } catch (ToolCallGrammar.ToolSchemaException e) {
       String name = List.copyOf(tools.forcedFunctions().keySet()).get(e.tool());
       int index = List.copyOf(tools.functions().keySet()).indexOf(name);

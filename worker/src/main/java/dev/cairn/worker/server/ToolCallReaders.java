@@ -1,6 +1,7 @@
 package dev.cairn.worker.server;
 
 import dev.cairn.worker.server.toolcall.CallIds;
+import dev.cairn.worker.server.toolcall.FirstCallOnly;
 import dev.cairn.worker.server.toolcall.ForcedCallReader;
 import dev.cairn.worker.server.toolcall.ToolCallStream;
 
@@ -19,9 +20,10 @@ final class ToolCallReaders {
       return null;
     }
     if (tools.forced()) {
-      return new ToolCallStream(new ForcedCallReader(IDS));
+      return new ToolCallStream(new ForcedCallReader(IDS, tools.severalCalls()));
     }
     // PromptPreparer has refused auto for templates without a known syntax.
-    return new ToolCallStream(template.toolCallSyntax().newReader(IDS));
+    var reader = template.toolCallSyntax().newReader(IDS);
+    return new ToolCallStream(tools.parallel() ? reader : new FirstCallOnly(reader));
   }
 }

@@ -12,19 +12,23 @@ import java.util.regex.Pattern;
 /**
  * A chat request's {@code tools} and {@code tool_choice}, checked for shape. {@link Choice#NONE}
  * hands the tools to the template and parses nothing; {@link Choice#AUTO} parses the model's own
- * tool-call syntax; {@link Choice#REQUIRED} and {@link Choice#NAMED} constrain the output to one
- * call (see {@link dev.cairn.worker.structured.ToolCallGrammar}).
+ * tool-call syntax; {@link Choice#REQUIRED} constrains the output to one or more calls (one with
+ * {@code parallel_tool_calls: false}) and {@link Choice#NAMED} to one call of that function (see
+ * {@link dev.cairn.worker.structured.ToolCallGrammar}).
  *
  * @param functions the offered functions, name to parameters schema, in request order
  * @param template the tools as the chat template sees them (the request's objects as maps)
  * @param choice how the model may or must call them
  * @param named the function a {@link Choice#NAMED} choice forces, else null
+ * @param parallel {@code parallel_tool_calls}: whether one answer may hold several calls (default
+ *     true, as OpenAI's)
  */
 record ToolSpec(
     Map<String, JsonNode> functions,
     List<Map<String, Object>> template,
     Choice choice,
-    String named) {
+    String named,
+    boolean parallel) {
 
   /** What tool_choice asks. */
   enum Choice {
@@ -65,7 +69,18 @@ record ToolSpec(
       }
       template.add(asMap(tool));
     }
-    return choice(choice, functions, List.copyOf(template));
+    return choice(choice, functions, List.copyOf(template), parallel(body));
+  }
+
+  private static boolean parallel(ObjectNode body) {
+    JsonNode p = body.get("parallel_tool_calls");
+    if (p == null || p.isNull()) {
+      return true;
+    }
+    if (!p.isBoolean()) {
+      throw ApiException.badRequest("parallel_tool_calls", "parallel_tool_calls must be a boolean");
+    }
+    return p.booleanValue();
   }
 
   private static JsonNode function(JsonNode tool, String where) {
@@ -114,9 +129,12 @@ record ToolSpec(
   }
 
   private static ToolSpec choice(
-      JsonNode choice, Map<String, JsonNode> functions, List<Map<String, Object>> template) {
+      JsonNode choice,
+      Map<String, JsonNode> functions,
+      List<Map<String, Object>> template,
+      boolean parallel) {
     if (choice == null || choice.isNull()) {
-      return new ToolSpec(functions, template, Choice.AUTO, null);
+      return new ToolSpec(functions, template, Choice.AUTO, null, parallel);
     }
     if (choice.isTextual()) {
       Choice c =
@@ -132,7 +150,7 @@ record ToolSpec(
                         + choice.textValue()
                         + "'");
           };
-      return new ToolSpec(functions, template, c, null);
+      return new ToolSpec(functions, template, c, null, parallel);
     }
     JsonNode name = choice.path("function").path("name");
     if (!choice.isObject() || !"function".equals(choice.path("type").asText(null))) {
@@ -150,12 +168,17 @@ record ToolSpec(
           "tool_choice.function.name",
           "tool_choice names function '" + name.textValue() + "', which is not in tools");
     }
-    return new ToolSpec(functions, template, Choice.NAMED, name.textValue());
+    return new ToolSpec(functions, template, Choice.NAMED, name.textValue(), parallel);
   }
 
   /** The functions a forced call may take: the named one, or all of them. */
   Map<String, JsonNode> forcedFunctions() {
     return choice == Choice.NAMED ? Map.of(named, functions.get(named)) : functions;
+  }
+
+  /** True when a forced answer may hold several calls: required, with parallel calls allowed. */
+  boolean severalCalls() {
+    return choice == Choice.REQUIRED && parallel;
   }
 
   /** True when the output is constrained to a call. */

@@ -13,11 +13,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The grammar of a forced tool call ({@code tool_choice: "required"} or a named function): exactly
- * {@code {"name": "NAME", "arguments": ARGS}} where NAME is one of the offered functions and ARGS
- * validates against that function's parameters schema, written compactly as OpenAI writes
- * arguments. The layout is fixed, so that a streaming reader can find the name and the arguments'
- * first byte by prefix alone.
+ * The grammar of forced tool calls ({@code tool_choice: "required"} or a named function): one call
+ * {@code {"name": "NAME", "arguments": ARGS}}, where NAME is one of the offered functions and ARGS
+ * validates against that function's parameters schema, or, where several calls are allowed
+ * (required with parallel tool calls, OpenAI's default), a list {@code [CALL, CALL, ...]} of one or
+ * more. The layout is fixed, so that a streaming reader can find each name and each argument's
+ * bytes by prefix and nesting alone.
  */
 public final class ToolCallGrammar {
 
@@ -31,18 +32,26 @@ public final class ToolCallGrammar {
   /** The text after a call's arguments. */
   public static final String SUFFIX = "}";
 
+  /** Around and between calls where several are allowed. */
+  public static final String OPEN = "[";
+
+  public static final String SEPARATOR = ", ";
+  public static final String CLOSE = "]";
+
   /**
    * Compiles (through {@code compiler}'s cache) the constraint for a call of any of {@code
-   * functions}, name to parameters schema, in the order offered.
+   * functions}, name to parameters schema, in the order offered; {@code several}: a list of one or
+   * more such calls.
    *
    * @throws ToolSchemaException when a parameters schema cannot be compiled
    */
   public static CompiledConstraint compile(
-      ConstraintCompiler compiler, Map<String, JsonNode> functions) {
+      ConstraintCompiler compiler, Map<String, JsonNode> functions, boolean several) {
     ArrayNode key = JsonNodeFactory.instance.arrayNode();
     functions.forEach((name, params) -> key.add(name).add(params));
     return compiler.custom(
-        "tool_call:" + ConstraintCompiler.canonical(key), () -> build(functions));
+        (several ? "tool_calls:" : "tool_call:") + ConstraintCompiler.canonical(key),
+        () -> build(functions, several));
   }
 
   /** A function's parameters schema that cannot be compiled; {@link #tool()} says which. */
@@ -60,7 +69,7 @@ public final class ToolCallGrammar {
     }
   }
 
-  private static Grammar build(Map<String, JsonNode> functions) {
+  private static Grammar build(Map<String, JsonNode> functions, boolean several) {
     GrammarBuilder g = new GrammarBuilder();
     JsonTerminals json = new JsonTerminals(g, false);
     List<Expr> calls = new ArrayList<>();
@@ -76,6 +85,14 @@ public final class ToolCallGrammar {
       calls.add(Expr.seq(Expr.text(prefix(f.getKey())), new Expr.Call(args), Expr.text(SUFFIX)));
       i++;
     }
-    return g.build(g.rule("tool_call", Expr.alt(calls)));
+    Expr call = Expr.alt(calls);
+    if (!several) {
+      return g.build(g.rule("tool_call", call));
+    }
+    int one = g.rule("tool_call", call);
+    Expr more = new Expr.Repeat(Expr.seq(Expr.text(SEPARATOR), new Expr.Call(one)), 0, -1);
+    return g.build(
+        g.rule(
+            "tool_calls", Expr.seq(Expr.text(OPEN), new Expr.Call(one), more, Expr.text(CLOSE))));
   }
 }

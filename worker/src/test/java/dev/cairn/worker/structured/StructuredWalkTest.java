@@ -42,6 +42,53 @@ class StructuredWalkTest {
     }
   }
 
+  /**
+   * Required tool calls with parallel calls allowed: every walk is a list of one or more calls,
+   * each naming an offered function with arguments valid for it, and some walks hold several.
+   */
+  @Test
+  void aListOfForcedCallsHoldsOneOrMoreValidCalls() throws Exception {
+    JsonNode weather =
+        MAPPER.readTree(
+            "{\"type\": \"object\", \"properties\": {\"city\": {\"type\": \"string\","
+                + " \"maxLength\": 12}, \"days\": {\"type\": \"integer\"}}, \"required\":"
+                + " [\"city\", \"days\"], \"additionalProperties\": false}");
+    JsonNode time =
+        MAPPER.readTree(
+            "{\"type\": \"object\", \"properties\": {}, \"additionalProperties\": false}");
+    var functions = new java.util.LinkedHashMap<String, JsonNode>();
+    functions.put("get_weather", weather);
+    functions.put("get_time", time);
+    CompiledConstraint c = ToolCallGrammar.compile(compiler, functions, true);
+    Random random = new Random(4);
+    int several = 0;
+    for (int i = 0; i < 40; i++) {
+      String text = RandomWalk.run(c, VOCAB, random);
+      JsonNode calls = MAPPER.readTree(text);
+      assertThat(calls.isArray() && !calls.isEmpty()).as(text).isTrue();
+      for (JsonNode call : calls) {
+        String name = call.get("name").asText();
+        JsonSchema validator = FACTORY.getSchema(functions.get(name), CONFIG);
+        assertThat(validator.validate(call.get("arguments"))).as(text).isEmpty();
+      }
+      several += calls.size() > 1 ? 1 : 0;
+    }
+    assertThat(several).as("walks with more than one call").isPositive();
+  }
+
+  /** What OpenAI makes of a function without parameters: no property may appear. */
+  @Test
+  void anObjectThatAllowsNoPropertyIsEmpty() throws Exception {
+    JsonNode schema =
+        MAPPER.readTree(
+            "{\"type\": \"object\", \"properties\": {}, \"additionalProperties\": false}");
+    Random random = new Random(5);
+    for (int i = 0; i < 20; i++) {
+      String text = RandomWalk.run(compiler.jsonSchema(schema), VOCAB, random);
+      assertThat(MAPPER.readTree(text)).as(text).isEqualTo(MAPPER.createObjectNode());
+    }
+  }
+
   @Test
   void jsonObjectIsAlwaysOneObject() throws Exception {
     Random random = new Random(2);

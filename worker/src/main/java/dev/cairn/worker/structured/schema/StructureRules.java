@@ -40,6 +40,10 @@ final class StructureRules {
         throw new ConstraintException(
             "required", path + "/required", "required properties are not allowed");
       }
+      if (additional != null && additional.isBoolean() && !additional.booleanValue()) {
+        // No property may appear: the empty object alone (a function without parameters).
+        return Expr.seq(Expr.text("{"), json.ws(), Expr.text("}"));
+      }
       if (required.isEmpty()) {
         Expr value =
             additional == null || additional.isBoolean()

@@ -59,4 +59,43 @@ class ForcedCallReaderTest {
     assertThat(r.calls()).isEmpty();
     assertThat(r.content()).isEqualTo("{\"name\": \"get_we");
   }
+
+  private static final String TWO =
+      "[{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Pa}ris\\\"]\", \"days\": [3, {\"a\": 1}]}}, "
+          + "{\"name\": \"get_time\", \"arguments\": {}}]";
+
+  @Test
+  void aListOfCallsIsReadCallByCallWhateverTheChunks() {
+    for (int chunk : new int[] {Integer.MAX_VALUE, 1, 2, 7}) {
+      var r =
+          ToolCallReaderTest.read(new ForcedCallReader(ToolCallReaderTest.ids(), true), TWO, chunk);
+      assertThat(r.content()).as("chunk %d", chunk).isEmpty();
+      assertThat(r.calls())
+          .as("chunk %d", chunk)
+          .containsExactly(
+              "get_weather {\"city\": \"Pa}ris\\\"]\", \"days\": [3, {\"a\": 1}]}", "get_time {}");
+    }
+  }
+
+  @Test
+  void eachCallOfAListStartsWithItsOwnIndexAndId() {
+    ForcedCallReader reader = new ForcedCallReader(ToolCallReaderTest.ids(), true);
+    List<ToolCallEvent> events = new ArrayList<>(reader.feed(TWO));
+    events.addAll(reader.finish());
+    assertThat(events.stream().filter(e -> e instanceof ToolCallEvent.Start))
+        .containsExactly(
+            new ToolCallEvent.Start(0, "call_0", "get_weather"),
+            new ToolCallEvent.Start(1, "call_1", "get_time"));
+    assertThat(
+            events.stream().filter(e -> e instanceof ToolCallEvent.Arguments a && a.index() == 1))
+        .containsExactly(new ToolCallEvent.Arguments(1, "{}"));
+  }
+
+  @Test
+  void aListCutShortKeepsItsWholeCallsAndTheStartedOnesBytes() {
+    String cut = TWO.substring(0, TWO.indexOf("get_time") - 3);
+    var r = ToolCallReaderTest.read(new ForcedCallReader(ToolCallReaderTest.ids(), true), cut, 4);
+    assertThat(r.content()).isEmpty();
+    assertThat(r.calls()).hasSize(1);
+  }
 }
