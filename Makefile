@@ -14,10 +14,10 @@ WORKER_INPUTS := pom.xml api/pom.xml worker/pom.xml \
 	$(shell find api/src/main worker/src/main -type f 2>/dev/null)
 
 .DEFAULT_GOAL := help
-.PHONY: help build test run crds deploy undeploy e2e images bench soak gpu-bundle fmt clean
+.PHONY: help build test run crds deploy undeploy e2e images bench soak gpu-bundle gpu-worker-bundle fmt clean
 
 help: ## list the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 build: ## compile and package every module (formatting applied), no tests
 	$(MVN) package -DskipTests
@@ -57,6 +57,9 @@ soak: ## 20,000 mixed requests against one worker; heap, RSS and threads to benc
 
 gpu-bundle: ## one archive for the GPU test machine (jlink runtime, jars, test classes, JUnit launcher)
 	./hack/gpu-bundle.sh
+
+gpu-worker-bundle: $(WORKER_APP) ## the worker for the GPU test machine: runtime, app, cuda sample and checks in one archive
+	./hack/gpu-worker-bundle.sh
 
 fmt: ## apply the formatter to every module
 	$(MVN) spotless:apply

@@ -3,6 +3,7 @@ package dev.cairn.worker.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cairn.api.v1alpha1.BackendKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -40,6 +41,19 @@ class ConfigLoaderTest {
             "shouty=file:models/tiny-shakespeare-lora/shouty",
             "plain=file:models/tiny-shakespeare-lora/plain");
     assertThat(c.spec().getLora().effectiveMaxLoadedAdapters()).isEqualTo(16);
+  }
+
+  @Test
+  void theCudaSampleAsksForTheCudaBackendOnOneGpuWithASmallKvCache() {
+    Path sample =
+        Path.of(System.getProperty("cairn.repo.root", ".."), "deploy/samples/tiny-cuda.yaml");
+    WorkerConfig c = new ConfigLoader(Map.of()).load(Optional.of(sample));
+    assertThat(c.modelId()).isEqualTo("tiny-shakespeare");
+    assertThat(c.modelSource()).isEqualTo("file:models/tiny-shakespeare");
+    assertThat(c.spec().getEngine().getBackend()).isEqualTo(BackendKind.CUDA);
+    assertThat(c.spec().getAccelerator().isCpu()).isFalse();
+    assertThat(c.spec().getAccelerator().getCount()).isEqualTo(1);
+    assertThat(c.spec().getEngine().getKvCacheMemory().toString()).isEqualTo("64Mi");
   }
 
   @Test
