@@ -41,11 +41,15 @@ public final class GpuMemoryMetrics implements MeterBinder {
     devices.forEach(
         (ordinal, info) -> {
           String device = Integer.toString(ordinal);
+          // Strong references: nothing else holds the suppliers, and a weakly held gauge state is
+          // collected at the next GC, after which the gauge reads NaN (seen on an H200).
           Gauge.builder(MetricNames.GPU_MEMORY_USED, info, s -> read(s, true))
+              .strongReference(true)
               .description("Device memory in use on the GPU, by every process")
               .tag("device", device)
               .register(registry);
           Gauge.builder(MetricNames.GPU_MEMORY_TOTAL, info, s -> read(s, false))
+              .strongReference(true)
               .description("Total device memory of the GPU")
               .tag("device", device)
               .register(registry);
