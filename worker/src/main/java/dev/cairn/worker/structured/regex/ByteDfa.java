@@ -59,44 +59,54 @@ public final class ByteDfa {
     return accepting[s];
   }
 
-  /** Determinizes by subset construction. */
+  /**
+   * Determinizes by subset construction over byte classes: bytes that every NFA edge treats alike
+   * share one closure per DFA state (a JSON string's edges cut 0-255 into a few dozen classes), so
+   * a state costs a closure per class, not per byte; subsets are keyed by their sorted states.
+   */
   static ByteDfa of(ByteNfa nfa, String keyword, String path) {
-    Map<List<Integer>, Integer> ids = new HashMap<>();
+    int[] cuts = byteClasses(nfa);
+    Map<StateSet, Integer> ids = new HashMap<>();
     List<int[]> sets = new ArrayList<>();
     List<int[]> rows = new ArrayList<>();
-    int[] first = closure(nfa, List.of(nfa.start));
-    ids.put(key(first), 0);
+    int[] first = closure(nfa, new int[] {nfa.start}, 1);
+    ids.put(new StateSet(first), 0);
     sets.add(first);
+    int[] targets = new int[16];
     for (int d = 0; d < sets.size(); d++) {
-      List<List<Integer>> byByte = new ArrayList<>(256);
-      for (int b = 0; b < 256; b++) {
-        byByte.add(new ArrayList<>());
-      }
-      for (int s : sets.get(d)) {
-        for (int[] e : nfa.edges.get(s)) {
-          for (int b = e[0]; b <= e[1]; b++) {
-            byByte.get(b).add(e[2]);
-          }
-        }
-      }
+      int[] set = sets.get(d);
       int[] row = new int[256];
-      for (int b = 0; b < 256; b++) {
-        if (byByte.get(b).isEmpty()) {
-          row[b] = -1;
-          continue;
-        }
-        int[] target = closure(nfa, byByte.get(b));
-        Integer id = ids.get(key(target));
-        if (id == null) {
-          id = sets.size();
-          if (id >= MAX_STATES) {
-            throw new ConstraintException(
-                keyword, path, "the automaton exceeds " + MAX_STATES + " states");
+      for (int k = 0; k < cuts.length; k++) {
+        int lo = cuts[k];
+        int hi = k + 1 < cuts.length ? cuts[k + 1] - 1 : 255;
+        int n = 0;
+        for (int s : set) {
+          for (int[] e : nfa.edges.get(s)) {
+            if (e[0] <= lo && lo <= e[1]) {
+              if (n == targets.length) {
+                targets = Arrays.copyOf(targets, n * 2);
+              }
+              targets[n++] = e[2];
+            }
           }
-          ids.put(key(target), id);
-          sets.add(target);
         }
-        row[b] = id;
+        int id = -1;
+        if (n > 0) {
+          int[] target = closure(nfa, targets, n);
+          StateSet key = new StateSet(target);
+          Integer known = ids.get(key);
+          if (known == null) {
+            known = sets.size();
+            if (known >= MAX_STATES) {
+              throw new ConstraintException(
+                  keyword, path, "the automaton exceeds " + MAX_STATES + " states");
+            }
+            ids.put(key, known);
+            sets.add(target);
+          }
+          id = known;
+        }
+        Arrays.fill(row, lo, hi + 1, id);
       }
       rows.add(row);
     }
@@ -105,6 +115,50 @@ public final class ByteDfa {
       acc[d] = Arrays.binarySearch(sets.get(d), nfa.accept) >= 0;
     }
     return trim(rows, acc);
+  }
+
+  /** The first byte of each class: every edge's range starts at one and ends before the next. */
+  private static int[] byteClasses(ByteNfa nfa) {
+    boolean[] cut = new boolean[257];
+    cut[0] = true;
+    for (List<int[]> edges : nfa.edges) {
+      for (int[] e : edges) {
+        cut[e[0]] = true;
+        cut[e[1] + 1] = true;
+      }
+    }
+    int n = 0;
+    for (int b = 0; b < 256; b++) {
+      n += cut[b] ? 1 : 0;
+    }
+    int[] cuts = new int[n];
+    for (int b = 0, i = 0; b < 256; b++) {
+      if (cut[b]) {
+        cuts[i++] = b;
+      }
+    }
+    return cuts;
+  }
+
+  /** A DFA state's NFA states, sorted, as a hash key. */
+  private static final class StateSet {
+    private final int[] states;
+    private final int hash;
+
+    StateSet(int[] states) {
+      this.states = states;
+      this.hash = Arrays.hashCode(states);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof StateSet other && Arrays.equals(states, other.states);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
   }
 
   /** The product automaton: strings both accept. */
@@ -203,28 +257,42 @@ public final class ByteDfa {
     return new ByteDfa(next, accepting);
   }
 
-  private static int[] closure(ByteNfa nfa, List<Integer> seeds) {
+  /**
+   * The epsilon closure of the first {@code n} seeds, kept to the states that tell subsets apart.
+   */
+  private static int[] closure(ByteNfa nfa, int[] seeds, int n) {
     BitSet seen = new BitSet(nfa.size());
-    ArrayDeque<Integer> work = new ArrayDeque<>();
-    for (int s : seeds) {
+    int[] stack = new int[Math.max(16, n)];
+    int top = 0;
+    for (int i = 0; i < n; i++) {
+      int s = seeds[i];
       if (!seen.get(s)) {
         seen.set(s);
-        work.add(s);
+        if (top == stack.length) {
+          stack = Arrays.copyOf(stack, top * 2);
+        }
+        stack[top++] = s;
       }
     }
-    while (!work.isEmpty()) {
-      for (int t : nfa.epsilons.get(work.poll())) {
+    while (top > 0) {
+      for (int t : nfa.epsilons.get(stack[--top])) {
         if (!seen.get(t)) {
           seen.set(t);
-          work.add(t);
+          if (top == stack.length) {
+            stack = Arrays.copyOf(stack, top * 2);
+          }
+          stack[top++] = t;
         }
       }
     }
     // Only states with byte edges, and the accepting one, distinguish subsets.
-    return seen.stream().filter(s -> s == nfa.accept || !nfa.edges.get(s).isEmpty()).toArray();
-  }
-
-  private static List<Integer> key(int[] set) {
-    return Arrays.stream(set).boxed().toList();
+    int[] out = new int[seen.cardinality()];
+    int count = 0;
+    for (int s = seen.nextSetBit(0); s >= 0; s = seen.nextSetBit(s + 1)) {
+      if (s == nfa.accept || !nfa.edges.get(s).isEmpty()) {
+        out[count++] = s;
+      }
+    }
+    return count == out.length ? out : Arrays.copyOf(out, count);
   }
 }
