@@ -1,7 +1,7 @@
 // LoRA deltas for a batch of rows that use different adapters, one adapter (slot) per launch pair,
 // so each adapter's A and B stream once per step (punica / S-LoRA's shrink-then-expand split).
-// x, tmp and out are F32; A and B^T are F32, BF16 or F16 (widened on load). rows[] holds the row
-// indices (into x and out) of the slot's R rows.
+// x, tmp and out are F32; A and B^T are F32, BF16 or F16 (the adapter checkpoint's dtype, kept by
+// LoraWeights; widened as read). rows[] holds the row indices (into x and out) of the slot's R rows.
 //
 // lora_shrink_<dtype>(tmp, x, a, rows, R, in, r): tmp[i, j] = x[rows[i], :] . a[j, :], a [r, in],
 //   tmp [R, r]. One warp per (i, j). Launch: block (256), grid (ceil(R * r / 8)).

@@ -32,8 +32,10 @@ import java.util.Set;
 /**
  * Multi-LoRA cost: the same number of concurrent streams on the base model and spread round-robin
  * over random PEFT adapters (every projection adapted), alternating in one run so both see the same
- * machine. The figure is the adapters' aggregate output tokens/s over the base's. Usage: {@code
- * LoraBench OUT.json BENCH_MODEL_DIR [STREAMS] [OUTPUT_TOKENS] [ADAPTERS] [RANK]}.
+ * machine. The adapters are BF16, as adapters trained beside a BF16 base are usually saved (and
+ * kept so in memory: half the bytes per step of F32). The figure is the adapters' aggregate output
+ * tokens/s over the base's. Usage: {@code LoraBench OUT.json BENCH_MODEL_DIR [STREAMS]
+ * [OUTPUT_TOKENS] [ADAPTERS] [RANK]}.
  */
 public final class LoraBench {
   private static final int PROMPT_TOKENS = 32;
@@ -60,7 +62,8 @@ public final class LoraBench {
     LoraSpec spec = new LoraSpec();
     List<LoraAdapterSpec> declared = new ArrayList<>();
     for (int i = 0; i < adapters; i++) {
-      String name = "bench-r" + rank + "-" + i;
+      // Not bench-rN-i: writeAdapter keeps what is there, and earlier runs left F32 adapters there.
+      String name = "bench-bf16-r" + rank + "-" + i;
       Path dir = writeAdapter(model.resolveSibling(name), config, rank, i);
       declared.add(new LoraAdapterSpec(name, "file:" + dir.toAbsolutePath()));
       names.add(name);
@@ -132,15 +135,16 @@ public final class LoraBench {
     report.put("adapters", adapters);
     report.put("rank", rank);
     report.put("targets", "q,k,v,o,gate,up,down");
+    report.put("adapter_dtype", "bf16");
     rounds.putInto(report, "base_tokens_per_s", "lora_tokens_per_s");
     report.put("lora_over_base", rounds.ratio());
     AlternatingRounds.write(out, report);
   }
 
   /**
-   * A PEFT adapter with random weights adapting every projection of every layer, written unless
-   * already there. lora_B is small but not zero (PEFT's zero init would make the delta vanish
-   * numerically, not computationally), so the outputs differ from the base model's.
+   * A PEFT adapter with random BF16 weights adapting every projection of every layer, written
+   * unless already there. lora_B is small but not zero (PEFT's zero init would make the delta
+   * vanish numerically, not computationally), so the outputs differ from the base model's.
    */
   static Path writeAdapter(Path dir, ModelConfig config, int rank, int seed) throws IOException {
     if (Files.exists(dir.resolve("adapter_model.safetensors"))) {
@@ -155,9 +159,9 @@ public final class LoraBench {
         int in = t.inDim(config);
         int outDim = t.outDim(config);
         entries.add(
-            Entry.ofFloats(p + ".lora_A.weight", uniform(random, rank * in, 0.05f), rank, in));
+            Entry.ofBf16(p + ".lora_A.weight", uniform(random, rank * in, 0.05f), rank, in));
         entries.add(
-            Entry.ofFloats(
+            Entry.ofBf16(
                 p + ".lora_B.weight", uniform(random, outDim * rank, 0.01f), outDim, rank));
       }
     }

@@ -6,6 +6,8 @@ import dev.cairn.worker.model.ModelLoadException;
 import dev.cairn.worker.model.safetensors.SafetensorsFile;
 import dev.cairn.worker.model.safetensors.TensorInfo;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -15,8 +17,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A PEFT adapter's A/B matrices for one base model, checked against its shapes and kept as F32
- * copies (the file is closed after loading), with the scale precomputed.
+ * A PEFT adapter's A/B matrices for one base model, checked against its shapes and copied in the
+ * checkpoint's dtype (the file is closed after loading), with the scale precomputed. BF16 and F16
+ * stay 16-bit: an adapter saved beside a BF16 base is usually BF16, and widening it would double
+ * the adapter bytes every decode step streams.
  */
 public final class LoraWeights {
 
@@ -27,6 +31,9 @@ public final class LoraWeights {
   private static final Pattern NAME =
       Pattern.compile(
           "(?:base_model\\.model\\.)?model\\.layers\\.(\\d+)\\.(\\w+)\\.(\\w+)\\.lora_([AB])\\.weight");
+
+  private static final ValueLayout.OfInt BITS32 = ValueLayout.JAVA_INT_UNALIGNED;
+  private static final ValueLayout.OfShort BITS16 = ValueLayout.JAVA_SHORT_UNALIGNED;
 
   private final String name;
   private final AdapterConfig config;
@@ -128,14 +135,33 @@ public final class LoraWeights {
     requireShape(st, prefix + ".lora_A.weight", a, r, in);
     requireShape(st, prefix + ".lora_B.weight", b, out, r);
     Arena arena = Arena.ofAuto();
-    HostTensor aF32 = HostTensor.ofFloats(arena, a.toFloats(0, r * in), r, in);
-    float[] bT = new float[r * out];
+    return new LoraPair(copy(arena, a), transposed(arena, b, out, r));
+  }
+
+  /** A copy of {@code t} in its own dtype, owned by {@code arena}. */
+  private static HostTensor copy(Arena arena, HostTensor t) {
+    MemorySegment seg = arena.allocate(t.segment().byteSize(), 64);
+    seg.copyFrom(t.segment());
+    return new HostTensor(t.dtype(), t.shape(), seg);
+  }
+
+  /** {@code b [out, r]} transposed to {@code [r, out]}, element bits copied unchanged. */
+  private static HostTensor transposed(Arena arena, HostTensor b, int out, int r) {
+    MemorySegment src = b.segment();
+    MemorySegment dst = arena.allocate(src.byteSize(), 64);
+    boolean wide = b.dtype().bytes() == 4;
     for (int o = 0; o < out; o++) {
       for (int j = 0; j < r; j++) {
-        bT[j * out + o] = b.getFloat((long) o * r + j);
+        long from = (long) o * r + j;
+        long to = (long) j * out + o;
+        if (wide) {
+          dst.setAtIndex(BITS32, to, src.getAtIndex(BITS32, from));
+        } else {
+          dst.setAtIndex(BITS16, to, src.getAtIndex(BITS16, from));
+        }
       }
     }
-    return new LoraPair(aF32, HostTensor.ofFloats(arena, bT, r, out));
+    return new HostTensor(b.dtype(), new int[] {r, out}, dst);
   }
 
   private static void requireShape(SafetensorsFile st, String tensor, HostTensor t, int... shape) {
@@ -184,12 +210,12 @@ public final class LoraWeights {
     return pairs.length;
   }
 
-  /** Bytes of the F32 copies (for memory accounting). */
+  /** Bytes of the copies, by their dtype (for memory accounting). */
   public long bytes() {
     long n = 0;
     for (LoraPair[] layer : pairs) {
       for (LoraPair p : layer) {
-        n += p == null ? 0 : (p.a().numel() + p.bT().numel()) * 4;
+        n += p == null ? 0 : p.a().segment().byteSize() + p.bT().segment().byteSize();
       }
     }
     return n;

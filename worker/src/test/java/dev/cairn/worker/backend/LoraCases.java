@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.worker.backend.reference.ReferenceBackend;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.Random;
 
 /**
@@ -13,14 +16,20 @@ import java.util.Random;
  */
 public final class LoraCases {
 
+  private static final ValueLayout.OfShort LE16 =
+      ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
   private LoraCases() {}
 
   /**
    * Checks {@code backend} against the reference on one random step: {@code ranks[s]} is slot s's
-   * rank, 0 for an adapter that leaves this projection alone. Tolerance: 1e-4 of the output's
-   * largest magnitude (F32 accumulation in another order than the reference's double).
+   * rank, 0 for an adapter that leaves this projection alone. The backend gets A and Bᵀ in {@code
+   * weights} (F32, BF16 or F16: random values rounded to it), the reference the same values widened
+   * to F32, so a 16-bit adapter must give the delta of its widened copy. Tolerance: 1e-4 of the
+   * output's largest magnitude (F32 accumulation in another order than the reference's double).
    */
-  public static void check(Backend backend, long seed, int rows, int in, int out, int... ranks) {
+  public static void check(
+      Backend backend, DType weights, long seed, int rows, int in, int out, int... ranks) {
     Random rnd = new Random(seed);
     Arena arena = Arena.ofAuto();
     HostTensor x = random(arena, rnd, rows, in);
@@ -28,11 +37,14 @@ public final class LoraCases {
     int slots = ranks.length;
     HostTensor[] a = new HostTensor[slots];
     HostTensor[] bT = new HostTensor[slots];
+    HostTensor[] stored = new HostTensor[2 * slots]; // a, bT in `weights`
     float[] scale = new float[slots];
     for (int s = 0; s < slots; s++) {
       if (ranks[s] > 0) {
-        a[s] = random(arena, rnd, ranks[s], in);
-        bT[s] = random(arena, rnd, ranks[s], out);
+        stored[2 * s] = narrow(arena, random(arena, rnd, ranks[s], in), weights);
+        stored[2 * s + 1] = narrow(arena, random(arena, rnd, ranks[s], out), weights);
+        a[s] = widen(arena, stored[2 * s]);
+        bT[s] = widen(arena, stored[2 * s + 1]);
       }
       scale[s] = 0.25f + rnd.nextFloat() * 2;
     }
@@ -47,8 +59,8 @@ public final class LoraCases {
     DeviceTensor[] da = new DeviceTensor[slots];
     DeviceTensor[] dbT = new DeviceTensor[slots];
     for (int s = 0; s < slots; s++) {
-      da[s] = a[s] == null ? null : backend.upload(a[s]);
-      dbT[s] = bT[s] == null ? null : backend.upload(bT[s]);
+      da[s] = a[s] == null ? null : backend.upload(stored[2 * s]);
+      dbT[s] = bT[s] == null ? null : backend.upload(stored[2 * s + 1]);
     }
     DeviceTensor dx = backend.allocate(rows, in);
     backend.write(dx, x.toFloats(0, rows * in));
@@ -70,6 +82,31 @@ public final class LoraCases {
           .as("element %d (row %d, slot %d)", i, row, rowSlot[row])
           .isCloseTo(want[i], org.assertj.core.data.Offset.offset(tol));
     }
+  }
+
+  /** {@code t} (F32) rounded to {@code dtype}; F32 returns it unchanged. */
+  private static HostTensor narrow(Arena arena, HostTensor t, DType dtype) {
+    if (dtype == DType.F32) {
+      return t;
+    }
+    MemorySegment seg = arena.allocate(dtype.byteSize(t.numel()), 64);
+    for (long i = 0; i < t.numel(); i++) {
+      float v = t.getFloat(i);
+      short bits =
+          switch (dtype) {
+            case BF16 -> DType.floatToBf16(v);
+            case F16 -> Float.floatToFloat16(v);
+            default ->
+                throw new IllegalArgumentException("LoRA weights are not stored as " + dtype);
+          };
+      seg.setAtIndex(LE16, i, bits);
+    }
+    return new HostTensor(dtype, t.shape(), seg);
+  }
+
+  /** An F32 copy of {@code t}'s values. */
+  private static HostTensor widen(Arena arena, HostTensor t) {
+    return HostTensor.ofFloats(arena, t.toFloats(0, Math.toIntExact(t.numel())), t.shape());
   }
 
   private static HostTensor random(Arena arena, Random rnd, int... shape) {

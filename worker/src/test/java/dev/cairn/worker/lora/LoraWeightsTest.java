@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.worker.backend.DType;
+import dev.cairn.worker.backend.HostTensor;
 import dev.cairn.worker.lora.AdapterLoadException.Reason;
 import dev.cairn.worker.model.ModelConfig;
 import dev.cairn.worker.model.safetensors.SafetensorsFile;
@@ -11,12 +12,16 @@ import dev.cairn.worker.model.safetensors.SafetensorsWriter;
 import dev.cairn.worker.model.safetensors.SafetensorsWriter.Entry;
 import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The shared adapters load with the right shapes and scale; broken copies fail by name. */
 class LoraWeightsTest {
@@ -36,8 +41,72 @@ class LoraWeightsTest {
         assertThat(p.a().shape()).containsExactly(8, t.inDim(BASE));
         assertThat(p.bT().shape()).containsExactly(8, t.outDim(BASE));
         assertThat(p.a().dtype()).isEqualTo(DType.F32);
+        assertThat(p.bT().dtype()).isEqualTo(DType.F32);
       }
     }
+    long params = 0;
+    for (LoraTarget t : LoraTarget.values()) {
+      params += 8L * (t.inDim(BASE) + t.outDim(BASE));
+    }
+    assertThat(w.bytes()).isEqualTo(params * BASE.numLayers() * 4);
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = DType.class,
+      names = {"BF16", "F16"})
+  void sixteenBitAdaptersStayInTheirDtypeWithBTransposed(DType dtype) throws IOException {
+    Path src = TestAdapters.dir("plain");
+    Path dir = tmp.resolve(dtype.name());
+    Files.createDirectories(dir);
+    Files.copy(src.resolve(AdapterConfig.FILE), dir.resolve(AdapterConfig.FILE));
+    try (Arena arena = Arena.ofConfined()) {
+      SafetensorsFile st = SafetensorsFile.open(src.resolve(LoraWeights.FILE), arena);
+      List<Entry> entries = new ArrayList<>();
+      for (String name : st.tensors().keySet()) {
+        HostTensor t = st.tensor(name);
+        assertThat(t.dtype()).as("the shared adapter is F32").isEqualTo(DType.F32);
+        entries.add(narrowed(name, t.toFloats(0, Math.toIntExact(t.numel())), t.shape(), dtype));
+      }
+      SafetensorsWriter.write(dir.resolve(LoraWeights.FILE), entries);
+    }
+    LoraWeights f32 = LoraWeights.load("plain", src, BASE, 16);
+    LoraWeights w = LoraWeights.load("plain16", dir, BASE, 16);
+    assertThat(w.bytes()).isEqualTo(f32.bytes() / 2);
+    LoraPair v = w.pair(1, LoraTarget.V);
+    assertThat(v.a().dtype()).isEqualTo(dtype);
+    assertThat(v.bT().dtype()).isEqualTo(dtype);
+    assertThat(v.bT().shape()).containsExactly(4, BASE.kvDim());
+    try (Arena arena = Arena.ofConfined()) {
+      SafetensorsFile st = SafetensorsFile.open(dir.resolve(LoraWeights.FILE), arena);
+      HostTensor a = st.tensor("base_model.model.model.layers.1.self_attn.v_proj.lora_A.weight");
+      HostTensor b = st.tensor("base_model.model.model.layers.1.self_attn.v_proj.lora_B.weight");
+      assertThat(v.a().toFloats(0, 4 * BASE.hiddenSize()))
+          .containsExactly(a.toFloats(0, 4 * BASE.hiddenSize()));
+      int out = BASE.kvDim();
+      for (int o = 0; o < out; o++) {
+        for (int j = 0; j < 4; j++) {
+          assertThat(v.bT().getFloat((long) j * out + o)).isEqualTo(b.getFloat((long) o * 4 + j));
+        }
+      }
+    }
+  }
+
+  /** A tensor of {@code values} rounded to {@code dtype} (BF16 or F16). */
+  private static Entry narrowed(String name, float[] values, int[] shape, DType dtype) {
+    if (dtype == DType.BF16) {
+      return Entry.ofBf16(name, values, shape);
+    }
+    ValueLayout.OfShort le16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    return new Entry(
+        name,
+        dtype,
+        shape,
+        seg -> {
+          for (int i = 0; i < values.length; i++) {
+            seg.setAtIndex(le16, i, Float.floatToFloat16(values[i]));
+          }
+        });
   }
 
   @Test

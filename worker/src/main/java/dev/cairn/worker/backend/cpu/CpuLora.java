@@ -2,6 +2,10 @@ package dev.cairn.worker.backend.cpu;
 
 import static dev.cairn.worker.backend.cpu.VectorSupport.F;
 import static dev.cairn.worker.backend.cpu.VectorSupport.LE;
+import static dev.cairn.worker.backend.cpu.VectorSupport.bf16;
+import static dev.cairn.worker.backend.cpu.VectorSupport.bf16At;
+import static dev.cairn.worker.backend.cpu.VectorSupport.f32;
+import static dev.cairn.worker.backend.cpu.VectorSupport.f32At;
 import static dev.cairn.worker.backend.cpu.VectorSupport.xf;
 
 import dev.cairn.worker.backend.DType;
@@ -17,7 +21,9 @@ import jdk.incubator.vector.VectorOperators;
  * The LoRA delta on the CPU, one adapter (slot) at a time so its A and B stream once per step, in
  * two passes as punica's kernels do: shrink ({@code tmp[i, r] = x[row_i] · Aᵀ}, split over row×rank
  * items) then expand ({@code out[row_i, :] += scale · tmp[i] · Bᵀ}, split over output column slabs,
- * each row's accumulator held in registers across the rank).
+ * each row's accumulator held in registers across the rank). A and Bᵀ are F32 or BF16 (a BF16
+ * checkpoint's adapters stay BF16, halving their bytes per step; {@link CpuBackend#upload} widens
+ * F16 ones), widened in registers in order; x, the shrunk rows and out are F32.
  */
 final class CpuLora {
 
@@ -31,7 +37,7 @@ final class CpuLora {
     this.parallelMinWork = parallelMinWork;
   }
 
-  /** out[t] += scale_s · bT_s · (a_s · x[t]) for the rows of each slot; F32 everywhere. */
+  /** out[t] += scale_s · bT_s · (a_s · x[t]) for the rows of each slot; accumulates in F32. */
   void run(HostTensor x, LoraBatch batch, HostTensor out) {
     int[][] rowsBySlot = batch.rowsBySlot();
     for (int s = 0; s < batch.slots(); s++) {
@@ -39,8 +45,8 @@ final class CpuLora {
       if (rows.length == 0) {
         continue;
       }
-      HostTensor a = f32(batch.a()[s], "lora_A");
-      HostTensor bT = f32(batch.bT()[s], "lora_B");
+      HostTensor a = weights(batch.a()[s], "lora_A");
+      HostTensor bT = weights(batch.bT()[s], "lora_B transposed");
       int r = a.dim(0);
       int in = a.dim(1);
       int outDim = bT.dim(1);
@@ -62,7 +68,9 @@ final class CpuLora {
           new Slot(
               x.segment(),
               a.segment(),
+              a.dtype() == DType.BF16,
               bT.segment(),
+              bT.dtype() == DType.BF16,
               out.segment(),
               rows,
               r,
@@ -75,11 +83,16 @@ final class CpuLora {
     }
   }
 
-  /** One slot's operands; tmp {@code [rows, r]} carries the shrunk rows to the expand pass. */
+  /**
+   * One slot's operands; tmp {@code [rows, r]} carries the shrunk rows to the expand pass. aBf16
+   * and bBf16: whether A and Bᵀ hold BF16 (else F32).
+   */
   private record Slot(
       MemorySegment x,
       MemorySegment a,
+      boolean aBf16,
       MemorySegment bT,
+      boolean bBf16,
       MemorySegment out,
       int[] rows,
       int r,
@@ -107,13 +120,19 @@ final class CpuLora {
       float sum = 0;
       if (vecEnd > 0) {
         FloatVector acc = FloatVector.zero(F);
-        for (int k = 0; k < vecEnd; k += F.length()) {
-          acc = xf(s.x, (xOff + k) * 4).fma(xf(s.a, (aOff + k) * 4), acc);
+        if (s.aBf16) {
+          for (int k = 0; k < vecEnd; k += F.length()) {
+            acc = xf(s.x, (xOff + k) * 4).fma(bf16(s.a, (aOff + k) * 2), acc);
+          }
+        } else {
+          for (int k = 0; k < vecEnd; k += F.length()) {
+            acc = xf(s.x, (xOff + k) * 4).fma(f32(s.a, (aOff + k) * 4), acc);
+          }
         }
         sum = acc.reduceLanes(VectorOperators.ADD);
       }
       for (int k = vecEnd; k < s.in; k++) {
-        sum += s.x.getAtIndex(LE, xOff + k) * s.a.getAtIndex(LE, aOff + k);
+        sum += s.x.getAtIndex(LE, xOff + k) * weight(s.a, s.aBf16, aOff + k);
       }
       s.tmp[item] = sum;
     }
@@ -127,10 +146,18 @@ final class CpuLora {
       int tmpRow = i * s.r;
       for (int c = c0; c < vecEnd; c += F.length()) {
         FloatVector acc = FloatVector.zero(F);
-        for (int j = 0; j < s.r; j++) {
-          acc =
-              xf(s.bT, ((long) j * s.outDim + c) * 4)
-                  .fma(FloatVector.broadcast(F, s.tmp[tmpRow + j]), acc);
+        if (s.bBf16) {
+          for (int j = 0; j < s.r; j++) {
+            acc =
+                bf16(s.bT, ((long) j * s.outDim + c) * 2)
+                    .fma(FloatVector.broadcast(F, s.tmp[tmpRow + j]), acc);
+          }
+        } else {
+          for (int j = 0; j < s.r; j++) {
+            acc =
+                f32(s.bT, ((long) j * s.outDim + c) * 4)
+                    .fma(FloatVector.broadcast(F, s.tmp[tmpRow + j]), acc);
+          }
         }
         long o = (outRow + c) * 4;
         xf(s.out, o).add(acc.mul(s.scale)).intoMemorySegment(s.out, o, ByteOrder.LITTLE_ENDIAN);
@@ -138,16 +165,27 @@ final class CpuLora {
       for (int c = vecEnd; c < c1; c++) {
         float acc = 0;
         for (int j = 0; j < s.r; j++) {
-          acc += s.tmp[tmpRow + j] * s.bT.getAtIndex(LE, (long) j * s.outDim + c);
+          acc += s.tmp[tmpRow + j] * weight(s.bT, s.bBf16, (long) j * s.outDim + c);
         }
         s.out.setAtIndex(LE, outRow + c, s.out.getAtIndex(LE, outRow + c) + s.scale * acc);
       }
     }
   }
 
-  private static HostTensor f32(DeviceTensor t, String what) {
-    if (!(t instanceof HostTensor h) || h.dtype() != DType.F32) {
-      throw new IllegalArgumentException(what + " must be an F32 host tensor, got " + t);
+  private static float weight(MemorySegment w, boolean bf16, long i) {
+    return bf16 ? bf16At(w, i) : f32At(w, i);
+  }
+
+  private static HostTensor weights(DeviceTensor t, String what) {
+    if (!(t instanceof HostTensor h) || (h.dtype() != DType.F32 && h.dtype() != DType.BF16)) {
+      throw new IllegalArgumentException(
+          what
+              + " must be an F32 or BF16 host tensor (CpuBackend.upload widens F16), got "
+              + t.getClass().getSimpleName()
+              + " "
+              + t.dtype()
+              + " "
+              + t.shapeString());
     }
     return h;
   }

@@ -6,7 +6,9 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Species and loads shared by the vector kernels: F32 in registers, BF16 widened on load. */
@@ -17,6 +19,10 @@ final class VectorSupport {
 
   /** Ints shaped as {@link #F}. */
   static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+
+  /** Shorts with {@link #F}'s lane count (half its bits), for in-order BF16 loads. */
+  static final VectorSpecies<Short> S =
+      VectorSpecies.of(short.class, VectorShape.forBitSize(F.length() * Short.SIZE));
 
   static final ValueLayout.OfFloat LE =
       ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -58,6 +64,18 @@ final class VectorSupport {
    */
   static FloatVector odds(IntVector pairs) {
     return pairs.lanewise(VectorOperators.AND, 0xFFFF0000).reinterpretAsFloats();
+  }
+
+  /**
+   * {@link #F}.length() consecutive BF16 weights at byte offset {@code off}, widened in order:
+   * sign-extended to int lanes (as {@link QuantLoads} widens bytes), then shifted into the high
+   * half, which drops the extension. For kernels that cannot use the even/odd split of {@link
+   * #bf16Pairs}, such as one whose outputs are the weight's columns.
+   */
+  static FloatVector bf16(MemorySegment s, long off) {
+    ShortVector v = ShortVector.fromMemorySegment(S, s, off, ByteOrder.LITTLE_ENDIAN);
+    IntVector i = (IntVector) v.convertShape(VectorOperators.S2I, I, 0);
+    return i.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
   }
 
   /** The sum of the lanes. */

@@ -7,7 +7,8 @@ import jcuda.driver.CUdeviceptr;
 /**
  * The LoRA delta on the GPU: one shrink and one expand launch per adapter with rows in the step.
  * The rows of all adapters go up in one transfer (grouped by slot); the shrunk rows live in a
- * scratch buffer per GPU that grows to the largest step seen.
+ * scratch buffer per GPU that grows to the largest step seen. A and Bᵀ keep their uploaded dtype
+ * (F32, BF16 or F16); each launch takes the kernel of its operand's dtype.
  */
 final class CudaLora {
 
