@@ -1,7 +1,6 @@
 package dev.cairn.worker.structured.regex;
 
 import dev.cairn.worker.structured.ConstraintException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -66,33 +65,40 @@ public final class ByteDfa {
    */
   static ByteDfa of(ByteNfa nfa, String keyword, String path) {
     int[] cuts = byteClasses(nfa);
+    int classes = cuts.length;
+    int[] classOf = new int[256];
+    for (int k = 0; k < classes; k++) {
+      int hi = k + 1 < classes ? cuts[k + 1] : 256;
+      Arrays.fill(classOf, cuts[k], hi, k);
+    }
     Map<StateSet, Integer> ids = new HashMap<>();
     List<int[]> sets = new ArrayList<>();
     List<int[]> rows = new ArrayList<>();
     int[] first = closure(nfa, new int[] {nfa.start}, 1);
     ids.put(new StateSet(first), 0);
     sets.add(first);
-    int[] targets = new int[16];
+    // Per class, the NFA targets of the current DFA state: one pass over its states' edges.
+    int[][] targets = new int[classes][4];
+    int[] counts = new int[classes];
     for (int d = 0; d < sets.size(); d++) {
-      int[] set = sets.get(d);
-      int[] row = new int[256];
-      for (int k = 0; k < cuts.length; k++) {
-        int lo = cuts[k];
-        int hi = k + 1 < cuts.length ? cuts[k + 1] - 1 : 255;
-        int n = 0;
-        for (int s : set) {
-          for (int[] e : nfa.edges.get(s)) {
-            if (e[0] <= lo && lo <= e[1]) {
-              if (n == targets.length) {
-                targets = Arrays.copyOf(targets, n * 2);
-              }
-              targets[n++] = e[2];
+      Arrays.fill(counts, 0);
+      for (int s : sets.get(d)) {
+        for (int[] e : nfa.edges.get(s)) {
+          for (int k = classOf[e[0]], last = classOf[e[1]]; k <= last; k++) {
+            if (counts[k] == targets[k].length) {
+              targets[k] = Arrays.copyOf(targets[k], counts[k] * 2);
             }
+            targets[k][counts[k]++] = e[2];
           }
         }
+      }
+      int[] row = new int[256];
+      for (int k = 0; k < classes; k++) {
+        int lo = cuts[k];
+        int hi = k + 1 < classes ? cuts[k + 1] - 1 : 255;
         int id = -1;
-        if (n > 0) {
-          int[] target = closure(nfa, targets, n);
+        if (counts[k] > 0) {
+          int[] target = closure(nfa, targets[k], counts[k]);
           StateSet key = new StateSet(target);
           Integer known = ids.get(key);
           if (known == null) {
@@ -207,30 +213,41 @@ public final class ByteDfa {
   /** Drops states that cannot reach acceptance and renumbers the rest (start stays 0). */
   private static ByteDfa trim(List<int[]> rows, boolean[] acc) {
     int n = acc.length;
-    List<List<Integer>> reverse = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      reverse.add(new ArrayList<>());
+    // Reverse edges as one array per state (counted, then filled): no boxing.
+    int[] inDegree = new int[n];
+    for (int[] row : rows) {
+      for (int t : row) {
+        if (t >= 0) {
+          inDegree[t]++;
+        }
+      }
     }
+    int[][] reverse = new int[n][];
+    for (int t = 0; t < n; t++) {
+      reverse[t] = new int[inDegree[t]];
+    }
+    int[] fill = new int[n];
     for (int s = 0; s < n; s++) {
       for (int t : rows.get(s)) {
         if (t >= 0) {
-          reverse.get(t).add(s);
+          reverse[t][fill[t]++] = s;
         }
       }
     }
     BitSet live = new BitSet(n);
-    ArrayDeque<Integer> work = new ArrayDeque<>();
+    int[] work = new int[n];
+    int top = 0;
     for (int s = 0; s < n; s++) {
       if (acc[s]) {
         live.set(s);
-        work.add(s);
+        work[top++] = s;
       }
     }
-    while (!work.isEmpty()) {
-      for (int p : reverse.get(work.poll())) {
+    while (top > 0) {
+      for (int p : reverse[work[--top]]) {
         if (!live.get(p)) {
           live.set(p);
-          work.add(p);
+          work[top++] = p;
         }
       }
     }
