@@ -29,14 +29,17 @@ import dev.cairn.operator.status.WorkerPods;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.dependent.workflow.WorkflowCleanupResult;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import jakarta.inject.Inject;
 import java.time.Clock;
@@ -53,7 +56,7 @@ import org.jboss.logging.Logger;
  * PrometheusRule and dashboard ConfigMap) and reports truthfully on them. Thin on purpose:
  * validation, the desired objects, status and events each live in their own class. The workflow is
  * invoked explicitly so that an invalid spec leaves what runs untouched (a failing workflow
- * precondition would delete the dependents instead).
+ * precondition would delete the dependents instead), and so is its cleanup on deletion.
  */
 @ControllerConfiguration(
     name = LLMDeploymentReconciler.NAME,
@@ -84,7 +87,7 @@ import org.jboss.logging.Logger;
           type = DashboardConfigMapDependent.class,
           reconcilePrecondition = MonitoringConditions.DashboardEnabled.class),
     })
-public class LLMDeploymentReconciler implements Reconciler<LLMDeployment> {
+public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Cleaner<LLMDeployment> {
   /** Controller name: {@code quarkus.operator-sdk.controllers.llmdeployment.*} configures it. */
   public static final String NAME = "llmdeployment";
 
@@ -174,6 +177,24 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment> {
     return MonitoringCrds.waitingForCrd(switches, crds)
         ? control.rescheduleAfter(CRD_RECHECK)
         : control;
+  }
+
+  /**
+   * Deletion, behind the finalizer: what no owner reference can reach goes here, the activator's
+   * route entry (in the shared route table) and, through the workflow's deleters, a dashboard
+   * ConfigMap in the Grafana namespace; everything in the resource's namespace is owned and left to
+   * the garbage collector. A failed API call throws, so JOSDK retries with the finalizer still in
+   * place and nothing is left behind.
+   */
+  @Override
+  public DeleteControl cleanup(LLMDeployment llmd, Context<LLMDeployment> context) {
+    routes.remove(llmd.getMetadata().getNamespace(), llmd.getMetadata().getName());
+    WorkflowCleanupResult result =
+        context.managedWorkflowAndDependentResourceContext().cleanupManageWorkflow();
+    result.throwAggregateExceptionIfErrorsPresent();
+    return result.allPostConditionsMet()
+        ? DeleteControl.defaultDelete()
+        : DeleteControl.noFinalizerRemoval();
   }
 
   /** Ready workers as the activator reaches them: pod IP and the worker port. */

@@ -4,13 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.cairn.api.CairnNames;
+import dev.cairn.api.activator.ActivatorRoute;
 import dev.cairn.api.v1alpha1.Conditions;
 import dev.cairn.api.v1alpha1.Conditions.Reason;
+import dev.cairn.api.v1alpha1.LLMDeployment;
+import dev.cairn.operator.activator.ActivatorRoutes;
 import dev.cairn.operator.events.EventRecorder;
 import dev.cairn.operator.testing.FaultInjectingProxy;
 import dev.cairn.operator.testing.FaultInjectingProxy.Faults;
 import dev.cairn.operator.testing.FaultyApiServer;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -23,6 +27,7 @@ import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.IntStream;
 import org.jboss.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
@@ -45,6 +50,7 @@ class ApiFaultsIT {
   @FaultyApiServer.Proxy FaultInjectingProxy proxy;
   @Inject QuarkusConfigurationService operatorConfig;
   @Inject LLMDeploymentReconciler reconciler;
+  @Inject ActivatorRoutes routes;
 
   private KubernetesClient direct() {
     return server.getClient();
@@ -152,6 +158,52 @@ class ApiFaultsIT {
               return s.getSpec().getSelector().equals(original.getSpec().getSelector())
                   && s.getSpec().getPorts().get(0).getPort() == CairnNames.PORT;
             });
+  }
+
+  /**
+   * The activator's route table lives in a shared ConfigMap no owner reference reaches: while its
+   * writes fail, the deleted resource stays behind its finalizer, and once they succeed the entry
+   * and the resource go.
+   */
+  @Test
+  void aDeletionWaitsForItsRouteToBeRemovedWhenTheApiRefuses() {
+    OperatorHarness h = new OperatorHarness(direct(), "delete-refused");
+    h.create(
+        "tiny",
+        """
+        spec:
+          model: {id: tiny, source: "file:models/tiny-shakespeare"}
+          accelerator: {type: cpu, count: 0}
+          engine: {kvCacheMemory: 64Mi}
+          autoscaling: {minReplicas: 0, maxReplicas: 1, initialReplicas: 1}
+        """);
+    String key = ActivatorRoute.key(h.namespace, "tiny");
+    await().atMost(OperatorHarness.WAIT).until(() -> routeKeys().contains(key));
+    String routeTable = "/configmaps/" + ActivatorRoute.CONFIGMAP;
+    proxy.alwaysFail((method, path) -> path.contains(routeTable));
+    int refusedBefore = proxy.serverErrors.get();
+
+    direct().resources(LLMDeployment.class).inNamespace(h.namespace).withName("tiny").delete();
+    await().atMost(OperatorHarness.WAIT).until(() -> proxy.serverErrors.get() > refusedBefore);
+    LLMDeployment held = h.get("tiny");
+    assertThat(held).as("held by its finalizer while the route cannot be removed").isNotNull();
+    assertThat(held.getMetadata().getDeletionTimestamp()).isNotNull();
+    assertThat(routeKeys()).contains(key);
+
+    proxy.alwaysFail((method, path) -> false);
+    await().atMost(OperatorHarness.WAIT).until(() -> h.get("tiny") == null);
+    assertThat(routeKeys()).doesNotContain(key);
+    assertThat(dashboard(h, "tiny")).isNull();
+  }
+
+  private Set<String> routeKeys() {
+    ConfigMap table =
+        direct()
+            .configMaps()
+            .inNamespace(routes.namespace())
+            .withName(ActivatorRoute.CONFIGMAP)
+            .get();
+    return table == null || table.getData() == null ? Set.of() : table.getData().keySet();
   }
 
   private Service service(OperatorHarness h, String name) {

@@ -16,9 +16,11 @@ import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
- * Removes the activator routes of deleted LLMDeployments, without a finalizer: on each delete
- * event, and once the informer has listed them all, for deletions this operator missed while it was
- * down. (A deployment that stops scaling to zero loses its route in its own reconcile.)
+ * The safety net behind the finalizer's cleanup (which removes a deleted LLMDeployment's route and
+ * is retried until it succeeds): drops the route on each delete event, and once the informer has
+ * listed every deployment, the routes of any that are gone, e.g. one whose finalizer was removed by
+ * hand while this operator was down. (A deployment that stops scaling to zero loses its route in
+ * its own reconcile.)
  */
 @ApplicationScoped
 public class ActivatorRouteJanitor {

@@ -6,6 +6,8 @@ import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
 import io.javaoperatorsdk.operator.processing.Controller;
 import io.javaoperatorsdk.operator.processing.event.Event;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,8 +24,14 @@ import org.jboss.logging.Logger;
  * reconciliations.active} gauge below zero for good, and the operator's /metrics reports −1 running
  * reconciles. It happens when a resource leaves the cache while an event for it is queued, e.g. a
  * delete whose finalizer cleanup saw an event during execution. Fixed upstream by java-operator-sdk
- * PR #3525; drop this class once a quarkus-operator-sdk release for our Quarkus line carries that
- * fix. Every other call is forwarded unchanged.
+ * PR #3525; drop this pairing once a quarkus-operator-sdk release for our Quarkus line carries that
+ * fix.
+ *
+ * <p>It also replays {@link #controllerRegistered} to a delegate that appears later: in the
+ * production app JOSDK registers the controller before quarkus-operator-sdk's Micrometer metrics
+ * exist, and {@code MicrometerMetricsV2} then throws on every event of a controller it never saw
+ * registered (a NullPointerException in the informer's handler and the reconcile thread, so events
+ * are dropped). Every other call is forwarded unchanged.
  */
 public final class PairedReconcileMetrics implements Metrics {
   private static final Logger LOG = Logger.getLogger(PairedReconcileMetrics.class);
@@ -35,6 +43,9 @@ public final class PairedReconcileMetrics implements Metrics {
   // Counted, not a set: JOSDK starts a resource's next reconcile (eventProcessingFinished submits
   // it) before it reports the previous one finished, so one resource briefly has two running.
   private final Map<RunningReconcile, Integer> running = new ConcurrentHashMap<>();
+  private final List<Controller<? extends HasMetadata>> controllers = new ArrayList<>();
+  // The delegate every controller so far was registered with; guarded by controllers.
+  private volatile Metrics registeredWith;
 
   /**
    * @param delegate looked up on every call, because quarkus-operator-sdk creates its metrics only
@@ -66,7 +77,15 @@ public final class PairedReconcileMetrics implements Metrics {
 
   @Override
   public void controllerRegistered(Controller<? extends HasMetadata> controller) {
-    metrics().controllerRegistered(controller);
+    synchronized (controllers) {
+      controllers.add(controller);
+      Metrics current = current();
+      if (current == registeredWith) {
+        current.controllerRegistered(controller);
+      }
+      // Otherwise metrics() below registers every controller, this one included, with current.
+    }
+    metrics();
   }
 
   @Override
@@ -116,7 +135,21 @@ public final class PairedReconcileMetrics implements Metrics {
     return started[0];
   }
 
+  /** The delegate, with every controller registered with it first. */
   private Metrics metrics() {
+    Metrics current = current();
+    if (current != registeredWith) {
+      synchronized (controllers) {
+        if (current != registeredWith) {
+          controllers.forEach(current::controllerRegistered);
+          registeredWith = current;
+        }
+      }
+    }
+    return current;
+  }
+
+  private Metrics current() {
     return Objects.requireNonNullElse(delegate.get(), Metrics.NOOP);
   }
 

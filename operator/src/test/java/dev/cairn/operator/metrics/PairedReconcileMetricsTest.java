@@ -88,6 +88,32 @@ class PairedReconcileMetricsTest {
     assertEquals(List.of(), gauge.calls);
   }
 
+  /**
+   * In the production app JOSDK registers the controller before the Micrometer metrics exist;
+   * Micrometer's then throw on every call for a controller they never saw registered.
+   */
+  @Test
+  void aDelegateThatAppearsLaterHearsOfEveryControllerBeforeAnythingElse() {
+    var bound = new java.util.concurrent.atomic.AtomicReference<Metrics>();
+    var late = new PairedReconcileMetrics(bound::get);
+    late.controllerRegistered(null);
+
+    bound.set(gauge);
+    late.reconciliationSubmitted(deployment("a"), null, METADATA);
+    late.reconciliationStarted(deployment("a"), METADATA);
+
+    assertEquals(List.of("registered", "submitted a", "started a"), gauge.calls);
+  }
+
+  @Test
+  void aControllerRegisteredAfterTheDelegateIsRegisteredOnce() {
+    metrics.reconciliationSubmitted(deployment("a"), null, METADATA);
+    metrics.controllerRegistered(null);
+    metrics.reconciliationStarted(deployment("a"), METADATA);
+
+    assertEquals(List.of("submitted a", "registered", "started a"), gauge.calls);
+  }
+
   private static LLMDeployment deployment(String name) {
     var d = new LLMDeployment();
     d.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("ns").build());
@@ -98,6 +124,12 @@ class PairedReconcileMetricsTest {
   private static final class ActiveGauge implements Metrics {
     int active;
     final List<String> calls = new ArrayList<>();
+
+    @Override
+    public void controllerRegistered(
+        io.javaoperatorsdk.operator.processing.Controller<? extends HasMetadata> controller) {
+      calls.add("registered");
+    }
 
     @Override
     public void reconciliationSubmitted(

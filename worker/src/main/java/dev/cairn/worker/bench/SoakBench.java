@@ -2,23 +2,14 @@ package dev.cairn.worker.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Soak: drives one running worker with {@link SoakLoad}'s mix and, every {@code interval} requests,
@@ -28,9 +19,6 @@ import java.util.regex.Pattern;
  * MODEL PID REQUESTS CONCURRENCY INTERVAL OUT.json}.
  */
 public final class SoakBench {
-  private static final Pattern SERIES =
-      Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*\\})? ([0-9.eE+-]+|NaN)$");
-
   /** One measurement of the worker. */
   public record Sample(
       int requestsDone,
@@ -47,12 +35,11 @@ public final class SoakBench {
       int requests, int concurrency, List<Sample> samples, Map<String, Long> outcomes) {}
 
   private final URI base;
-  private final long pid;
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final WorkerProbe probe;
 
   public SoakBench(URI base, long pid) {
     this.base = base;
-    this.pid = pid;
+    this.probe = new WorkerProbe(base, pid);
   }
 
   public static void main(String[] args) throws Exception {
@@ -95,68 +82,21 @@ public final class SoakBench {
 
   /** Waits for aborted work to drain (a second at most), then measures. */
   private Sample sample(int done) throws Exception {
-    Map<String, Double> m = metrics();
+    Map<String, Double> m = probe.metrics();
     for (int i = 0; i < 20 && m.getOrDefault("cairn_ongoing_requests", 0.0) > 0; i++) {
       Thread.sleep(50);
-      m = metrics();
+      m = probe.metrics();
     }
-    fullGc();
-    m = metrics();
+    probe.fullGc();
+    m = probe.metrics();
     return new Sample(
         done,
-        (long) m.getOrDefault("jvm_memory_used_bytes{area=\"heap\"}", -1.0).doubleValue(),
-        rssBytes(),
+        (long) m.getOrDefault(WorkerProbe.HEAP, -1.0).doubleValue(),
+        probe.rssBytes(),
         m.getOrDefault("jvm_threads_live_threads", -1.0).intValue(),
         m.getOrDefault("vllm:kv_cache_usage_perc", -1.0),
         m.getOrDefault("vllm:num_requests_running", -1.0).intValue(),
         m.getOrDefault("vllm:num_requests_waiting", -1.0).intValue(),
         m.getOrDefault("cairn_ongoing_requests", -1.0).intValue());
-  }
-
-  private void fullGc() throws IOException, InterruptedException {
-    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-    Process p =
-        new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.run")
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .start();
-    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IllegalStateException("jcmd " + pid + " GC.run failed");
-    }
-  }
-
-  private long rssBytes() throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-      if (line.startsWith("VmRSS:")) {
-        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-      }
-    }
-    return -1;
-  }
-
-  /**
-   * Series of {@code /metrics} by name, labels dropped except {@code area}; values of one name (and
-   * area) are summed, so the heap is the sum of its pools.
-   */
-  private Map<String, Double> metrics() throws Exception {
-    String text =
-        http.send(
-                HttpRequest.newBuilder(base.resolve("/metrics")).GET().build(),
-                HttpResponse.BodyHandlers.ofString())
-            .body();
-    Map<String, Double> out = new LinkedHashMap<>();
-    for (String line : text.split("\n")) {
-      Matcher s = SERIES.matcher(line);
-      if (!s.matches() || s.group(3).equals("NaN")) {
-        continue;
-      }
-      String labels = s.group(2) == null ? "" : s.group(2);
-      String key = s.group(1);
-      if (labels.contains("area=\"heap\"")) {
-        key += "{area=\"heap\"}";
-      }
-      out.merge(key, Double.parseDouble(s.group(3)), Double::sum);
-    }
-    return out;
   }
 }

@@ -101,14 +101,25 @@ public class StackModelLoader implements ModelLoader {
   }
 
   static SamplingDefaults defaults(GenerationConfig g) {
-    boolean sampling = g.doSample().orElse(true);
     return new SamplingDefaults(
-        sampling ? (g.temperature().isPresent() ? g.temperature().getAsDouble() : null) : 0.0,
+        temperature(g),
         g.topP().isPresent() ? g.topP().getAsDouble() : null,
         g.topK().isPresent() ? g.topK().getAsInt() : null,
         null,
         g.repetitionPenalty().isPresent() ? g.repetitionPenalty().getAsDouble() : null,
         g.maxNewTokens().isPresent() ? g.maxNewTokens().getAsInt() : null);
+  }
+
+  /**
+   * 0 when the authors meant greedy decoding ({@code do_sample: false}), else the declared
+   * temperature, or none. Boxed on every path: a conditional mixing {@code null} with a {@code
+   * double} unboxes the null and throws, which stopped models without a temperature from loading.
+   */
+  static Double temperature(GenerationConfig g) {
+    if (!g.doSample().orElse(true)) {
+      return 0.0;
+    }
+    return g.temperature().isPresent() ? Double.valueOf(g.temperature().getAsDouble()) : null;
   }
 
   @PreDestroy
