@@ -78,7 +78,8 @@ public final class StructuredBench {
 
   /**
    * Nanoseconds of {@code n} compiles of {@code schema}, each by a fresh compiler (no cache hit),
-   * after 20 unmeasured ones for the JIT; sorted ascending.
+   * after 100 unmeasured ones (a serving process's JIT is warm: the first compiles of a fresh JVM
+   * measure C2, not the compiler); sorted ascending.
    */
   static long[] compileTimes(JsonNode schema, int n) {
     return compileTimesWallAndCpu(schema, n)[0];
@@ -90,7 +91,7 @@ public final class StructuredBench {
    * loaded machine's wall-time p99.
    */
   static long[][] compileTimesWallAndCpu(JsonNode schema, int n) {
-    for (int i = 0; i < 20; i++) {
+    for (int i = 0; i < 100; i++) {
       new ConstraintCompiler(1).jsonSchema(schema);
     }
     java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
