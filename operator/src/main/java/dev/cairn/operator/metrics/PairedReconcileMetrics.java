@@ -6,9 +6,11 @@ import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
 import io.javaoperatorsdk.operator.processing.Controller;
 import io.javaoperatorsdk.operator.processing.event.Event;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -24,6 +26,13 @@ import org.jboss.logging.Logger;
  * delete whose finalizer cleanup saw an event during execution. Fixed upstream by java-operator-sdk
  * PR #3525; drop this class once a quarkus-operator-sdk release for our Quarkus line carries that
  * fix. Every other call is forwarded unchanged.
+ *
+ * <p>The delegate can change under it: quarkus-operator-sdk's provider answers a no-op until the
+ * meter registry binds, which in the packaged (prod) application happens after the controller was
+ * registered. {@code MicrometerMetricsV2} keeps per-controller meters that {@link
+ * #controllerRegistered} creates; without them its {@code eventReceived} throws, and the informer
+ * drops every event, so nothing is ever reconciled. So the controllers registered so far are
+ * replayed to each delegate the first time it is seen.
  */
 public final class PairedReconcileMetrics implements Metrics {
   private static final Logger LOG = Logger.getLogger(PairedReconcileMetrics.class);
@@ -35,6 +44,9 @@ public final class PairedReconcileMetrics implements Metrics {
   // Counted, not a set: JOSDK starts a resource's next reconcile (eventProcessingFinished submits
   // it) before it reports the previous one finished, so one resource briefly has two running.
   private final Map<RunningReconcile, Integer> running = new ConcurrentHashMap<>();
+  private final List<Controller<? extends HasMetadata>> controllers = new CopyOnWriteArrayList<>();
+  // The delegate that has been told of every controller; replaced under this object's lock.
+  private volatile Metrics bound = Metrics.NOOP;
 
   /**
    * @param delegate looked up on every call, because quarkus-operator-sdk creates its metrics only
@@ -66,7 +78,16 @@ public final class PairedReconcileMetrics implements Metrics {
 
   @Override
   public void controllerRegistered(Controller<? extends HasMetadata> controller) {
-    metrics().controllerRegistered(controller);
+    synchronized (this) {
+      controllers.add(controller);
+      Metrics current = current();
+      if (current == bound) {
+        current.controllerRegistered(controller);
+        return;
+      }
+    }
+    // A delegate not seen yet: binding it replays every controller, this one included.
+    metrics();
   }
 
   @Override
@@ -116,7 +137,23 @@ public final class PairedReconcileMetrics implements Metrics {
     return started[0];
   }
 
+  /** The delegate now, told of every registered controller before its first use. */
   private Metrics metrics() {
+    Metrics current = current();
+    if (current == bound) {
+      return current;
+    }
+    synchronized (this) {
+      current = current();
+      if (current != bound) {
+        controllers.forEach(current::controllerRegistered);
+        bound = current;
+      }
+      return current;
+    }
+  }
+
+  private Metrics current() {
     return Objects.requireNonNullElse(delegate.get(), Metrics.NOOP);
   }
 

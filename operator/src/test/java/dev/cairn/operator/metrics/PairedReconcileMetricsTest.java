@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
+import io.javaoperatorsdk.operator.processing.Controller;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -88,6 +89,33 @@ class PairedReconcileMetricsTest {
     assertEquals(List.of(), gauge.calls);
   }
 
+  /**
+   * quarkus-operator-sdk's provider answers a no-op until the meter registry binds, in the packaged
+   * operator after the controller registered: the real metrics must still hear of the controller,
+   * once and before anything else, or MicrometerMetricsV2 throws on every event.
+   */
+  @Test
+  void aDelegateThatBindsAfterTheControllerRegisteredHearsOfItFirstAndOnce() {
+    Metrics[] provided = {Metrics.NOOP};
+    var late = new PairedReconcileMetrics(() -> provided[0]);
+    late.controllerRegistered(null);
+    late.reconciliationSubmitted(deployment("early"), null, METADATA);
+
+    provided[0] = gauge;
+    late.reconciliationSubmitted(deployment("a"), null, METADATA);
+    late.reconciliationSubmitted(deployment("b"), null, METADATA);
+
+    assertEquals(List.of("registered", "submitted a", "submitted b"), gauge.calls);
+  }
+
+  @Test
+  void aControllerRegisteredWhileBoundGoesStraightThrough() {
+    metrics.reconciliationSubmitted(deployment("a"), null, METADATA);
+    metrics.controllerRegistered(null);
+
+    assertEquals(List.of("submitted a", "registered"), gauge.calls);
+  }
+
   private static LLMDeployment deployment(String name) {
     var d = new LLMDeployment();
     d.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("ns").build());
@@ -98,6 +126,11 @@ class PairedReconcileMetricsTest {
   private static final class ActiveGauge implements Metrics {
     int active;
     final List<String> calls = new ArrayList<>();
+
+    @Override
+    public void controllerRegistered(Controller<? extends HasMetadata> controller) {
+      calls.add("registered");
+    }
 
     @Override
     public void reconciliationSubmitted(
