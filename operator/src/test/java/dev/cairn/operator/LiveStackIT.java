@@ -336,9 +336,10 @@ class LiveStackIT {
 
   /**
    * Runs the dashboard's queries for one deployment: GPU queries must parse and be empty on CPU,
-   * per-API-key ones without keys, activator ones without a deployment at zero; with engine metrics
-   * on every other query returns data; with them off, queries on the engine's vllm: series return
-   * nothing and the rest still return data.
+   * per-API-key ones without keys (ApiKeyTokensDashboardIT has them), activator ones without a
+   * deployment at zero (ActivatorPanelsIT has them); with engine metrics on every other query
+   * returns data; with them off, queries on the engine's vllm: series return nothing and the rest
+   * still return data.
    */
   private static List<String> check(
       PrometheusProcess prometheus,
@@ -369,7 +370,8 @@ class LiveStackIT {
       boolean engine = q.expr().contains("vllm:");
       // No apiKeySecretRef here, so no per-key series: ApiKeyTokensDashboardIT fills that row.
       boolean perKey = q.expr().contains(MetricNames.TOKENS_TOTAL);
-      // No deployment here scales to zero (minReplicas 0), so no activator holds its requests.
+      // No deployment here scales to zero (minReplicas 0), so no activator holds its requests:
+      // ActivatorPanelsIT runs these panels against a real activator holding real requests.
       boolean activator = q.expr().contains("cairn_activator_");
       boolean expected = !gpu && !perKey && !activator && (engineMetrics || !engine);
       if (hasData != expected) {

@@ -2,6 +2,9 @@ package dev.cairn.operator.testing;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesList;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,5 +43,21 @@ public final class DeployManifests {
               throw new IllegalArgumentException(file + " has more than one " + kind);
             })
         .orElseThrow(() -> new IllegalArgumentException(file + " has no " + kind));
+  }
+
+  /**
+   * A pod of the one Deployment in {@code file}, named {@code name} in {@code namespace}, with the
+   * template's labels and containers, as its ReplicaSet would create it (no status).
+   */
+  public static Pod podOf(String file, String name, String namespace) {
+    Deployment d = (Deployment) one(file, "Deployment");
+    return new PodBuilder()
+        .withMetadata(d.getSpec().getTemplate().getMetadata())
+        .editMetadata()
+        .withName(name)
+        .withNamespace(namespace)
+        .endMetadata()
+        .withSpec(d.getSpec().getTemplate().getSpec())
+        .build();
   }
 }
