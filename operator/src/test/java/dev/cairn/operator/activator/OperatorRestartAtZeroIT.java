@@ -55,15 +55,15 @@ import org.junit.jupiter.api.Test;
  * An operator restart while a deployment is at zero keeps it at zero with the activator in the
  * path, and a request held after the restart still wakes it.
  *
- * <p>The restart is a real one: the packaged operator ({@link ProdOperatorProcess}, the prod build the
- * image runs) is stopped with SIGTERM and a new JVM of it is started against the same API server.
- * Everything a process keeps in memory is gone — the autoscaler's history, delay timers and live
- * decisions, the route table's cache, every informer cache, the controller's own state — and comes
- * back only through the code that runs at startup (CDI startup observers, informers' first lists,
- * leader election, the first reconciles and autoscaler cycles). Fresh instances of the reconciler
- * and autoscaler built inside one test JVM would skip exactly that startup path, and a Quarkus test
- * application cannot restart within a test; hence a second process. The API server is {@link
- * MockApiServer}, which gives the prod build server-side apply and leader election.
+ * <p>The restart is a real one: the packaged operator ({@link ProdOperatorProcess}, the prod build
+ * the image runs) is stopped with SIGTERM and a new JVM of it is started against the same API
+ * server. Everything a process keeps in memory is gone — the autoscaler's history, delay timers and
+ * live decisions, the route table's cache, every informer cache, the controller's own state — and
+ * comes back only through the code that runs at startup (CDI startup observers, informers' first
+ * lists, leader election, the first reconciles and autoscaler cycles). Fresh instances of the
+ * reconciler and autoscaler built inside one test JVM would skip exactly that startup path, and a
+ * Quarkus test application cannot restart within a test; hence a second process. The API server is
+ * {@link MockApiServer}, which gives the prod build server-side apply and leader election.
  *
  * <p>Around it, as in {@link ScaleToZeroIT}: the real activator in-process on 127.0.0.1 following
  * the route ConfigMap, real tiny-model workers on 127.0.0.2 that are their mock pods' IP, and the

@@ -27,8 +27,8 @@ import java.util.concurrent.TimeUnit;
  * Builder#start()} returns once {@code /q/health/live} answers 200; {@link #close()} sends SIGTERM,
  * as the kubelet does. Needs {@code mvn package} first: ITs run in failsafe's phase, after it.
  * {@link OperatorProcess} runs the {@code mockapi} build against the Fabric8 mock instead (no
- * server-side apply, no leader election); this one keeps the prod build whole and needs
- * {@link MockApiServer}, which speaks apply and answers the leader-election permission check.
+ * server-side apply, no leader election); this one keeps the prod build whole and needs {@link
+ * MockApiServer}, which speaks apply and answers the leader-election permission check.
  */
 public final class ProdOperatorProcess implements AutoCloseable {
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
