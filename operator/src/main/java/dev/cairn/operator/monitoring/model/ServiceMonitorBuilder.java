@@ -5,6 +5,7 @@ import dev.cairn.api.MetricNames;
 import dev.cairn.api.ResourceNames;
 import dev.cairn.api.v1alpha1.LLMDeployment;
 import dev.cairn.api.v1alpha1.ServiceMonitorSpec;
+import dev.cairn.operator.status.WorkerPods;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.util.LinkedHashMap;
@@ -47,6 +48,13 @@ public final class ServiceMonitorBuilder {
     Map<String, Object> spec = new LinkedHashMap<>();
     spec.put("selector", Map.of("matchLabels", MonitoringMetadata.workerServiceSelector(llmd)));
     spec.put("endpoints", List.of(endpoint(sm)));
+    if (WorkerPods.scalesToZero(llmd)) {
+      // Such a Service has no selector and the operator writes its EndpointSlice; Kubernetes
+      // mirrors Endpoints into EndpointSlices, never back, so the default Endpoints discovery
+      // would find no target at all. A field of recent Prometheus Operator releases (the 0.93 CRD
+      // the tests validate against has it); Prometheus needs list/watch on endpointslices.
+      spec.put("serviceDiscoveryRole", "EndpointSlice");
+    }
     resource.setAdditionalProperty("spec", spec);
     return resource;
   }

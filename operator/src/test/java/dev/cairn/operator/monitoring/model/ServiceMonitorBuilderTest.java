@@ -55,6 +55,23 @@ class ServiceMonitorBuilderTest {
         .isEqualTo("6f1c1c5e-2a57-4f0e-9d8e-0c6b3f1f2a11");
   }
 
+  /**
+   * A scale-to-zero deployment's Service has no selector and an operator-written EndpointSlice,
+   * which Endpoints-based discovery never sees; every other keeps Prometheus's own default.
+   */
+  @Test
+  void scaleToZeroDeploymentsAreDiscoveredThroughEndpointSlices() throws Exception {
+    LLMDeployment toZero =
+        io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
+            getClass().getResourceAsStream("/fixtures/to-zero.yaml"), LLMDeployment.class);
+    JsonNode sm = MonitoringFixtures.tree(ServiceMonitorBuilder.build(toZero));
+    assertThat(sm.at("/spec/serviceDiscoveryRole").asText()).isEqualTo("EndpointSlice");
+    assertThat(CRD.validate(sm)).isEmpty();
+    JsonNode plain =
+        MonitoringFixtures.tree(ServiceMonitorBuilder.build(MonitoringFixtures.load(AUTOSCALED)));
+    assertThat(plain.at("/spec/serviceDiscoveryRole").isMissingNode()).isTrue();
+  }
+
   @Test
   void userLabelsAreAddedButCannotReplaceCairnLabels() {
     LLMDeployment llmd = MonitoringFixtures.load(AUTOSCALED);
