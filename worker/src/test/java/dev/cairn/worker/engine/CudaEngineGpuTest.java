@@ -12,8 +12,6 @@ import dev.cairn.worker.testing.TestModels;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -27,8 +25,6 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("gpu")
 class CudaEngineGpuTest {
-
-  private static final Set<Integer> EOS = Set.of(511, 509);
 
   @BeforeEach
   void requireGpu() {
@@ -60,22 +56,8 @@ class CudaEngineGpuTest {
 
   @Test
   void abortedAndFinishedRequestsReturnEveryBlock() throws Exception {
-    try (Running r = start(cuda(128), 128, 16, 256)) {
-      List<OutputCollector> outs = new ArrayList<>();
-      List<int[]> prompts = prompts(16);
-      for (int i = 0; i < prompts.size(); i++) {
-        OutputCollector out = new OutputCollector();
-        r.engine.submit(request("r" + i, prompts.get(i), ignoringEos(200)), out);
-        outs.add(out);
-      }
-      for (int i = 0; i < prompts.size(); i += 2) {
-        r.engine.abort("r" + i);
-      }
-      for (int i = 0; i < prompts.size(); i++) {
-        FinishReason reason = outs.get(i).await().last().finishReason();
-        assertThat(reason).isEqualTo(i % 2 == 0 ? FinishReason.ABORT : FinishReason.LENGTH);
-      }
-      r.assertNoBlocksHeld();
+    try (TinyEngineRun r = TinyEngineRun.start(cuda(128), new FakeTokenizer(), 128, 16, 256)) {
+      r.assertAbortsReturnEveryBlock(prompts(16));
     }
   }
 
@@ -99,11 +81,17 @@ class CudaEngineGpuTest {
       boolean concurrent)
       throws InterruptedException {
     List<int[]> tokens = new ArrayList<>();
-    try (Running r = start(executor.apply(blocks), blocks, maxSeqs, tokenBudget)) {
+    try (TinyEngineRun r =
+        TinyEngineRun.start(
+            executor.apply(blocks), new FakeTokenizer(), blocks, maxSeqs, tokenBudget)) {
       List<OutputCollector> outs = new ArrayList<>();
       for (int i = 0; i < prompts.size(); i++) {
         OutputCollector out = new OutputCollector();
-        r.engine.submit(request("q" + i, prompts.get(i), ignoringEos(8 + i % 17)), out);
+        r.engine()
+            .submit(
+                TinyEngineRun.request(
+                    "q" + i, prompts.get(i), TinyEngineRun.ignoringEos(8 + i % 17)),
+                out);
         if (!concurrent) {
           out.await();
         }
@@ -138,38 +126,5 @@ class CudaEngineGpuTest {
       out.add(all.subList(start, start + len).stream().mapToInt(Integer::intValue).toArray());
     }
     return out;
-  }
-
-  private static SamplingParams ignoringEos(int maxTokens) {
-    return new SamplingParams(
-        0.0, 1.0, 0, 0.0, null, 0.0, 0.0, 1.0, maxTokens, List.of(), Set.of(), true, null, Map.of(),
-        null, null);
-  }
-
-  private static GenerationRequest request(String id, int[] prompt, SamplingParams params) {
-    return new GenerationRequest(id, prompt, params, System.nanoTime());
-  }
-
-  private static Running start(TransformerExecutor executor, int blocks, int maxSeqs, int budget) {
-    EngineConfig config =
-        new EngineConfig(maxSeqs, budget, 512, blocks, executor.blockSize(), true, EOS);
-    return new Running(executor, new LlmEngine(config, executor, new FakeTokenizer()));
-  }
-
-  /** An engine and its executor (which owns its backend), closed together. */
-  private record Running(TransformerExecutor executor, LlmEngine engine) implements AutoCloseable {
-    void assertNoBlocksHeld() {
-      engine.drain(60_000);
-      assertThat(engine.core().kv().usage()).isZero();
-      for (int b = 0; b < engine.core().kv().numBlocks(); b++) {
-        assertThat(engine.core().kv().refCount(b)).as("block %d", b).isZero();
-      }
-    }
-
-    @Override
-    public void close() {
-      engine.close();
-      executor.close();
-    }
   }
 }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.worker.backend.cpu.CpuBackend;
-import dev.cairn.worker.executor.TransformerExecutor;
 import dev.cairn.worker.loading.HostWeights;
 import dev.cairn.worker.testing.ReferenceLogprobs;
 import dev.cairn.worker.testing.TestModels;
@@ -27,7 +26,6 @@ import org.junit.jupiter.api.Test;
  */
 class TinyModelEngineTest {
 
-  private static final Set<Integer> EOS = Set.of(511, 509);
   private static Path modelDir;
   private static HfTokenizer tokenizer;
   private static JsonNode reference;
@@ -46,7 +44,7 @@ class TinyModelEngineTest {
 
   @Test
   void greedyDecodingThroughTheEngineReproducesTheReference() throws Exception {
-    try (Running r = start(256, 8, 2048)) {
+    try (TinyEngineRun r = start(256, 8, 2048)) {
       for (JsonNode c : reference.get("cases")) {
         if (!"f32".equals(c.get("weights").asText())) {
           continue;
@@ -55,7 +53,7 @@ class TinyModelEngineTest {
         assertThat(prompt).containsExactly(ints(c.get("prompt_ids")));
         int[] expected = ints(c.get("greedy_ids"));
         OutputCollector out = new OutputCollector();
-        r.engine.submit(request("ref", prompt, ignoringEos(expected.length)), out);
+        r.engine().submit(request("ref", prompt, ignoringEos(expected.length)), out);
         assertThat(out.await().tokens()).containsExactly(expected);
         assertThat(out.text()).isEqualTo(c.get("greedy_text").asText());
       }
@@ -67,7 +65,7 @@ class TinyModelEngineTest {
     List<int[]> prompts = mixedPrompts(32);
     List<int[]> alone = oneAtATime(prompts);
     // A small token budget forces chunked prefills mixed with decodes in the same steps.
-    try (Running r = start(512, 32, 64)) {
+    try (TinyEngineRun r = start(512, 32, 64)) {
       List<OutputCollector> outs = submitAll(r, prompts);
       for (int i = 0; i < prompts.size(); i++) {
         assertThat(outs.get(i).await().tokens()).as("request %d", i).containsExactly(alone.get(i));
@@ -81,55 +79,41 @@ class TinyModelEngineTest {
     List<int[]> prompts = mixedPrompts(12);
     List<int[]> alone = oneAtATime(prompts);
     // 16 blocks = 256 tokens for 12 requests that need up to ~60 tokens each: some must yield.
-    try (Running r = start(16, 12, 2048)) {
+    try (TinyEngineRun r = start(16, 12, 2048)) {
       List<OutputCollector> outs = submitAll(r, prompts);
       for (int i = 0; i < prompts.size(); i++) {
         assertThat(outs.get(i).await().tokens()).as("request %d", i).containsExactly(alone.get(i));
       }
-      assertThat(r.engine.core().totalPreemptions()).isPositive();
+      assertThat(r.engine().core().totalPreemptions()).isPositive();
       r.assertNoBlocksHeld();
     }
   }
 
   @Test
   void abortedAndFinishedRequestsReturnEveryBlock() throws Exception {
-    try (Running r = start(128, 16, 256)) {
-      List<OutputCollector> outs = new ArrayList<>();
-      List<int[]> prompts = mixedPrompts(16);
-      for (int i = 0; i < prompts.size(); i++) {
-        OutputCollector out = new OutputCollector();
-        r.engine.submit(request("r" + i, prompts.get(i), ignoringEos(200)), out);
-        outs.add(out);
-      }
-      for (int i = 0; i < prompts.size(); i += 2) {
-        r.engine.abort("r" + i);
-      }
-      for (int i = 0; i < prompts.size(); i++) {
-        FinishReason reason = outs.get(i).await().last().finishReason();
-        assertThat(reason).isEqualTo(i % 2 == 0 ? FinishReason.ABORT : FinishReason.LENGTH);
-      }
-      r.assertNoBlocksHeld();
+    try (TinyEngineRun r = start(128, 16, 256)) {
+      r.assertAbortsReturnEveryBlock(mixedPrompts(16));
     }
   }
 
   /** Each prompt run alone on a fresh engine: the reference for the batched runs. */
   private static List<int[]> oneAtATime(List<int[]> prompts) throws InterruptedException {
     List<int[]> alone = new ArrayList<>();
-    try (Running r = start(512, 1, 2048)) {
+    try (TinyEngineRun r = start(512, 1, 2048)) {
       for (int i = 0; i < prompts.size(); i++) {
         OutputCollector out = new OutputCollector();
-        r.engine.submit(request("a" + i, prompts.get(i), ignoringEos(8 + i % 17)), out);
+        r.engine().submit(request("a" + i, prompts.get(i), ignoringEos(8 + i % 17)), out);
         alone.add(out.await().tokens());
       }
     }
     return alone;
   }
 
-  private static List<OutputCollector> submitAll(Running r, List<int[]> prompts) {
+  private static List<OutputCollector> submitAll(TinyEngineRun r, List<int[]> prompts) {
     List<OutputCollector> outs = new ArrayList<>();
     for (int i = 0; i < prompts.size(); i++) {
       OutputCollector out = new OutputCollector();
-      r.engine.submit(request("b" + i, prompts.get(i), ignoringEos(8 + i % 17)), out);
+      r.engine().submit(request("b" + i, prompts.get(i), ignoringEos(8 + i % 17)), out);
       outs.add(out);
     }
     return outs;
@@ -161,12 +145,12 @@ class TinyModelEngineTest {
             0.0, 1.0, 0, 0.0, null, 0.0, 0.0, 1.0, 4, List.of(), Set.of(), true, null, Map.of(), 2,
             null);
     // A token budget of 8 splits the prompt into chunks; the plain run first fills the cache.
-    try (Running r = start(256, 4, 8)) {
+    try (TinyEngineRun r = start(256, 4, 8)) {
       OutputCollector plain = new OutputCollector();
-      r.engine.submit(request("plain", prompt, ignoringEos(4)), plain);
+      r.engine().submit(request("plain", prompt, ignoringEos(4)), plain);
       plain.await();
       OutputCollector scored = new OutputCollector();
-      r.engine.submit(request("scored", prompt, withLogprobs), scored);
+      r.engine().submit(request("scored", prompt, withLogprobs), scored);
       scored.await();
       assertThat(scored.tokens()).containsExactly(plain.tokens());
       PromptLogprobs got = scored.outputs.get(0).promptLogprobs();
@@ -186,38 +170,20 @@ class TinyModelEngineTest {
   }
 
   private static SamplingParams ignoringEos(int maxTokens) {
-    return new SamplingParams(
-        0.0, 1.0, 0, 0.0, null, 0.0, 0.0, 1.0, maxTokens, List.of(), Set.of(), true, null, Map.of(),
-        null, null);
+    return TinyEngineRun.ignoringEos(maxTokens);
   }
 
   private static GenerationRequest request(String id, int[] prompt, SamplingParams params) {
-    return new GenerationRequest(id, prompt, params, System.nanoTime());
+    return TinyEngineRun.request(id, prompt, params);
   }
 
-  private static Running start(int blocks, int maxSeqs, int tokenBudget) {
-    TransformerExecutor executor =
-        HostWeights.load(modelDir, "auto").executorOn(new CpuBackend(), blocks);
-    EngineConfig config =
-        new EngineConfig(maxSeqs, tokenBudget, 512, blocks, executor.blockSize(), true, EOS);
-    return new Running(executor, new LlmEngine(config, executor, tokenizer));
-  }
-
-  /** An engine and its executor (which owns its backend), closed together. */
-  private record Running(TransformerExecutor executor, LlmEngine engine) implements AutoCloseable {
-    void assertNoBlocksHeld() {
-      engine.drain(60_000);
-      assertThat(engine.core().kv().usage()).isZero();
-      for (int b = 0; b < engine.core().kv().numBlocks(); b++) {
-        assertThat(engine.core().kv().refCount(b)).as("block %d", b).isZero();
-      }
-    }
-
-    @Override
-    public void close() {
-      engine.close();
-      executor.close();
-    }
+  private static TinyEngineRun start(int blocks, int maxSeqs, int tokenBudget) {
+    return TinyEngineRun.start(
+        HostWeights.load(modelDir, "auto").executorOn(new CpuBackend(), blocks),
+        tokenizer,
+        blocks,
+        maxSeqs,
+        tokenBudget);
   }
 
   private static int[] ints(JsonNode arr) {
