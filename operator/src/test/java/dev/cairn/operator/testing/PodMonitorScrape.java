@@ -1,5 +1,9 @@
 package dev.cairn.operator.testing;
 
+import static dev.cairn.operator.testing.RelabelRules.fixed;
+import static dev.cairn.operator.testing.RelabelRules.rule;
+import static dev.cairn.operator.testing.RelabelRules.sanitize;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.worker.testing.PrometheusProcess.ScrapeJob;
 import dev.cairn.worker.testing.PrometheusProcess.TargetGroup;
@@ -89,31 +93,5 @@ public final class PodMonitorScrape {
             () ->
                 new IllegalArgumentException(
                     "pod " + pod.getMetadata().getName() + " has no container port named " + port));
-  }
-
-  private static Map<String, Object> rule(
-      String action, String source, String regex, String target) {
-    Map<String, Object> r = new LinkedHashMap<>();
-    r.put("action", action);
-    r.put("source_labels", List.of(source));
-    if (regex != null) {
-      r.put("regex", regex);
-    }
-    if (target != null) {
-      r.put("target_label", target);
-    }
-    return r;
-  }
-
-  private static Map<String, Object> fixed(String target, String value) {
-    Map<String, Object> r = new LinkedHashMap<>();
-    r.put("target_label", target);
-    r.put("replacement", value);
-    return r;
-  }
-
-  /** Kubernetes SD's label-name mangling: anything outside [a-zA-Z0-9_] becomes '_'. */
-  private static String sanitize(String name) {
-    return name.replaceAll("[^a-zA-Z0-9_]", "_");
   }
 }

@@ -1,5 +1,8 @@
 package dev.cairn.operator.testing;
 
+import static dev.cairn.operator.testing.RelabelRules.rule;
+import static dev.cairn.operator.testing.RelabelRules.sanitize;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.worker.testing.PrometheusProcess.ScrapeJob;
 import dev.cairn.worker.testing.PrometheusProcess.TargetGroup;
@@ -93,20 +96,6 @@ public final class ServiceMonitorScrape {
         relabel);
   }
 
-  private static Map<String, Object> rule(
-      String action, String source, String regex, String target) {
-    Map<String, Object> r = new LinkedHashMap<>();
-    r.put("action", action);
-    r.put("source_labels", List.of(source));
-    if (regex != null) {
-      r.put("regex", regex);
-    }
-    if (target != null) {
-      r.put("target_label", target);
-    }
-    return r;
-  }
-
   /** A ServiceMonitor RelabelConfig (camelCase) as prometheus.yml writes it. */
   private static Map<String, Object> snakeCase(JsonNode r) {
     Map<String, Object> out = new LinkedHashMap<>();
@@ -117,10 +106,5 @@ public final class ServiceMonitorScrape {
               out.put(key, JSON.convertValue(f.getValue(), Object.class));
             });
     return out;
-  }
-
-  /** Kubernetes SD's label-name mangling: anything outside [a-zA-Z0-9_] becomes '_'. */
-  private static String sanitize(String name) {
-    return name.replaceAll("[^a-zA-Z0-9_]", "_");
   }
 }
