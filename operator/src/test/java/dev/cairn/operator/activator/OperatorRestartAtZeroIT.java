@@ -3,7 +3,6 @@ package dev.cairn.operator.activator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.cairn.activator.Activator;
@@ -15,6 +14,7 @@ import dev.cairn.api.v1alpha1.LLMDeployment;
 import dev.cairn.operator.LLMDeploymentReconciler;
 import dev.cairn.operator.autoscaler.k8s.StatusScaleRealizer;
 import dev.cairn.operator.status.TestPods;
+import dev.cairn.operator.testing.Completions;
 import dev.cairn.operator.testing.DeployManifests;
 import dev.cairn.operator.testing.MockApiServer;
 import dev.cairn.operator.testing.ProdOperatorProcess;
@@ -231,10 +231,10 @@ class OperatorRestartAtZeroIT {
         .anySatisfy(
             m -> assertThat(m).startsWith("Scaled 0 → 1").contains("held at the activator"));
     WorkerProcess worker = kubelet.awaitAndStart(NAME);
-    String expected = text(worker.post("/v1/completions", request(false)).body());
+    String expected = Completions.text(worker.post("/v1/completions", request(false)).body());
     HttpResponse<String> r = held.get(GUARD.toSeconds(), TimeUnit.SECONDS);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    assertThat(streamedText(r.body())).isEqualTo(expected);
+    assertThat(Completions.streamedText(r.body())).isEqualTo(expected);
     // And the activator leaves the path: new traffic goes to the replica.
     await()
         .atMost(GUARD)
@@ -413,25 +413,7 @@ class OperatorRestartAtZeroIT {
   }
 
   private static String request(boolean stream) {
-    return """
-        {"model":"%s","prompt":"%s","max_tokens":%d,"temperature":0,"stream":%s}"""
-        .formatted(MODEL, PROMPT, MAX_TOKENS, stream);
-  }
-
-  private static String text(String completion) throws IOException {
-    return JSON.readTree(completion).path("choices").path(0).path("text").asText();
-  }
-
-  private static String streamedText(String sse) throws IOException {
-    StringBuilder text = new StringBuilder();
-    for (String line : sse.split("\n")) {
-      if (line.startsWith("data: {")) {
-        JsonNode chunk = JSON.readTree(line.substring("data: ".length()));
-        text.append(chunk.path("choices").path(0).path("text").asText());
-      }
-    }
-    assertThat(sse).contains("data: [DONE]");
-    return text.toString();
+    return Completions.request(MODEL, PROMPT, MAX_TOKENS, stream);
   }
 
   private static URI awaitSliceAtActivator(KubernetesClient client) {

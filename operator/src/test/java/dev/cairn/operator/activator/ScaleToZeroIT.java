@@ -3,7 +3,6 @@ package dev.cairn.operator.activator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.activator.Activator;
 import dev.cairn.activator.RouteWatcher;
@@ -12,6 +11,7 @@ import dev.cairn.api.v1alpha1.Conditions;
 import dev.cairn.api.v1alpha1.Conditions.Reason;
 import dev.cairn.api.v1alpha1.LLMDeployment;
 import dev.cairn.operator.status.TestPods;
+import dev.cairn.operator.testing.Completions;
 import dev.cairn.operator.testing.ConflictRetry;
 import dev.cairn.operator.testing.WorkerConfig;
 import dev.cairn.worker.testing.WorkerProcess;
@@ -147,11 +147,11 @@ class ScaleToZeroIT {
     WorkerProcess worker = wake(IDLE);
     double modelLoad = (System.nanoTime() - loadStart) / 1e9;
 
-    String expected = text(worker.post("/v1/completions", request(false)).body());
+    String expected = Completions.text(worker.post("/v1/completions", request(false)).body());
     for (CompletableFuture<HttpResponse<String>> f : held) {
       HttpResponse<String> r = f.get(GUARD.toSeconds(), TimeUnit.SECONDS);
       assertThat(r.statusCode()).isEqualTo(200);
-      assertThat(streamedText(r.body())).isEqualTo(expected);
+      assertThat(Completions.streamedText(r.body())).isEqualTo(expected);
     }
     assertThat(activator.held(NS, IDLE)).hasValue(0);
     double coldSum =
@@ -268,9 +268,7 @@ class ScaleToZeroIT {
   }
 
   private static String request(boolean stream) {
-    return """
-        {"model":"%s","prompt":"%s","max_tokens":%d,"temperature":0,"stream":%s}"""
-        .formatted(MODEL, PROMPT, MAX_TOKENS, stream);
+    return Completions.request(MODEL, PROMPT, MAX_TOKENS, stream);
   }
 
   private static CompletableFuture<HttpResponse<String>> stream(URI gate, HttpClient client) {
@@ -280,22 +278,6 @@ class ScaleToZeroIT {
             .POST(HttpRequest.BodyPublishers.ofString(request(true)))
             .build(),
         HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static String text(String completion) throws Exception {
-    return JSON.readTree(completion).path("choices").path(0).path("text").asText();
-  }
-
-  private static String streamedText(String sse) throws Exception {
-    StringBuilder text = new StringBuilder();
-    for (String line : sse.split("\n")) {
-      if (line.startsWith("data: {")) {
-        JsonNode chunk = JSON.readTree(line.substring("data: ".length()));
-        text.append(chunk.path("choices").path(0).path("text").asText());
-      }
-    }
-    assertThat(sse).contains("data: [DONE]");
-    return text.toString();
   }
 
   private URI awaitSliceAtActivator(String name) {
