@@ -3,6 +3,7 @@ package dev.cairn.operator.model;
 import dev.cairn.api.CairnNames;
 import dev.cairn.api.ResourceNames;
 import dev.cairn.api.v1alpha1.LLMDeployment;
+import dev.cairn.operator.status.WorkerPods;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
@@ -22,7 +23,7 @@ public final class WorkerServiceModel {
         .withMetadata(WorkerDeploymentModel.metadata(llmd, ResourceNames.service(name)))
         .withNewSpec()
         .withType("ClusterIP")
-        .withSelector(scalesToZero(llmd) ? null : WorkerLabels.selector(name))
+        .withSelector(WorkerPods.scalesToZero(llmd) ? null : WorkerLabels.selector(name))
         .addNewPort()
         .withName(CairnNames.PORT_NAME)
         .withPort(CairnNames.PORT)
@@ -31,10 +32,5 @@ public final class WorkerServiceModel {
         .endPort()
         .endSpec()
         .build();
-  }
-
-  private static boolean scalesToZero(LLMDeployment llmd) {
-    return llmd.getSpec().getAutoscaling() != null
-        && llmd.getSpec().getAutoscaling().scalesToZero();
   }
 }

@@ -151,20 +151,22 @@ public final class GpuBench {
         DeviceBuffer b = ctx.allocate(1L << 20)) {
       int launches = 20_000;
       r.put("direct_launch", kernels.direct());
-      for (int round = 0; round < 2; round++) { // the first round warms the JVM's JIT
-        long t0 = System.nanoTime();
-        for (int i = 0; i < launches; i++) {
-          kernels.launch("add_f32", 1, 1, 32, 0, a.pointer(), b.pointer(), 1L);
-        }
-        ctx.synchronize();
-        r.put("launch_us", (System.nanoTime() - t0) / 1e3 / launches);
-        t0 = System.nanoTime();
-        for (int i = 0; i < launches; i++) {
-          kernels.launchThroughJcuda("add_f32", 1, 1, 32, 0, a.pointer(), b.pointer(), 1L);
-        }
-        ctx.synchronize();
-        r.put("launch_us_through_jcuda", (System.nanoTime() - t0) / 1e3 / launches);
-      }
+      r.put(
+          "launch_us",
+          secondsEach(
+                  ctx,
+                  launches,
+                  () -> kernels.launch("add_f32", 1, 1, 32, 0, a.pointer(), b.pointer(), 1L))
+              * 1e6);
+      r.put(
+          "launch_us_through_jcuda",
+          secondsEach(
+                  ctx,
+                  launches,
+                  () ->
+                      kernels.launchThroughJcuda(
+                          "add_f32", 1, 1, 32, 0, a.pointer(), b.pointer(), 1L))
+              * 1e6);
       CudaOps ops = new CudaOps(kernels);
       ArrayNode gemv = r.putArray("gemv_bf16_one_token");
       int[][] shapes = {
@@ -178,56 +180,27 @@ public final class GpuBench {
         {128256, 2048}
       };
       for (int[] shape : shapes) {
-        int out = shape[0];
-        int in = shape[1];
-        long weightBytes = 2L * out * in;
-        try (DeviceBuffer w = ctx.allocate(weightBytes);
-            DeviceBuffer x = ctx.allocate(4L * in);
-            DeviceBuffer y = ctx.allocate(4L * out)) {
-          w.clear();
-          x.clear();
-          int reps = (int) Math.max(20, Math.min(2000, (20L << 30) / weightBytes));
-          for (int round = 0; round < 2; round++) {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < reps; i++) {
-              ops.matmul(x.pointer(), w.pointer(), DeviceType.BF16, y.pointer(), 1, in, out);
-            }
-            ctx.synchronize();
-            double us = (System.nanoTime() - t0) / 1e3 / reps;
-            if (round == 1) {
-              gemv.addObject()
-                  .put("out", out)
-                  .put("in", in)
-                  .put("us", us)
-                  .put("gb_s", weightBytes / us / 1e3)
-                  .put("fraction_of_copy_bandwidth", weightBytes / (us / 1e6) / bandwidth);
-            }
-          }
-        }
+        long weightBytes = 2L * shape[0] * shape[1];
+        int reps = (int) Math.max(20, Math.min(2000, (20L << 30) / weightBytes));
+        double seconds = matmulSeconds(ctx, ops, 1, shape[0], shape[1], reps);
+        gemv.addObject()
+            .put("out", shape[0])
+            .put("in", shape[1])
+            .put("us", seconds * 1e6)
+            .put("gb_s", weightBytes / seconds / 1e9)
+            .put("fraction_of_copy_bandwidth", weightBytes / seconds / bandwidth);
       }
       ArrayNode batched = r.putArray("matmul_bf16_256_tokens");
       int tokens = 256;
       for (int[] shape : new int[][] {{4864, 896}, {8192, 2048}, {151936, 896}}) {
-        int out = shape[0];
-        int in = shape[1];
-        try (DeviceBuffer w = ctx.allocate(2L * out * in);
-            DeviceBuffer x = ctx.allocate(4L * tokens * in);
-            DeviceBuffer y = ctx.allocate(4L * tokens * out)) {
-          w.clear();
-          x.clear();
-          double flop = 2.0 * tokens * in * out;
-          int reps = (int) Math.max(5, Math.min(200, 2e12 / flop));
-          ObjectNode row = batched.addObject().put("out", out).put("in", in);
-          for (int round = 0; round < 2; round++) {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < reps; i++) {
-              ops.matmul(x.pointer(), w.pointer(), DeviceType.BF16, y.pointer(), tokens, in, out);
-            }
-            ctx.synchronize();
-            double seconds = (System.nanoTime() - t0) / 1e9 / reps;
-            row.put("tflop_s", flop / seconds / 1e12);
-          }
-        }
+        double flop = 2.0 * tokens * shape[0] * shape[1];
+        int reps = (int) Math.max(5, Math.min(200, 2e12 / flop));
+        double seconds = matmulSeconds(ctx, ops, tokens, shape[0], shape[1], reps);
+        batched
+            .addObject()
+            .put("out", shape[0])
+            .put("in", shape[1])
+            .put("tflop_s", flop / seconds / 1e12);
       }
     } catch (RuntimeException e) {
       r.put("error", e.toString());
@@ -235,6 +208,39 @@ public final class GpuBench {
     }
     System.out.println("kernel probes: " + r.toPrettyString());
     return r;
+  }
+
+  /** Seconds per {@code reps}-th of a BF16 mat-mul y[T,out] = x[T,in] · w[out,in]ᵀ (zeros). */
+  private static double matmulSeconds(
+      CudaContext ctx, CudaOps ops, int tokens, int out, int in, int reps) {
+    try (DeviceBuffer w = ctx.allocate(2L * out * in);
+        DeviceBuffer x = ctx.allocate(4L * tokens * in);
+        DeviceBuffer y = ctx.allocate(4L * tokens * out)) {
+      w.clear();
+      x.clear();
+      return secondsEach(
+          ctx,
+          reps,
+          () ->
+              ops.matmul(x.pointer(), w.pointer(), DeviceType.BF16, y.pointer(), tokens, in, out));
+    }
+  }
+
+  /**
+   * Seconds per call of {@code launch}, {@code reps} back to back and one synchronisation, after an
+   * unmeasured round that warms the JVM's JIT.
+   */
+  private static double secondsEach(CudaContext ctx, int reps, Runnable launch) {
+    double seconds = 0;
+    for (int round = 0; round < 2; round++) {
+      long t0 = System.nanoTime();
+      for (int i = 0; i < reps; i++) {
+        launch.run();
+      }
+      ctx.synchronize();
+      seconds = (System.nanoTime() - t0) / 1e9 / reps;
+    }
+    return seconds;
   }
 
   /** Device-to-device copy of 1 GiB: reads and writes, so bytes moved = 2 GiB per copy. */

@@ -77,18 +77,11 @@ public final class StructuredBench {
   }
 
   /**
-   * Nanoseconds of {@code n} compiles of {@code schema}, each by a fresh compiler (no cache hit),
-   * after 100 unmeasured ones (a serving process's JIT is warm: the first compiles of a fresh JVM
-   * measure C2, not the compiler); sorted ascending.
-   */
-  static long[] compileTimes(JsonNode schema, int n) {
-    return compileTimesWallAndCpu(schema, n)[0];
-  }
-
-  /**
-   * As {@link #compileTimes}: {wall, thread CPU} nanoseconds, each sorted ascending. On a shared
-   * machine the CPU time leaves out the time other processes hold the core, which is most of a
-   * loaded machine's wall-time p99.
+   * {Wall, thread CPU} nanoseconds of {@code n} compiles of {@code schema}, each by a fresh
+   * compiler (no cache hit), after 100 unmeasured ones (a serving process's JIT is warm: the first
+   * compiles of a fresh JVM measure C2, not the compiler); each sorted ascending. On a shared
+   * machine the CPU time leaves out the time other processes hold the core, most of a loaded
+   * machine's wall p99.
    */
   static long[][] compileTimesWallAndCpu(JsonNode schema, int n) {
     for (int i = 0; i < 100; i++) {

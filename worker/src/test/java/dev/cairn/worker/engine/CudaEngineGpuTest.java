@@ -1,5 +1,7 @@
 package dev.cairn.worker.engine;
 
+import static dev.cairn.worker.engine.TinyEngineRun.ignoringEos;
+import static dev.cairn.worker.engine.TinyEngineRun.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -87,11 +89,7 @@ class CudaEngineGpuTest {
       List<OutputCollector> outs = new ArrayList<>();
       for (int i = 0; i < prompts.size(); i++) {
         OutputCollector out = new OutputCollector();
-        r.engine()
-            .submit(
-                TinyEngineRun.request(
-                    "q" + i, prompts.get(i), TinyEngineRun.ignoringEos(8 + i % 17)),
-                out);
+        r.engine().submit(request("q" + i, prompts.get(i), ignoringEos(8 + i % 17)), out);
         if (!concurrent) {
           out.await();
         }

@@ -1,5 +1,7 @@
 package dev.cairn.worker.engine;
 
+import static dev.cairn.worker.engine.TinyEngineRun.ignoringEos;
+import static dev.cairn.worker.engine.TinyEngineRun.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -167,14 +169,6 @@ class TinyModelEngineTest {
           .containsOnlyNulls();
       r.assertNoBlocksHeld();
     }
-  }
-
-  private static SamplingParams ignoringEos(int maxTokens) {
-    return TinyEngineRun.ignoringEos(maxTokens);
-  }
-
-  private static GenerationRequest request(String id, int[] prompt, SamplingParams params) {
-    return TinyEngineRun.request(id, prompt, params);
   }
 
   private static TinyEngineRun start(int blocks, int maxSeqs, int tokenBudget) {
