@@ -55,6 +55,19 @@ public interface Backend extends AutoCloseable {
   void matmul(DeviceTensor x, DeviceTensor w, DeviceTensor bias, int rows, DeviceTensor out);
 
   /**
+   * Several {@link #matmul}s of one input, {@code out[i] = x · w[i]ᵀ (+ bias[i])}, each output its
+   * own tensor (a LoRA delta is added per projection afterwards): a layer's Q/K/V or gate/up
+   * projections. A backend may run them as one pass (one hand-off to its threads, the input
+   * prepared once); by default they run one after another.
+   */
+  default void matmuls(
+      DeviceTensor x, DeviceTensor[] w, DeviceTensor[] bias, int rows, DeviceTensor[] out) {
+    for (int i = 0; i < w.length; i++) {
+      matmul(x, w[i], bias[i], rows, out[i]);
+    }
+  }
+
+  /**
    * Rotates each head of x in place (rotate-half layout, as Hugging Face Llama/Qwen2). x {@code
    * [>=rows, heads * headDim]}; cosSin {@code [maxPos, headDim]}: cos in the first half, sin in the
    * second; positions {@code [rows]}.

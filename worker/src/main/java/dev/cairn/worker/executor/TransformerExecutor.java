@@ -160,9 +160,12 @@ public final class TransformerExecutor implements ModelExecutor {
     float eps = (float) config.rmsNormEps();
     int hd = config.headDim();
     backend.rmsNorm(ws.x, w.inputNorm(), eps, rows, ws.xb);
-    backend.matmul(ws.xb, w.q(), w.qBias(), rows, ws.q);
-    backend.matmul(ws.xb, w.k(), w.kBias(), rows, ws.k);
-    backend.matmul(ws.xb, w.v(), w.vBias(), rows, ws.v);
+    backend.matmuls(
+        ws.xb,
+        new DeviceTensor[] {w.q(), w.k(), w.v()},
+        new DeviceTensor[] {w.qBias(), w.kBias(), w.vBias()},
+        rows,
+        new DeviceTensor[] {ws.q, ws.k, ws.v});
     addLora(lora, l, LoraTarget.Q, ws.xb, ws.q);
     addLora(lora, l, LoraTarget.K, ws.xb, ws.k);
     addLora(lora, l, LoraTarget.V, ws.xb, ws.v);
@@ -174,8 +177,12 @@ public final class TransformerExecutor implements ModelExecutor {
     addLora(lora, l, LoraTarget.O, ws.attn, ws.xb2);
     backend.addInPlace(ws.x, ws.xb2, rows);
     backend.rmsNorm(ws.x, w.postNorm(), eps, rows, ws.xb);
-    backend.matmul(ws.xb, w.gate(), null, rows, ws.gate);
-    backend.matmul(ws.xb, w.up(), null, rows, ws.up);
+    backend.matmuls(
+        ws.xb,
+        new DeviceTensor[] {w.gate(), w.up()},
+        new DeviceTensor[2],
+        rows,
+        new DeviceTensor[] {ws.gate, ws.up});
     addLora(lora, l, LoraTarget.GATE, ws.xb, ws.gate);
     addLora(lora, l, LoraTarget.UP, ws.xb, ws.up);
     backend.swiglu(ws.gate, ws.up, rows, ws.gate);

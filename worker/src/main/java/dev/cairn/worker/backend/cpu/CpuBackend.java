@@ -9,6 +9,8 @@ import dev.cairn.worker.backend.LoraBatch;
 import dev.cairn.worker.backend.QuantBlocks;
 import dev.cairn.worker.backend.cpu.TiledMatmul.Operands;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The CPU backend: JDK Vector API kernels (F32 compute, BF16 weights widened in registers) on a
@@ -82,6 +84,72 @@ public final class CpuBackend extends HostBackendSupport {
   public void matmul(
       DeviceTensor x, DeviceTensor w, DeviceTensor bias, int rows, DeviceTensor out) {
     HostTensor ws = host(w);
+    run(rows, ws.dim(1), List.of(new Part(ws.dim(0), task(x, w, bias, rows, out, null))));
+  }
+
+  /** One pass over every projection's rows: one hand-off to the threads, the input split once. */
+  @Override
+  public void matmuls(
+      DeviceTensor x, DeviceTensor[] w, DeviceTensor[] bias, int rows, DeviceTensor[] out) {
+    MemorySegment split = null;
+    List<Part> parts = new ArrayList<>(w.length);
+    for (int i = 0; i < w.length; i++) {
+      HostTensor ws = host(w[i]);
+      if (split == null && vector && ws.dtype() == DType.BF16) {
+        split = Bf16Matmul.splitEvenOdd(host(x).segment(), rows, ws.dim(1));
+      }
+      parts.add(new Part(ws.dim(0), task(x, w[i], bias[i], rows, out[i], split)));
+    }
+    run(rows, host(w[0]).dim(1), parts);
+  }
+
+  /** A projection's output rows and the kernel that computes a range of them. */
+  private record Part(int outDim, CpuThreadPool.RangeTask task) {}
+
+  /**
+   * Runs the parts as one range of their stacked output rows. Each part's rows are a multiple of 16
+   * in every model here, so chunks (multiples of 16) rarely straddle two parts; when one does, each
+   * side runs with its own kernel.
+   */
+  private void run(int rows, int in, List<Part> parts) {
+    int total = 0;
+    int[] start = new int[parts.size() + 1];
+    for (int i = 0; i < parts.size(); i++) {
+      start[i] = total;
+      total += parts.get(i).outDim();
+    }
+    start[parts.size()] = total;
+    CpuThreadPool.RangeTask all =
+        parts.size() == 1
+            ? parts.get(0).task()
+            : (r0, r1) -> {
+              for (int i = 0; i < parts.size(); i++) {
+                int from = Math.max(r0, start[i]);
+                int to = Math.min(r1, start[i + 1]);
+                if (from < to) {
+                  parts.get(i).task().run(from - start[i], to - start[i]);
+                }
+              }
+            };
+    if ((long) rows * total * in < PARALLEL_MIN_WORK) {
+      all.run(0, total);
+    } else {
+      pool.parallelFor(total, 16, 16, all);
+    }
+  }
+
+  /**
+   * The kernel for rows of {@code out = x · wᵀ}; {@code split}, when not null, is x already split
+   * for the BF16 kernel.
+   */
+  private CpuThreadPool.RangeTask task(
+      DeviceTensor x,
+      DeviceTensor w,
+      DeviceTensor bias,
+      int rows,
+      DeviceTensor out,
+      MemorySegment split) {
+    HostTensor ws = host(w);
     int outDim = ws.dim(0);
     int in = ws.dim(1);
     MemorySegment xs = host(x).segment();
@@ -89,25 +157,18 @@ public final class CpuBackend extends HostBackendSupport {
     MemorySegment bs = bias == null ? null : host(bias).segment();
     MemorySegment wseg = ws.segment();
     boolean bf16 = ws.dtype() == DType.BF16;
-    CpuThreadPool.RangeTask task;
     if (ws.dtype().isQuantized()) {
-      task = quantized(xs, ws, bs, rows, os);
+      return quantized(xs, ws, bs, rows, os);
     } else if (!vector) {
-      task = (r0, r1) -> ScalarMatmul.run(xs, wseg, bf16, bs, rows, in, outDim, os, r0, r1);
+      return (r0, r1) -> ScalarMatmul.run(xs, wseg, bf16, bs, rows, in, outDim, os, r0, r1);
     } else if (bf16) {
-      // Split once here, not per thread: every slab reads the same activations.
-      MemorySegment xp = Bf16Matmul.splitEvenOdd(xs, rows, in);
+      // Split once here, not per thread: every range reads the same activations.
+      MemorySegment xp = split != null ? split : Bf16Matmul.splitEvenOdd(xs, rows, in);
       Operands ops = Operands.of(xs, xp, wseg, bs, in, Bf16Matmul.CHUNK, outDim, os);
-      task = (r0, r1) -> Bf16Matmul.TILES.multiply(ops, rows, r0, r1);
-    } else {
-      Operands ops = Operands.of(xs, xs, wseg, bs, in, VectorSupport.F.length(), outDim, os);
-      task = (r0, r1) -> F32Matmul.TILES.multiply(ops, rows, r0, r1);
+      return (r0, r1) -> Bf16Matmul.TILES.multiply(ops, rows, r0, r1);
     }
-    if ((long) rows * outDim * in < PARALLEL_MIN_WORK) {
-      task.run(0, outDim);
-    } else {
-      pool.parallelFor(outDim, 16, 16, task);
-    }
+    Operands ops = Operands.of(xs, xs, wseg, bs, in, VectorSupport.F.length(), outDim, os);
+    return (r0, r1) -> F32Matmul.TILES.multiply(ops, rows, r0, r1);
   }
 
   /** The Q8_0 / Q4_0 kernel: F32 activations, weights widened per block in registers. */

@@ -1,17 +1,21 @@
 package dev.cairn.worker.backend.cpu;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * A dedicated pool of compute threads (one per core) that splits a range into contiguous slabs, one
- * per thread, so each thread streams its own part of a weight matrix. The calling thread takes the
- * first slab itself.
+ * A dedicated group of compute threads (one per core, the calling thread included) that share out a
+ * range in contiguous chunks.
+ *
+ * <p>A decode step runs some hundred short matmuls back to back (a 0.5B model's MLP projection
+ * takes ~150 µs on two cores), so a hand-off must cost microseconds: waking a parked thread through
+ * an executor queue cost tens to hundreds of microseconds on a shared VM and left two threads
+ * barely faster than one. Workers therefore spin on the job slot for a while after their last chunk
+ * before they park, and the caller spins (then yields) until every chunk is done; an idle pool
+ * parks and costs nothing. Each thread takes several chunks from a shared counter rather than one
+ * fixed slab, since cores of a shared machine do not run at one speed: with fixed halves the faster
+ * thread waited a quarter of the time for the slower.
  */
 final class CpuThreadPool implements AutoCloseable {
 
@@ -21,22 +25,63 @@ final class CpuThreadPool implements AutoCloseable {
     void run(int from, int to);
   }
 
+  /** How long an idle worker spins for the next job: longer than the gaps within a step. */
+  private static final long DEFAULT_SPIN_MICROS = 2_000;
+
+  /** Chunks per thread: enough to even out unequal cores, few enough to keep long streams. */
+  private static final int CHUNKS_PER_THREAD = 4;
+
   private final int threads;
-  private final ExecutorService pool;
+  private final long spinNanos;
+  private final Worker[] workers;
+  private final AtomicInteger pending = new AtomicInteger();
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private volatile Job job = new Job(0, null, 0, 1, 0, 0);
+  private volatile boolean closed;
+  private Thread caller; // the thread inside parallelFor; guarded by this
+
+  /** One parallelFor call, published whole so a late worker never mixes two calls' bounds. */
+  private static final class Job {
+    final long generation;
+    final RangeTask task;
+    final int n;
+    final int chunk;
+    final int chunks;
+    final int parts;
+    final AtomicInteger next = new AtomicInteger();
+
+    Job(long generation, RangeTask task, int n, int chunk, int chunks, int parts) {
+      this.generation = generation;
+      this.task = task;
+      this.n = n;
+      this.chunk = chunk;
+      this.chunks = chunks;
+      this.parts = parts;
+    }
+
+    /** Runs chunks until none is left. */
+    void drain() {
+      int c;
+      while ((c = next.getAndIncrement()) < chunks) {
+        task.run(c * chunk, Math.min(n, (c + 1) * chunk));
+      }
+    }
+  }
 
   CpuThreadPool(int threads) {
+    this(threads, Long.getLong("cairn.cpu.spinMicros", DEFAULT_SPIN_MICROS) * 1000);
+  }
+
+  /** With {@code spinNanos}: how long an idle worker spins for the next job before it parks. */
+  CpuThreadPool(int threads, long spinNanos) {
     this.threads = Math.max(1, threads);
-    AtomicInteger n = new AtomicInteger();
-    this.pool =
-        this.threads == 1
-            ? null
-            : Executors.newFixedThreadPool(
-                this.threads - 1,
-                r -> {
-                  Thread t = new Thread(r, "cairn-cpu-" + n.incrementAndGet());
-                  t.setDaemon(true);
-                  return t;
-                });
+    this.spinNanos = Math.max(0, spinNanos);
+    this.workers = new Worker[this.threads - 1];
+    for (int i = 0; i < workers.length; i++) {
+      workers[i] = new Worker(i + 1);
+      workers[i].setDaemon(true);
+      workers[i].start();
+    }
   }
 
   int threads() {
@@ -44,41 +89,139 @@ final class CpuThreadPool implements AutoCloseable {
   }
 
   /**
-   * Runs {@code task} over {@code [0, n)} split into at most {@code threads} slabs of at least
-   * {@code minPerThread} items; slab bounds are multiples of {@code align} (except the last end).
+   * Runs {@code task} over {@code [0, n)} on at most {@code threads} threads, each range at least
+   * {@code minPerThread / 4} items (about {@code minPerThread} per thread); range bounds are
+   * multiples of {@code align} (except the last end). Calls from several threads take turns; a call
+   * from inside a task runs inline.
    */
   void parallelFor(int n, int minPerThread, int align, RangeTask task) {
     int parts = Math.min(threads, Math.max(1, n / Math.max(1, minPerThread)));
-    if (parts <= 1 || pool == null) {
+    Thread me = Thread.currentThread();
+    if (parts <= 1 || (me instanceof Worker w && w.pool() == this)) {
       task.run(0, n);
       return;
     }
-    int per = ((n + parts - 1) / parts + align - 1) / align * align;
-    List<Future<?>> futures = new ArrayList<>(parts - 1);
-    for (int p = 1; p < parts; p++) {
-      int from = Math.min(n, p * per);
-      int to = Math.min(n, from + per);
-      if (from < to) {
-        futures.add(pool.submit(() -> task.run(from, to)));
+    int a = Math.max(1, align);
+    int per = (n + parts - 1) / parts;
+    int chunk = Math.max(a, (per / CHUNKS_PER_THREAD + a - 1) / a * a);
+    int chunks = (n + chunk - 1) / chunk;
+    int helpers = Math.min(parts, chunks) - 1;
+    synchronized (this) {
+      if (caller == me) {
+        task.run(0, n);
+        return;
+      }
+      if (closed) {
+        throw new IllegalStateException("compute threads are closed");
+      }
+      caller = me;
+      Throwable failed;
+      try {
+        pending.set(helpers);
+        Job j = new Job(job.generation + 1, task, n, chunk, chunks, helpers + 1);
+        job = j;
+        for (int i = 0; i < helpers; i++) {
+          workers[i].wake();
+        }
+        try {
+          j.drain();
+        } finally {
+          awaitWorkers();
+          // taken even when this thread's own range threw, so it cannot surface in the next call
+          failed = failure.getAndSet(null);
+        }
+      } finally {
+        caller = null;
+      }
+      if (failed != null) {
+        throw new IllegalStateException("compute thread failed: " + failed, failed);
       }
     }
-    task.run(0, Math.min(n, per));
-    for (Future<?> f : futures) {
-      try {
-        f.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for compute threads", e);
-      } catch (ExecutionException e) {
-        throw new IllegalStateException("compute thread failed: " + e.getCause(), e.getCause());
+  }
+
+  private void awaitWorkers() {
+    int spins = 0;
+    while (pending.get() > 0) {
+      if (++spins < 1 << 16) {
+        Thread.onSpinWait();
+      } else {
+        // a worker lost its core to another process: let it have ours
+        Thread.yield();
+      }
+    }
+  }
+
+  /** One compute thread: helps with each job it is counted in. */
+  private final class Worker extends Thread {
+    private final int index;
+    private volatile boolean parked;
+    private long seen;
+
+    Worker(int index) {
+      super("cairn-cpu-" + index);
+      this.index = index;
+    }
+
+    CpuThreadPool pool() {
+      return CpuThreadPool.this;
+    }
+
+    void wake() {
+      // pairs with awaitJob: it sets parked, then re-reads the job before parking
+      if (parked) {
+        LockSupport.unpark(this);
+      }
+    }
+
+    @Override
+    public void run() {
+      Job j;
+      while ((j = awaitJob()) != null) {
+        seen = j.generation;
+        if (index >= j.parts) {
+          continue;
+        }
+        try {
+          j.drain();
+        } catch (Throwable e) {
+          failure.compareAndSet(null, e);
+        } finally {
+          pending.decrementAndGet();
+        }
+      }
+    }
+
+    /** The next job, or null once the pool is closed. */
+    private Job awaitJob() {
+      long spinUntil = System.nanoTime() + spinNanos;
+      int spins = 0;
+      while (true) {
+        Job j = job;
+        if (j.generation != seen) {
+          return j;
+        }
+        if (closed) {
+          return null;
+        }
+        if ((++spins & 63) != 0 || System.nanoTime() < spinUntil) {
+          Thread.onSpinWait();
+          continue;
+        }
+        parked = true;
+        if (job.generation == seen && !closed) {
+          LockSupport.park(this);
+        }
+        parked = false;
+        spinUntil = System.nanoTime() + spinNanos;
       }
     }
   }
 
   @Override
   public void close() {
-    if (pool != null) {
-      pool.shutdownNow();
+    closed = true;
+    for (Worker w : workers) {
+      LockSupport.unpark(w);
     }
   }
 }

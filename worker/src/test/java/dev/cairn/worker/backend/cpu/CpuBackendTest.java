@@ -7,6 +7,7 @@ import dev.cairn.worker.backend.Backend;
 import dev.cairn.worker.backend.DType;
 import dev.cairn.worker.backend.DeviceTensor;
 import dev.cairn.worker.backend.HostTensor;
+import dev.cairn.worker.backend.QuantBlocks;
 import dev.cairn.worker.backend.reference.ReferenceBackend;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -107,6 +108,45 @@ class CpuBackendTest {
       ref.matmul(x, w, null, 6, expected);
       cpu.matmul(x, cpu.upload(w), null, 6, actual);
       assertClose(ref, expected, cpu, actual, 6 * 300, 1e-4 * 16);
+    }
+  }
+
+  /**
+   * A fused Q/K/V-like pass equals the separate matmuls exactly: one range over the stacked rows,
+   * with part sizes that are not multiples of the chunk so chunks straddle two parts, mixed weight
+   * types (each part keeps its own kernel), biases on some parts, and enough work to go parallel.
+   */
+  @ParameterizedTest(name = "vector={0}")
+  @ValueSource(booleans = {true, false})
+  void fusedMatmulsEqualSeparateOnes(boolean vector) {
+    try (CpuBackend cpu = cpu(vector)) {
+      int in = 224; // whole Q8_0 blocks
+      int[] outs = {56, 21, 21, 7};
+      DType[] types = {DType.BF16, DType.BF16, DType.F32, DType.Q8_0};
+      for (int tokens : new int[] {1, 5, 40}) {
+        DeviceTensor x = cpu.upload(randomF32(tokens, in));
+        DeviceTensor[] w = new DeviceTensor[outs.length];
+        DeviceTensor[] bias = new DeviceTensor[outs.length];
+        DeviceTensor[] fused = new DeviceTensor[outs.length];
+        DeviceTensor[] separate = new DeviceTensor[outs.length];
+        for (int i = 0; i < outs.length; i++) {
+          w[i] =
+              cpu.upload(
+                  types[i] == DType.Q8_0
+                      ? QuantBlocks.quantize(randomF32(outs[i], in), DType.Q8_0, arena)
+                      : randomWeight(types[i], outs[i], in));
+          bias[i] = i % 2 == 0 ? cpu.upload(randomF32(outs[i])) : null;
+          fused[i] = cpu.allocate(tokens, outs[i]);
+          separate[i] = cpu.allocate(tokens, outs[i]);
+        }
+        cpu.matmuls(x, w, bias, tokens, fused);
+        for (int i = 0; i < outs.length; i++) {
+          cpu.matmul(x, w[i], bias[i], tokens, separate[i]);
+          assertThat(cpu.read(fused[i], 0, tokens * outs[i]))
+              .as("part %d, %d tokens", i, tokens)
+              .containsExactly(cpu.read(separate[i], 0, tokens * outs[i]));
+        }
+      }
     }
   }
 
