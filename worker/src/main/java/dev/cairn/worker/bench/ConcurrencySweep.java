@@ -121,9 +121,11 @@ final class ConcurrencySweep {
     double[] ttft = new double[streams];
     double[] tpot = new double[streams];
     long tokens = 0;
+    double decodeRate = 0;
     for (int i = 0; i < streams; i++) {
       ttft[i] = (first[i] - arrival[i]) / 1e9;
       tpot[i] = generated[i] > 1 ? (last[i] - first[i]) / 1e9 / (generated[i] - 1) : 0;
+      decodeRate += tpot[i] > 0 ? 1 / tpot[i] : 0;
       tokens += generated[i];
     }
     return new SweepResult(
@@ -132,7 +134,8 @@ final class ConcurrencySweep {
         percentile(ttft, 0.5),
         percentile(ttft, 0.99),
         percentile(tpot, 0.5),
-        percentile(tpot, 0.99));
+        percentile(tpot, 0.99),
+        decodeRate);
   }
 
   static double percentile(double[] values, double q) {

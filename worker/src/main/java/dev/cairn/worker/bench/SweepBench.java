@@ -149,8 +149,10 @@ public final class SweepBench {
     ObjectNode node = json.createObjectNode();
     ArrayNode arr = node.putArray("levels");
     double single = rs.getFirst().outputTokensPerSecond();
+    double singleDecode = rs.getFirst().decodeTokensPerSecond();
     for (SweepResult r : rs) {
       double speedup = r.outputTokensPerSecond() / single;
+      double decodeSpeedup = r.decodeTokensPerSecond() / singleDecode;
       double bound = Math.min(r.streams(), ceiling);
       arr.addObject()
           .put("streams", r.streams())
@@ -158,6 +160,9 @@ public final class SweepBench {
           .put("speedup_vs_1_stream", speedup)
           .put("ceiling", bound)
           .put("fraction_of_ceiling", speedup / bound)
+          .put("decode_tokens_per_s", r.decodeTokensPerSecond())
+          .put("decode_speedup_vs_1_stream", decodeSpeedup)
+          .put("decode_fraction_of_ceiling", decodeSpeedup / bound)
           .put("ttft_p50_s", r.ttftP50())
           .put("ttft_p99_s", r.ttftP99())
           .put("tpot_p50_s", r.tpotP50())

@@ -9,6 +9,9 @@ package dev.cairn.worker.bench;
  * @param ttftP99 time to first token, 99th percentile, seconds
  * @param tpotP50 time per output token after the first, median, seconds
  * @param tpotP99 time per output token after the first, 99th percentile, seconds
+ * @param decodeTokensPerSecond the streams' decode rates added up (each stream's tokens after its
+ *     first over the time they took): the rate while the streams decode together, without the
+ *     prefills that the wall-time figure also pays for
  */
 record SweepResult(
     int streams,
@@ -16,4 +19,5 @@ record SweepResult(
     double ttftP50,
     double ttftP99,
     double tpotP50,
-    double tpotP99) {}
+    double tpotP99,
+    double decodeTokensPerSecond) {}

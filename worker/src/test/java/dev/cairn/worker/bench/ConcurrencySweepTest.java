@@ -34,7 +34,12 @@ class ConcurrencySweepTest {
           assertThat(r.outputTokensPerSecond()).isPositive();
           assertThat(r.ttftP50()).isPositive().isLessThanOrEqualTo(r.ttftP99());
           assertThat(r.tpotP50()).isPositive().isLessThanOrEqualTo(r.tpotP99());
+          // every stream decodes at least as fast as the slowest (p99 of four is the slowest)
+          assertThat(r.decodeTokensPerSecond())
+              .isGreaterThanOrEqualTo(r.streams() / r.tpotP99() * (1 - 1e-9));
         }
+        assertThat(one.decodeTokensPerSecond())
+            .isCloseTo(1 / one.tpotP50(), org.assertj.core.data.Percentage.withPercentage(1e-6));
         assertThat(four.streams()).isEqualTo(4);
         Path png = tmp.resolve("sweep.png");
         SweepPlot.write(png, Map.of("tiny", List.of(one, four)), 3.0);
