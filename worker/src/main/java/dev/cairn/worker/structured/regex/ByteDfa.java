@@ -74,7 +74,8 @@ public final class ByteDfa {
     Map<StateSet, Integer> ids = new HashMap<>();
     List<int[]> sets = new ArrayList<>();
     List<int[]> rows = new ArrayList<>();
-    int[] first = closure(nfa, new int[] {nfa.start}, 1);
+    Closures closures = new Closures(nfa);
+    int[] first = closures.of(new int[] {nfa.start}, 1);
     ids.put(new StateSet(first), 0);
     sets.add(first);
     // Per class, the NFA targets of the current DFA state: one pass over its states' edges.
@@ -92,13 +93,11 @@ public final class ByteDfa {
           }
         }
       }
-      int[] row = new int[256];
+      int[] row = new int[classes]; // per byte class: trim widens to bytes once, for live states
       for (int k = 0; k < classes; k++) {
-        int lo = cuts[k];
-        int hi = k + 1 < classes ? cuts[k + 1] - 1 : 255;
         int id = -1;
         if (counts[k] > 0) {
-          int[] target = closure(nfa, targets[k], counts[k]);
+          int[] target = closures.of(targets[k], counts[k]);
           StateSet key = new StateSet(target);
           Integer known = ids.get(key);
           if (known == null) {
@@ -112,7 +111,7 @@ public final class ByteDfa {
           }
           id = known;
         }
-        Arrays.fill(row, lo, hi + 1, id);
+        row[k] = id;
       }
       rows.add(row);
     }
@@ -120,7 +119,7 @@ public final class ByteDfa {
     for (int d = 0; d < acc.length; d++) {
       acc[d] = Arrays.binarySearch(sets.get(d), nfa.accept) >= 0;
     }
-    return trim(rows, acc);
+    return trim(rows, classOf, acc);
   }
 
   /** The first byte of each class: every edge's range starts at one and ends before the next. */
@@ -207,11 +206,17 @@ public final class ByteDfa {
     for (int d = 0; d < acc.length; d++) {
       acc[d] = a.accepting((int) pairs.get(d)[0]) && b.accepting((int) pairs.get(d)[1]);
     }
-    return trim(rows, acc);
+    return trim(rows, BYTES, acc);
   }
 
-  /** Drops states that cannot reach acceptance and renumbers the rest (start stays 0). */
-  private static ByteDfa trim(List<int[]> rows, boolean[] acc) {
+  /** Each byte its own class. */
+  private static final int[] BYTES = java.util.stream.IntStream.range(0, 256).toArray();
+
+  /**
+   * Drops states that cannot reach acceptance and renumbers the rest (start stays 0); a row holds a
+   * target per class, {@code classOf} maps each byte to its class.
+   */
+  private static ByteDfa trim(List<int[]> rows, int[] classOf, boolean[] acc) {
     int n = acc.length;
     // Reverse edges as one array per state (counted, then filled): no boxing.
     int[] inDegree = new int[n];
@@ -266,8 +271,9 @@ public final class ByteDfa {
         continue;
       }
       accepting[renumber[s]] = acc[s];
+      int[] row = rows.get(s);
       for (int c = 0; c < 256; c++) {
-        int t = rows.get(s)[c];
+        int t = row[classOf[c]];
         next[renumber[s] * 256 + c] = t < 0 ? -1 : renumber[t];
       }
     }
@@ -275,41 +281,60 @@ public final class ByteDfa {
   }
 
   /**
-   * The epsilon closure of the first {@code n} seeds, kept to the states that tell subsets apart.
+   * Epsilon closures over one NFA with reused scratch: visited states are stamped rather than kept
+   * in a fresh set, so a closure costs the states it reaches, not the NFA's size. (A fresh {@code
+   * BitSet} per closure was most of a schema compile's allocation: a length-bounded string makes an
+   * NFA of thousands of states and its DFA takes a closure per state and byte class.)
    */
-  private static int[] closure(ByteNfa nfa, int[] seeds, int n) {
-    BitSet seen = new BitSet(nfa.size());
-    int[] stack = new int[Math.max(16, n)];
-    int top = 0;
-    for (int i = 0; i < n; i++) {
-      int s = seeds[i];
-      if (!seen.get(s)) {
-        seen.set(s);
+  private static final class Closures {
+    private final ByteNfa nfa;
+    private final int[] stamps;
+    private int stamp;
+    private int[] stack = new int[16];
+    private int[] reached = new int[16];
+
+    Closures(ByteNfa nfa) {
+      this.nfa = nfa;
+      this.stamps = new int[nfa.size()];
+    }
+
+    /**
+     * The closure of the first {@code n} seeds, sorted, kept to the states that tell subsets apart:
+     * those with byte edges, and the accepting one.
+     */
+    int[] of(int[] seeds, int n) {
+      stamp++;
+      int top = 0;
+      int count = 0;
+      for (int i = 0; i < n; i++) {
+        top = visit(seeds[i], top);
+      }
+      while (top > 0) {
+        int s = stack[--top];
+        if (s == nfa.accept || !nfa.edges.get(s).isEmpty()) {
+          if (count == reached.length) {
+            reached = Arrays.copyOf(reached, count * 2);
+          }
+          reached[count++] = s;
+        }
+        for (int t : nfa.epsilons.get(s)) {
+          top = visit(t, top);
+        }
+      }
+      int[] out = Arrays.copyOf(reached, count);
+      Arrays.sort(out);
+      return out;
+    }
+
+    private int visit(int s, int top) {
+      if (stamps[s] != stamp) {
+        stamps[s] = stamp;
         if (top == stack.length) {
           stack = Arrays.copyOf(stack, top * 2);
         }
         stack[top++] = s;
       }
+      return top;
     }
-    while (top > 0) {
-      for (int t : nfa.epsilons.get(stack[--top])) {
-        if (!seen.get(t)) {
-          seen.set(t);
-          if (top == stack.length) {
-            stack = Arrays.copyOf(stack, top * 2);
-          }
-          stack[top++] = t;
-        }
-      }
-    }
-    // Only states with byte edges, and the accepting one, distinguish subsets.
-    int[] out = new int[seen.cardinality()];
-    int count = 0;
-    for (int s = seen.nextSetBit(0); s >= 0; s = seen.nextSetBit(s + 1)) {
-      if (s == nfa.accept || !nfa.edges.get(s).isEmpty()) {
-        out[count++] = s;
-      }
-    }
-    return count == out.length ? out : Arrays.copyOf(out, count);
   }
 }

@@ -1,7 +1,9 @@
 package dev.cairn.worker.structured.regex;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A Thompson NFA over bytes built from a {@link RegexNode}: each state has byte-range edges and
@@ -17,6 +19,10 @@ final class ByteNfa {
   int accept;
 
   private final CharEncoding encoding;
+
+  // A bounded repeat builds its body once per copy ({0,64} of a string's character class is 64
+  // copies), and encoding a set's sequences (escapes included) costs more than the states do.
+  private final Map<CharSet, List<int[]>> sequences = new HashMap<>();
 
   private ByteNfa(CharEncoding encoding) {
     this.encoding = encoding;
@@ -57,7 +63,7 @@ final class ByteNfa {
   private int[] chars(CharSet set) {
     int in = newState();
     int out = newState();
-    for (int[] seq : encoding.sequences(set)) {
+    for (int[] seq : sequences.computeIfAbsent(set, encoding::sequences)) {
       int at = in;
       for (int i = 0; i < seq.length; i += 2) {
         int to = i + 2 == seq.length ? out : newState();
