@@ -41,22 +41,17 @@ final class CpuThreadPool implements AutoCloseable {
   private Thread caller; // the thread inside parallelFor; guarded by this
 
   /** One parallelFor call, published whole so a late worker never mixes two calls' bounds. */
-  private static final class Job {
-    final long generation;
-    final RangeTask task;
-    final int n;
-    final int chunk;
-    final int chunks;
-    final int parts;
-    final AtomicInteger next = new AtomicInteger();
+  private record Job(
+      long generation,
+      RangeTask task,
+      int n,
+      int chunk,
+      int chunks,
+      int parts,
+      AtomicInteger next) {
 
     Job(long generation, RangeTask task, int n, int chunk, int chunks, int parts) {
-      this.generation = generation;
-      this.task = task;
-      this.n = n;
-      this.chunk = chunk;
-      this.chunks = chunks;
-      this.parts = parts;
+      this(generation, task, n, chunk, chunks, parts, new AtomicInteger());
     }
 
     /** Runs chunks until none is left. */
@@ -118,7 +113,7 @@ final class CpuThreadPool implements AutoCloseable {
       Throwable failed;
       try {
         pending.set(helpers);
-        Job j = new Job(job.generation + 1, task, n, chunk, chunks, helpers + 1);
+        Job j = new Job(job.generation() + 1, task, n, chunk, chunks, helpers + 1);
         job = j;
         for (int i = 0; i < helpers; i++) {
           workers[i].wake();
@@ -177,8 +172,8 @@ final class CpuThreadPool implements AutoCloseable {
     public void run() {
       Job j;
       while ((j = awaitJob()) != null) {
-        seen = j.generation;
-        if (index >= j.parts) {
+        seen = j.generation();
+        if (index >= j.parts()) {
           continue;
         }
         try {
@@ -197,7 +192,7 @@ final class CpuThreadPool implements AutoCloseable {
       int spins = 0;
       while (true) {
         Job j = job;
-        if (j.generation != seen) {
+        if (j.generation() != seen) {
           return j;
         }
         if (closed) {
@@ -208,7 +203,7 @@ final class CpuThreadPool implements AutoCloseable {
           continue;
         }
         parked = true;
-        if (job.generation == seen && !closed) {
+        if (job.generation() == seen && !closed) {
           LockSupport.park(this);
         }
         parked = false;
