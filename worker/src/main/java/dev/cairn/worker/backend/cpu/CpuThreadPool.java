@@ -12,10 +12,11 @@ import java.util.concurrent.locks.LockSupport;
  * takes ~150 µs on two cores), so a hand-off must cost microseconds: waking a parked thread through
  * an executor queue cost tens to hundreds of microseconds on a shared VM and left two threads
  * barely faster than one. Workers therefore spin on the job slot for a while after their last chunk
- * before they park, and the caller spins (then yields) until every chunk is done; an idle pool
- * parks and costs nothing. Each thread takes several chunks from a shared counter rather than one
- * fixed slab, since cores of a shared machine do not run at one speed: with fixed halves the faster
- * thread waited a quarter of the time for the slower.
+ * before they park, and the caller spins (then yields) until every chunk is done — chunks, not
+ * workers, so a worker descheduled before it took one is not waited for; an idle pool parks and
+ * costs nothing. Each thread takes several chunks from a shared counter rather than one fixed slab,
+ * since cores of a shared machine do not run at one speed: with fixed halves the faster thread
+ * waited a quarter of the time for the slower.
  */
 final class CpuThreadPool implements AutoCloseable {
 
@@ -34,8 +35,6 @@ final class CpuThreadPool implements AutoCloseable {
   private final int threads;
   private final long spinNanos;
   private final Worker[] workers;
-  private final AtomicInteger pending = new AtomicInteger();
-  private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private volatile Job job = new Job(0, null, 0, 1, 0, 0);
   private volatile boolean closed;
   private Thread caller; // the thread inside parallelFor; guarded by this
@@ -48,18 +47,43 @@ final class CpuThreadPool implements AutoCloseable {
       int chunk,
       int chunks,
       int parts,
-      AtomicInteger next) {
+      AtomicInteger next,
+      AtomicInteger done,
+      AtomicReference<Throwable> failure) {
 
     Job(long generation, RangeTask task, int n, int chunk, int chunks, int parts) {
-      this(generation, task, n, chunk, chunks, parts, new AtomicInteger());
+      this(
+          generation,
+          task,
+          n,
+          chunk,
+          chunks,
+          parts,
+          new AtomicInteger(),
+          new AtomicInteger(),
+          new AtomicReference<>());
     }
 
-    /** Runs chunks until none is left. */
+    /**
+     * Runs chunks until none is left to take. A worker that comes late (descheduled while the
+     * others finished) finds none and touches nothing, so nobody waits for it.
+     */
     void drain() {
       int c;
       while ((c = next.getAndIncrement()) < chunks) {
-        task.run(c * chunk, Math.min(n, (c + 1) * chunk));
+        try {
+          task.run(c * chunk, Math.min(n, (c + 1) * chunk));
+        } catch (Throwable e) {
+          // recorded before the chunk counts as done, so the caller sees it when it sees the end
+          failure.compareAndSet(null, e);
+        } finally {
+          done.incrementAndGet();
+        }
       }
+    }
+
+    boolean finished() {
+      return done.get() >= chunks;
     }
   }
 
@@ -87,7 +111,9 @@ final class CpuThreadPool implements AutoCloseable {
    * Runs {@code task} over {@code [0, n)} on at most {@code threads} threads, each range at least
    * {@code minPerThread / 4} items (about {@code minPerThread} per thread); range bounds are
    * multiples of {@code align} (except the last end). Calls from several threads take turns; a call
-   * from inside a task runs inline.
+   * from inside a task runs inline. A range that throws fails the call (an {@link
+   * IllegalStateException} with it as the cause, or the {@link Error} itself) once every range has
+   * run.
    */
   void parallelFor(int n, int minPerThread, int align, RangeTask task) {
     int parts = Math.min(threads, Math.max(1, n / Math.max(1, minPerThread)));
@@ -110,33 +136,33 @@ final class CpuThreadPool implements AutoCloseable {
         throw new IllegalStateException("compute threads are closed");
       }
       caller = me;
-      Throwable failed;
+      Job j = new Job(job.generation() + 1, task, n, chunk, chunks, helpers + 1);
       try {
-        pending.set(helpers);
-        Job j = new Job(job.generation() + 1, task, n, chunk, chunks, helpers + 1);
         job = j;
         for (int i = 0; i < helpers; i++) {
           workers[i].wake();
         }
-        try {
-          j.drain();
-        } finally {
-          awaitWorkers();
-          // taken even when this thread's own range threw, so it cannot surface in the next call
-          failed = failure.getAndSet(null);
-        }
+        j.drain();
+        await(j);
       } finally {
         caller = null;
       }
-      if (failed != null) {
-        throw new IllegalStateException("compute thread failed: " + failed, failed);
+      Throwable failed = j.failure().get();
+      if (failed instanceof Error e) {
+        throw e;
+      } else if (failed != null) {
+        throw new IllegalStateException("compute range failed: " + failed, failed);
       }
     }
   }
 
-  private void awaitWorkers() {
+  /**
+   * Until every chunk of {@code j} has run: chunks, not workers, so an idle late one is not
+   * awaited.
+   */
+  private static void await(Job j) {
     int spins = 0;
-    while (pending.get() > 0) {
+    while (!j.finished()) {
       if (++spins < 1 << 16) {
         Thread.onSpinWait();
       } else {
@@ -176,13 +202,7 @@ final class CpuThreadPool implements AutoCloseable {
         if (index >= j.parts()) {
           continue;
         }
-        try {
-          j.drain();
-        } catch (Throwable e) {
-          failure.compareAndSet(null, e);
-        } finally {
-          pending.decrementAndGet();
-        }
+        j.drain();
       }
     }
 
