@@ -17,7 +17,7 @@ import dev.cairn.operator.status.TestPods;
 import dev.cairn.operator.testing.Completions;
 import dev.cairn.operator.testing.DeployManifests;
 import dev.cairn.operator.testing.MockApiServer;
-import dev.cairn.operator.testing.ProdOperatorProcess;
+import dev.cairn.operator.testing.OperatorProcess;
 import dev.cairn.operator.testing.WorkerConfig;
 import dev.cairn.worker.testing.WorkerProcess;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -55,15 +55,15 @@ import org.junit.jupiter.api.Test;
  * An operator restart while a deployment is at zero keeps it at zero with the activator in the
  * path, and a request held after the restart still wakes it.
  *
- * <p>The restart is a real one: the packaged operator ({@link ProdOperatorProcess}, the prod build
- * the image runs) is stopped with SIGTERM and a new JVM of it is started against the same API
- * server. Everything a process keeps in memory is gone — the autoscaler's history, delay timers and
- * live decisions, the route table's cache, every informer cache, the controller's own state — and
- * comes back only through the code that runs at startup (CDI startup observers, informers' first
- * lists, leader election, the first reconciles and autoscaler cycles). Fresh instances of the
- * reconciler and autoscaler built inside one test JVM would skip exactly that startup path, and a
- * Quarkus test application cannot restart within a test; hence a second process. The API server is
- * {@link MockApiServer}, which gives the prod build server-side apply and leader election.
+ * <p>The restart is a real one: the packaged operator ({@link OperatorProcess}, the prod build the
+ * image runs) is stopped with SIGTERM and a new JVM of it is started against the same API server.
+ * Everything a process keeps in memory is gone — the autoscaler's history, delay timers and live
+ * decisions, the route table's cache, every informer cache, the controller's own state — and comes
+ * back only through the code that runs at startup (CDI startup observers, informers' first lists,
+ * leader election, the first reconciles and autoscaler cycles). Fresh instances of the reconciler
+ * and autoscaler built inside one test JVM would skip exactly that startup path, and a Quarkus test
+ * application cannot restart within a test; hence a second process. The API server is {@link
+ * MockApiServer}, which gives the prod build server-side apply and leader election.
  *
  * <p>Around it, as in {@link ScaleToZeroIT}: the real activator in-process on 127.0.0.1 following
  * the route ConfigMap, real tiny-model workers on 127.0.0.2 that are their mock pods' IP, and the
@@ -109,8 +109,8 @@ class OperatorRestartAtZeroIT {
       KubernetesClient client = api.client();
       install(client);
       RouteWatcher watcher = new RouteWatcher(client, SYSTEM, activator);
-      ProdOperatorProcess.Builder operator =
-          ProdOperatorProcess.builder()
+      OperatorProcess.Builder operator =
+          OperatorProcess.builder(OperatorProcess.Build.PROD)
               .apiServer(api.url())
               .property("cairn.activator.namespace", SYSTEM)
               .property("cairn.autoscaler.worker-port", Integer.toString(workerPort))
@@ -122,10 +122,10 @@ class OperatorRestartAtZeroIT {
       Kubelet kubelet = new Kubelet(client, workerPort);
       try {
         At zero;
-        try (ProdOperatorProcess first = operator.start()) {
+        try (OperatorProcess first = operator.start()) {
           zero = scaleToZero(client, kubelet, first);
         }
-        try (ProdOperatorProcess second = operator.start()) {
+        try (OperatorProcess second = operator.start()) {
           staysAtZero(client, relay, second, zero);
           heldRequestWakesIt(client, kubelet, activator, zero, second);
         }
@@ -153,7 +153,7 @@ class OperatorRestartAtZeroIT {
       String sliceVersion) {}
 
   /** The first operator: 1 replica, idle, scaled 1 → 0, the activator in the path. */
-  private At scaleToZero(KubernetesClient client, Kubelet kubelet, ProdOperatorProcess operator) {
+  private At scaleToZero(KubernetesClient client, Kubelet kubelet, OperatorProcess operator) {
     create(client);
     kubelet.awaitAndStart(NAME);
     await()
@@ -184,7 +184,7 @@ class OperatorRestartAtZeroIT {
    * status, and nothing written to the Deployment or the EndpointSlice.
    */
   private void staysAtZero(
-      KubernetesClient client, ReadCountingRelay relay, ProdOperatorProcess operator, At before) {
+      KubernetesClient client, ReadCountingRelay relay, OperatorProcess operator, At before) {
     // Its first reconcile, and then one per change of the activator's pods (a rollout would do
     // it): each touch is reconciled before the next.
     await().atMost(GUARD).until(() -> operator.reconciled(LLMDeploymentReconciler.NAME) >= 1);
@@ -221,7 +221,7 @@ class OperatorRestartAtZeroIT {
       Kubelet kubelet,
       Activator activator,
       At zero,
-      ProdOperatorProcess operator)
+      OperatorProcess operator)
       throws Exception {
     CompletableFuture<HttpResponse<String>> held = stream(zero.gate());
     await().atMost(GUARD).until(() -> activator.held(NS, NAME).orElse(-1) == 1);

@@ -34,7 +34,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.awaitility.core.ConditionTimeoutException;
@@ -206,16 +205,17 @@ class OperatorRestartIT {
             .isEqualTo(end.getMetadata().getGeneration());
         assertThat(eventNames(scaledEvents())).isEqualTo(scaledBefore);
         assertThat(replicasWritten).as("the Deployment's replicas B wrote").containsOnly(3);
-        assertThat(operator.alive()).isTrue();
+        assertThat(operator.isAlive()).isTrue();
       }
     }
   }
 
   private OperatorProcess startOperator(String identity) {
-    return OperatorProcess.start(
-        client.getMasterUrl().toString(),
-        identity,
-        Map.of("cairn.autoscaler.worker-port", String.valueOf(port)));
+    return OperatorProcess.builder(OperatorProcess.Build.MOCK_API)
+        .apiServer(client.getMasterUrl().toString())
+        .podName(identity)
+        .property("cairn.autoscaler.worker-port", String.valueOf(port))
+        .start();
   }
 
   /** Awaits {@code condition}, failing with operator's log when it never holds. */
@@ -224,7 +224,7 @@ class OperatorRestartIT {
       await().atMost(GUARD).until(condition);
     } catch (ConditionTimeoutException e) {
       throw new AssertionError(
-          "gave up waiting; operator " + operator.identity() + " said:\n" + operator.output(), e);
+          "gave up waiting; operator " + operator.identity() + " said:\n" + operator.log(), e);
     }
   }
 

@@ -25,7 +25,7 @@ class CpuThreadPoolTest {
       for (int n : new int[] {0, 1, 15, 16, 17, 100, 1000, 4864}) {
         for (int align : new int[] {1, 16}) {
           AtomicIntegerArray hits = new AtomicIntegerArray(n);
-          Set ranges = new Set();
+          Ranges ranges = new Ranges();
           pool.parallelFor(
               n,
               16,
@@ -184,7 +184,7 @@ class CpuThreadPoolTest {
   }
 
   /** Ranges seen by the tasks, from any thread. */
-  private static final class Set {
+  private static final class Ranges {
     private final List<int[]> ranges = new ArrayList<>();
 
     synchronized void add(int from, int to) {
