@@ -58,9 +58,11 @@ public final class LoraCases {
     }
     DeviceTensor[] da = new DeviceTensor[slots];
     DeviceTensor[] dbT = new DeviceTensor[slots];
+    // As the executor does: an adapter goes beside the base weight it adapts.
+    DeviceTensor home = backend.upload(HostTensor.allocateF32(arena, 1, in));
     for (int s = 0; s < slots; s++) {
-      da[s] = a[s] == null ? null : backend.upload(stored[2 * s]);
-      dbT[s] = bT[s] == null ? null : backend.upload(stored[2 * s + 1]);
+      da[s] = a[s] == null ? null : backend.uploadBeside(stored[2 * s], home);
+      dbT[s] = bT[s] == null ? null : backend.uploadBeside(stored[2 * s + 1], home);
     }
     DeviceTensor dx = backend.allocate(rows, in);
     backend.write(dx, x.toFloats(0, rows * in));

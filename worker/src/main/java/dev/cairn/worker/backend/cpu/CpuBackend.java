@@ -14,8 +14,9 @@ import java.util.List;
 
 /**
  * The CPU backend: JDK Vector API kernels (F32 compute, BF16 weights widened in registers) on a
- * dedicated thread pool, each matmul split into contiguous row slabs, one per thread. With {@code
- * vector = false} (or a CPU with under 4 float lanes) every kernel takes its scalar path.
+ * dedicated thread pool, each matmul split into ranges of whole weight panels that the threads take
+ * in turn. With {@code vector = false} (or a CPU with under 4 float lanes) every kernel takes its
+ * scalar path.
  */
 public final class CpuBackend extends HostBackendSupport {
 
@@ -50,13 +51,31 @@ public final class CpuBackend extends HostBackendSupport {
   }
 
   /**
-   * Matrices in F32, BF16, Q8_0 or Q4_0 stay where they are (the mapped file, or the quantized
-   * copy). F16 matrices and every 1-D tensor (norms, biases) are widened to F32 once, so kernels
-   * meet only those four matrix types.
+   * Matrices in F32, Q8_0 or Q4_0 stay where they are (the mapped file, or the quantized copy);
+   * with vector kernels on, BF16 matrices are repacked once into {@link PanelWeight} panels for
+   * {@link Bf16PanelMatmul} (as many bytes again, the mapped file then left to the page cache). F16
+   * matrices and every 1-D tensor (norms, biases) are widened to F32 once, so kernels meet only
+   * those matrix types.
    */
   @Override
   public DeviceTensor upload(HostTensor w) {
     boolean oneDim = w.shape().length == 1;
+    if (vector && w.dtype() == DType.BF16 && w.shape().length == 2) {
+      return PanelWeight.pack(w, pool);
+    }
+    return plain(w, oneDim);
+  }
+
+  /**
+   * A LoRA adapter's matrices stay as they are: {@link CpuLora} reads them row-major, and they are
+   * small beside the base weights they sit next to.
+   */
+  @Override
+  public DeviceTensor uploadBeside(HostTensor weight, DeviceTensor sibling) {
+    return plain(weight, weight.shape().length == 1);
+  }
+
+  private DeviceTensor plain(HostTensor w, boolean oneDim) {
     boolean keptMatrix = w.dtype() == DType.BF16 || w.dtype().isQuantized();
     if (w.dtype() == DType.F32 || (keptMatrix && !oneDim)) {
       return w;
@@ -66,6 +85,12 @@ public final class CpuBackend extends HostBackendSupport {
       out.setFloat(i, w.getFloat(i));
     }
     return out;
+  }
+
+  /** Token rows from the table as loaded (a tied table's panels serve only the output head). */
+  @Override
+  public void embed(DeviceTensor table, int[] ids, DeviceTensor out) {
+    super.embed(table instanceof PanelWeight p ? p.source() : table, ids, out);
   }
 
   @Override
@@ -83,33 +108,27 @@ public final class CpuBackend extends HostBackendSupport {
   @Override
   public void matmul(
       DeviceTensor x, DeviceTensor w, DeviceTensor bias, int rows, DeviceTensor out) {
-    HostTensor ws = host(w);
-    run(rows, ws.dim(1), List.of(new Part(ws.dim(0), task(x, w, bias, rows, out, null))));
+    run(rows, w.dim(1), List.of(new Part(w.dim(0), task(x, w, bias, rows, out))));
   }
 
-  /** One pass over every projection's rows: one hand-off to the threads, the input split once. */
+  /** One pass over every projection's rows: one hand-off to the threads. */
   @Override
   public void matmuls(
       DeviceTensor x, DeviceTensor[] w, DeviceTensor[] bias, int rows, DeviceTensor[] out) {
-    MemorySegment split = null;
     List<Part> parts = new ArrayList<>(w.length);
     for (int i = 0; i < w.length; i++) {
-      HostTensor ws = host(w[i]);
-      if (split == null && vector && ws.dtype() == DType.BF16) {
-        split = Bf16Matmul.splitEvenOdd(host(x).segment(), rows, ws.dim(1));
-      }
-      parts.add(new Part(ws.dim(0), task(x, w[i], bias[i], rows, out[i], split)));
+      parts.add(new Part(w[i].dim(0), task(x, w[i], bias[i], rows, out[i])));
     }
-    run(rows, host(w[0]).dim(1), parts);
+    run(rows, w[0].dim(1), parts);
   }
 
   /** A projection's output rows and the kernel that computes a range of them. */
   private record Part(int outDim, CpuThreadPool.RangeTask task) {}
 
   /**
-   * Runs the parts as one range of their stacked output rows. Each part's rows are a multiple of 16
-   * in every model here, so chunks (multiples of 16) rarely straddle two parts; when one does, each
-   * side runs with its own kernel.
+   * Runs the parts as one range of their stacked output rows, in chunks of whole panels ({@link
+   * PanelWeight#ROWS} rows). Each part's rows are a multiple of that in every model here, so chunks
+   * rarely straddle two parts; when one does, each side runs with its own kernel.
    */
   private void run(int rows, int in, List<Part> parts) {
     int total = 0;
@@ -134,27 +153,22 @@ public final class CpuBackend extends HostBackendSupport {
     if ((long) rows * total * in < PARALLEL_MIN_WORK) {
       all.run(0, total);
     } else {
-      pool.parallelFor(total, 16, 16, all);
+      pool.parallelFor(total, PanelWeight.ROWS, PanelWeight.ROWS, all);
     }
   }
 
-  /**
-   * The kernel for rows of {@code out = x · wᵀ}; {@code split}, when not null, is x already split
-   * for the BF16 kernel.
-   */
+  /** The kernel for rows of {@code out = x · wᵀ}. */
   private CpuThreadPool.RangeTask task(
-      DeviceTensor x,
-      DeviceTensor w,
-      DeviceTensor bias,
-      int rows,
-      DeviceTensor out,
-      MemorySegment split) {
-    HostTensor ws = host(w);
-    int outDim = ws.dim(0);
-    int in = ws.dim(1);
+      DeviceTensor x, DeviceTensor w, DeviceTensor bias, int rows, DeviceTensor out) {
     MemorySegment xs = host(x).segment();
     MemorySegment os = host(out).segment();
     MemorySegment bs = bias == null ? null : host(bias).segment();
+    if (w instanceof PanelWeight pw) {
+      return (r0, r1) -> Bf16PanelMatmul.multiply(pw, xs, bs, rows, os, r0, r1);
+    }
+    HostTensor ws = host(w);
+    int outDim = ws.dim(0);
+    int in = ws.dim(1);
     MemorySegment wseg = ws.segment();
     boolean bf16 = ws.dtype() == DType.BF16;
     if (ws.dtype().isQuantized()) {
@@ -162,10 +176,10 @@ public final class CpuBackend extends HostBackendSupport {
     } else if (!vector) {
       return (r0, r1) -> ScalarMatmul.run(xs, wseg, bf16, bs, rows, in, outDim, os, r0, r1);
     } else if (bf16) {
-      // Split once here, not per thread: every range reads the same activations.
-      MemorySegment xp = split != null ? split : Bf16Matmul.splitEvenOdd(xs, rows, in);
-      Operands ops = Operands.of(xs, xp, wseg, bs, in, Bf16Matmul.CHUNK, outDim, os);
-      return (r0, r1) -> Bf16Matmul.TILES.multiply(ops, rows, r0, r1);
+      throw new IllegalArgumentException(
+          "BF16 weight "
+              + ws.shapeString()
+              + " was not uploaded to this backend (upload packs it)");
     }
     Operands ops = Operands.of(xs, xs, wseg, bs, in, VectorSupport.F.length(), outDim, os);
     return (r0, r1) -> F32Matmul.TILES.multiply(ops, rows, r0, r1);

@@ -46,21 +46,18 @@ final class VectorSupport {
     return FloatVector.fromMemorySegment(F, s, off, ByteOrder.LITTLE_ENDIAN);
   }
 
-  /** Two BF16 weights per int lane at byte offset {@code off}: 2·{@link #F}.length() elements. */
-  static IntVector bf16Pairs(MemorySegment s, long off) {
-    return IntVector.fromMemorySegment(I, s, off, ByteOrder.LITTLE_ENDIAN);
-  }
-
   /**
-   * The even elements of a {@link #bf16Pairs} load as F32. Little-endian puts element 2j in the low
-   * half of lane j, so one shift widens it; no lane shuffle or convert is needed.
+   * The even elements of BF16 pairs loaded as int lanes (two weights per lane), as F32.
+   * Little-endian puts element 2j in the low half of lane j, so one shift widens it; no lane
+   * shuffle or convert is needed.
    */
   static FloatVector evens(IntVector pairs) {
     return pairs.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
   }
 
   /**
-   * The odd elements of a {@link #bf16Pairs} load as F32: element 2j+1 is already the high half.
+   * The odd elements of BF16 pairs loaded as int lanes, as F32: element 2j+1 is already the high
+   * half.
    */
   static FloatVector odds(IntVector pairs) {
     return pairs.lanewise(VectorOperators.AND, 0xFFFF0000).reinterpretAsFloats();
@@ -69,8 +66,8 @@ final class VectorSupport {
   /**
    * {@link #F}.length() consecutive BF16 weights at byte offset {@code off}, widened in order:
    * sign-extended to int lanes (as {@link QuantLoads} widens bytes), then shifted into the high
-   * half, which drops the extension. For kernels that cannot use the even/odd split of {@link
-   * #bf16Pairs}, such as one whose outputs are the weight's columns.
+   * half, which drops the extension. For kernels that cannot use the {@link #evens}/{@link #odds}
+   * split, such as one whose outputs are the weight's columns.
    */
   static FloatVector bf16(MemorySegment s, long off) {
     ShortVector v = ShortVector.fromMemorySegment(S, s, off, ByteOrder.LITTLE_ENDIAN);

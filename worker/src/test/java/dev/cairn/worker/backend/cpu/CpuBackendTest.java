@@ -15,6 +15,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -108,6 +109,36 @@ class CpuBackendTest {
       ref.matmul(x, w, null, 6, expected);
       cpu.matmul(x, cpu.upload(w), null, 6, actual);
       assertClose(ref, expected, cpu, actual, 6 * 300, 1e-4 * 16);
+    }
+  }
+
+  /**
+   * A row of a batched BF16 step equals the same row computed alone, bit for bit: each output sums
+   * its products in the same order whichever panel tile computes it. Shapes with a partial last
+   * panel and an odd column, serial and split across threads.
+   */
+  @Test
+  void bf16BatchedRowsEqualRowsComputedAlone() {
+    try (CpuBackend cpu = cpu(true)) {
+      for (int[] shape : new int[][] {{75, 131}, {300, 256}}) {
+        int out = shape[0];
+        int in = shape[1];
+        DeviceTensor w = cpu.upload(randomWeight(DType.BF16, out, in));
+        DeviceTensor bias = cpu.upload(randomF32(out));
+        for (int tokens : new int[] {3, 4, 9, 40}) {
+          HostTensor x = randomF32(tokens, in);
+          DeviceTensor batched = cpu.allocate(tokens, out);
+          cpu.matmul(x, w, bias, tokens, batched);
+          for (int t = 0; t < tokens; t++) {
+            HostTensor row = HostTensor.ofFloats(arena, x.toFloats((long) t * in, in), 1, in);
+            DeviceTensor alone = cpu.allocate(1, out);
+            cpu.matmul(row, w, bias, 1, alone);
+            assertThat(cpu.read(batched, (long) t * out, out))
+                .as("%s, token %d of %d", w, t, tokens)
+                .containsExactly(cpu.read(alone, 0, out));
+          }
+        }
+      }
     }
   }
 

@@ -46,10 +46,13 @@ class CpuLoraTest {
   void keepsBf16AdaptersAsStoredAndWidensF16OnUpload() {
     Arena arena = Arena.ofAuto();
     try (CpuBackend cpu = new CpuBackend(1, true)) {
+      HostTensor base = HostTensor.allocateF32(arena, 16, 16);
       HostTensor bf16 = new HostTensor(DType.BF16, new int[] {4, 16}, arena.allocate(4 * 16 * 2));
-      assertThat(cpu.upload(bf16)).isSameAs(bf16);
+      assertThat(cpu.uploadBeside(bf16, cpu.upload(base))).isSameAs(bf16);
+      // A base BF16 matrix, by contrast, is repacked for the matmul kernels.
+      assertThat(cpu.upload(bf16)).isNotSameAs(bf16).isInstanceOf(PanelWeight.class);
       HostTensor f16 = new HostTensor(DType.F16, new int[] {4, 16}, arena.allocate(4 * 16 * 2));
-      assertThat(cpu.upload(f16).dtype()).isEqualTo(DType.F32);
+      assertThat(cpu.uploadBeside(f16, cpu.upload(base)).dtype()).isEqualTo(DType.F32);
     }
   }
 
