@@ -108,18 +108,37 @@ public final class CpuBackend extends HostBackendSupport {
   @Override
   public void matmul(
       DeviceTensor x, DeviceTensor w, DeviceTensor bias, int rows, DeviceTensor out) {
-    run(rows, w.dim(1), List.of(new Part(w.dim(0), task(x, w, bias, rows, out))));
+    MemorySegment xT =
+        tokenLanes(w, rows)
+            ? QuantSlabMatmul.transposeTokens(host(x).segment(), rows, w.dim(1))
+            : null;
+    run(rows, w.dim(1), List.of(new Part(w.dim(0), task(x, w, bias, rows, out, xT))));
   }
 
-  /** One pass over every projection's rows: one hand-off to the threads. */
+  /**
+   * One pass over every projection's rows: one hand-off to the threads, the activations transposed
+   * once for the quantized parts of a batched step.
+   */
   @Override
   public void matmuls(
       DeviceTensor x, DeviceTensor[] w, DeviceTensor[] bias, int rows, DeviceTensor[] out) {
+    MemorySegment xT = null;
     List<Part> parts = new ArrayList<>(w.length);
     for (int i = 0; i < w.length; i++) {
-      parts.add(new Part(w[i].dim(0), task(x, w[i], bias[i], rows, out[i])));
+      if (xT == null && tokenLanes(w[i], rows)) {
+        xT = QuantSlabMatmul.transposeTokens(host(x).segment(), rows, w[i].dim(1));
+      }
+      parts.add(new Part(w[i].dim(0), task(x, w[i], bias[i], rows, out[i], xT)));
     }
     run(rows, w[0].dim(1), parts);
+  }
+
+  /** Whether {@code w} runs with the tokens in the vector lanes ({@link QuantSlabMatmul}). */
+  private boolean tokenLanes(DeviceTensor w, int rows) {
+    return vector
+        && QuantLoads.available()
+        && w.dtype().isQuantized()
+        && rows >= QuantSlabMatmul.MIN_TOKENS;
   }
 
   /** A projection's output rows and the kernel that computes a range of them. */
@@ -157,9 +176,17 @@ public final class CpuBackend extends HostBackendSupport {
     }
   }
 
-  /** The kernel for rows of {@code out = x · wᵀ}. */
+  /**
+   * The kernel for rows of {@code out = x · wᵀ}; {@code xT}, for a quantized batched step, is x
+   * with the tokens in the lanes ({@link QuantSlabMatmul#transposeTokens}).
+   */
   private CpuThreadPool.RangeTask task(
-      DeviceTensor x, DeviceTensor w, DeviceTensor bias, int rows, DeviceTensor out) {
+      DeviceTensor x,
+      DeviceTensor w,
+      DeviceTensor bias,
+      int rows,
+      DeviceTensor out,
+      MemorySegment xT) {
     MemorySegment xs = host(x).segment();
     MemorySegment os = host(out).segment();
     MemorySegment bs = bias == null ? null : host(bias).segment();
@@ -172,7 +199,7 @@ public final class CpuBackend extends HostBackendSupport {
     MemorySegment wseg = ws.segment();
     boolean bf16 = ws.dtype() == DType.BF16;
     if (ws.dtype().isQuantized()) {
-      return quantized(xs, ws, bs, rows, os);
+      return quantized(xs, ws, bs, rows, os, xT);
     } else if (!vector) {
       return (r0, r1) -> ScalarMatmul.run(xs, wseg, bf16, bs, rows, in, outDim, os, r0, r1);
     } else if (bf16) {
@@ -187,7 +214,12 @@ public final class CpuBackend extends HostBackendSupport {
 
   /** The Q8_0 / Q4_0 kernel: F32 activations, weights widened per block in registers. */
   private CpuThreadPool.RangeTask quantized(
-      MemorySegment xs, HostTensor w, MemorySegment bs, int rows, MemorySegment os) {
+      MemorySegment xs,
+      HostTensor w,
+      MemorySegment bs,
+      int rows,
+      MemorySegment os,
+      MemorySegment xT) {
     int outDim = w.dim(0);
     int in = w.dim(1);
     DType format = w.dtype();
@@ -196,8 +228,8 @@ public final class CpuBackend extends HostBackendSupport {
       return (r0, r1) -> ScalarQuantMatmul.run(xs, wseg, format, bs, rows, in, outDim, os, r0, r1);
     }
     Operands ops = Operands.of(xs, xs, wseg, bs, in, QuantBlocks.BLOCK, outDim, os);
-    if (rows >= QuantSlabMatmul.MIN_TOKENS) {
-      return (r0, r1) -> QuantSlabMatmul.multiply(format, ops, rows, r0, r1);
+    if (xT != null) {
+      return (r0, r1) -> QuantSlabMatmul.multiply(format, ops, xT, rows, r0, r1);
     }
     TiledMatmul tiles = format == DType.Q8_0 ? Q8Matmul.TILES : Q4Matmul.TILES;
     return (r0, r1) -> tiles.multiply(ops, rows, r0, r1);
