@@ -64,7 +64,12 @@ final class Bf16PanelMatmul {
     }
   }
 
-  /** Tokens {@code [t, t+4)} × panel {@code p}. */
+  /**
+   * Tokens {@code [t, t+4)} × panel {@code p}. As large as a tile gets here: with eight tokens, or
+   * with accumulators loaded from memory rather than started at zero, C2 stopped intrinsifying the
+   * body's vector operations (2–7 GFMA/s instead of 50–100; PrintInlining:
+   * NodeCountInliningCutoff).
+   */
   private static void tile4(
       PanelWeight w,
       MemorySegment x,
