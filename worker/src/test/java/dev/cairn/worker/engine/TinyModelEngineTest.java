@@ -21,6 +21,8 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The engine on the real tiny model (CPU backend, real tokenizer): continuous batching, chunked
@@ -62,12 +64,18 @@ class TinyModelEngineTest {
     }
   }
 
-  @Test
-  void thirtyTwoConcurrentRequestsOfMixedLengthsEqualOneAtATime() throws Exception {
+  /**
+   * In F32 and in BF16 (whose matrices the CPU backend repacks into panels, batched and single rows
+   * summed in the same order): batching must not change a token.
+   */
+  @ParameterizedTest(name = "{0} weights")
+  @ValueSource(strings = {"f32", "bf16"})
+  void thirtyTwoConcurrentRequestsOfMixedLengthsEqualOneAtATime(String weights) throws Exception {
+    Path dir = "bf16".equals(weights) ? TestModels.tinyBf16() : modelDir;
     List<int[]> prompts = mixedPrompts(32);
-    List<int[]> alone = oneAtATime(prompts);
+    List<int[]> alone = oneAtATime(dir, prompts);
     // A small token budget forces chunked prefills mixed with decodes in the same steps.
-    try (TinyEngineRun r = start(512, 32, 64)) {
+    try (TinyEngineRun r = start(dir, 512, 32, 64)) {
       List<OutputCollector> outs = submitAll(r, prompts);
       for (int i = 0; i < prompts.size(); i++) {
         assertThat(outs.get(i).await().tokens()).as("request %d", i).containsExactly(alone.get(i));
@@ -79,7 +87,7 @@ class TinyModelEngineTest {
   @Test
   void preemptionUnderASmallPoolGivesIdenticalTokens() throws Exception {
     List<int[]> prompts = mixedPrompts(12);
-    List<int[]> alone = oneAtATime(prompts);
+    List<int[]> alone = oneAtATime(modelDir, prompts);
     // 16 blocks = 256 tokens for 12 requests that need up to ~60 tokens each: some must yield.
     try (TinyEngineRun r = start(16, 12, 2048)) {
       List<OutputCollector> outs = submitAll(r, prompts);
@@ -99,9 +107,9 @@ class TinyModelEngineTest {
   }
 
   /** Each prompt run alone on a fresh engine: the reference for the batched runs. */
-  private static List<int[]> oneAtATime(List<int[]> prompts) throws InterruptedException {
+  private static List<int[]> oneAtATime(Path dir, List<int[]> prompts) throws InterruptedException {
     List<int[]> alone = new ArrayList<>();
-    try (TinyEngineRun r = start(512, 1, 2048)) {
+    try (TinyEngineRun r = start(dir, 512, 1, 2048)) {
       for (int i = 0; i < prompts.size(); i++) {
         OutputCollector out = new OutputCollector();
         r.engine().submit(request("a" + i, prompts.get(i), ignoringEos(8 + i % 17)), out);
@@ -172,8 +180,12 @@ class TinyModelEngineTest {
   }
 
   private static TinyEngineRun start(int blocks, int maxSeqs, int tokenBudget) {
+    return start(modelDir, blocks, maxSeqs, tokenBudget);
+  }
+
+  private static TinyEngineRun start(Path dir, int blocks, int maxSeqs, int tokenBudget) {
     return TinyEngineRun.start(
-        HostWeights.load(modelDir, "auto").executorOn(new CpuBackend(), blocks),
+        HostWeights.load(dir, "auto").executorOn(new CpuBackend(), blocks),
         tokenizer,
         blocks,
         maxSeqs,
