@@ -17,6 +17,15 @@ public interface Backend extends AutoCloseable {
   DeviceTensor upload(HostTensor weight);
 
   /**
+   * Makes an embedding table available to {@link #embed} alone (an untied model's table: read by
+   * rows, never multiplied). By default as {@link #upload}; a backend that repacks matrices for its
+   * matmuls keeps this one as loaded.
+   */
+  default DeviceTensor uploadTable(HostTensor table) {
+    return upload(table);
+  }
+
+  /**
    * Uploads {@code weight} where {@code sibling} (an uploaded weight) lives: with layers split
    * across GPUs, a LoRA pair goes to its layer's GPU. Single-device backends just upload.
    */

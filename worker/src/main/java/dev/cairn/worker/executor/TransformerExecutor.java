@@ -61,7 +61,8 @@ public final class TransformerExecutor implements ModelExecutor {
 
   @SuppressWarnings("unchecked")
   private static ModelWeights<DeviceTensor> upload(Backend backend, ModelWeights<?> w) {
-    return ((ModelWeights<dev.cairn.worker.backend.HostTensor>) w).map(backend::upload);
+    return ((ModelWeights<dev.cairn.worker.backend.HostTensor>) w)
+        .map(backend::uploadTable, backend::upload);
   }
 
   /** The backend the weights and the KV pool live on. */

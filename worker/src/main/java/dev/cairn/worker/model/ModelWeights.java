@@ -15,8 +15,17 @@ public record ModelWeights<T>(T embed, List<LayerWeights<T>> layers, T norm, T l
 
   /** The same weights passed through {@code f}; a tied head maps to the same result as embed. */
   public <R> ModelWeights<R> map(Function<T, R> f) {
-    R e = f.apply(embed);
-    R head = lmHead == embed ? e : f.apply(lmHead);
+    return map(f, f);
+  }
+
+  /**
+   * The weights passed through {@code f}, but for an untied embedding table, which goes through
+   * {@code table}: only its rows are ever read, while a tied table is also the output head.
+   */
+  public <R> ModelWeights<R> map(Function<T, R> table, Function<T, R> f) {
+    boolean tied = lmHead == embed;
+    R e = tied ? f.apply(embed) : table.apply(embed);
+    R head = tied ? e : f.apply(lmHead);
     return new ModelWeights<>(e, layers.stream().map(l -> l.map(f)).toList(), f.apply(norm), head);
   }
 }

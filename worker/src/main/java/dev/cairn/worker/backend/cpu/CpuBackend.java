@@ -59,11 +59,16 @@ public final class CpuBackend extends HostBackendSupport {
    */
   @Override
   public DeviceTensor upload(HostTensor w) {
-    boolean oneDim = w.shape().length == 1;
     if (vector && w.dtype() == DType.BF16 && w.shape().length == 2) {
       return PanelWeight.pack(w, pool);
     }
-    return plain(w, oneDim);
+    return plain(w);
+  }
+
+  /** An untied embedding table stays as loaded: only {@link #embed} reads it, row by row. */
+  @Override
+  public DeviceTensor uploadTable(HostTensor table) {
+    return plain(table);
   }
 
   /**
@@ -72,10 +77,12 @@ public final class CpuBackend extends HostBackendSupport {
    */
   @Override
   public DeviceTensor uploadBeside(HostTensor weight, DeviceTensor sibling) {
-    return plain(weight, weight.shape().length == 1);
+    return plain(weight);
   }
 
-  private DeviceTensor plain(HostTensor w, boolean oneDim) {
+  /** {@code w} as loaded, but for F16 matrices and 1-D tensors, widened to F32. */
+  private DeviceTensor plain(HostTensor w) {
+    boolean oneDim = w.shape().length == 1;
     boolean keptMatrix = w.dtype() == DType.BF16 || w.dtype().isQuantized();
     if (w.dtype() == DType.F32 || (keptMatrix && !oneDim)) {
       return w;
@@ -108,11 +115,7 @@ public final class CpuBackend extends HostBackendSupport {
   @Override
   public void matmul(
       DeviceTensor x, DeviceTensor w, DeviceTensor bias, int rows, DeviceTensor out) {
-    MemorySegment xT =
-        tokenLanes(w, rows)
-            ? QuantSlabMatmul.transposeTokens(host(x).segment(), rows, w.dim(1))
-            : null;
-    run(rows, w.dim(1), List.of(new Part(w.dim(0), task(x, w, bias, rows, out, xT))));
+    matmuls(x, new DeviceTensor[] {w}, new DeviceTensor[] {bias}, rows, new DeviceTensor[] {out});
   }
 
   /**

@@ -9,10 +9,13 @@ import dev.cairn.worker.backend.DeviceTensor;
 import dev.cairn.worker.backend.HostTensor;
 import dev.cairn.worker.backend.QuantBlocks;
 import dev.cairn.worker.backend.reference.ReferenceBackend;
+import dev.cairn.worker.model.LayerWeights;
+import dev.cairn.worker.model.ModelWeights;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -109,6 +112,32 @@ class CpuBackendTest {
       ref.matmul(x, w, null, 6, expected);
       cpu.matmul(x, cpu.upload(w), null, 6, actual);
       assertClose(ref, expected, cpu, actual, 6 * 300, 1e-4 * 16);
+    }
+  }
+
+  /**
+   * Through the executor's upload: an untied embedding table stays as loaded (only its rows are
+   * read), the output head and a tied table are packed for the matmuls.
+   */
+  @Test
+  void untiedEmbeddingTablesStayAsLoadedWhileMatricesArePacked() {
+    try (CpuBackend cpu = cpu(true)) {
+      HostTensor table = randomWeight(DType.BF16, 40, 64);
+      HostTensor head = randomWeight(DType.BF16, 40, 64);
+      ModelWeights<DeviceTensor> untied =
+          new ModelWeights<>(table, List.<LayerWeights<HostTensor>>of(), randomF32(64), head)
+              .map(cpu::uploadTable, cpu::upload);
+      assertThat(untied.embed()).isSameAs(table);
+      assertThat(untied.lmHead()).isInstanceOf(PanelWeight.class);
+      ModelWeights<DeviceTensor> tied =
+          new ModelWeights<>(table, List.<LayerWeights<HostTensor>>of(), randomF32(64), table)
+              .map(cpu::uploadTable, cpu::upload);
+      assertThat(tied.embed()).isSameAs(tied.lmHead()).isInstanceOf(PanelWeight.class);
+      DeviceTensor a = cpu.allocate(2, 64);
+      DeviceTensor b = cpu.allocate(2, 64);
+      cpu.embed(untied.embed(), new int[] {3, 39}, a);
+      cpu.embed(tied.embed(), new int[] {3, 39}, b);
+      assertThat(cpu.read(b, 0, 128)).containsExactly(cpu.read(a, 0, 128));
     }
   }
 
