@@ -34,8 +34,6 @@ final class QuantSlabMatmul {
   private static final ThreadLocal<MemorySegment> SCRATCH =
       ThreadLocal.withInitial(() -> MemorySegment.NULL);
 
-  private QuantSlabMatmul() {}
-
   /**
    * Per calling thread (the engine's step thread), the transposed activations of the matmul in
    * flight: reused, grown when a larger one comes.
@@ -46,6 +44,8 @@ final class QuantSlabMatmul {
   /** Per compute thread, one tile's outputs, row by row, before they go to their columns. */
   private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[8 * L]);
 
+  private QuantSlabMatmul() {}
+
   /**
    * {@code x[T, in]} with the tokens in the lanes: for each block of {@code L} tokens, {@code
    * [in][L]} floats, tokens past T zero. The segment is this thread's scratch, valid until its next
@@ -54,11 +54,7 @@ final class QuantSlabMatmul {
   static MemorySegment transposeTokens(MemorySegment x, int tokens, int in) {
     int blocks = (tokens + L - 1) / L;
     long bytes = Math.multiplyExact((long) blocks * in, (long) L * Float.BYTES);
-    MemorySegment t = TRANSPOSED.get();
-    if (t.byteSize() < bytes) {
-      t = Arena.ofAuto().allocate(Math.max(bytes, 2 * t.byteSize()), 64);
-      TRANSPOSED.set(t);
-    }
+    MemorySegment t = scratch(TRANSPOSED, bytes);
     for (int b = 0; b < blocks; b++) {
       long dst = (long) b * in * L;
       int n = Math.min(L, tokens - b * L);
@@ -84,7 +80,7 @@ final class QuantSlabMatmul {
   static void multiply(DType format, Operands q, MemorySegment xT, int tokens, int r0, int r1) {
     int in = q.in();
     long rowBytes = (long) in * Float.BYTES;
-    MemorySegment scratch = scratch(ROWS * rowBytes);
+    MemorySegment scratch = scratch(SCRATCH, ROWS * rowBytes);
     float[] tile = TILE.get();
     for (int rb = r0; rb < r1; rb += ROWS) {
       int n = Math.min(ROWS, r1 - rb);
@@ -169,11 +165,12 @@ final class QuantSlabMatmul {
     }
   }
 
-  private static MemorySegment scratch(long bytes) {
-    MemorySegment s = SCRATCH.get();
+  /** This thread's buffer of {@code slot}, grown (at least doubled) when under {@code bytes}. */
+  private static MemorySegment scratch(ThreadLocal<MemorySegment> slot, long bytes) {
+    MemorySegment s = slot.get();
     if (s.byteSize() < bytes) {
-      s = Arena.ofAuto().allocate(bytes, 64);
-      SCRATCH.set(s);
+      s = Arena.ofAuto().allocate(Math.max(bytes, 2 * s.byteSize()), 64);
+      slot.set(s);
     }
     return s;
   }
