@@ -86,6 +86,51 @@ final class Q8Matmul extends BlockQuantMatmul {
     store(s, t, r, sum(acc));
   }
 
+  /**
+   * One token's rows {@code [r0, r1)} as two streams ({@link #firstStream}): row {@code r0 + i}
+   * beside row {@code r0 + first + i}, each with {@link #tile1x1}'s arithmetic, so its output is
+   * the same bit for bit.
+   */
+  @Override
+  void decode(Operands s, int r0, int r1) {
+    int first = firstStream(r0, r1);
+    for (int ra = r0, rb = r0 + first; rb < r1; ra++, rb++) {
+      decodePair(s, ra, rb);
+    }
+    if ((r1 - r0) % 2 == 1) {
+      tile1x1(s, 0, r0 + first - 1);
+    }
+  }
+
+  /** Outputs {@code (0, ra)} and {@code (0, rb)}, in one pass over their blocks. */
+  private void decodePair(Operands s, int ra, int rb) {
+    MemorySegment w = s.w();
+    MemorySegment x = s.x();
+    long blocks = blocks(s);
+    long rowBytes = rowBytes(s, BLOCK_BYTES);
+    long wa = ra * rowBytes;
+    long wb = rb * rowBytes;
+    FloatVector accA = FloatVector.zero(F);
+    FloatVector accB = FloatVector.zero(F);
+    for (long b = 0; b < blocks; b++) {
+      long ba = wa + b * BLOCK_BYTES;
+      long bb = wb + b * BLOCK_BYTES;
+      long xb = b * X_BLOCK;
+      FloatVector xv = xf(x, xb);
+      FloatVector dotA = xv.mul(QuantLoads.q8(w, ba + SCALE_BYTES));
+      FloatVector dotB = xv.mul(QuantLoads.q8(w, bb + SCALE_BYTES));
+      for (int c = 1; c < CHUNKS; c++) {
+        xv = xf(x, xb + c * X_CHUNK);
+        dotA = xv.fma(QuantLoads.q8(w, ba + SCALE_BYTES + (long) c * L), dotA);
+        dotB = xv.fma(QuantLoads.q8(w, bb + SCALE_BYTES + (long) c * L), dotB);
+      }
+      accA = dotA.fma(FloatVector.broadcast(F, QuantBlocks.scale(w, ba)), accA);
+      accB = dotB.fma(FloatVector.broadcast(F, QuantBlocks.scale(w, bb)), accB);
+    }
+    store(s, 0, ra, sum(accA));
+    store(s, 0, rb, sum(accB));
+  }
+
   @Override
   float weightAt(MemorySegment w, long index) {
     return QuantBlocks.q8At(w, index);

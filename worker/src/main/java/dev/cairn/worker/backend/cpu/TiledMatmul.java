@@ -69,11 +69,29 @@ abstract class TiledMatmul {
     tile1x1(s, t, r);
   }
 
+  /**
+   * Rows {@code [r0, r1)} of a one-token step: by default {@link #decodeTile} across the range, a
+   * single stream through the weights.
+   */
+  void decode(Operands s, int r0, int r1) {
+    int r = r0;
+    for (int rows = decodeRows(); r + rows <= r1; r += rows) {
+      decodeTile(s, 0, r);
+    }
+    for (; r < r1; r++) {
+      tile1x1(s, 0, r);
+    }
+  }
+
   /** Weight element {@code index} of {@code w} as a float, for the scalar tail. */
   abstract float weightAt(MemorySegment w, long index);
 
   /** Rows {@code [r0, r1)} of the output for all {@code tokens}. */
   final void multiply(Operands s, int tokens, int r0, int r1) {
+    if (tokens == 1) {
+      decode(s, r0, r1);
+      return;
+    }
     int decodeRows = decodeRows();
     for (int tb = 0; tb < tokens; tb += TOKEN_BLOCK) {
       int tbEnd = Math.min(tokens, tb + TOKEN_BLOCK);

@@ -69,4 +69,53 @@ class QuantMatmulTest {
       }
     }
   }
+
+  /**
+   * A one-token step walks the first half of its row range beside the second, two rows at a time;
+   * every output equals the row computed alone (a range of one row), bit for bit, for even and odd
+   * ranges and ranges that do not start at row 0 (a thread's chunk).
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"Q8_0", "Q4_0"})
+  void decodeRowsInPairsEqualRowsComputedAlone(DType format) {
+    int rows = 37;
+    int in = 96;
+    HostTensor w = QuantBlocks.quantize(randomF32(rows, in), format, arena);
+    HostTensor x = randomF32(1, in);
+    HostTensor bias = randomF32(rows);
+    TiledMatmul tiles = format == DType.Q8_0 ? Q8Matmul.TILES : Q4Matmul.TILES;
+    HostTensor alone = HostTensor.allocateF32(arena, 1, rows);
+    TiledMatmul.Operands one =
+        TiledMatmul.Operands.of(
+            x.segment(),
+            x.segment(),
+            w.segment(),
+            bias.segment(),
+            in,
+            QuantBlocks.BLOCK,
+            rows,
+            alone.segment());
+    for (int r = 0; r < rows; r++) {
+      tiles.multiply(one, 1, r, r + 1);
+    }
+    for (int[] range : new int[][] {{0, rows}, {0, 36}, {5, 22}, {5, 21}, {36, 37}}) {
+      HostTensor paired = HostTensor.allocateF32(arena, 1, rows);
+      TiledMatmul.Operands ops =
+          TiledMatmul.Operands.of(
+              x.segment(),
+              x.segment(),
+              w.segment(),
+              bias.segment(),
+              in,
+              QuantBlocks.BLOCK,
+              rows,
+              paired.segment());
+      tiles.multiply(ops, 1, range[0], range[1]);
+      for (int r = range[0]; r < range[1]; r++) {
+        assertThat(paired.getFloat(r))
+            .as("row %d of [%d, %d)", r, range[0], range[1])
+            .isEqualTo(alone.getFloat(r));
+      }
+    }
+  }
 }
