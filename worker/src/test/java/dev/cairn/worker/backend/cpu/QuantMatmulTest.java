@@ -85,31 +85,13 @@ class QuantMatmulTest {
     HostTensor bias = randomF32(rows);
     TiledMatmul tiles = format == DType.Q8_0 ? Q8Matmul.TILES : Q4Matmul.TILES;
     HostTensor alone = HostTensor.allocateF32(arena, 1, rows);
-    TiledMatmul.Operands one =
-        TiledMatmul.Operands.of(
-            x.segment(),
-            x.segment(),
-            w.segment(),
-            bias.segment(),
-            in,
-            QuantBlocks.BLOCK,
-            rows,
-            alone.segment());
+    TiledMatmul.Operands one = oneToken(x, w, bias, alone);
     for (int r = 0; r < rows; r++) {
       tiles.multiply(one, 1, r, r + 1);
     }
     for (int[] range : new int[][] {{0, rows}, {0, 36}, {5, 22}, {5, 21}, {36, 37}}) {
       HostTensor paired = HostTensor.allocateF32(arena, 1, rows);
-      TiledMatmul.Operands ops =
-          TiledMatmul.Operands.of(
-              x.segment(),
-              x.segment(),
-              w.segment(),
-              bias.segment(),
-              in,
-              QuantBlocks.BLOCK,
-              rows,
-              paired.segment());
+      TiledMatmul.Operands ops = oneToken(x, w, bias, paired);
       tiles.multiply(ops, 1, range[0], range[1]);
       for (int r = range[0]; r < range[1]; r++) {
         assertThat(paired.getFloat(r))
@@ -117,5 +99,19 @@ class QuantMatmulTest {
             .isEqualTo(alone.getFloat(r));
       }
     }
+  }
+
+  /** Operands of a one-token step of {@code w} into {@code out}. */
+  private static TiledMatmul.Operands oneToken(
+      HostTensor x, HostTensor w, HostTensor bias, HostTensor out) {
+    return TiledMatmul.Operands.of(
+        x.segment(),
+        x.segment(),
+        w.segment(),
+        bias.segment(),
+        w.dim(1),
+        QuantBlocks.BLOCK,
+        w.dim(0),
+        out.segment());
   }
 }
