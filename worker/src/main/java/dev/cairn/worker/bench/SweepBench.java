@@ -53,19 +53,25 @@ public final class SweepBench {
     sweeps.put("tiny-shakespeare", sweep(tinyModel, "none", streams, 32, 64, threads));
     bytesPerWeight.put("tiny-shakespeare", 4.0);
     double fma = FmaProbe.measure(threads, 3);
-    double bandwidth = BandwidthProbe.measure(1L << 30, threads, 3);
+    // Bracketed and averaged, as ComputeBench does: this VM's bandwidth moved by a third between
+    // probes minutes apart (the sweep's single probe read 30 and 33 GB/s in two full runs whose
+    // ComputeBench probes read 33–48), so one sample before the sweeps set every ceiling alone.
+    double before = BandwidthProbe.measure(1L << 30, threads, 3);
     for (String format : formats) {
       DType q = DType.fromQuantization(format);
       String name = "qwen2.5-0.5b-shape-" + (q == null ? "bf16" : format);
       sweeps.put(name, sweep(benchModel, format, streams, 32, benchOutput, threads));
       bytesPerWeight.put(name, q == null ? 2.0 : q.bytesPerElement());
     }
+    double after = BandwidthProbe.measure(1L << 30, threads, 3);
+    double bandwidth = (before + after) / 2;
 
     ObjectMapper json = new ObjectMapper();
     ObjectNode report = json.createObjectNode();
     report.put("threads", threads);
     report.put("fma_per_s", fma);
     report.put("bandwidth_bytes_per_s", bandwidth);
+    report.put("bandwidth_before_bytes_per_s", before).put("bandwidth_after_bytes_per_s", after);
     report.put("bf16_batching_ceiling", ceiling(fma, bandwidth, 2.0));
     ObjectNode models = report.putObject("models");
     for (var e : sweeps.entrySet()) {
