@@ -74,12 +74,17 @@ abstract class TiledMatmul {
    * single stream through the weights.
    */
   void decode(Operands s, int r0, int r1) {
+    rowsOfToken(s, 0, r0, r1);
+  }
+
+  /** Outputs {@code t × [r0, r1)}: decode tiles, then single outputs past the last whole tile. */
+  private void rowsOfToken(Operands s, int t, int r0, int r1) {
     int r = r0;
     for (int rows = decodeRows(); r + rows <= r1; r += rows) {
-      decodeTile(s, 0, r);
+      decodeTile(s, t, r);
     }
     for (; r < r1; r++) {
-      tile1x1(s, 0, r);
+      tile1x1(s, t, r);
     }
   }
 
@@ -92,7 +97,6 @@ abstract class TiledMatmul {
       decode(s, r0, r1);
       return;
     }
-    int decodeRows = decodeRows();
     for (int tb = 0; tb < tokens; tb += TOKEN_BLOCK) {
       int tbEnd = Math.min(tokens, tb + TOKEN_BLOCK);
       for (int rb = r0; rb < r1; rb += ROW_BLOCK) {
@@ -110,13 +114,7 @@ abstract class TiledMatmul {
           }
         }
         for (; t < tbEnd; t++) {
-          int r = rb;
-          for (; r + decodeRows <= rbEnd; r += decodeRows) {
-            decodeTile(s, t, r);
-          }
-          for (; r < rbEnd; r++) {
-            tile1x1(s, t, r);
-          }
+          rowsOfToken(s, t, rb, rbEnd);
         }
       }
     }
