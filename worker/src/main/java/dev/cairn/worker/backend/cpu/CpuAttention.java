@@ -7,6 +7,7 @@ import dev.cairn.worker.backend.AttentionBatch;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -38,41 +39,201 @@ final class CpuAttention {
     long qOff = ((long) row * heads + h) * hd;
     long kvHead = (long) (h / (heads / b.numKvHeads())) * hd;
     float scale = (float) (1.0 / Math.sqrt(hd));
-    float[] scores = new float[last + 1];
-    long[] rows = new long[last + 1];
-    float max = Float.NEGATIVE_INFINITY;
-    for (int p = 0; p <= last; p++) {
-      rows[p] = (long) b.cacheRow(c, p) * kvDim + kvHead;
-      float s = dot(q, qOff, k, rows[p], hd, vector) * scale;
-      scores[p] = s;
-      max = Math.max(max, s);
+    int n = last + 1;
+    Scratch scratch = SCRATCH.get().fit(n);
+    float[] scores = scratch.scores;
+    long[] rows = scratch.rows;
+    cacheRows(b.blockTables()[c], b.blockSize(), n, kvDim, kvHead, rows);
+    int p = vector ? scoresInFours(q, qOff, k, rows, n, hd, scale, scores) : 0;
+    for (; p < n; p++) {
+      scores[p] = dot(q, qOff, k, rows[p], hd, vector) * scale;
     }
-    float sum = 0;
-    for (int p = 0; p <= last; p++) {
-      scores[p] = (float) Math.exp(scores[p] - max);
-      sum += scores[p];
-    }
-    float inv = 1f / sum;
-    int d = 0;
+    float inv = 1f / (vector ? expVector(scores, n) : expScalar(scores, n));
+    int d = vector ? valuesInFours(v, rows, scores, n, hd, inv, out, qOff) : 0;
     if (vector) {
       for (; d + F.length() <= hd; d += F.length()) {
-        FloatVector acc = FloatVector.zero(F);
-        for (int p = 0; p <= last; p++) {
-          FloatVector vv =
-              FloatVector.fromMemorySegment(F, v, (rows[p] + d) * 4, ByteOrder.LITTLE_ENDIAN);
-          acc = vv.fma(FloatVector.broadcast(F, scores[p]), acc);
-        }
-        acc.mul(inv).intoMemorySegment(out, (qOff + d) * 4, ByteOrder.LITTLE_ENDIAN);
+        values(v, rows, scores, n, d, inv, out, qOff);
       }
     }
     for (; d < hd; d++) {
       float acc = 0;
-      for (int p = 0; p <= last; p++) {
+      for (p = 0; p < n; p++) {
         acc += scores[p] * v.getAtIndex(LE, rows[p] + d);
       }
       out.setAtIndex(LE, qOff + d, acc * inv);
     }
   }
+
+  /**
+   * Element offset of this head's key/value in the cache row of each position {@code [0, n)}, block
+   * by block ({@link AttentionBatch#cacheRow} divides by the block size twice per position).
+   */
+  private static void cacheRows(
+      int[] table, int blockSize, int n, int kvDim, long kvHead, long[] rows) {
+    for (int blk = 0, p = 0; p < n; blk++) {
+      long first = (long) table[blk] * blockSize;
+      for (int i = 0; i < blockSize && p < n; i++, p++) {
+        rows[p] = (first + i) * kvDim + kvHead;
+      }
+    }
+  }
+
+  /**
+   * Output slices {@code [0, 4L·⌊hd/4L⌋)} of the weighted sum of values, four vector slices per
+   * pass over the positions: one row index and one weight broadcast serve four multiply-adds, in
+   * four independent chains. Returns the first element not written.
+   */
+  private static int valuesInFours(
+      MemorySegment v,
+      long[] rows,
+      float[] scores,
+      int n,
+      int hd,
+      float inv,
+      MemorySegment out,
+      long qOff) {
+    int l = F.length();
+    int d = 0;
+    for (; d + 4 * l <= hd; d += 4 * l) {
+      FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+      for (int p = 0; p < n; p++) {
+        long r = rows[p] + d;
+        FloatVector w = FloatVector.broadcast(F, scores[p]);
+        a0 = value(v, r).fma(w, a0);
+        a1 = value(v, r + l).fma(w, a1);
+        a2 = value(v, r + 2 * l).fma(w, a2);
+        a3 = value(v, r + 3 * l).fma(w, a3);
+      }
+      store(out, qOff + d, a0.mul(inv));
+      store(out, qOff + d + l, a1.mul(inv));
+      store(out, qOff + d + 2 * l, a2.mul(inv));
+      store(out, qOff + d + 3 * l, a3.mul(inv));
+    }
+    return d;
+  }
+
+  /** One vector slice at element {@code d} of the weighted sum: the slices past the fours. */
+  private static void values(
+      MemorySegment v,
+      long[] rows,
+      float[] scores,
+      int n,
+      int d,
+      float inv,
+      MemorySegment out,
+      long qOff) {
+    // Even and odd positions in two chains: one chain waited an FMA's latency per position.
+    FloatVector even = FloatVector.zero(F);
+    FloatVector odd = FloatVector.zero(F);
+    int p = 0;
+    for (; p + 1 < n; p += 2) {
+      even = value(v, rows[p] + d).fma(FloatVector.broadcast(F, scores[p]), even);
+      odd = value(v, rows[p + 1] + d).fma(FloatVector.broadcast(F, scores[p + 1]), odd);
+    }
+    if (p < n) {
+      even = value(v, rows[p] + d).fma(FloatVector.broadcast(F, scores[p]), even);
+    }
+    store(out, qOff + d, even.add(odd).mul(inv));
+  }
+
+  /**
+   * Scores of positions {@code [0, 4⌊n/4⌋)} four at a time when the head is whole vectors: four
+   * independent dot products per pass over the query (one product's chain of multiply-adds and its
+   * lane sum left the core waiting). Each score is added in the same order as {@link #dot}. Returns
+   * the first position not scored.
+   */
+  private static int scoresInFours(
+      MemorySegment q,
+      long qOff,
+      MemorySegment k,
+      long[] rows,
+      int n,
+      int hd,
+      float scale,
+      float[] scores) {
+    int l = F.length();
+    if (hd % l != 0) {
+      return 0;
+    }
+    int p = 0;
+    for (; p + 4 <= n; p += 4) {
+      long r0 = rows[p], r1 = rows[p + 1], r2 = rows[p + 2], r3 = rows[p + 3];
+      FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+      for (int d = 0; d < hd; d += l) {
+        FloatVector qv = value(q, qOff + d);
+        a0 = qv.fma(value(k, r0 + d), a0);
+        a1 = qv.fma(value(k, r1 + d), a1);
+        a2 = qv.fma(value(k, r2 + d), a2);
+        a3 = qv.fma(value(k, r3 + d), a3);
+      }
+      scores[p] = a0.reduceLanes(VectorOperators.ADD) * scale;
+      scores[p + 1] = a1.reduceLanes(VectorOperators.ADD) * scale;
+      scores[p + 2] = a2.reduceLanes(VectorOperators.ADD) * scale;
+      scores[p + 3] = a3.reduceLanes(VectorOperators.ADD) * scale;
+    }
+    return p;
+  }
+
+  /**
+   * {@code scores[p] = exp(scores[p] - max)} over {@code [0, n)}, vector lanes; returns their sum.
+   */
+  private static float expVector(float[] scores, int n) {
+    FloatVector shift = FloatVector.broadcast(F, max(scores, n));
+    FloatVector sum = FloatVector.zero(F);
+    for (int p = 0; p < n; p += F.length()) {
+      // masked at the end, so every position takes the same exp whatever its place in the row
+      VectorMask<Float> m = F.indexInRange(p, n);
+      FloatVector e =
+          FloatVector.fromArray(F, scores, p, m).sub(shift).lanewise(VectorOperators.EXP, m);
+      e.intoArray(scores, p, m);
+      sum = sum.add(e, m);
+    }
+    return sum.reduceLanes(VectorOperators.ADD);
+  }
+
+  /** The scalar path of {@link #expVector}. */
+  private static float expScalar(float[] scores, int n) {
+    float max = max(scores, n);
+    float sum = 0;
+    for (int p = 0; p < n; p++) {
+      scores[p] = (float) Math.exp(scores[p] - max);
+      sum += scores[p];
+    }
+    return sum;
+  }
+
+  private static float max(float[] scores, int n) {
+    float max = Float.NEGATIVE_INFINITY;
+    for (int p = 0; p < n; p++) {
+      max = Math.max(max, scores[p]);
+    }
+    return max;
+  }
+
+  private static FloatVector value(MemorySegment v, long element) {
+    return FloatVector.fromMemorySegment(F, v, element * 4, ByteOrder.LITTLE_ENDIAN);
+  }
+
+  private static void store(MemorySegment out, long element, FloatVector x) {
+    x.intoMemorySegment(out, element * 4, ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /** Per compute thread: one item's scores and cache rows, grown to the longest context seen. */
+  private static final class Scratch {
+    float[] scores = new float[0];
+    long[] rows = new long[0];
+
+    Scratch fit(int n) {
+      if (scores.length < n) {
+        int size = Math.max(n, 2 * scores.length);
+        scores = new float[size];
+        rows = new long[size];
+      }
+      return this;
+    }
+  }
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
   private static float dot(
       MemorySegment a, long aOff, MemorySegment b, long bOff, int n, boolean vector) {

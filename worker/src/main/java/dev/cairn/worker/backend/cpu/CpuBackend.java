@@ -289,22 +289,32 @@ public final class CpuBackend extends HostBackendSupport {
     MemorySegment ks = host(kCache).segment();
     MemorySegment vs = host(vCache).segment();
     MemorySegment os = host(out).segment();
+    int items = rows * b.numHeads();
+    // Last items first: a prompt's later rows attend to more positions, and chunks taken
+    // heaviest first leave the threads finishing together rather than one alone on the last rows.
     pool.parallelFor(
-        rows * b.numHeads(),
+        items,
         2,
         1,
         (from, to) -> {
-          for (int item = from; item < to; item++) {
-            CpuAttention.run(qs, ks, vs, b, rowChunk, os, item, vector);
+          for (int i = from; i < to; i++) {
+            CpuAttention.run(qs, ks, vs, b, rowChunk, os, items - 1 - i, vector);
           }
         });
   }
 
   @Override
   public void swiglu(DeviceTensor gate, DeviceTensor up, int rows, DeviceTensor out) {
-    long n = (long) rows * rowLength(gate);
-    CpuElementwise.swiglu(
-        host(gate).segment(), host(up).segment(), host(out).segment(), 0, n, vector);
+    int len = rowLength(gate);
+    MemorySegment g = host(gate).segment();
+    MemorySegment u = host(up).segment();
+    MemorySegment o = host(out).segment();
+    // an exp per element: a prefill's MLP width × its tokens is worth both cores
+    pool.parallelFor(
+        rows,
+        (int) Math.max(1, PARALLEL_MIN_WORK / len),
+        1,
+        (r0, r1) -> CpuElementwise.swiglu(g, u, o, (long) r0 * len, (long) r1 * len, vector));
   }
 
   @Override

@@ -20,6 +20,7 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -144,12 +145,14 @@ class CpuBackendTest {
   /**
    * A row of a batched BF16 step equals the same row computed alone, bit for bit: each output sums
    * its products in the same order whichever panel tile computes it. Shapes with a partial last
-   * panel and an odd column, serial and split across threads.
+   * panel and an odd column, serial and split across threads, and rows long enough that 40 tokens
+   * take two passes over the panels.
    */
   @Test
   void bf16BatchedRowsEqualRowsComputedAlone() {
+    assertThat(Bf16PanelMatmul.tokenBlock(4099)).isLessThan(40);
     try (CpuBackend cpu = cpu(true)) {
-      for (int[] shape : new int[][] {{75, 131}, {300, 256}}) {
+      for (int[] shape : new int[][] {{75, 131}, {300, 256}, {40, 4099}}) {
         int out = shape[0];
         int in = shape[1];
         DeviceTensor w = cpu.upload(randomWeight(DType.BF16, out, in));
@@ -264,13 +267,17 @@ class CpuBackendTest {
     }
   }
 
-  @ParameterizedTest(name = "vector={0}")
-  @ValueSource(booleans = {true, false})
-  void pagedAttentionMatchesReferenceWithGqaAndMixedChunks(boolean vector) {
+  /**
+   * Head sizes that are not whole vectors (20), whole vectors in groups of four slices (64) and
+   * with slices past the fours (80); the rows attend to 4 to 10 positions, so scores come in fours
+   * and alone.
+   */
+  @ParameterizedTest(name = "vector={0}, head {1}")
+  @CsvSource({"true, 20", "true, 64", "true, 80", "false, 20", "false, 64"})
+  void pagedAttentionMatchesReferenceWithGqaAndMixedChunks(boolean vector, int hd) {
     try (CpuBackend cpu = cpu(vector)) {
       int heads = 4;
       int kvHeads = 2;
-      int hd = 20;
       int blockSize = 4;
       int blocks = 12;
       HostTensor kc = randomF32(blocks * blockSize, kvHeads * hd);
