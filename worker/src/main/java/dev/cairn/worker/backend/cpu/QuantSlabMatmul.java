@@ -58,8 +58,16 @@ final class QuantSlabMatmul {
     for (int b = 0; b < blocks; b++) {
       long dst = (long) b * in * L;
       int n = Math.min(L, tokens - b * L);
+      int k = 0;
+      if (n == L && TokenTranspose.available()) {
+        long rowBytes = (long) in * Float.BYTES;
+        for (; k + L <= in; k += L, dst += (long) L * L) {
+          TokenTranspose.square(
+              x, ((long) b * L * in + k) * Float.BYTES, rowBytes, t, dst * Float.BYTES);
+        }
+      }
       // Column by column: the block's token rows stay in cache, the writes run in order.
-      for (int k = 0; k < in; k++, dst += L) {
+      for (; k < in; k++, dst += L) {
         long src = (long) b * L * in + k;
         int i = 0;
         for (; i < n; i++, src += in) {

@@ -1,0 +1,203 @@
+package dev.cairn.worker.backend.cpu;
+
+import static dev.cairn.worker.backend.cpu.VectorSupport.F;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * Transposes 16 × 16 floats in registers: sixteen token rows in, sixteen columns of tokens out, for
+ * {@link QuantSlabMatmul}'s activations with the tokens in the lanes. Four butterfly stages each
+ * swap the off-diagonal blocks of every pair of rows (8, 4, 2, then 1 lanes wide) with a two-vector
+ * lane select ({@code vpermi2ps}); a scalar copy of the same block read the rows with a stride and
+ * took 6–9× as long (a 128 × 4,864 prefill's activations: 0.70 against 0.075 ms).
+ */
+final class TokenTranspose {
+
+  /** Rows and lanes of one square: only 512-bit float vectors have sixteen lanes. */
+  static final int N = 16;
+
+  private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+  // Per stage, the lane sources of a pair's first and second row: index < N from the first row.
+  private static final FloatVector[] FIRST = new FloatVector[4];
+  private static final FloatVector[] SECOND = new FloatVector[4];
+
+  static {
+    if (available()) {
+      int s = 0;
+      for (int width = N / 2; width >= 1; width /= 2, s++) {
+        float[] first = new float[N];
+        float[] second = new float[N];
+        for (int j = 0; j < N; j++) {
+          boolean low = (j / width) % 2 == 0;
+          first[j] = low ? j : N + j - width;
+          second[j] = low ? j + width : N + j;
+        }
+        FIRST[s] = FloatVector.fromArray(F, first, 0);
+        SECOND[s] = FloatVector.fromArray(F, second, 0);
+      }
+    }
+  }
+
+  private TokenTranspose() {}
+
+  /** Whether this machine's preferred float vectors have {@link #N} lanes. */
+  static boolean available() {
+    return F.length() == N;
+  }
+
+  /**
+   * Reads 16 rows of 16 floats from byte {@code src} of {@code x} ({@code rowBytes} apart) and
+   * writes them as 16 columns, one after another, from byte {@code dst} of {@code t}.
+   */
+  static void square(MemorySegment x, long src, long rowBytes, MemorySegment t, long dst) {
+    FloatVector a0 = load(x, src);
+    FloatVector a1 = load(x, src + rowBytes);
+    FloatVector a2 = load(x, src + 2 * rowBytes);
+    FloatVector a3 = load(x, src + 3 * rowBytes);
+    FloatVector a4 = load(x, src + 4 * rowBytes);
+    FloatVector a5 = load(x, src + 5 * rowBytes);
+    FloatVector a6 = load(x, src + 6 * rowBytes);
+    FloatVector a7 = load(x, src + 7 * rowBytes);
+    FloatVector a8 = load(x, src + 8 * rowBytes);
+    FloatVector a9 = load(x, src + 9 * rowBytes);
+    FloatVector a10 = load(x, src + 10 * rowBytes);
+    FloatVector a11 = load(x, src + 11 * rowBytes);
+    FloatVector a12 = load(x, src + 12 * rowBytes);
+    FloatVector a13 = load(x, src + 13 * rowBytes);
+    FloatVector a14 = load(x, src + 14 * rowBytes);
+    FloatVector a15 = load(x, src + 15 * rowBytes);
+    FloatVector f = FIRST[0];
+    FloatVector s = SECOND[0];
+    FloatVector p;
+    // rows i and i + 8
+    p = f.selectFrom(a0, a8);
+    a8 = s.selectFrom(a0, a8);
+    a0 = p;
+    p = f.selectFrom(a1, a9);
+    a9 = s.selectFrom(a1, a9);
+    a1 = p;
+    p = f.selectFrom(a2, a10);
+    a10 = s.selectFrom(a2, a10);
+    a2 = p;
+    p = f.selectFrom(a3, a11);
+    a11 = s.selectFrom(a3, a11);
+    a3 = p;
+    p = f.selectFrom(a4, a12);
+    a12 = s.selectFrom(a4, a12);
+    a4 = p;
+    p = f.selectFrom(a5, a13);
+    a13 = s.selectFrom(a5, a13);
+    a5 = p;
+    p = f.selectFrom(a6, a14);
+    a14 = s.selectFrom(a6, a14);
+    a6 = p;
+    p = f.selectFrom(a7, a15);
+    a15 = s.selectFrom(a7, a15);
+    a7 = p;
+    // rows i and i + 4
+    f = FIRST[1];
+    s = SECOND[1];
+    p = f.selectFrom(a0, a4);
+    a4 = s.selectFrom(a0, a4);
+    a0 = p;
+    p = f.selectFrom(a1, a5);
+    a5 = s.selectFrom(a1, a5);
+    a1 = p;
+    p = f.selectFrom(a2, a6);
+    a6 = s.selectFrom(a2, a6);
+    a2 = p;
+    p = f.selectFrom(a3, a7);
+    a7 = s.selectFrom(a3, a7);
+    a3 = p;
+    p = f.selectFrom(a8, a12);
+    a12 = s.selectFrom(a8, a12);
+    a8 = p;
+    p = f.selectFrom(a9, a13);
+    a13 = s.selectFrom(a9, a13);
+    a9 = p;
+    p = f.selectFrom(a10, a14);
+    a14 = s.selectFrom(a10, a14);
+    a10 = p;
+    p = f.selectFrom(a11, a15);
+    a15 = s.selectFrom(a11, a15);
+    a11 = p;
+    // rows i and i + 2
+    f = FIRST[2];
+    s = SECOND[2];
+    p = f.selectFrom(a0, a2);
+    a2 = s.selectFrom(a0, a2);
+    a0 = p;
+    p = f.selectFrom(a1, a3);
+    a3 = s.selectFrom(a1, a3);
+    a1 = p;
+    p = f.selectFrom(a4, a6);
+    a6 = s.selectFrom(a4, a6);
+    a4 = p;
+    p = f.selectFrom(a5, a7);
+    a7 = s.selectFrom(a5, a7);
+    a5 = p;
+    p = f.selectFrom(a8, a10);
+    a10 = s.selectFrom(a8, a10);
+    a8 = p;
+    p = f.selectFrom(a9, a11);
+    a11 = s.selectFrom(a9, a11);
+    a9 = p;
+    p = f.selectFrom(a12, a14);
+    a14 = s.selectFrom(a12, a14);
+    a12 = p;
+    p = f.selectFrom(a13, a15);
+    a15 = s.selectFrom(a13, a15);
+    a13 = p;
+    // rows i and i + 1
+    f = FIRST[3];
+    s = SECOND[3];
+    p = f.selectFrom(a0, a1);
+    a1 = s.selectFrom(a0, a1);
+    a0 = p;
+    p = f.selectFrom(a2, a3);
+    a3 = s.selectFrom(a2, a3);
+    a2 = p;
+    p = f.selectFrom(a4, a5);
+    a5 = s.selectFrom(a4, a5);
+    a4 = p;
+    p = f.selectFrom(a6, a7);
+    a7 = s.selectFrom(a6, a7);
+    a6 = p;
+    p = f.selectFrom(a8, a9);
+    a9 = s.selectFrom(a8, a9);
+    a8 = p;
+    p = f.selectFrom(a10, a11);
+    a11 = s.selectFrom(a10, a11);
+    a10 = p;
+    p = f.selectFrom(a12, a13);
+    a13 = s.selectFrom(a12, a13);
+    a12 = p;
+    p = f.selectFrom(a14, a15);
+    a15 = s.selectFrom(a14, a15);
+    a14 = p;
+    long v = (long) N * Float.BYTES;
+    a0.intoMemorySegment(t, dst, LE);
+    a1.intoMemorySegment(t, dst + v, LE);
+    a2.intoMemorySegment(t, dst + 2 * v, LE);
+    a3.intoMemorySegment(t, dst + 3 * v, LE);
+    a4.intoMemorySegment(t, dst + 4 * v, LE);
+    a5.intoMemorySegment(t, dst + 5 * v, LE);
+    a6.intoMemorySegment(t, dst + 6 * v, LE);
+    a7.intoMemorySegment(t, dst + 7 * v, LE);
+    a8.intoMemorySegment(t, dst + 8 * v, LE);
+    a9.intoMemorySegment(t, dst + 9 * v, LE);
+    a10.intoMemorySegment(t, dst + 10 * v, LE);
+    a11.intoMemorySegment(t, dst + 11 * v, LE);
+    a12.intoMemorySegment(t, dst + 12 * v, LE);
+    a13.intoMemorySegment(t, dst + 13 * v, LE);
+    a14.intoMemorySegment(t, dst + 14 * v, LE);
+    a15.intoMemorySegment(t, dst + 15 * v, LE);
+  }
+
+  private static FloatVector load(MemorySegment x, long offset) {
+    return FloatVector.fromMemorySegment(F, x, offset, LE);
+  }
+}
