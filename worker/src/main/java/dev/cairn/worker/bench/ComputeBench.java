@@ -43,12 +43,13 @@ public final class ComputeBench {
     ObjectNode r = new ObjectMapper().createObjectNode();
     r.put("model", modelDir.toString()).put("threads", threads);
     double fma = FmaProbe.measure(threads, 3);
-    r.put("fma_per_s", fma);
+    double fmaEight = FmaProbe.measureEightChains(threads, 3);
+    r.put("fma_per_s", fma).put("fma_per_s_eight_chains", fmaEight);
     ObjectNode byFormat = r.putObject("formats");
     for (String format : formats) {
       byFormat.set(
           format.equals("none") ? "bf16" : format,
-          measure(modelDir, format, threads, prefill, decode, fma));
+          measure(modelDir, format, threads, prefill, decode, fma, fmaEight));
     }
     r.put(
         "load_average",
@@ -62,7 +63,13 @@ public final class ComputeBench {
 
   /** One weight format: its rates and their ratios to the roofline and the FMA rate. */
   private static ObjectNode measure(
-      Path modelDir, String format, int threads, int prefill, int decode, double fma)
+      Path modelDir,
+      String format,
+      int threads,
+      int prefill,
+      int decode,
+      double fma,
+      double fmaEight)
       throws InterruptedException {
     int blocks = 2 * ((prefill + decode) / PagedKvCache.BLOCK_SIZE + 2);
     try (TransformerExecutor ex =
@@ -86,12 +93,13 @@ public final class ComputeBench {
       r.put("prefill_tokens", prefill).put("prefill_tokens_per_s", rates[0]);
       r.put("prefill_fmas", (long) prefillFmas);
       r.put("prefill_fraction_of_fma_rate", rates[0] / prefill * prefillFmas / fma);
-      // Until 2026-12: every prompt token was counted with the head's multiply-adds, which a
-      // prefill computes for the last token only (1.37× the work on the 0.5B shape at 128 tokens).
+      // Under the probes and the count before 2026-12 (eight FMA chains; the head's multiply-adds
+      // counted for every prompt token, which a prefill computes for the last one only).
       r.put(
-          "prefill_fraction_of_fma_rate_head_per_token",
-          rates[0] * layerFmasPerToken(ex.config()) / fma
-              + rates[0] * (double) headFmas(ex.config()) / fma);
+          "prefill_fraction_of_eight_chain_fma_rate", rates[0] / prefill * prefillFmas / fmaEight);
+      r.put(
+          "prefill_fraction_as_counted_before",
+          rates[0] * (layerFmasPerToken(ex.config()) + headFmas(ex.config())) / fmaEight);
       r.put("decode_tokens", decode).put("decode_tokens_per_s", rates[1]);
       r.put("decode_roofline_tokens_per_s", roofline);
       r.put("decode_fraction_of_roofline", rates[1] / roofline);

@@ -53,6 +53,7 @@ public final class SweepBench {
     sweeps.put("tiny-shakespeare", sweep(tinyModel, "none", streams, 32, 64, threads));
     bytesPerWeight.put("tiny-shakespeare", 4.0);
     double fma = FmaProbe.measure(threads, 3);
+    double fmaEight = FmaProbe.measureEightChains(threads, 3);
     // Bracketed and averaged, as ComputeBench does: this VM's bandwidth moved by a third between
     // probes minutes apart (the sweep's single probe read 30 and 33 GB/s in two full runs whose
     // ComputeBench probes read 33–48), so one sample before the sweeps set every ceiling alone.
@@ -69,15 +70,17 @@ public final class SweepBench {
     ObjectMapper json = new ObjectMapper();
     ObjectNode report = json.createObjectNode();
     report.put("threads", threads);
-    report.put("fma_per_s", fma);
+    report.put("fma_per_s", fma).put("fma_per_s_eight_chains", fmaEight);
     report.put("bandwidth_bytes_per_s", bandwidth);
     report.put("bandwidth_before_bytes_per_s", before).put("bandwidth_after_bytes_per_s", after);
     report.put("bf16_batching_ceiling", ceiling(fma, bandwidth, 2.0));
     ObjectNode models = report.putObject("models");
     for (var e : sweeps.entrySet()) {
       double ceiling = ceiling(fma, bandwidth, bytesPerWeight.get(e.getKey()));
-      ObjectNode m = describe(json, e.getValue(), ceiling);
+      double ceilingEight = ceiling(fmaEight, bandwidth, bytesPerWeight.get(e.getKey()));
+      ObjectNode m = describe(json, e.getValue(), ceiling, ceilingEight);
       m.put("batching_ceiling", ceiling);
+      m.put("batching_ceiling_eight_chains", ceilingEight);
       models.set(e.getKey(), m);
     }
     if (out.getParent() != null) {
@@ -151,7 +154,8 @@ public final class SweepBench {
     return HfTokenizer.load(Path.of("models/tiny-shakespeare"));
   }
 
-  private static ObjectNode describe(ObjectMapper json, List<SweepResult> rs, double ceiling) {
+  private static ObjectNode describe(
+      ObjectMapper json, List<SweepResult> rs, double ceiling, double ceilingEight) {
     ObjectNode node = json.createObjectNode();
     ArrayNode arr = node.putArray("levels");
     double single = rs.getFirst().outputTokensPerSecond();
@@ -169,6 +173,9 @@ public final class SweepBench {
           .put("decode_tokens_per_s", r.decodeTokensPerSecond())
           .put("decode_speedup_vs_1_stream", decodeSpeedup)
           .put("decode_fraction_of_ceiling", decodeSpeedup / bound)
+          .put(
+              "decode_fraction_of_eight_chain_ceiling",
+              decodeSpeedup / Math.min(r.streams(), ceilingEight))
           .put("ttft_p50_s", r.ttftP50())
           .put("ttft_p99_s", r.ttftP99())
           .put("tpot_p50_s", r.tpotP50())
