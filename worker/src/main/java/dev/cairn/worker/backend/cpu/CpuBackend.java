@@ -126,12 +126,16 @@ public final class CpuBackend extends HostBackendSupport {
   public void matmuls(
       DeviceTensor x, DeviceTensor[] w, DeviceTensor[] bias, int rows, DeviceTensor[] out) {
     MemorySegment xT = null;
+    float[] xa = null;
     List<Part> parts = new ArrayList<>(w.length);
     for (int i = 0; i < w.length; i++) {
       if (xT == null && tokenLanes(w[i], rows)) {
         xT = QuantSlabMatmul.transposeTokens(host(x).segment(), rows, w[i].dim(1));
       }
-      parts.add(new Part(w[i].dim(0), task(x, w[i], bias[i], rows, out[i], xT)));
+      if (xa == null && w[i] instanceof PanelWeight && rows >= Bf16PanelMatmul.SIX) {
+        xa = Bf16PanelMatmul.heapCopy(host(x).segment(), rows, w[i].dim(1));
+      }
+      parts.add(new Part(w[i].dim(0), task(x, w[i], bias[i], rows, out[i], xT, xa)));
     }
     run(rows, w[0].dim(1), parts);
   }
@@ -189,12 +193,13 @@ public final class CpuBackend extends HostBackendSupport {
       DeviceTensor bias,
       int rows,
       DeviceTensor out,
-      MemorySegment xT) {
+      MemorySegment xT,
+      float[] xa) {
     MemorySegment xs = host(x).segment();
     MemorySegment os = host(out).segment();
     MemorySegment bs = bias == null ? null : host(bias).segment();
     if (w instanceof PanelWeight pw) {
-      return (r0, r1) -> Bf16PanelMatmul.multiply(pw, xs, bs, rows, os, r0, r1);
+      return (r0, r1) -> Bf16PanelMatmul.multiply(pw, xs, xa, bs, rows, os, r0, r1);
     }
     HostTensor ws = host(w);
     int outDim = ws.dim(0);
