@@ -125,7 +125,7 @@ public final class CpuBackend extends HostBackendSupport {
   @Override
   public void matmuls(
       DeviceTensor x, DeviceTensor[] w, DeviceTensor[] bias, int rows, DeviceTensor[] out) {
-    MemorySegment xT = null;
+    float[] xT = null;
     float[] xa = null;
     List<Part> parts = new ArrayList<>(w.length);
     for (int i = 0; i < w.length; i++) {
@@ -193,7 +193,7 @@ public final class CpuBackend extends HostBackendSupport {
       DeviceTensor bias,
       int rows,
       DeviceTensor out,
-      MemorySegment xT,
+      float[] xT,
       float[] xa) {
     MemorySegment xs = host(x).segment();
     MemorySegment os = host(out).segment();
@@ -222,12 +222,7 @@ public final class CpuBackend extends HostBackendSupport {
 
   /** The Q8_0 / Q4_0 kernel: F32 activations, weights widened per block in registers. */
   private CpuThreadPool.RangeTask quantized(
-      MemorySegment xs,
-      HostTensor w,
-      MemorySegment bs,
-      int rows,
-      MemorySegment os,
-      MemorySegment xT) {
+      MemorySegment xs, HostTensor w, MemorySegment bs, int rows, MemorySegment os, float[] xT) {
     int outDim = w.dim(0);
     int in = w.dim(1);
     DType format = w.dtype();

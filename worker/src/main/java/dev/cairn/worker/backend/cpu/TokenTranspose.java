@@ -50,9 +50,9 @@ final class TokenTranspose {
 
   /**
    * Reads 16 rows of 16 floats from byte {@code src} of {@code x} ({@code rowBytes} apart) and
-   * writes them as 16 columns, one after another, from byte {@code dst} of {@code t}.
+   * writes them as 16 columns, one after another, from element {@code dst} of {@code t}.
    */
-  static void square(MemorySegment x, long src, long rowBytes, MemorySegment t, long dst) {
+  static void square(MemorySegment x, long src, long rowBytes, float[] t, int dst) {
     FloatVector a0 = load(x, src);
     FloatVector a1 = load(x, src + rowBytes);
     FloatVector a2 = load(x, src + 2 * rowBytes);
@@ -178,23 +178,23 @@ final class TokenTranspose {
     p = f.selectFrom(a14, a15);
     a15 = s.selectFrom(a14, a15);
     a14 = p;
-    long v = (long) N * Float.BYTES;
-    a0.intoMemorySegment(t, dst, LE);
-    a1.intoMemorySegment(t, dst + v, LE);
-    a2.intoMemorySegment(t, dst + 2 * v, LE);
-    a3.intoMemorySegment(t, dst + 3 * v, LE);
-    a4.intoMemorySegment(t, dst + 4 * v, LE);
-    a5.intoMemorySegment(t, dst + 5 * v, LE);
-    a6.intoMemorySegment(t, dst + 6 * v, LE);
-    a7.intoMemorySegment(t, dst + 7 * v, LE);
-    a8.intoMemorySegment(t, dst + 8 * v, LE);
-    a9.intoMemorySegment(t, dst + 9 * v, LE);
-    a10.intoMemorySegment(t, dst + 10 * v, LE);
-    a11.intoMemorySegment(t, dst + 11 * v, LE);
-    a12.intoMemorySegment(t, dst + 12 * v, LE);
-    a13.intoMemorySegment(t, dst + 13 * v, LE);
-    a14.intoMemorySegment(t, dst + 14 * v, LE);
-    a15.intoMemorySegment(t, dst + 15 * v, LE);
+    int v = N;
+    a0.intoArray(t, dst);
+    a1.intoArray(t, dst + v);
+    a2.intoArray(t, dst + 2 * v);
+    a3.intoArray(t, dst + 3 * v);
+    a4.intoArray(t, dst + 4 * v);
+    a5.intoArray(t, dst + 5 * v);
+    a6.intoArray(t, dst + 6 * v);
+    a7.intoArray(t, dst + 7 * v);
+    a8.intoArray(t, dst + 8 * v);
+    a9.intoArray(t, dst + 9 * v);
+    a10.intoArray(t, dst + 10 * v);
+    a11.intoArray(t, dst + 11 * v);
+    a12.intoArray(t, dst + 12 * v);
+    a13.intoArray(t, dst + 13 * v);
+    a14.intoArray(t, dst + 14 * v);
+    a15.intoArray(t, dst + 15 * v);
   }
 
   private static FloatVector load(MemorySegment x, long offset) {

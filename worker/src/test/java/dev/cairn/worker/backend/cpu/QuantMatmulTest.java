@@ -48,7 +48,7 @@ class QuantMatmulTest {
         HostTensor w = QuantBlocks.quantize(randomF32(37, in), format, arena);
         DeviceTensor uploaded = cpu.upload(w);
         assertThat(uploaded.dtype()).isEqualTo(format);
-        for (int tokens : new int[] {1, 3, 4, 5, 9, 37}) {
+        for (int tokens : new int[] {1, 3, 4, 5, 9, 20, 37}) {
           for (boolean withBias : new boolean[] {false, true}) {
             HostTensor x = randomF32(tokens, in);
             HostTensor bias = withBias ? randomF32(37) : null;

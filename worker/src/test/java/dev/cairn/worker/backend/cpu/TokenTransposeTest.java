@@ -20,13 +20,13 @@ class TokenTransposeTest {
       for (long i = 0; i < 16L * in; i++) {
         x.setAtIndex(VectorSupport.LE, i, random.nextFloat());
       }
-      MemorySegment t = arena.allocate((long) 16 * in * Float.BYTES);
+      float[] t = new float[16 * in];
       for (int k = 0; k < in; k += 16) {
-        TokenTranspose.square(x, k * 4L, in * 4L, t, k * 16L * 4);
+        TokenTranspose.square(x, k * 4L, in * 4L, t, k * 16);
       }
       for (int k = 0; k < in; k++) {
         for (int token = 0; token < 16; token++) {
-          assertThat(t.getAtIndex(VectorSupport.LE, (long) k * 16 + token))
+          assertThat(t[k * 16 + token])
               .as("column %d token %d", k, token)
               .isEqualTo(x.getAtIndex(VectorSupport.LE, (long) token * in + k));
         }
