@@ -126,7 +126,10 @@ public final class SweepBench {
       try (LlmEngine engine = new LlmEngine(config, ex, tokenizer)) {
         ConcurrencySweep sweep =
             new ConcurrencySweep(engine, ex.vocabSize(), promptTokens, outputTokens);
-        sweep.run(Math.min(4, maxStreams)); // JIT warm-up
+        // JIT warm-up through the batched kernels too: a step's token count picks its tiles
+        // (quantized 16-token steps run another tile than prefills), so four streams left the
+        // 16-stream level's first steps on cold code.
+        sweep.run(Math.min(16, maxStreams));
         List<SweepResult> results = new java.util.ArrayList<>();
         for (int s : streams) {
           SweepResult r = sweep.run(s);
