@@ -18,9 +18,10 @@ import java.util.Random;
  * stored, Q8_0 and Q4_0 quantized at load): memory bandwidth and FMA rate, prefill and decode
  * tokens/s, decode as a fraction of the bandwidth roofline (weight bytes per token: Q8_0 reads
  * 34/32 bytes per weight, Q4_0 18/32) and prefill as a fraction of the FMA rate, measured in one
- * run (the machine is shared, so bandwidth and decode must see the same load: each format's timed
- * run is bracketed by bandwidth probes). Usage: {@code ComputeBench OUT.json [MODEL_DIR]
- * [PREFILL_TOKENS] [DECODE_TOKENS] [FORMATS]}, FORMATS e.g. {@code none,q8_0,q4_0}.
+ * run (the machine is shared, so probes and rates must see the same load: each format's timed run
+ * is bracketed by bandwidth and FMA probes, whose means are that format's denominators). Usage:
+ * {@code ComputeBench OUT.json [MODEL_DIR] [PREFILL_TOKENS] [DECODE_TOKENS] [FORMATS]}, FORMATS
+ * e.g. {@code none,q8_0,q4_0}.
  */
 public final class ComputeBench {
 
@@ -42,14 +43,13 @@ public final class ComputeBench {
     int threads = Runtime.getRuntime().availableProcessors();
     ObjectNode r = new ObjectMapper().createObjectNode();
     r.put("model", modelDir.toString()).put("threads", threads);
-    double fma = FmaProbe.measure(threads, 3);
-    double fmaEight = FmaProbe.measureEightChains(threads, 3);
-    r.put("fma_per_s", fma).put("fma_per_s_eight_chains", fmaEight);
+    r.put("fma_per_s", FmaProbe.measure(threads, 3));
+    r.put("fma_per_s_eight_chains", FmaProbe.measureEightChains(threads, 3));
     ObjectNode byFormat = r.putObject("formats");
     for (String format : formats) {
       byFormat.set(
           format.equals("none") ? "bf16" : format,
-          measure(modelDir, format, threads, prefill, decode, fma, fmaEight));
+          measure(modelDir, format, threads, prefill, decode));
     }
     r.put(
         "load_average",
@@ -63,13 +63,7 @@ public final class ComputeBench {
 
   /** One weight format: its rates and their ratios to the roofline and the FMA rate. */
   private static ObjectNode measure(
-      Path modelDir,
-      String format,
-      int threads,
-      int prefill,
-      int decode,
-      double fma,
-      double fmaEight)
+      Path modelDir, String format, int threads, int prefill, int decode)
       throws InterruptedException {
     int blocks = 2 * ((prefill + decode) / PagedKvCache.BLOCK_SIZE + 2);
     try (TransformerExecutor ex =
@@ -81,11 +75,18 @@ public final class ComputeBench {
       for (int i = 0; i < 2; i++) {
         run(ex, 0, prefill, 8);
       }
-      // Other processes share the cores: bracket the timed run with bandwidth probes, use the mean.
+      // Other processes share the cores: bracket the timed run with bandwidth and FMA probes, use
+      // the means (the FMA probe moved 177 to 222 GFMA/s between runs minutes apart).
       double before = BandwidthProbe.measure(1L << 30, threads, 3);
+      double fmaBefore = FmaProbe.measure(threads, 3);
+      double eightBefore = FmaProbe.measureEightChains(threads, 3);
       double[] rates = run(ex, half, prefill, decode);
+      double fmaAfter = FmaProbe.measure(threads, 3);
+      double eightAfter = FmaProbe.measureEightChains(threads, 3);
       double after = BandwidthProbe.measure(1L << 30, threads, 3);
       double bandwidth = (before + after) / 2;
+      double fma = (fmaBefore + fmaAfter) / 2;
+      double fmaEight = (eightBefore + eightAfter) / 2;
       double bytesPerToken = ex.weightBytesPerStep();
       double roofline = bandwidth / bytesPerToken;
       // What a prefill computes: every layer for every token, the head for the last one only.
@@ -93,6 +94,8 @@ public final class ComputeBench {
       ObjectNode r = new ObjectMapper().createObjectNode();
       r.put("bandwidth_gb_s", bandwidth / 1e9);
       r.put("bandwidth_before_gb_s", before / 1e9).put("bandwidth_after_gb_s", after / 1e9);
+      r.put("fma_per_s", fma).put("fma_per_s_eight_chains", fmaEight);
+      r.put("fma_before_per_s", fmaBefore).put("fma_after_per_s", fmaAfter);
       r.put("weight_bytes_per_token", (long) bytesPerToken);
       r.put("prefill_tokens", prefill).put("prefill_tokens_per_s", rates[0]);
       r.put("prefill_fmas", (long) prefillFmas);
