@@ -128,6 +128,15 @@ final class CpuThreadPool implements AutoCloseable {
    * run.
    */
   void parallelFor(int n, int minPerThread, int align, RangeTask task) {
+    parallelFor(n, minPerThread, align, CHUNKS_PER_THREAD, task);
+  }
+
+  /**
+   * {@link #parallelFor(int, int, int, RangeTask)} in about {@code chunksPerThread} chunks per
+   * thread (never below {@code align} items): more, smaller chunks even out the threads' finish
+   * where each chunk is long work, at the cost of shorter streams through memory.
+   */
+  void parallelFor(int n, int minPerThread, int align, int chunksPerThread, RangeTask task) {
     int parts = Math.min(threads, Math.max(1, n / Math.max(1, minPerThread)));
     Thread me = Thread.currentThread();
     if (parts <= 1 || (me instanceof Worker w && w.pool() == this)) {
@@ -136,7 +145,7 @@ final class CpuThreadPool implements AutoCloseable {
     }
     int a = Math.max(1, align);
     int per = (n + parts - 1) / parts;
-    int chunk = Math.max(a, (per / CHUNKS_PER_THREAD + a - 1) / a * a);
+    int chunk = Math.max(a, (per / Math.max(1, chunksPerThread) + a - 1) / a * a);
     int chunks = (n + chunk - 1) / chunk;
     int helpers = Math.min(parts, chunks) - 1;
     synchronized (this) {

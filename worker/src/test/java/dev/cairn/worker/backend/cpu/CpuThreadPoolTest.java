@@ -48,6 +48,37 @@ class CpuThreadPoolTest {
     }
   }
 
+  /**
+   * Asked for as many chunks as can be, a range is handed out one aligned unit at a time (a prefill
+   * matmul's panels), every index still once; by default a thread's share comes in about four.
+   */
+  @Test
+  void chunksPerThreadSetsTheRangeSize() {
+    try (CpuThreadPool pool = new CpuThreadPool(2)) {
+      int n = 896;
+      Ranges fine = new Ranges();
+      AtomicIntegerArray hits = new AtomicIntegerArray(n);
+      pool.parallelFor(
+          n,
+          32,
+          32,
+          Integer.MAX_VALUE,
+          (from, to) -> {
+            fine.add(from, to);
+            for (int i = from; i < to; i++) {
+              hits.incrementAndGet(i);
+            }
+          });
+      assertThat(fine.all()).hasSize(n / 32).allSatisfy(r -> assertThat(r[1] - r[0]).isEqualTo(32));
+      for (int i = 0; i < n; i++) {
+        assertThat(hits.get(i)).as("index %d", i).isEqualTo(1);
+      }
+      Ranges coarse = new Ranges();
+      pool.parallelFor(n, 32, 32, coarse::add);
+      assertThat(coarse.all()).hasSize(7); // 448 a thread, a quarter of it rounded up to 128
+    }
+  }
+
   /** Both threads of a two-thread pool take part in a large range. */
   @Test
   void workersShareTheRange() {
