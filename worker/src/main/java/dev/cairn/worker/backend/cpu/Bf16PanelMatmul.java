@@ -44,7 +44,7 @@ final class Bf16PanelMatmul {
       ThreadLocal.withInitial(() -> new float[2 * SIX * L]);
 
   /** Per calling thread, the heap copy of the activations of the matmul in flight. */
-  private static final ThreadLocal<float[]> COPY = ThreadLocal.withInitial(() -> new float[0]);
+  private static final ScratchFloats COPY = new ScratchFloats();
 
   private Bf16PanelMatmul() {}
 
@@ -90,11 +90,7 @@ final class Bf16PanelMatmul {
    */
   static float[] heapCopy(MemorySegment x, int tokens, int in) {
     int n = Math.multiplyExact(tokens, in);
-    float[] a = COPY.get();
-    if (a.length < n) {
-      a = new float[Math.max(n, 2 * a.length)];
-      COPY.set(a);
-    }
+    float[] a = COPY.atLeast(n);
     MemorySegment.copy(x, VectorSupport.LE, 0, a, 0, n);
     return a;
   }

@@ -31,14 +31,13 @@ final class QuantSlabMatmul {
   private static final int L = F.length();
 
   /** Per compute thread, the widened row block: reused across matmuls, grown when needed. */
-  private static final ThreadLocal<float[]> SLAB = ThreadLocal.withInitial(() -> new float[0]);
+  private static final ScratchFloats SLAB = new ScratchFloats();
 
   /**
    * Per calling thread (the engine's step thread), the transposed activations of the matmul in
    * flight: reused, grown when a larger one comes.
    */
-  private static final ThreadLocal<float[]> TRANSPOSED =
-      ThreadLocal.withInitial(() -> new float[0]);
+  private static final ScratchFloats TRANSPOSED = new ScratchFloats();
 
   /** Per compute thread, one tile's outputs, row by row, before they go to their columns. */
   private static final ThreadLocal<float[]> TILE =
@@ -53,7 +52,7 @@ final class QuantSlabMatmul {
    */
   static float[] transposeTokens(MemorySegment x, int tokens, int in) {
     int blocks = (tokens + L - 1) / L;
-    float[] t = grown(TRANSPOSED, Math.multiplyExact(blocks * in, L));
+    float[] t = TRANSPOSED.atLeast(Math.multiplyExact(Math.multiplyExact(blocks, in), L));
     for (int b = 0; b < blocks; b++) {
       int dst = b * in * L;
       int n = Math.min(L, tokens - b * L);
@@ -85,7 +84,7 @@ final class QuantSlabMatmul {
    */
   static void multiply(DType format, Operands q, float[] xT, int tokens, int r0, int r1) {
     int in = q.in();
-    float[] slab = grown(SLAB, ROWS * in);
+    float[] slab = SLAB.atLeast(ROWS * in);
     float[] tile = TILE.get();
     int blockFloats = in * L;
     for (int rb = r0; rb < r1; rb += ROWS) {
@@ -235,16 +234,6 @@ final class QuantSlabMatmul {
                 tile[from + i * L + t] + b);
       }
     }
-  }
-
-  /** This thread's array of {@code slot}, grown (at least doubled) when under {@code n}. */
-  private static float[] grown(ThreadLocal<float[]> slot, int n) {
-    float[] a = slot.get();
-    if (a.length < n) {
-      a = new float[Math.max(n, 2 * a.length)];
-      slot.set(a);
-    }
-    return a;
   }
 
   /** Row {@code r} of the blocks as F32 from element {@code dst} of {@code out}. */
