@@ -43,8 +43,6 @@ public final class ComputeBench {
     int threads = Runtime.getRuntime().availableProcessors();
     ObjectNode r = new ObjectMapper().createObjectNode();
     r.put("model", modelDir.toString()).put("threads", threads);
-    r.put("fma_per_s", FmaProbe.measure(threads, 3));
-    r.put("fma_per_s_eight_chains", FmaProbe.measureEightChains(threads, 3));
     ObjectNode byFormat = r.putObject("formats");
     for (String format : formats) {
       byFormat.set(

@@ -92,31 +92,26 @@ final class QuantSlabMatmul {
       for (int i = 0; i < n; i++) {
         widenRow(format, q.w(), rb + i, in, slab, i * in);
       }
+      int eights = n / 8 * 8;
       int tb = 0;
       for (; tb + L < tokens; tb += 2 * L) {
-        int r = 0;
-        for (; r + 8 <= n; r += 8) {
+        for (int r = 0; r < eights; r += 8) {
           tile8x2(slab, r * in, xT, tb * in, blockFloats, in, tile);
           write(q, tile, 0, 8, rb + r, tb, L);
           write(q, tile, 8 * L, 8, rb + r, tb + L, Math.min(L, tokens - tb - L));
         }
-        for (; r < n; r++) {
-          tile1(slab, r * in, xT, tb * in, in, tile);
-          write(q, tile, 0, 1, rb + r, tb, L);
-          tile1(slab, r * in, xT, (tb + L) * in, in, tile);
-          write(q, tile, 0, 1, rb + r, tb + L, Math.min(L, tokens - tb - L));
-        }
       }
       if (tb < tokens) {
-        int valid = tokens - tb;
-        int r = 0;
-        for (; r + 8 <= n; r += 8) {
+        for (int r = 0; r < eights; r += 8) {
           tile8(slab, r * in, xT, tb * in, in, tile);
-          write(q, tile, 0, 8, rb + r, tb, valid);
+          write(q, tile, 0, 8, rb + r, tb, tokens - tb);
         }
-        for (; r < n; r++) {
-          tile1(slab, r * in, xT, tb * in, in, tile);
-          write(q, tile, 0, 1, rb + r, tb, valid);
+      }
+      // the rows past the last eight (a range's end), one token block at a time
+      for (int r = eights; r < n; r++) {
+        for (int t = 0; t < tokens; t += L) {
+          tile1(slab, r * in, xT, t * in, in, tile);
+          write(q, tile, 0, 1, rb + r, t, Math.min(L, tokens - t));
         }
       }
     }
