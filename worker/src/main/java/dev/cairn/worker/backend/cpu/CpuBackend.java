@@ -301,6 +301,10 @@ public final class CpuBackend extends HostBackendSupport {
     MemorySegment ks = host(kCache).segment();
     MemorySegment vs = host(vCache).segment();
     MemorySegment os = host(out).segment();
+    if (GroupedAttention.applies(vector, b.headDim())) {
+      GroupedAttention.run(pool, qs, ks, vs, b, os);
+      return;
+    }
     int items = rows * b.numHeads();
     // Last items first: a prompt's later rows attend to more positions, and chunks taken
     // heaviest first leave the threads finishing together rather than one alone on the last rows.

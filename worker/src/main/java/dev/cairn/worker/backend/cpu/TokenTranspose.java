@@ -7,11 +7,12 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * Transposes 16 × 16 floats in registers: sixteen token rows in, sixteen columns of tokens out, for
- * {@link QuantSlabMatmul}'s activations with the tokens in the lanes. Four butterfly stages each
- * swap the off-diagonal blocks of every pair of rows (8, 4, 2, then 1 lanes wide) with a two-vector
- * lane select ({@code vpermi2ps}); a scalar copy of the same block read the rows with a stride and
- * took 6–9× as long (a 128 × 4,864 prefill's activations: 0.70 against 0.075 ms).
+ * Transposes 16 × 16 floats in registers: sixteen rows in, sixteen columns out, for {@link
+ * QuantSlabMatmul}'s activations with the tokens in the lanes and {@link GroupedAttention}'s keys
+ * with the positions in the lanes. Four butterfly stages each swap the off-diagonal blocks of every
+ * pair of rows (8, 4, 2, then 1 lanes wide) with a two-vector lane select ({@code vpermi2ps}); a
+ * scalar copy of the same block read the rows with a stride and took 6–9× as long (a 128 × 4,864
+ * prefill's activations: 0.70 against 0.075 ms).
  */
 final class TokenTranspose {
 
@@ -53,22 +54,44 @@ final class TokenTranspose {
    * writes them as 16 columns, one after another, from element {@code dst} of {@code t}.
    */
   static void square(MemorySegment x, long src, long rowBytes, float[] t, int dst) {
-    FloatVector a0 = load(x, src);
-    FloatVector a1 = load(x, src + rowBytes);
-    FloatVector a2 = load(x, src + 2 * rowBytes);
-    FloatVector a3 = load(x, src + 3 * rowBytes);
-    FloatVector a4 = load(x, src + 4 * rowBytes);
-    FloatVector a5 = load(x, src + 5 * rowBytes);
-    FloatVector a6 = load(x, src + 6 * rowBytes);
-    FloatVector a7 = load(x, src + 7 * rowBytes);
-    FloatVector a8 = load(x, src + 8 * rowBytes);
-    FloatVector a9 = load(x, src + 9 * rowBytes);
-    FloatVector a10 = load(x, src + 10 * rowBytes);
-    FloatVector a11 = load(x, src + 11 * rowBytes);
-    FloatVector a12 = load(x, src + 12 * rowBytes);
-    FloatVector a13 = load(x, src + 13 * rowBytes);
-    FloatVector a14 = load(x, src + 14 * rowBytes);
-    FloatVector a15 = load(x, src + 15 * rowBytes);
+    transpose(x, null, 0, 0, src, rowBytes, t, dst);
+  }
+
+  /**
+   * {@link #square} for rows scattered in {@code x}: row i starts at float element {@code rows[from
+   * + i] + col}, as the positions of a paged cache do.
+   */
+  static void gather(MemorySegment x, long[] rows, int from, long col, float[] t, int dst) {
+    transpose(x, rows, from, col, 0, 0, t, dst);
+  }
+
+  // One body for both: sixteen vectors handed to another method would be boxed (it is too large
+  // to inline), so only the address of each row differs.
+  private static void transpose(
+      MemorySegment x,
+      long[] rows,
+      int from,
+      long col,
+      long src,
+      long rowBytes,
+      float[] t,
+      int dst) {
+    FloatVector a0 = row(x, rows, from, col, src, rowBytes, 0);
+    FloatVector a1 = row(x, rows, from, col, src, rowBytes, 1);
+    FloatVector a2 = row(x, rows, from, col, src, rowBytes, 2);
+    FloatVector a3 = row(x, rows, from, col, src, rowBytes, 3);
+    FloatVector a4 = row(x, rows, from, col, src, rowBytes, 4);
+    FloatVector a5 = row(x, rows, from, col, src, rowBytes, 5);
+    FloatVector a6 = row(x, rows, from, col, src, rowBytes, 6);
+    FloatVector a7 = row(x, rows, from, col, src, rowBytes, 7);
+    FloatVector a8 = row(x, rows, from, col, src, rowBytes, 8);
+    FloatVector a9 = row(x, rows, from, col, src, rowBytes, 9);
+    FloatVector a10 = row(x, rows, from, col, src, rowBytes, 10);
+    FloatVector a11 = row(x, rows, from, col, src, rowBytes, 11);
+    FloatVector a12 = row(x, rows, from, col, src, rowBytes, 12);
+    FloatVector a13 = row(x, rows, from, col, src, rowBytes, 13);
+    FloatVector a14 = row(x, rows, from, col, src, rowBytes, 14);
+    FloatVector a15 = row(x, rows, from, col, src, rowBytes, 15);
     FloatVector f = FIRST[0];
     FloatVector s = SECOND[0];
     FloatVector p;
@@ -197,7 +220,10 @@ final class TokenTranspose {
     a15.intoArray(t, dst + 15 * v);
   }
 
-  private static FloatVector load(MemorySegment x, long offset) {
+  /** Row i: {@code rows[from + i] + col} floats in, or {@code src + i · rowBytes} bytes. */
+  private static FloatVector row(
+      MemorySegment x, long[] rows, int from, long col, long src, long rowBytes, int i) {
+    long offset = rows == null ? src + i * rowBytes : (rows[from + i] + col) * Float.BYTES;
     return FloatVector.fromMemorySegment(F, x, offset, LE);
   }
 }

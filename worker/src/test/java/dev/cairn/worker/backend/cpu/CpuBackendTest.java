@@ -301,4 +301,99 @@ class CpuBackendTest {
       assertClose(ref, e, cpu, a, 6 * heads * hd, 2e-4);
     }
   }
+
+  /**
+   * Chunks of a batch over long contexts: a 37-row prefill from position 50, decode rows at
+   * positions 120 and 3, each chunk's cache blocks scattered over the cache.
+   */
+  private record LongBatch(AttentionBatch batch, HostTensor q, HostTensor k, HostTensor v) {}
+
+  private LongBatch longBatch(int heads, int kvHeads, int hd, int blockSize) {
+    int[] start = {50, 120, 3};
+    int[] count = {37, 1, 1};
+    int[][] tables = new int[3][];
+    int blocks = 0;
+    for (int c = 0; c < 3; c++) {
+      tables[c] = new int[(start[c] + count[c] + blockSize - 1) / blockSize];
+      blocks += tables[c].length;
+    }
+    List<Integer> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < blocks; i++) {
+      ids.add(i);
+    }
+    java.util.Collections.shuffle(ids, random);
+    for (int c = 0, i = 0; c < 3; c++) {
+      for (int j = 0; j < tables[c].length; j++) {
+        tables[c][j] = ids.get(i++);
+      }
+    }
+    AttentionBatch b =
+        new AttentionBatch(
+            new int[] {0, 37, 38}, count, start, tables, blockSize, heads, kvHeads, hd);
+    return new LongBatch(
+        b,
+        randomF32(39, heads * hd),
+        randomF32(blocks * blockSize, kvHeads * hd),
+        randomF32(blocks * blockSize, kvHeads * hd));
+  }
+
+  /**
+   * Grouped-query shapes of real models (seven query heads a key/value head as Qwen2.5-0.5B, four,
+   * and one) over contexts longer than one span of transposed keys (64 positions), with more
+   * queries than an eight-query tile and fewer; cache blocks of 5 put one 16-position block of keys
+   * in several cache blocks.
+   */
+  @ParameterizedTest(name = "heads {0}/{1}, head {2}, cache blocks of {3}")
+  @CsvSource({"14, 2, 64, 16", "14, 2, 64, 5", "8, 2, 128, 5", "4, 4, 64, 16", "6, 2, 80, 16"})
+  void attentionOverLongContextsMatchesReference(int heads, int kvHeads, int hd, int blockSize) {
+    try (CpuBackend cpu = cpu(true)) {
+      LongBatch l = longBatch(heads, kvHeads, hd, blockSize);
+      HostTensor e = HostTensor.allocateF32(arena, 39, heads * hd);
+      DeviceTensor a = cpu.allocate(39, heads * hd);
+      ref.attention(l.q(), l.k(), l.v(), l.batch(), e);
+      cpu.attention(l.q(), l.k(), l.v(), l.batch(), a);
+      assertClose(ref, e, cpu, a, 39 * heads * hd, 2e-4);
+    }
+  }
+
+  /**
+   * A row attends bit for bit the same whatever else its step holds: each prefill row, and the
+   * decode row, computed alone (a one-row chunk at its position over the same cache) equals the row
+   * computed in the batch, as the engine's batched and one-at-a-time runs need.
+   */
+  @Test
+  void attentionRowsEqualTheSameRowsComputedAlone() {
+    int heads = 14;
+    int kvHeads = 2;
+    int hd = 64;
+    int width = heads * hd;
+    try (CpuBackend cpu = cpu(true)) {
+      LongBatch l = longBatch(heads, kvHeads, hd, 16);
+      DeviceTensor all = cpu.allocate(39, width);
+      cpu.attention(l.q(), l.k(), l.v(), l.batch(), all);
+      float[] batched = cpu.read(all, 0, 39 * width);
+      AttentionBatch b = l.batch();
+      for (int row : new int[] {0, 7, 20, 36, 37}) {
+        int c = row < 37 ? 0 : 1;
+        int position = b.startPosition()[c] + row - b.rowStart()[c];
+        AttentionBatch one =
+            new AttentionBatch(
+                new int[] {0},
+                new int[] {1},
+                new int[] {position},
+                new int[][] {b.blockTables()[c]},
+                16,
+                heads,
+                kvHeads,
+                hd);
+        HostTensor q = HostTensor.allocateF32(arena, 1, width);
+        MemorySegment.copy(
+            l.q().segment(), (long) row * width * 4, q.segment(), 0, (long) width * 4);
+        DeviceTensor alone = cpu.allocate(1, width);
+        cpu.attention(q, l.k(), l.v(), one, alone);
+        float[] expected = java.util.Arrays.copyOfRange(batched, row * width, (row + 1) * width);
+        assertThat(cpu.read(alone, 0, width)).as("row %d", row).containsExactly(expected);
+      }
+    }
+  }
 }
