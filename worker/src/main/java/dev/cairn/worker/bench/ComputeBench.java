@@ -19,9 +19,10 @@ import java.util.Random;
  * tokens/s, decode as a fraction of the bandwidth roofline (weight bytes per token: Q8_0 reads
  * 34/32 bytes per weight, Q4_0 18/32) and prefill as a fraction of the FMA rate, measured in one
  * run (the machine is shared, so probes and rates must see the same load: each format's timed run
- * is bracketed by bandwidth and FMA probes, whose means are that format's denominators). Usage:
- * {@code ComputeBench OUT.json [MODEL_DIR] [PREFILL_TOKENS] [DECODE_TOKENS] [FORMATS]}, FORMATS
- * e.g. {@code none,q8_0,q4_0}.
+ * is bracketed by bandwidth and FMA probes, whose means are that format's denominators). A second,
+ * longer prefill (512 tokens unless given) shows the rate where attention is a larger share. Usage:
+ * {@code ComputeBench OUT.json [MODEL_DIR] [PREFILL_TOKENS] [DECODE_TOKENS] [FORMATS]
+ * [LONG_PREFILL_TOKENS]}, FORMATS e.g. {@code none,q8_0,q4_0}.
  */
 public final class ComputeBench {
 
@@ -31,7 +32,8 @@ public final class ComputeBench {
   public static void main(String[] args) throws Exception {
     if (args.length < 1) {
       System.err.println(
-          "usage: ComputeBench OUT.json [MODEL_DIR] [PREFILL_TOKENS] [DECODE_TOKENS] [FORMATS]");
+          "usage: ComputeBench OUT.json [MODEL_DIR] [PREFILL_TOKENS] [DECODE_TOKENS] [FORMATS]"
+              + " [LONG_PREFILL_TOKENS]");
       System.exit(2);
     }
     Path out = Path.of(args[0]);
@@ -39,6 +41,8 @@ public final class ComputeBench {
     int prefill = args.length > 2 ? Integer.parseInt(args[2]) : 128;
     int decode = args.length > 3 ? Integer.parseInt(args[3]) : 32;
     List<String> formats = List.of((args.length > 4 ? args[4] : "none,q8_0,q4_0").split(","));
+    // A prompt of a few hundred tokens as well: attention's share grows with the prompt's length.
+    int longPrefill = args.length > 5 ? Integer.parseInt(args[5]) : 512;
     BenchModelGenerator.ensure(modelDir);
     int threads = Runtime.getRuntime().availableProcessors();
     ObjectNode r = new ObjectMapper().createObjectNode();
@@ -47,7 +51,7 @@ public final class ComputeBench {
     for (String format : formats) {
       byFormat.set(
           format.equals("none") ? "bf16" : format,
-          measure(modelDir, format, threads, prefill, decode));
+          measure(modelDir, format, threads, prefill, decode, longPrefill));
     }
     r.put(
         "load_average",
@@ -61,9 +65,9 @@ public final class ComputeBench {
 
   /** One weight format: its rates and their ratios to the roofline and the FMA rate. */
   private static ObjectNode measure(
-      Path modelDir, String format, int threads, int prefill, int decode)
+      Path modelDir, String format, int threads, int prefill, int decode, int longPrefill)
       throws InterruptedException {
-    int blocks = 2 * ((prefill + decode) / PagedKvCache.BLOCK_SIZE + 2);
+    int blocks = 2 * ((Math.max(prefill, longPrefill) + decode) / PagedKvCache.BLOCK_SIZE + 2);
     try (TransformerExecutor ex =
         HostWeights.load(modelDir, "auto", format)
             .executorOn(new CpuBackend(threads, true), blocks)) {
@@ -73,12 +77,14 @@ public final class ComputeBench {
       for (int i = 0; i < 2; i++) {
         run(ex, 0, prefill, 8);
       }
+      run(ex, 0, longPrefill, 0);
       // Other processes share the cores: bracket the timed run with bandwidth and FMA probes, use
       // the means (the FMA probe moved 177 to 222 GFMA/s between runs minutes apart).
       double before = BandwidthProbe.measure(1L << 30, threads, 3);
       double fmaBefore = FmaProbe.measure(threads, 3);
       double eightBefore = FmaProbe.measureEightChains(threads, 3);
       double[] rates = run(ex, half, prefill, decode);
+      double longRate = run(ex, half, longPrefill, 0)[0];
       double fmaAfter = FmaProbe.measure(threads, 3);
       double eightAfter = FmaProbe.measureEightChains(threads, 3);
       double after = BandwidthProbe.measure(1L << 30, threads, 3);
@@ -105,12 +111,20 @@ public final class ComputeBench {
       r.put(
           "prefill_fraction_as_counted_before",
           rates[0] * (layerFmasPerToken(ex.config()) + headFmas(ex.config())) / fmaEight);
+      double longFmas = prefillFmas(ex.config(), longPrefill);
+      r.put("long_prefill_tokens", longPrefill).put("long_prefill_tokens_per_s", longRate);
+      r.put("long_prefill_fmas", (long) longFmas);
+      r.put("long_prefill_fraction_of_fma_rate", longRate / longPrefill * longFmas / fma);
+      r.put(
+          "long_prefill_fraction_of_eight_chain_fma_rate",
+          longRate / longPrefill * longFmas / fmaEight);
       r.put("decode_tokens", decode).put("decode_tokens_per_s", rates[1]);
       r.put("decode_roofline_tokens_per_s", roofline);
       r.put("decode_fraction_of_roofline", rates[1] / roofline);
       System.out.printf(
-          "%s: decode %.1f tok/s (%.2f of roofline), prefill %.1f tok/s%n",
-          format, rates[1], rates[1] / roofline, rates[0]);
+          "%s: decode %.1f tok/s (%.2f of roofline), prefill %.1f tok/s, %d-token prefill %.1f"
+              + " tok/s%n",
+          format, rates[1], rates[1] / roofline, rates[0], longPrefill, longRate);
       return r;
     }
   }
