@@ -49,7 +49,7 @@ final class CpuAttention {
       scores[p] = dot(q, qOff, k, rows[p], hd, vector) * scale;
     }
     float inv = 1f / (vector ? expVector(scores, n) : expScalar(scores, n));
-    int d = vector ? valuesInFours(v, rows, scores, n, hd, inv, out, qOff) : 0;
+    int d = vector ? valuesInFours(v, rows, scores, 0, n, hd, inv, out, qOff) : 0;
     if (vector) {
       for (; d + F.length() <= hd; d += F.length()) {
         values(v, rows, scores, n, d, inv, out, qOff);
@@ -68,8 +68,7 @@ final class CpuAttention {
    * Element offset of this head's key/value in the cache row of each position {@code [0, n)}, block
    * by block ({@link AttentionBatch#cacheRow} divides by the block size twice per position).
    */
-  private static void cacheRows(
-      int[] table, int blockSize, int n, int kvDim, long kvHead, long[] rows) {
+  static void cacheRows(int[] table, int blockSize, int n, int kvDim, long kvHead, long[] rows) {
     for (int blk = 0, p = 0; p < n; blk++) {
       long first = (long) table[blk] * blockSize;
       for (int i = 0; i < blockSize && p < n; i++, p++) {
@@ -79,14 +78,16 @@ final class CpuAttention {
   }
 
   /**
-   * Output slices {@code [0, 4L·⌊hd/4L⌋)} of the weighted sum of values, four vector slices per
-   * pass over the positions: one row index and one weight broadcast serve four multiply-adds, in
-   * four independent chains. Returns the first element not written.
+   * Output slices {@code [0, 4L·⌊hd/4L⌋)} of the weighted sum of values, weights {@code scores[at +
+   * p]}, four vector slices per pass over the positions: one row index and one weight broadcast
+   * serve four multiply-adds, in four independent chains. Returns the first element not written.
+   * {@link GroupedAttention} runs it for a group's odd head.
    */
-  private static int valuesInFours(
+  static int valuesInFours(
       MemorySegment v,
       long[] rows,
       float[] scores,
+      int at,
       int n,
       int hd,
       float inv,
@@ -98,7 +99,7 @@ final class CpuAttention {
       FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
       for (int p = 0; p < n; p++) {
         long r = rows[p] + d;
-        FloatVector w = FloatVector.broadcast(F, scores[p]);
+        FloatVector w = FloatVector.broadcast(F, scores[at + p]);
         a0 = value(v, r).fma(w, a0);
         a1 = value(v, r + l).fma(w, a1);
         a2 = value(v, r + 2 * l).fma(w, a2);

@@ -205,18 +205,13 @@ final class GroupedAttention {
   }
 
   /**
-   * Element offset of this head's key/value in the cache row of each position {@code [0, n)}, and
-   * of position n - 1 again up to {@code padded}: a transposed block past the row's end reads real
-   * cache, and its scores are never used.
+   * {@link CpuAttention#cacheRows} for positions {@code [0, n)}, then position n - 1 again up to
+   * {@code padded}: a transposed block past the row's end reads real cache, and its scores are
+   * never used.
    */
   private static void cacheRows(
       int[] table, int blockSize, int n, int padded, int kvDim, long kvHead, long[] rows) {
-    for (int blk = 0, p = 0; p < n; blk++) {
-      long first = (long) table[blk] * blockSize;
-      for (int i = 0; i < blockSize && p < n; i++, p++) {
-        rows[p] = (first + i) * kvDim + kvHead;
-      }
-    }
+    CpuAttention.cacheRows(table, blockSize, n, kvDim, kvHead, rows);
     Arrays.fill(rows, n, padded, rows[n - 1]);
   }
 
@@ -386,7 +381,7 @@ final class GroupedAttention {
     }
   }
 
-  /** {@link #values2} for one head: a group of odd size. */
+  /** {@link #values2} for one head (a group of odd size): the same chains, one head at a time. */
   private static void values1(
       MemorySegment v,
       long[] rows,
@@ -397,22 +392,7 @@ final class GroupedAttention {
       float inv,
       MemorySegment out,
       long o) {
-    int d = 0;
-    for (; d + 4 * P <= hd; d += 4 * P) {
-      FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-      for (int p = 0; p < n; p++) {
-        long r = rows[p] + d;
-        FloatVector w = FloatVector.broadcast(F, s[at + p]);
-        a0 = value(v, r).fma(w, a0);
-        a1 = value(v, r + P).fma(w, a1);
-        a2 = value(v, r + 2 * P).fma(w, a2);
-        a3 = value(v, r + 3 * P).fma(w, a3);
-      }
-      store(out, o + d, a0.mul(inv));
-      store(out, o + d + P, a1.mul(inv));
-      store(out, o + d + 2 * P, a2.mul(inv));
-      store(out, o + d + 3 * P, a3.mul(inv));
-    }
+    int d = CpuAttention.valuesInFours(v, rows, s, at, n, hd, inv, out, o);
     for (; d < hd; d += P) {
       store(out, o + d, slice(v, rows, s, at, n, d).mul(inv));
     }
