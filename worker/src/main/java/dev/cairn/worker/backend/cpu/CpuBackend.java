@@ -255,20 +255,22 @@ public final class CpuBackend extends HostBackendSupport {
     MemorySegment xs = host(x).segment();
     MemorySegment cs = host(cosSin).segment();
     int half = headDim / 2;
-    for (int t = 0; t < positions.length; t++) {
-      long tableRow = (long) positions[t] * headDim;
-      for (int hd = 0; hd < heads; hd++) {
-        long base = ((long) t * heads + hd) * headDim;
-        for (int i = 0; i < half; i++) {
-          float cos = cs.getAtIndex(VectorSupport.LE, tableRow + i);
-          float sin = cs.getAtIndex(VectorSupport.LE, tableRow + half + i);
-          float a = xs.getAtIndex(VectorSupport.LE, base + i);
-          float b = xs.getAtIndex(VectorSupport.LE, base + half + i);
-          xs.setAtIndex(VectorSupport.LE, base + i, a * cos - b * sin);
-          xs.setAtIndex(VectorSupport.LE, base + half + i, b * cos + a * sin);
-        }
-      }
-    }
+    int width = heads * headDim;
+    // A prefill's rows on both cores (rope was scalar and serial: 9.2 ms of a 512-token prefill,
+    // 2.1–2.7 ms vectorised and split).
+    pool.parallelFor(
+        positions.length,
+        (int) Math.max(1, PARALLEL_MIN_WORK / width),
+        1,
+        (t0, t1) -> {
+          for (int t = t0; t < t1; t++) {
+            long tableRow = (long) positions[t] * headDim;
+            for (int hd = 0; hd < heads; hd++) {
+              long base = ((long) t * heads + hd) * headDim;
+              CpuElementwise.ropeHead(xs, base, cs, tableRow, half, vector);
+            }
+          }
+        });
   }
 
   @Override

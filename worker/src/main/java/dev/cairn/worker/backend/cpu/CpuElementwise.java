@@ -83,6 +83,37 @@ final class CpuElementwise {
     }
   }
 
+  /**
+   * Rotary embedding of one head at element {@code base}: its halves rotated by the angles of the
+   * table row at element {@code tableRow} ({@code half} cosines, then {@code half} sines). The
+   * vector lanes do the scalar path's multiplies and adds in the same order, so both give the same
+   * bits.
+   */
+  static void ropeHead(
+      MemorySegment x, long base, MemorySegment cs, long tableRow, int half, boolean vector) {
+    int i = 0;
+    if (vector) {
+      for (; i + F.length() <= half; i += F.length()) {
+        FloatVector cos = load(cs, tableRow + i);
+        FloatVector sin = load(cs, tableRow + half + i);
+        FloatVector a = load(x, base + i);
+        FloatVector b = load(x, base + half + i);
+        a.mul(cos).sub(b.mul(sin)).intoMemorySegment(x, (base + i) * 4, ByteOrder.LITTLE_ENDIAN);
+        b.mul(cos)
+            .add(a.mul(sin))
+            .intoMemorySegment(x, (base + half + i) * 4, ByteOrder.LITTLE_ENDIAN);
+      }
+    }
+    for (; i < half; i++) {
+      float cos = cs.getAtIndex(LE, tableRow + i);
+      float sin = cs.getAtIndex(LE, tableRow + half + i);
+      float a = x.getAtIndex(LE, base + i);
+      float b = x.getAtIndex(LE, base + half + i);
+      x.setAtIndex(LE, base + i, a * cos - b * sin);
+      x.setAtIndex(LE, base + half + i, b * cos + a * sin);
+    }
+  }
+
   private static FloatVector load(MemorySegment s, long element) {
     return FloatVector.fromMemorySegment(F, s, element * 4, ByteOrder.LITTLE_ENDIAN);
   }

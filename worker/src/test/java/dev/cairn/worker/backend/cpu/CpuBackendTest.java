@@ -213,12 +213,11 @@ class CpuBackendTest {
     }
   }
 
-  @ParameterizedTest(name = "vector={0}")
-  @ValueSource(booleans = {true, false})
-  void elementwiseKernelsMatchReference(boolean vector) {
+  /** A decode-sized call, and a prefill-sized one that the rows split across both threads. */
+  @ParameterizedTest(name = "vector={0}, {1} rows of {2}")
+  @CsvSource({"true, 3, 45", "true, 100, 896", "false, 3, 45", "false, 100, 896"})
+  void elementwiseKernelsMatchReference(boolean vector, int rows, int h) {
     try (CpuBackend cpu = cpu(vector)) {
-      int rows = 3;
-      int h = 45;
       HostTensor x = randomF32(rows, h);
       HostTensor y = randomF32(rows, h);
       for (DType dt : PLAIN_TYPES) {
@@ -240,6 +239,31 @@ class CpuBackendTest {
       ref.addInPlace(e, y, rows);
       cpu.addInPlace(a, y, rows);
       assertClose(ref, e, cpu, a, rows * h, 1e-6);
+    }
+  }
+
+  /**
+   * Rotary embedding over a prefill's rows (split across both threads) with heads of whole vectors
+   * (64) and with a tail past them (80): the same bits as the reference, which rotates element by
+   * element.
+   */
+  @ParameterizedTest(name = "vector={0}, head {1}")
+  @CsvSource({"true, 64", "true, 80", "false, 64"})
+  void ropeOverAPrefillEqualsReference(boolean vector, int hd) {
+    try (CpuBackend cpu = cpu(vector)) {
+      int heads = 14;
+      int tokens = 100;
+      HostTensor x = randomF32(tokens, heads * hd);
+      HostTensor cosSin = randomF32(300, hd);
+      int[] positions = random.ints(tokens, 0, 300).toArray();
+      HostTensor e = HostTensor.allocateF32(arena, tokens, heads * hd);
+      DeviceTensor a = cpu.allocate(tokens, heads * hd);
+      ref.write(e, ref.read(x, 0, tokens * heads * hd));
+      cpu.write(a, ref.read(x, 0, tokens * heads * hd));
+      ref.rope(e, heads, hd, positions, cosSin);
+      cpu.rope(a, heads, hd, positions, cosSin);
+      assertThat(cpu.read(a, 0, tokens * heads * hd))
+          .containsExactly(ref.read(e, 0, tokens * heads * hd));
     }
   }
 
