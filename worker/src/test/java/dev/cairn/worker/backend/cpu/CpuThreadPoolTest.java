@@ -50,7 +50,8 @@ class CpuThreadPoolTest {
 
   /**
    * Asked for as many chunks as can be, a range is handed out one aligned unit at a time (a prefill
-   * matmul's panels), every index still once; by default a thread's share comes in about four.
+   * matmul's panels), every index still once; asked for four a thread, in about four equal ones; by
+   * default guided, each range a quarter of what is left, down to one unit at the end.
    */
   @Test
   void chunksPerThreadSetsTheRangeSize() {
@@ -73,9 +74,21 @@ class CpuThreadPoolTest {
       for (int i = 0; i < n; i++) {
         assertThat(hits.get(i)).as("index %d", i).isEqualTo(1);
       }
-      Ranges coarse = new Ranges();
-      pool.parallelFor(n, 32, 32, coarse::add);
-      assertThat(coarse.all()).hasSize(7); // 448 a thread, a quarter of it rounded up to 128
+      Ranges guided = new Ranges();
+      pool.parallelFor(n, 32, 32, guided::add);
+      List<int[]> byStart = new ArrayList<>(guided.all());
+      byStart.sort(java.util.Comparator.comparingInt(r -> r[0]));
+      // a quarter of what is left each time, in whole units: 224, 192, 128, 96, 64, 64, 32, ...
+      assertThat(byStart.get(0)).containsExactly(0, 224);
+      for (int i = 1; i < byStart.size(); i++) {
+        assertThat(byStart.get(i)[0]).isEqualTo(byStart.get(i - 1)[1]);
+        assertThat(byStart.get(i)[1] - byStart.get(i)[0])
+            .isLessThanOrEqualTo(byStart.get(i - 1)[1] - byStart.get(i - 1)[0]);
+      }
+      assertThat(byStart.getLast()).containsExactly(n - 32, n);
+      Ranges even = new Ranges();
+      pool.parallelFor(n, 32, 32, 4, even::add);
+      assertThat(even.all()).hasSize(7); // 448 a thread, a quarter of it rounded up to 128
     }
   }
 
