@@ -54,7 +54,15 @@ final class TokenTranspose {
    * writes them as 16 columns, one after another, from element {@code dst} of {@code t}.
    */
   static void square(MemorySegment x, long src, long rowBytes, float[] t, int dst) {
-    transpose(x, null, 0, 0, src, rowBytes, t, dst);
+    transpose(x, null, null, 0, 0, src, rowBytes, t, dst);
+  }
+
+  /**
+   * {@link #square} from a heap array: row i is {@code a[src + 16·i ..]}, as a tile's outputs lie
+   * one row of tokens after another.
+   */
+  static void square(float[] a, int src, float[] t, int dst) {
+    transpose(null, a, null, 0, 0, src, 0, t, dst);
   }
 
   /**
@@ -62,13 +70,14 @@ final class TokenTranspose {
    * + i] + col}, as the positions of a paged cache do.
    */
   static void gather(MemorySegment x, long[] rows, int from, long col, float[] t, int dst) {
-    transpose(x, rows, from, col, 0, 0, t, dst);
+    transpose(x, null, rows, from, col, 0, 0, t, dst);
   }
 
-  // One body for both: sixteen vectors handed to another method would be boxed (it is too large
-  // to inline), so only the address of each row differs.
+  // One body for all three: sixteen vectors handed to another method would be boxed (it is too
+  // large to inline), so only where each row comes from differs.
   private static void transpose(
       MemorySegment x,
+      float[] a,
       long[] rows,
       int from,
       long col,
@@ -76,22 +85,22 @@ final class TokenTranspose {
       long rowBytes,
       float[] t,
       int dst) {
-    FloatVector a0 = row(x, rows, from, col, src, rowBytes, 0);
-    FloatVector a1 = row(x, rows, from, col, src, rowBytes, 1);
-    FloatVector a2 = row(x, rows, from, col, src, rowBytes, 2);
-    FloatVector a3 = row(x, rows, from, col, src, rowBytes, 3);
-    FloatVector a4 = row(x, rows, from, col, src, rowBytes, 4);
-    FloatVector a5 = row(x, rows, from, col, src, rowBytes, 5);
-    FloatVector a6 = row(x, rows, from, col, src, rowBytes, 6);
-    FloatVector a7 = row(x, rows, from, col, src, rowBytes, 7);
-    FloatVector a8 = row(x, rows, from, col, src, rowBytes, 8);
-    FloatVector a9 = row(x, rows, from, col, src, rowBytes, 9);
-    FloatVector a10 = row(x, rows, from, col, src, rowBytes, 10);
-    FloatVector a11 = row(x, rows, from, col, src, rowBytes, 11);
-    FloatVector a12 = row(x, rows, from, col, src, rowBytes, 12);
-    FloatVector a13 = row(x, rows, from, col, src, rowBytes, 13);
-    FloatVector a14 = row(x, rows, from, col, src, rowBytes, 14);
-    FloatVector a15 = row(x, rows, from, col, src, rowBytes, 15);
+    FloatVector a0 = row(x, a, rows, from, col, src, rowBytes, 0);
+    FloatVector a1 = row(x, a, rows, from, col, src, rowBytes, 1);
+    FloatVector a2 = row(x, a, rows, from, col, src, rowBytes, 2);
+    FloatVector a3 = row(x, a, rows, from, col, src, rowBytes, 3);
+    FloatVector a4 = row(x, a, rows, from, col, src, rowBytes, 4);
+    FloatVector a5 = row(x, a, rows, from, col, src, rowBytes, 5);
+    FloatVector a6 = row(x, a, rows, from, col, src, rowBytes, 6);
+    FloatVector a7 = row(x, a, rows, from, col, src, rowBytes, 7);
+    FloatVector a8 = row(x, a, rows, from, col, src, rowBytes, 8);
+    FloatVector a9 = row(x, a, rows, from, col, src, rowBytes, 9);
+    FloatVector a10 = row(x, a, rows, from, col, src, rowBytes, 10);
+    FloatVector a11 = row(x, a, rows, from, col, src, rowBytes, 11);
+    FloatVector a12 = row(x, a, rows, from, col, src, rowBytes, 12);
+    FloatVector a13 = row(x, a, rows, from, col, src, rowBytes, 13);
+    FloatVector a14 = row(x, a, rows, from, col, src, rowBytes, 14);
+    FloatVector a15 = row(x, a, rows, from, col, src, rowBytes, 15);
     FloatVector f = FIRST[0];
     FloatVector s = SECOND[0];
     FloatVector p;
@@ -220,9 +229,15 @@ final class TokenTranspose {
     a15.intoArray(t, dst + 15 * v);
   }
 
-  /** Row i: {@code rows[from + i] + col} floats in, or {@code src + i · rowBytes} bytes. */
+  /**
+   * Row i: {@code a[src + 16·i]}, {@code rows[from + i] + col} floats into {@code x}, or {@code src
+   * + i · rowBytes} bytes.
+   */
   private static FloatVector row(
-      MemorySegment x, long[] rows, int from, long col, long src, long rowBytes, int i) {
+      MemorySegment x, float[] a, long[] rows, int from, long col, long src, long rowBytes, int i) {
+    if (a != null) {
+      return FloatVector.fromArray(F, a, (int) src + i * N);
+    }
     long offset = rows == null ? src + i * rowBytes : (rows[from + i] + col) * Float.BYTES;
     return FloatVector.fromMemorySegment(F, x, offset, LE);
   }
