@@ -98,7 +98,8 @@ final class QuantSlabMatmul {
       }
       int eights = n / 8 * 8;
       // A whole slab leaves each tile as 16 rows × 16 tokens: transposed, a token's 16 outputs are
-      // one vector store; element by element the stores took 15–25% of a 128-token matmul.
+      // one vector store. Element by element, a 128-token 4864 × 896 matmul ran at 119–134 GFMA/s
+      // against 155 with no stores at all.
       boolean square = n == ROWS && TokenTranspose.available();
       int tb = 0;
       for (; tb + L < tokens; tb += 2 * L) {
@@ -185,7 +186,7 @@ final class QuantSlabMatmul {
     a5.intoArray(tile, t0 + 5 * L);
     a6.intoArray(tile, t0 + 6 * L);
     a7.intoArray(tile, t0 + 7 * L);
-    b0.intoArray(tile, t0 + (ROWS + 0) * L);
+    b0.intoArray(tile, t0 + ROWS * L);
     b1.intoArray(tile, t0 + (ROWS + 1) * L);
     b2.intoArray(tile, t0 + (ROWS + 2) * L);
     b3.intoArray(tile, t0 + (ROWS + 3) * L);
