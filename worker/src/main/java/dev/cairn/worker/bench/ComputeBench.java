@@ -103,21 +103,22 @@ public final class ComputeBench {
       r.put("weight_bytes_per_token", (long) bytesPerToken);
       r.put("prefill_tokens", prefill).put("prefill_tokens_per_s", rates[0]);
       r.put("prefill_fmas", (long) prefillFmas);
-      r.put("prefill_fraction_of_fma_rate", rates[0] / prefill * prefillFmas / fma);
+      r.put("prefill_fraction_of_fma_rate", fraction(rates[0], prefill, prefillFmas, fma));
       // Under the probes and the count before 2026-12 (eight FMA chains; the head's multiply-adds
       // counted for every prompt token, which a prefill computes for the last one only).
       r.put(
-          "prefill_fraction_of_eight_chain_fma_rate", rates[0] / prefill * prefillFmas / fmaEight);
+          "prefill_fraction_of_eight_chain_fma_rate",
+          fraction(rates[0], prefill, prefillFmas, fmaEight));
       r.put(
           "prefill_fraction_as_counted_before",
           rates[0] * (layerFmasPerToken(ex.config()) + headFmas(ex.config())) / fmaEight);
       double longFmas = prefillFmas(ex.config(), longPrefill);
       r.put("long_prefill_tokens", longPrefill).put("long_prefill_tokens_per_s", longRate);
       r.put("long_prefill_fmas", (long) longFmas);
-      r.put("long_prefill_fraction_of_fma_rate", longRate / longPrefill * longFmas / fma);
+      r.put("long_prefill_fraction_of_fma_rate", fraction(longRate, longPrefill, longFmas, fma));
       r.put(
           "long_prefill_fraction_of_eight_chain_fma_rate",
-          longRate / longPrefill * longFmas / fmaEight);
+          fraction(longRate, longPrefill, longFmas, fmaEight));
       r.put("decode_tokens", decode).put("decode_tokens_per_s", rates[1]);
       r.put("decode_roofline_tokens_per_s", roofline);
       r.put("decode_fraction_of_roofline", rates[1] / roofline);
@@ -127,6 +128,14 @@ public final class ComputeBench {
           format, rates[1], rates[1] / roofline, rates[0], longPrefill, longRate);
       return r;
     }
+  }
+
+  /**
+   * A prefill's multiply-adds per second ({@code tokensPerS} of {@code fmas} per {@code tokens})
+   * over {@code fmaRate}.
+   */
+  private static double fraction(double tokensPerS, int tokens, double fmas, double fmaRate) {
+    return tokensPerS / tokens * fmas / fmaRate;
   }
 
   /**

@@ -40,15 +40,14 @@ final class CpuAttention {
     long kvHead = (long) (h / (heads / b.numKvHeads())) * hd;
     float scale = (float) (1.0 / Math.sqrt(hd));
     int n = last + 1;
-    Scratch scratch = SCRATCH.get().fit(n);
-    float[] scores = scratch.scores;
-    long[] rows = scratch.rows;
+    float[] scores = SCORES.atLeast(n);
+    long[] rows = cacheRowScratch(n);
     cacheRows(b.blockTables()[c], b.blockSize(), n, kvDim, kvHead, rows);
     int p = vector ? scoresInFours(q, qOff, k, rows, n, hd, scale, scores) : 0;
     for (; p < n; p++) {
       scores[p] = dot(q, qOff, k, rows[p], hd, vector) * scale;
     }
-    float inv = 1f / (vector ? expVector(scores, n) : expScalar(scores, n));
+    float inv = 1f / (vector ? expVector(scores, 0, n) : expScalar(scores, n));
     int d = vector ? valuesInFours(v, rows, scores, 0, n, hd, inv, out, qOff) : 0;
     if (vector) {
       for (; d + F.length() <= hd; d += F.length()) {
@@ -176,17 +175,23 @@ final class CpuAttention {
   }
 
   /**
-   * {@code scores[p] = exp(scores[p] - max)} over {@code [0, n)}, vector lanes; returns their sum.
+   * {@code s[at + p] = exp(s[at + p] - max)} over {@code p < n}, vector lanes; returns their sum.
+   * Masked at the end, so every position takes the same exp whatever its place in the row. {@link
+   * GroupedAttention} runs it on each query's scores.
    */
-  private static float expVector(float[] scores, int n) {
-    FloatVector shift = FloatVector.broadcast(F, max(scores, n));
+  static float expVector(float[] s, int at, int n) {
+    FloatVector top = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+    for (int p = 0; p < n; p += F.length()) {
+      VectorMask<Float> m = F.indexInRange(p, n);
+      top = top.lanewise(VectorOperators.MAX, FloatVector.fromArray(F, s, at + p, m), m);
+    }
+    FloatVector shift = FloatVector.broadcast(F, top.reduceLanes(VectorOperators.MAX));
     FloatVector sum = FloatVector.zero(F);
     for (int p = 0; p < n; p += F.length()) {
-      // masked at the end, so every position takes the same exp whatever its place in the row
       VectorMask<Float> m = F.indexInRange(p, n);
       FloatVector e =
-          FloatVector.fromArray(F, scores, p, m).sub(shift).lanewise(VectorOperators.EXP, m);
-      e.intoArray(scores, p, m);
+          FloatVector.fromArray(F, s, at + p, m).sub(shift).lanewise(VectorOperators.EXP, m);
+      e.intoArray(s, at + p, m);
       sum = sum.add(e, m);
     }
     return sum.reduceLanes(VectorOperators.ADD);
@@ -194,7 +199,10 @@ final class CpuAttention {
 
   /** The scalar path of {@link #expVector}. */
   private static float expScalar(float[] scores, int n) {
-    float max = max(scores, n);
+    float max = Float.NEGATIVE_INFINITY;
+    for (int p = 0; p < n; p++) {
+      max = Math.max(max, scores[p]);
+    }
     float sum = 0;
     for (int p = 0; p < n; p++) {
       scores[p] = (float) Math.exp(scores[p] - max);
@@ -203,38 +211,35 @@ final class CpuAttention {
     return sum;
   }
 
-  private static float max(float[] scores, int n) {
-    float max = Float.NEGATIVE_INFINITY;
-    for (int p = 0; p < n; p++) {
-      max = Math.max(max, scores[p]);
-    }
-    return max;
-  }
-
-  private static FloatVector value(MemorySegment v, long element) {
+  /** The float vector at element {@code element} of a cache or query segment. */
+  static FloatVector value(MemorySegment v, long element) {
     return FloatVector.fromMemorySegment(F, v, element * 4, ByteOrder.LITTLE_ENDIAN);
   }
 
-  private static void store(MemorySegment out, long element, FloatVector x) {
+  /** Stores {@code x} at element {@code element} of the output. */
+  static void store(MemorySegment out, long element, FloatVector x) {
     x.intoMemorySegment(out, element * 4, ByteOrder.LITTLE_ENDIAN);
   }
 
-  /** Per compute thread: one item's scores and cache rows, grown to the longest context seen. */
-  private static final class Scratch {
-    float[] scores = new float[0];
-    long[] rows = new long[0];
+  /** Per compute thread: one item's scores, grown to the longest context seen. */
+  private static final ScratchFloats SCORES = new ScratchFloats();
 
-    Scratch fit(int n) {
-      if (scores.length < n) {
-        int size = Math.max(n, 2 * scores.length);
-        scores = new float[size];
-        rows = new long[size];
-      }
-      return this;
+  /** Per compute thread: the cache rows of an item's positions ({@link #cacheRows}). */
+  private static final ThreadLocal<long[]> ROWS = ThreadLocal.withInitial(() -> new long[0]);
+
+  /**
+   * This thread's cache-row array, at least {@code n} long (grown, at least doubled, when a longer
+   * context comes): shared by {@link #run} and {@link GroupedAttention}, which never run at once on
+   * one thread.
+   */
+  static long[] cacheRowScratch(int n) {
+    long[] a = ROWS.get();
+    if (a.length < n) {
+      a = new long[Math.max(n, 2 * a.length)];
+      ROWS.set(a);
     }
+    return a;
   }
-
-  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
   private static float dot(
       MemorySegment a, long aOff, MemorySegment b, long bOff, int n, boolean vector) {

@@ -1,14 +1,13 @@
 package dev.cairn.worker.backend.cpu;
 
+import static dev.cairn.worker.backend.cpu.CpuAttention.store;
+import static dev.cairn.worker.backend.cpu.CpuAttention.value;
 import static dev.cairn.worker.backend.cpu.VectorSupport.F;
 
 import dev.cairn.worker.backend.AttentionBatch;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Causal attention over the paged cache, one work item per (chunk, key/value head, block of query
@@ -40,8 +39,6 @@ final class GroupedAttention {
 
   /** Scores an item may hold (floats): bounds the scratch for long contexts. */
   private static final int SCORE_BUDGET = 1 << 18;
-
-  private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
 
   private GroupedAttention() {}
 
@@ -93,10 +90,11 @@ final class GroupedAttention {
 
     static Items plan(AttentionBatch b) {
       int group = b.numHeads() / b.numKvHeads();
+      int[] per = new int[b.chunks()];
       int n = 0;
       for (int c = 0; c < b.chunks(); c++) {
-        int per = rowsPerItem(group, b.startPosition()[c] + b.rowCount()[c]);
-        n += (b.rowCount()[c] + per - 1) / per * b.numKvHeads();
+        per[c] = rowsPerItem(group, b.startPosition()[c] + b.rowCount()[c]);
+        n += (b.rowCount()[c] + per[c] - 1) / per[c] * b.numKvHeads();
       }
       int[] chunk = new int[n];
       int[] row = new int[n];
@@ -106,9 +104,8 @@ final class GroupedAttention {
       int i = 0;
       for (int c = 0; c < b.chunks(); c++) {
         int count = b.rowCount()[c];
-        int per = rowsPerItem(group, b.startPosition()[c] + count);
-        for (int r = 0; r < count; r += per) {
-          int m = Math.min(per, count - r);
+        for (int r = 0; r < count; r += per[c]) {
+          int m = Math.min(per[c], count - r);
           long cost = (long) m * (b.startPosition()[c] + r + m);
           for (int g = 0; g < b.numKvHeads(); g++, i++) {
             chunk[i] = c;
@@ -153,7 +150,7 @@ final class GroupedAttention {
     float[] qs = QUERIES.atLeast(Math.multiplyExact(queries, hd));
     float[] scores = SCORES.atLeast(Math.multiplyExact(queries, stride));
     float[] keys = KEYS.atLeast(BLOCKS * hd * P);
-    long[] cache = rowsAtLeast(stride);
+    long[] cache = CpuAttention.cacheRowScratch(stride);
     cacheRows(
         b.blockTables()[c], b.blockSize(), longest, stride, b.numKvHeads() * hd, g * hd, cache);
     // A row's heads of one group are adjacent: one copy per row.
@@ -193,13 +190,22 @@ final class GroupedAttention {
       int j = 0;
       for (; j + 2 <= group; j += 2) {
         int at = (i * group + j) * stride;
-        float inv0 = 1f / exp(scores, at, n);
-        float inv1 = 1f / exp(scores, at + stride, n);
+        float inv0 = 1f / CpuAttention.expVector(scores, at, n);
+        float inv1 = 1f / CpuAttention.expVector(scores, at + stride, n);
         values2(v, cache, scores, at, at + stride, n, hd, inv0, inv1, out, o + (long) j * hd);
       }
       if (j < group) {
         int at = (i * group + j) * stride;
-        values1(v, cache, scores, at, n, hd, 1f / exp(scores, at, n), out, o + (long) j * hd);
+        values1(
+            v,
+            cache,
+            scores,
+            at,
+            n,
+            hd,
+            1f / CpuAttention.expVector(scores, at, n),
+            out,
+            o + (long) j * hd);
       }
     }
   }
@@ -306,28 +312,6 @@ final class GroupedAttention {
   }
 
   /**
-   * {@code s[at + p] = exp(s[at + p] - max)} over {@code p < n}; returns their sum. Masked at the
-   * end, so every position takes the same exp whatever its place in the row.
-   */
-  private static float exp(float[] s, int at, int n) {
-    FloatVector top = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-    for (int p = 0; p < n; p += P) {
-      VectorMask<Float> m = F.indexInRange(p, n);
-      top = top.lanewise(VectorOperators.MAX, FloatVector.fromArray(F, s, at + p, m), m);
-    }
-    FloatVector shift = FloatVector.broadcast(F, top.reduceLanes(VectorOperators.MAX));
-    FloatVector sum = FloatVector.zero(F);
-    for (int p = 0; p < n; p += P) {
-      VectorMask<Float> m = F.indexInRange(p, n);
-      FloatVector e =
-          FloatVector.fromArray(F, s, at + p, m).sub(shift).lanewise(VectorOperators.EXP, m);
-      e.intoArray(s, at + p, m);
-      sum = sum.add(e, m);
-    }
-    return sum.reduceLanes(VectorOperators.ADD);
-  }
-
-  /**
    * {@code out[o0..] = inv0 · Σ s0[p]·v[p]} and the same for a second head ({@code o0 + hd}) over
    * positions {@code [0, n)}: four vector slices of both heads per pass, each value vector loaded
    * once for the two. Slices past the last four go one at a time.
@@ -411,29 +395,9 @@ final class GroupedAttention {
     return (n + m - 1) / m * m;
   }
 
-  private static FloatVector value(MemorySegment v, long element) {
-    return FloatVector.fromMemorySegment(F, v, element * Float.BYTES, ORDER);
-  }
-
-  private static void store(MemorySegment out, long element, FloatVector x) {
-    x.intoMemorySegment(out, element * Float.BYTES, ORDER);
-  }
-
   /** Per compute thread: an item's queries, scores and transposed keys. */
   private static final ScratchFloats QUERIES = new ScratchFloats();
 
   private static final ScratchFloats SCORES = new ScratchFloats();
   private static final ScratchFloats KEYS = new ScratchFloats();
-
-  /** Per compute thread: the cache row of each position of an item. */
-  private static final ThreadLocal<long[]> ROWS = ThreadLocal.withInitial(() -> new long[0]);
-
-  private static long[] rowsAtLeast(int n) {
-    long[] a = ROWS.get();
-    if (a.length < n) {
-      a = new long[Math.max(n, 2 * a.length)];
-      ROWS.set(a);
-    }
-    return a;
-  }
 }

@@ -6,6 +6,7 @@ import dev.cairn.worker.backend.DType;
 import dev.cairn.worker.backend.QuantBlocks;
 import dev.cairn.worker.backend.cpu.TiledMatmul.Operands;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 
@@ -97,34 +98,20 @@ final class QuantSlabMatmul {
         widenRow(format, q.w(), rb + i, in, slab, i * in);
       }
       int eights = n / 8 * 8;
-      // A whole slab leaves each tile as 16 rows × 16 tokens: transposed, a token's 16 outputs are
-      // one vector store. Element by element, a 128-token 4864 × 896 matmul ran at 119–134 GFMA/s
-      // against 155 with no stores at all.
-      boolean square = n == ROWS && TokenTranspose.available();
+      boolean whole = n == ROWS && TokenTranspose.available();
       int tb = 0;
       for (; tb + L < tokens; tb += 2 * L) {
         for (int r = 0; r < eights; r += 8) {
           tile8x2(slab, r * in, xT, tb * in, blockFloats, in, tile, r * L);
-          if (!square) {
-            write(q, tile, r * L, 8, rb + r, tb, L);
-            write(q, tile, (ROWS + r) * L, 8, rb + r, tb + L, Math.min(L, tokens - tb - L));
-          }
         }
-        if (square) {
-          writeSquare(q, tile, 0, rb, tb, L);
-          writeSquare(q, tile, ROWS * L, rb, tb + L, Math.min(L, tokens - tb - L));
-        }
+        writeBlock(q, tile, 0, eights, whole, rb, tb, L);
+        writeBlock(q, tile, ROWS * L, eights, whole, rb, tb + L, Math.min(L, tokens - tb - L));
       }
       if (tb < tokens) {
         for (int r = 0; r < eights; r += 8) {
           tile8(slab, r * in, xT, tb * in, in, tile, r * L);
-          if (!square) {
-            write(q, tile, r * L, 8, rb + r, tb, tokens - tb);
-          }
         }
-        if (square) {
-          writeSquare(q, tile, 0, rb, tb, tokens - tb);
-        }
+        writeBlock(q, tile, 0, eights, whole, rb, tb, tokens - tb);
       }
       // the rows past the last eight (a range's end), one token block at a time
       for (int r = eights; r < n; r++) {
@@ -254,6 +241,24 @@ final class QuantSlabMatmul {
   }
 
   /**
+   * Writes one token block of the tiles: rows {@code [0, eights)} from {@code tile[from]} (row
+   * after row) to output columns from {@code col}, tokens {@code [tb, tb + valid)}. A whole slab
+   * (16 rows × 16 tokens) is transposed in registers and leaves one vector a token: element by
+   * element, a 128-token 4864 × 896 matmul ran at 119–134 GFMA/s against 155 with no stores at all.
+   * Otherwise (a range's last rows) element by element.
+   */
+  private static void writeBlock(
+      Operands q, float[] tile, int from, int eights, boolean whole, int col, int tb, int valid) {
+    if (whole) {
+      writeSquare(q, tile, from, col, tb, valid);
+      return;
+    }
+    for (int r = 0; r < eights; r += 8) {
+      write(q, tile, from + r * L, 8, col + r, tb, valid);
+    }
+  }
+
+  /**
    * Writes the 16 rows × 16 tokens at {@code tile[from]} (row after row) to output columns {@code
    * [col, col + 16)} for tokens {@code [tb, tb + valid)}, adding the bias: transposed in registers,
    * then one vector a token. Each output gets the same float addition as in {@link #write}.
@@ -270,9 +275,7 @@ final class QuantSlabMatmul {
       FloatVector.fromArray(F, t, i * L)
           .add(bias)
           .intoMemorySegment(
-              q.out(),
-              ((long) (tb + i) * q.outDim() + col) * Float.BYTES,
-              java.nio.ByteOrder.LITTLE_ENDIAN);
+              q.out(), ((long) (tb + i) * q.outDim() + col) * Float.BYTES, ByteOrder.LITTLE_ENDIAN);
     }
   }
 
