@@ -75,12 +75,12 @@ final class Bf16PanelMatmul {
         int eights = heap ? eightTiles(tEnd - tb) : 0;
         for (int i = 0; i < eights; i++, t += 8) {
           tile8(w, xa, t, p, tile);
-          storeTile(w, bias, out, t, 8, p, lo, hi, tile);
+          storeTile(w.rows(), bias, out, t, 8, p * ROWS, lo, hi, tile);
         }
         int sixes = heap ? sixTiles(tEnd - t) : 0;
         for (int i = 0; i < sixes; i++, t += 6) {
           tile6(w, xa, t, p, tile);
-          storeTile(w, bias, out, t, 6, p, lo, hi, tile);
+          storeTile(w.rows(), bias, out, t, 6, p * ROWS, lo, hi, tile);
         }
         for (; t + 4 <= tEnd; t += 4) {
           tile4(w, x, bias, out, t, p, lo, hi);
@@ -402,19 +402,20 @@ final class Bf16PanelMatmul {
     a71.intoArray(tile, 15 * L);
   }
 
-  /** Writes a heap tile's outputs: tokens {@code [t, t+n)}, the panel's rows in range. */
-  private static void storeTile(
-      PanelWeight w,
+  /**
+   * Writes a heap tile's outputs (two vectors a token, row after row): tokens {@code [t, t+n)},
+   * output rows {@code [row, row + 2L)} that fall in {@code [lo, hi)}.
+   */
+  static void storeTile(
+      int outDim,
       MemorySegment bias,
       MemorySegment out,
       int t,
       int n,
-      int p,
+      int row,
       int lo,
       int hi,
       float[] tile) {
-    int row = p * ROWS;
-    int outDim = w.rows();
     for (int i = 0; i < n; i++) {
       store(out, bias, outDim, t + i, row, lo, hi, FloatVector.fromArray(F, tile, 2 * i * L));
       store(
@@ -476,7 +477,7 @@ final class Bf16PanelMatmul {
    * Writes outputs {@code (t, [row, row + L))} that fall in {@code [lo, hi)}, plus the bias: whole
    * vectors inside the range, masked ones at its edges (a panel cut by a range or by the matrix).
    */
-  private static void store(
+  static void store(
       MemorySegment out,
       MemorySegment bias,
       int outDim,

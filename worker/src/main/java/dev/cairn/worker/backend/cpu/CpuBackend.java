@@ -33,6 +33,11 @@ public final class CpuBackend extends HostBackendSupport {
   private final boolean vector;
   private final CpuLora lora;
 
+  /**
+   * Addresses of the quantized copies reordered in place, so a second upload cannot reorder twice.
+   */
+  private final java.util.Set<Long> repacked = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   /** With {@code threads} compute threads (0 = one per available core) and vector kernels on. */
   public CpuBackend(int threads, boolean vector) {
     int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
@@ -57,9 +62,11 @@ public final class CpuBackend extends HostBackendSupport {
   }
 
   /**
-   * Matrices in F32, Q8_0 or Q4_0 stay where they are (the mapped file, or the quantized copy);
-   * with vector kernels on, BF16 matrices are repacked once into {@link PanelWeight} panels for
-   * {@link Bf16PanelMatmul} (as many bytes again, the mapped file then left to the page cache). F16
+   * Matrices in F32 or Q4_0 stay where they are (the mapped file, or the quantized copy); with
+   * vector kernels on, BF16 matrices are repacked once into {@link PanelWeight} panels for {@link
+   * Bf16PanelMatmul} (as many bytes again, the mapped file then left to the page cache), and Q8_0
+   * matrices of whole panels on 16-lane CPUs into {@link QuantPanelWeight} panels in place (the
+   * loader's quantized copy becomes the backend's: it must not be read as GGUF rows again). F16
    * matrices and every 1-D tensor (norms, biases) are widened to F32 once, so kernels meet only
    * those matrix types.
    */
@@ -67,6 +74,13 @@ public final class CpuBackend extends HostBackendSupport {
   public DeviceTensor upload(HostTensor w) {
     if (vector && w.dtype() == DType.BF16 && w.shape().length == 2) {
       return PanelWeight.pack(w, pool);
+    }
+    if (vector && QuantPanelWeight.fits(w)) {
+      if (!repacked.add(w.segment().address()) && !w.segment().isReadOnly()) {
+        throw new IllegalStateException(
+            "Q8_0 matrix " + w.shapeString() + " was already uploaded: its blocks are panels now");
+      }
+      return QuantPanelWeight.pack(w, pool);
     }
     return plain(w);
   }
@@ -138,7 +152,10 @@ public final class CpuBackend extends HostBackendSupport {
       if (xT == null && tokenLanes(w[i], rows)) {
         xT = QuantSlabMatmul.transposeTokens(host(x).segment(), rows, w[i].dim(1));
       }
-      if (xa == null && w[i] instanceof PanelWeight && rows >= Bf16PanelMatmul.SIX) {
+      boolean heap =
+          w[i] instanceof PanelWeight && rows >= Bf16PanelMatmul.SIX
+              || w[i] instanceof QuantPanelWeight && rows >= 8 && !tokenLanes(w[i], rows);
+      if (xa == null && heap) {
         xa = Bf16PanelMatmul.heapCopy(host(x).segment(), rows, w[i].dim(1));
       }
       parts.add(new Part(w[i].dim(0), task(x, w[i], bias[i], rows, out[i], xT, xa)));
@@ -151,7 +168,10 @@ public final class CpuBackend extends HostBackendSupport {
     return vector
         && QuantLoads.available()
         && w.dtype().isQuantized()
-        && rows >= QuantSlabMatmul.MIN_TOKENS;
+        && rows
+            >= (w instanceof QuantPanelWeight
+                ? Q8PanelMatmul.MAX_TOKENS
+                : QuantSlabMatmul.MIN_TOKENS);
   }
 
   /** A projection's output rows and the kernel that computes a range of them. */
@@ -212,6 +232,14 @@ public final class CpuBackend extends HostBackendSupport {
     MemorySegment bs = bias == null ? null : host(bias).segment();
     if (w instanceof PanelWeight pw) {
       return (r0, r1) -> Bf16PanelMatmul.multiply(pw, xs, xa, bs, rows, os, r0, r1);
+    }
+    if (w instanceof QuantPanelWeight qw) {
+      if (!tokenLanes(qw, rows)) {
+        return (r0, r1) -> Q8PanelMatmul.multiply(qw, xs, xa, bs, rows, os, r0, r1);
+      }
+      Operands ops =
+          Operands.of(xs, xs, qw.panels(), bs, qw.in(), QuantBlocks.BLOCK, qw.rows(), os);
+      return (r0, r1) -> QuantSlabMatmul.multiplyPanels(qw, ops, xT, rows, r0, r1);
     }
     HostTensor ws = host(w);
     int outDim = ws.dim(0);

@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -32,6 +33,22 @@ final class QuantLoads {
   /** {@code F.length()} signed bytes at byte offset {@code off}, as floats. */
   static FloatVector q8(MemorySegment w, long off) {
     return widen(ByteVector.fromMemorySegment(B, w, off, ByteOrder.LITTLE_ENDIAN));
+  }
+
+  /**
+   * {@code F.length()} F16 values at byte offset {@code off} (a Q8_0 panel's scales), as floats,
+   * exactly: the magnitude's bits moved into a float's exponent and fraction give the value times
+   * 2^-112 for normal and subnormal halves alike, and one exact multiply by 2^112 rescales it.
+   */
+  static FloatVector f16(MemorySegment w, long off) {
+    IntVector h =
+        (IntVector)
+            ShortVector.fromMemorySegment(VectorSupport.S, w, off, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.S2I, I, 0);
+    FloatVector magnitude =
+        h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f);
+    IntVector sign = h.and(0x8000).lanewise(VectorOperators.LSHL, 16);
+    return magnitude.reinterpretAsInts().or(sign).reinterpretAsFloats();
   }
 
   /**

@@ -7,6 +7,7 @@ import dev.cairn.worker.backend.QuantBlocks;
 import dev.cairn.worker.backend.cpu.TiledMatmul.Operands;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 
@@ -39,6 +40,16 @@ final class QuantSlabMatmul {
    * flight: reused, grown when a larger one comes.
    */
   private static final ScratchFloats TRANSPOSED = new ScratchFloats();
+
+  /** Floats in one 16 × 16 square of {@link #WIDE}: the offset of the second. */
+  private static final int SQUARE = ROWS * ROWS;
+
+  /**
+   * Per compute thread, one block column of 16 rows widened row by row: columns 0–15 as one 16 × 16
+   * square, columns 16–31 as another, each ready for {@link TokenTranspose#square}.
+   */
+  private static final ThreadLocal<float[]> WIDE =
+      ThreadLocal.withInitial(() -> new float[2 * SQUARE]);
 
   /** Per compute thread, one tile's outputs, row by row, before they go to their columns. */
   private static final ThreadLocal<float[]> TILE =
@@ -84,50 +95,71 @@ final class QuantSlabMatmul {
   }
 
   /**
-   * Rows {@code [r0, r1)} of the output for all {@code tokens}; {@code q.w()} holds blocks and
-   * {@code xT} is {@link #transposeTokens} of {@code q.x()}.
+   * Rows {@code [r0, r1)} of the output for all {@code tokens}; {@code q.w()} holds GGUF rows of
+   * blocks and {@code xT} is {@link #transposeTokens} of {@code q.x()}.
    */
   static void multiply(DType format, Operands q, float[] xT, int tokens, int r0, int r1) {
     int in = q.in();
     float[] slab = SLAB.atLeast(ROWS * in);
-    float[] tile = TILE.get();
-    int blockFloats = in * L;
     for (int rb = r0; rb < r1; rb += ROWS) {
-      int n = Math.min(ROWS, r1 - rb);
-      for (int i = 0; i < n; i++) {
-        widenRow(format, q.w(), rb + i, in, slab, i * in);
-      }
-      int eights = n / 8 * 8;
-      boolean whole = n == ROWS && TokenTranspose.available();
-      int tb = 0;
-      for (; tb + L < tokens; tb += 2 * L) {
-        for (int r = 0; r < eights; r += 8) {
-          tile8x2(slab, r * in, xT, tb * in, blockFloats, in, tile, r * L);
-        }
-        writeBlock(q, tile, 0, eights, whole, rb, tb, L);
-        writeBlock(q, tile, ROWS * L, eights, whole, rb, tb + L, Math.min(L, tokens - tb - L));
-      }
-      if (tb < tokens) {
-        for (int r = 0; r < eights; r += 8) {
-          tile8(slab, r * in, xT, tb * in, in, tile, r * L);
-        }
-        writeBlock(q, tile, 0, eights, whole, rb, tb, tokens - tb);
-      }
-      // the rows past the last eight (a range's end), one token block at a time
-      for (int r = eights; r < n; r++) {
-        for (int t = 0; t < tokens; t += L) {
-          tile1(slab, r * in, xT, t * in, in, tile);
-          write(q, tile, 0, 1, rb + r, t, Math.min(L, tokens - t));
-        }
-      }
+      widenRows(format, q.w(), rb, Math.min(ROWS, r1 - rb), in, slab);
+      tiles(q, slab, xT, tokens, rb, rb, Math.min(r1, rb + ROWS));
     }
   }
 
   /**
-   * Rows {@code [w0/in, w0/in + 8)} of the slab × two blocks of {@code L} tokens ({@code x0} and
-   * {@code x0 + step}) into {@code tile}: the first block's eight row vectors, then the second's.
-   * Sixteen independent chains, each weight broadcast once for both blocks. Kept to the loop: more
-   * in the body stops the JIT intrinsifying it.
+   * Rows {@code [r0, r1)} of the output for all {@code tokens} from Q8_0 panels ({@code q.w()} is
+   * {@code w.panels()}): a slab is half a panel, whose columns widen with one vector load each. A
+   * half cut by the range is computed whole and only its rows in range are written.
+   */
+  static void multiplyPanels(
+      QuantPanelWeight w, Operands q, float[] xT, int tokens, int r0, int r1) {
+    float[] slab = SLAB.atLeast(ROWS * w.in());
+    MemorySegment pw = w.panels();
+    for (int h = r0 / ROWS; h * ROWS < r1; h++) {
+      long bo = w.panelOffset(h / 2);
+      long half = h % 2 * (long) ROWS;
+      for (int b = 0, k = 0; b < w.blocks(); b++, bo += QuantPanelWeight.BLOCK_BYTES) {
+        FloatVector d = QuantLoads.f16(pw, bo + 2 * half);
+        long o = bo + QuantPanelWeight.CODES + half;
+        for (int c = 0; c < QuantBlocks.BLOCK; c++, k++, o += QuantPanelWeight.ROWS) {
+          QuantLoads.q8(pw, o).mul(d).intoArray(slab, k * ROWS);
+        }
+      }
+      int col = h * ROWS;
+      tiles(q, slab, xT, tokens, col, Math.max(r0, col), Math.min(r1, col + ROWS));
+    }
+  }
+
+  /**
+   * The slab's 16 rows (output columns from {@code col}) × every token; only output columns in
+   * {@code [lo, hi)} are written.
+   */
+  private static void tiles(
+      Operands q, float[] slab, float[] xT, int tokens, int col, int lo, int hi) {
+    int in = q.in();
+    float[] tile = TILE.get();
+    int blockFloats = in * L;
+    boolean whole = lo == col && hi == col + ROWS && TokenTranspose.available();
+    int tb = 0;
+    for (; tb + L < tokens; tb += 2 * L) {
+      tile8x2(slab, 0, xT, tb * in, blockFloats, in, tile, 0);
+      tile8x2(slab, 8, xT, tb * in, blockFloats, in, tile, 8 * L);
+      writeBlock(q, tile, 0, whole, col, lo, hi, tb, L);
+      writeBlock(q, tile, ROWS * L, whole, col, lo, hi, tb + L, Math.min(L, tokens - tb - L));
+    }
+    if (tb < tokens) {
+      tile8(slab, 0, xT, tb * in, in, tile, 0);
+      tile8(slab, 8, xT, tb * in, in, tile, 8 * L);
+      writeBlock(q, tile, 0, whole, col, lo, hi, tb, tokens - tb);
+    }
+  }
+
+  /**
+   * Slab rows {@code [w0, w0 + 8)} × two blocks of {@code L} tokens ({@code x0} and {@code x0 +
+   * step}) into {@code tile}: the first block's eight row vectors, then the second's. Sixteen
+   * independent chains, each weight broadcast once for both blocks. Kept to the loop: more in the
+   * body stops the JIT intrinsifying it.
    */
   private static void tile8x2(
       float[] w, int w0, float[] x, int x0, int step, int in, float[] tile, int t0) {
@@ -139,29 +171,29 @@ final class QuantSlabMatmul {
     for (int k = 0; k < in; k++) {
       FloatVector xa = FloatVector.fromArray(F, x, x0 + k * L);
       FloatVector xb = FloatVector.fromArray(F, x, x0 + step + k * L);
-      int wk = w0 + k;
+      int wk = w0 + k * ROWS;
       FloatVector v = FloatVector.broadcast(F, w[wk]);
       a0 = xa.fma(v, a0);
       b0 = xb.fma(v, b0);
-      v = FloatVector.broadcast(F, w[wk + in]);
+      v = FloatVector.broadcast(F, w[wk + 1]);
       a1 = xa.fma(v, a1);
       b1 = xb.fma(v, b1);
-      v = FloatVector.broadcast(F, w[wk + 2 * in]);
+      v = FloatVector.broadcast(F, w[wk + 2]);
       a2 = xa.fma(v, a2);
       b2 = xb.fma(v, b2);
-      v = FloatVector.broadcast(F, w[wk + 3 * in]);
+      v = FloatVector.broadcast(F, w[wk + 3]);
       a3 = xa.fma(v, a3);
       b3 = xb.fma(v, b3);
-      v = FloatVector.broadcast(F, w[wk + 4 * in]);
+      v = FloatVector.broadcast(F, w[wk + 4]);
       a4 = xa.fma(v, a4);
       b4 = xb.fma(v, b4);
-      v = FloatVector.broadcast(F, w[wk + 5 * in]);
+      v = FloatVector.broadcast(F, w[wk + 5]);
       a5 = xa.fma(v, a5);
       b5 = xb.fma(v, b5);
-      v = FloatVector.broadcast(F, w[wk + 6 * in]);
+      v = FloatVector.broadcast(F, w[wk + 6]);
       a6 = xa.fma(v, a6);
       b6 = xb.fma(v, b6);
-      v = FloatVector.broadcast(F, w[wk + 7 * in]);
+      v = FloatVector.broadcast(F, w[wk + 7]);
       a7 = xa.fma(v, a7);
       b7 = xb.fma(v, b7);
     }
@@ -184,8 +216,8 @@ final class QuantSlabMatmul {
   }
 
   /**
-   * Eight slab rows × one block of tokens, from {@code tile[t0]}: a step's last block when their
-   * count is odd.
+   * Slab rows {@code [w0, w0 + 8)} × one block of tokens, into {@code tile[t0]}: a step's last
+   * block when their count is odd.
    */
   private static void tile8(float[] w, int w0, float[] x, int x0, int in, float[] tile, int t0) {
     FloatVector zero = FloatVector.zero(F);
@@ -193,15 +225,15 @@ final class QuantSlabMatmul {
     FloatVector a4 = zero, a5 = zero, a6 = zero, a7 = zero;
     for (int k = 0; k < in; k++) {
       FloatVector xv = FloatVector.fromArray(F, x, x0 + k * L);
-      int wk = w0 + k;
+      int wk = w0 + k * ROWS;
       a0 = xv.fma(FloatVector.broadcast(F, w[wk]), a0);
-      a1 = xv.fma(FloatVector.broadcast(F, w[wk + in]), a1);
-      a2 = xv.fma(FloatVector.broadcast(F, w[wk + 2 * in]), a2);
-      a3 = xv.fma(FloatVector.broadcast(F, w[wk + 3 * in]), a3);
-      a4 = xv.fma(FloatVector.broadcast(F, w[wk + 4 * in]), a4);
-      a5 = xv.fma(FloatVector.broadcast(F, w[wk + 5 * in]), a5);
-      a6 = xv.fma(FloatVector.broadcast(F, w[wk + 6 * in]), a6);
-      a7 = xv.fma(FloatVector.broadcast(F, w[wk + 7 * in]), a7);
+      a1 = xv.fma(FloatVector.broadcast(F, w[wk + 1]), a1);
+      a2 = xv.fma(FloatVector.broadcast(F, w[wk + 2]), a2);
+      a3 = xv.fma(FloatVector.broadcast(F, w[wk + 3]), a3);
+      a4 = xv.fma(FloatVector.broadcast(F, w[wk + 4]), a4);
+      a5 = xv.fma(FloatVector.broadcast(F, w[wk + 5]), a5);
+      a6 = xv.fma(FloatVector.broadcast(F, w[wk + 6]), a6);
+      a7 = xv.fma(FloatVector.broadcast(F, w[wk + 7]), a7);
     }
     a0.intoArray(tile, t0);
     a1.intoArray(tile, t0 + L);
@@ -211,15 +243,6 @@ final class QuantSlabMatmul {
     a5.intoArray(tile, t0 + 5 * L);
     a6.intoArray(tile, t0 + 6 * L);
     a7.intoArray(tile, t0 + 7 * L);
-  }
-
-  /** One slab row × a block of tokens: the rows past the last eight. */
-  private static void tile1(float[] w, int w0, float[] x, int x0, int in, float[] tile) {
-    FloatVector a = FloatVector.zero(F);
-    for (int k = 0; k < in; k++) {
-      a = FloatVector.fromArray(F, x, x0 + k * L).fma(FloatVector.broadcast(F, w[w0 + k]), a);
-    }
-    a.intoArray(tile, 0);
   }
 
   /**
@@ -241,20 +264,26 @@ final class QuantSlabMatmul {
   }
 
   /**
-   * Writes one token block of the tiles: rows {@code [0, eights)} from {@code tile[from]} (row
-   * after row) to output columns from {@code col}, tokens {@code [tb, tb + valid)}. A whole slab
-   * (16 rows × 16 tokens) is transposed in registers and leaves one vector a token: element by
-   * element, a 128-token 4864 × 896 matmul ran at 119–134 GFMA/s against 155 with no stores at all.
-   * Otherwise (a range's last rows) element by element.
+   * Writes one token block of the tiles: the 16 rows at {@code tile[from]} (row after row) to
+   * output columns from {@code col}, those in {@code [lo, hi)}, tokens {@code [tb, tb + valid)}. A
+   * whole slab is transposed in registers and leaves one vector a token: element by element, a
+   * 128-token 4864 × 896 matmul ran at 119–134 GFMA/s against 155 with no stores at all. Otherwise
+   * (a range's first or last rows) element by element.
    */
   private static void writeBlock(
-      Operands q, float[] tile, int from, int eights, boolean whole, int col, int tb, int valid) {
+      Operands q,
+      float[] tile,
+      int from,
+      boolean whole,
+      int col,
+      int lo,
+      int hi,
+      int tb,
+      int valid) {
     if (whole) {
       writeSquare(q, tile, from, col, tb, valid);
-      return;
-    }
-    for (int r = 0; r < eights; r += 8) {
-      write(q, tile, from + r * L, 8, col + r, tb, valid);
+    } else if (lo < hi) {
+      write(q, tile, from + (lo - col) * L, hi - lo, lo, tb, valid);
     }
   }
 
@@ -279,25 +308,57 @@ final class QuantSlabMatmul {
     }
   }
 
-  /** Row {@code r} of the blocks as F32 from element {@code dst} of {@code out}. */
-  private static void widenRow(DType format, MemorySegment w, int r, int in, float[] out, int dst) {
+  /**
+   * Rows {@code [r, r + n)} of the blocks as F32 into the slab, column after column (row {@code i}
+   * of column {@code k} at {@code slab[16k + i]}), rows past {@code n} zero: each block column is
+   * widened row by row into two 16 × 16 squares ({@code WIDE}), then turned in registers where
+   * vectors have 16 lanes, element by element otherwise.
+   */
+  private static void widenRows(DType format, MemorySegment w, int r, int n, int in, float[] slab) {
     int blocks = in / QuantBlocks.BLOCK;
     long blockBytes = format.byteSize(QuantBlocks.BLOCK);
-    long row = (long) r * blocks * blockBytes;
+    long rowBytes = blocks * blockBytes;
+    float[] wide = WIDE.get();
     for (int b = 0; b < blocks; b++) {
-      long base = row + b * blockBytes;
-      int o = dst + b * QuantBlocks.BLOCK;
-      FloatVector d = FloatVector.broadcast(F, QuantBlocks.scale(w, base));
-      if (format == DType.Q8_0) {
-        for (int c = 0; c < QuantBlocks.BLOCK; c += L) {
-          QuantLoads.q8(w, base + 2 + c).mul(d).intoArray(out, o + c);
+      for (int i = 0; i < ROWS; i++) {
+        if (i < n) {
+          widenBlock(format, w, (r + i) * rowBytes + b * blockBytes, wide, i * ROWS);
+        } else {
+          Arrays.fill(wide, i * ROWS, (i + 1) * ROWS, 0f);
+          Arrays.fill(wide, SQUARE + i * ROWS, SQUARE + (i + 1) * ROWS, 0f);
         }
+      }
+      int k0 = b * QuantBlocks.BLOCK;
+      if (TokenTranspose.available()) {
+        TokenTranspose.square(wide, 0, slab, k0 * ROWS);
+        TokenTranspose.square(wide, SQUARE, slab, (k0 + ROWS) * ROWS);
       } else {
-        for (int p = 0; p < QuantBlocks.BLOCK / 2; p += L) {
-          IntVector packed = QuantLoads.packed(w, base + 2 + p);
-          QuantLoads.low(packed).mul(d).intoArray(out, o + p);
-          QuantLoads.high(packed).mul(d).intoArray(out, o + 16 + p);
+        for (int c = 0; c < QuantBlocks.BLOCK; c++) {
+          int from = c / ROWS * SQUARE + c % ROWS;
+          for (int i = 0; i < ROWS; i++) {
+            slab[(k0 + c) * ROWS + i] = wide[from + i * ROWS];
+          }
         }
+      }
+    }
+  }
+
+  /**
+   * The block at byte {@code base} as floats: its first 16 from element {@code dst} of {@code out},
+   * its last 16 from {@code SQUARE + dst} (a vector never straddles the two: L divides 16).
+   */
+  private static void widenBlock(DType format, MemorySegment w, long base, float[] out, int dst) {
+    FloatVector d = FloatVector.broadcast(F, QuantBlocks.scale(w, base));
+    if (format == DType.Q8_0) {
+      for (int c = 0; c < QuantBlocks.BLOCK; c += L) {
+        QuantLoads.q8(w, base + 2 + c).mul(d).intoArray(out, c / ROWS * SQUARE + dst + c % ROWS);
+      }
+    } else {
+      // a packed byte's low nibble is column p, its high nibble column p + 16
+      for (int p = 0; p < QuantBlocks.BLOCK / 2; p += L) {
+        IntVector packed = QuantLoads.packed(w, base + 2 + p);
+        QuantLoads.low(packed).mul(d).intoArray(out, dst + p);
+        QuantLoads.high(packed).mul(d).intoArray(out, SQUARE + dst + p);
       }
     }
   }

@@ -17,8 +17,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The Q8_0 and Q4_0 matmuls (vector tiles on 2 threads, scalar fallback on 1) against the reference
  * backend on the same quantized weights, which it dequantizes element by element: they agree within
  * float rounding (relative 1e-4; the dequantized weights are exact, only the summation order
- * differs). Token counts cover the 4-token tiles, their edges and decode; 37 rows leave an odd row
- * and a partial row slab.
+ * differs). Token counts cover decode, the 4- and 8-token tiles and their edges, and both sides of
+ * the slab kernels' threshold; 37 rows leave an odd row, a partial row slab and no whole Q8_0
+ * panels (GGUF-row kernels), 64 rows are two panels.
  */
 class QuantMatmulTest {
 
@@ -44,29 +45,150 @@ class QuantMatmulTest {
   @CsvSource({"Q8_0,true", "Q8_0,false", "Q4_0,true", "Q4_0,false"})
   void matchesReferenceOnTheDequantizedWeights(DType format, boolean vector) {
     try (CpuBackend cpu = vector ? new CpuBackend(2, true) : new CpuBackend(1, false)) {
-      for (int in : new int[] {32, 96, 256}) {
-        HostTensor w = QuantBlocks.quantize(randomF32(37, in), format, arena);
-        DeviceTensor uploaded = cpu.upload(w);
-        assertThat(uploaded.dtype()).isEqualTo(format);
-        for (int tokens : new int[] {1, 3, 4, 5, 9, 20, 37}) {
-          for (boolean withBias : new boolean[] {false, true}) {
-            HostTensor x = randomF32(tokens, in);
-            HostTensor bias = withBias ? randomF32(37) : null;
-            DeviceTensor expected = ref.allocate(tokens, 37);
-            DeviceTensor actual = cpu.allocate(tokens, 37);
-            ref.matmul(x, w, bias, tokens, expected);
-            cpu.matmul(x, uploaded, bias == null ? null : cpu.upload(bias), tokens, actual);
-            float[] ex = ref.read(expected, 0, tokens * 37);
-            float[] ac = cpu.read(actual, 0, tokens * 37);
-            double scale = Math.sqrt(in) * 4;
-            for (int i = 0; i < ex.length; i++) {
-              assertThat((double) ac[i])
-                  .as("in %d tokens %d bias %s element %d", in, tokens, withBias, i)
-                  .isCloseTo(ex[i], org.assertj.core.data.Offset.offset(1e-4 * scale));
+      for (int rows : new int[] {37, 64}) {
+        for (int in : new int[] {32, 96, 256}) {
+          HostTensor f32 = randomF32(rows, in);
+          HostTensor w = QuantBlocks.quantize(f32, format, arena);
+          // the upload may reorder its own copy in place (Q8_0 panels)
+          DeviceTensor uploaded = cpu.upload(QuantBlocks.quantize(f32, format, arena));
+          assertThat(uploaded.dtype()).isEqualTo(format);
+          assertThat(uploaded instanceof QuantPanelWeight)
+              .as("panels")
+              .isEqualTo(
+                  vector && format == DType.Q8_0 && rows == 64 && TokenTranspose.available());
+          for (int tokens : new int[] {1, 3, 4, 5, 9, 13, 16, 20, 31, 32, 37, 40}) {
+            for (boolean withBias : new boolean[] {false, true}) {
+              HostTensor x = randomF32(tokens, in);
+              HostTensor bias = withBias ? randomF32(rows) : null;
+              DeviceTensor expected = ref.allocate(tokens, rows);
+              DeviceTensor actual = cpu.allocate(tokens, rows);
+              ref.matmul(x, w, bias, tokens, expected);
+              cpu.matmul(x, uploaded, bias == null ? null : cpu.upload(bias), tokens, actual);
+              float[] ex = ref.read(expected, 0, tokens * rows);
+              float[] ac = cpu.read(actual, 0, tokens * rows);
+              double scale = Math.sqrt(in) * 4;
+              for (int i = 0; i < ex.length; i++) {
+                assertThat((double) ac[i])
+                    .as("rows %d in %d tokens %d bias %s element %d", rows, in, tokens, withBias, i)
+                    .isCloseTo(ex[i], org.assertj.core.data.Offset.offset(1e-4 * scale));
+              }
             }
           }
         }
       }
+    }
+  }
+
+  /**
+   * Q8_0 panels: a step of fewer than {@link Q8PanelMatmul#MAX_TOKENS} tokens (eight-, four- and
+   * one-token tiles) gives each token's row exactly what that token computed alone gives, and
+   * ranges cut inside a panel or a panel's half (a thread's chunk, a fused projection's edge) give
+   * the same bits as the whole range, in the panel tiles and in the slabs widened from panels.
+   */
+  @org.junit.jupiter.api.Test
+  void panelRowsEqualTheSameRowsComputedAloneAndInAnyRange() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        TokenTranspose.available() && QuantLoads.available(), "16-lane float vectors");
+    int rows = 96;
+    int in = 160;
+    try (CpuBackend cpu = new CpuBackend(2, true)) {
+      QuantPanelWeight w =
+          (QuantPanelWeight)
+              cpu.upload(QuantBlocks.quantize(randomF32(rows, in), DType.Q8_0, arena));
+      HostTensor bias = randomF32(rows);
+      for (int tokens : new int[] {13, 40}) {
+        HostTensor x = randomF32(tokens, in);
+        HostTensor all = HostTensor.allocateF32(arena, tokens, rows);
+        cpu.matmul(x, w, bias, tokens, all);
+        if (tokens < Q8PanelMatmul.MAX_TOKENS) {
+          for (int t = 0; t < tokens; t++) {
+            HostTensor one = HostTensor.allocateF32(arena, 1, in);
+            one.segment().copyFrom(x.segment().asSlice((long) t * in * 4, in * 4L));
+            HostTensor alone = HostTensor.allocateF32(arena, 1, rows);
+            cpu.matmul(one, w, bias, 1, alone);
+            for (int r = 0; r < rows; r++) {
+              assertThat(all.getFloat((long) t * rows + r))
+                  .as("token %d row %d", t, r)
+                  .isEqualTo(alone.getFloat(r));
+            }
+          }
+        }
+        float[] xa = Bf16PanelMatmul.heapCopy(x.segment(), tokens, in);
+        float[] xT = QuantSlabMatmul.transposeTokens(x.segment(), tokens, in);
+        TiledMatmul.Operands ops =
+            TiledMatmul.Operands.of(
+                x.segment(),
+                x.segment(),
+                w.panels(),
+                bias.segment(),
+                in,
+                QuantBlocks.BLOCK,
+                rows,
+                null);
+        for (int[] range : new int[][] {{0, 96}, {5, 22}, {16, 48}, {40, 61}, {90, 96}}) {
+          HostTensor part = HostTensor.allocateF32(arena, tokens, rows);
+          if (tokens < Q8PanelMatmul.MAX_TOKENS) {
+            Q8PanelMatmul.multiply(
+                w, x.segment(), xa, bias.segment(), tokens, part.segment(), range[0], range[1]);
+          } else {
+            TiledMatmul.Operands into =
+                TiledMatmul.Operands.of(
+                    ops.x(),
+                    ops.x(),
+                    ops.w(),
+                    ops.bias(),
+                    in,
+                    QuantBlocks.BLOCK,
+                    rows,
+                    part.segment());
+            QuantSlabMatmul.multiplyPanels(w, into, xT, tokens, range[0], range[1]);
+          }
+          for (int t = 0; t < tokens; t++) {
+            for (int r = 0; r < rows; r++) {
+              float got = part.getFloat((long) t * rows + r);
+              if (r >= range[0] && r < range[1]) {
+                assertThat(got)
+                    .as(
+                        "tokens %d range %s token %d row %d",
+                        tokens, java.util.Arrays.toString(range), t, r)
+                    .isEqualTo(all.getFloat((long) t * rows + r));
+              } else {
+                assertThat(got)
+                    .as("row %d outside %s", r, java.util.Arrays.toString(range))
+                    .isZero();
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * The loader's quantized copy becomes the panels (no second copy of the weights); uploading it
+   * again is refused rather than reordering it twice, and a read-only matrix (a mapped file) is
+   * copied, its bytes untouched.
+   */
+  @org.junit.jupiter.api.Test
+  void q8PanelsReorderTheCopyInPlaceOnce() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        TokenTranspose.available() && QuantLoads.available(), "16-lane float vectors");
+    try (CpuBackend cpu = new CpuBackend(2, true)) {
+      HostTensor w = QuantBlocks.quantize(randomF32(64, 96), DType.Q8_0, arena);
+      QuantPanelWeight p = (QuantPanelWeight) cpu.upload(w);
+      assertThat(p.panels().address()).isEqualTo(w.segment().address());
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> cpu.upload(w))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("already uploaded");
+
+      HostTensor source = QuantBlocks.quantize(randomF32(64, 96), DType.Q8_0, arena);
+      byte[] before = source.segment().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+      HostTensor readOnly =
+          new HostTensor(DType.Q8_0, source.shape(), source.segment().asReadOnly());
+      QuantPanelWeight copied = (QuantPanelWeight) cpu.upload(readOnly);
+      assertThat(copied.panels().address()).isNotEqualTo(source.segment().address());
+      assertThat(source.segment().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE))
+          .isEqualTo(before);
     }
   }
 

@@ -1,0 +1,139 @@
+package dev.cairn.worker.backend.cpu;
+
+import dev.cairn.worker.backend.DType;
+import dev.cairn.worker.backend.DeviceTensor;
+import dev.cairn.worker.backend.HostTensor;
+import dev.cairn.worker.backend.QuantBlocks;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * A Q8_0 matrix {@code [rows, in]} with its blocks interleaved for {@link Q8PanelMatmul}: rows in
+ * panels of {@link #ROWS}, and for each block column of a panel the 32 rows' F16 scales, then the
+ * 32 codes of the block's first column (one byte a row), of its second, and so on. One 16-byte load
+ * then holds 16 rows' codes at one column, so a kernel widens a weight once for every token of a
+ * tile and needs no sums across lanes — the arrangement {@link PanelWeight} gives BF16, and the
+ * interleaving llama.cpp's CPU "repack" buffers give Q8_0/Q4_0 on load. A panel holds exactly the
+ * bytes of its 32 GGUF rows (32 × 34 per block column), so the matrix is reordered where it lies: a
+ * quantized matrix is the loader's own copy, and a second copy would double what Q8_0 saves
+ * (read-only memory, a mapped file, is copied instead).
+ */
+final class QuantPanelWeight implements DeviceTensor {
+
+  /** Rows per panel: two 16-lane float vectors of outputs. */
+  static final int ROWS = 32;
+
+  /** Bytes of one block column of a panel: 32 F16 scales, then 32 × 32 codes. */
+  static final long BLOCK_BYTES = ROWS * DType.Q8_0.byteSize(QuantBlocks.BLOCK);
+
+  /** Byte offset of the codes within a block column. */
+  static final long CODES = ROWS * 2L;
+
+  private final DType dtype;
+  private final int[] shape;
+  private final MemorySegment panels;
+
+  private QuantPanelWeight(HostTensor w, MemorySegment panels) {
+    this.dtype = w.dtype();
+    this.shape = w.shape().clone();
+    this.panels = panels;
+  }
+
+  /**
+   * Whether {@code w} can be panelled here: a 2-D Q8_0 matrix of whole panels, on a CPU whose float
+   * vectors have 16 lanes.
+   */
+  static boolean fits(HostTensor w) {
+    return w.dtype() == DType.Q8_0
+        && w.shape().length == 2
+        && w.dim(0) % ROWS == 0
+        && TokenTranspose.available();
+  }
+
+  /**
+   * Reorders {@code w}'s blocks into panels, in place when its memory is writable (it must not be
+   * read as GGUF rows afterwards), panels spread over the pool's threads.
+   */
+  static QuantPanelWeight pack(HostTensor w, CpuThreadPool pool) {
+    if (!fits(w)) {
+      throw new IllegalArgumentException(
+          "Q8_0 panels hold 2-D Q8_0 matrices of whole 32-row panels, not "
+              + w.dtype()
+              + " "
+              + w.shapeString());
+    }
+    MemorySegment src = w.segment();
+    MemorySegment dst = src.isReadOnly() ? HugePageMemory.allocate(src.byteSize()) : src;
+    QuantPanelWeight p = new QuantPanelWeight(w, dst);
+    pool.parallelFor(w.dim(0) / ROWS, 1, 1, (from, to) -> p.fill(src, from, to));
+    return p;
+  }
+
+  /**
+   * Panels {@code [from, to)}: each panel's 32 rows are copied out first, since the panel may
+   * overwrite the very bytes it is made from.
+   */
+  private void fill(MemorySegment src, int from, int to) {
+    int blocks = blocks();
+    long rowBytes = blocks * DType.Q8_0.byteSize(QuantBlocks.BLOCK);
+    long blockBytes = DType.Q8_0.byteSize(QuantBlocks.BLOCK);
+    byte[] rows = new byte[Math.toIntExact(ROWS * rowBytes)];
+    byte[] panel = new byte[rows.length];
+    for (int p = from; p < to; p++) {
+      long base = p * ROWS * rowBytes;
+      MemorySegment.copy(src, ValueLayout.JAVA_BYTE, base, rows, 0, rows.length);
+      for (int b = 0; b < blocks; b++) {
+        int col = (int) (b * BLOCK_BYTES);
+        for (int r = 0; r < ROWS; r++) {
+          int block = (int) (r * rowBytes + b * blockBytes);
+          panel[col + 2 * r] = rows[block];
+          panel[col + 2 * r + 1] = rows[block + 1];
+          for (int c = 0; c < QuantBlocks.BLOCK; c++) {
+            panel[(int) (col + CODES) + c * ROWS + r] = rows[block + 2 + c];
+          }
+        }
+      }
+      MemorySegment.copy(panel, 0, panels, ValueLayout.JAVA_BYTE, base, panel.length);
+    }
+  }
+
+  /** Byte offset of panel {@code p} in {@link #panels()}. */
+  long panelOffset(int p) {
+    return p * blocks() * BLOCK_BYTES;
+  }
+
+  /** The interleaved blocks. */
+  MemorySegment panels() {
+    return panels;
+  }
+
+  /** Output rows. */
+  int rows() {
+    return shape[0];
+  }
+
+  /** Input columns. */
+  int in() {
+    return shape[1];
+  }
+
+  /** Block columns: {@code in / 32}. */
+  int blocks() {
+    return shape[1] / QuantBlocks.BLOCK;
+  }
+
+  @Override
+  public DType dtype() {
+    return dtype;
+  }
+
+  @Override
+  public int[] shape() {
+    return shape.clone();
+  }
+
+  @Override
+  public String toString() {
+    return "QuantPanelWeight" + shapeString();
+  }
+}

@@ -1,0 +1,44 @@
+package dev.cairn.worker.backend.cpu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/** Vector widening of quantized weights against the JDK's scalar conversions. */
+class QuantLoadsTest {
+
+  /**
+   * Every finite F16 value (normal, subnormal, both zeros, both signs) widens to exactly {@link
+   * Float#float16ToFloat}: a panel's scales must equal the GGUF blocks' scales bit for bit.
+   */
+  @Test
+  void f16LanesEqualTheScalarConversionForEveryFiniteHalf() {
+    Assumptions.assumeTrue(QuantLoads.available(), "quantized vector kernels");
+    int lanes = VectorSupport.F.length();
+    ValueLayout.OfShort le = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment halves = arena.allocate(65536L * 2);
+      for (int h = 0; h < 65536; h++) {
+        halves.setAtIndex(le, h, (short) h);
+      }
+      float[] got = new float[lanes];
+      for (int h = 0; h < 65536; h += lanes) {
+        QuantLoads.f16(halves, h * 2L).intoArray(got, 0);
+        for (int i = 0; i < lanes; i++) {
+          int bits = h + i;
+          if ((bits & 0x7C00) == 0x7C00) {
+            continue; // infinities and NaNs: no block scale is ever one
+          }
+          assertThat(Float.floatToRawIntBits(got[i]))
+              .as("half 0x%04x", bits)
+              .isEqualTo(Float.floatToRawIntBits(Float.float16ToFloat((short) bits)));
+        }
+      }
+    }
+  }
+}
