@@ -23,8 +23,10 @@ import java.util.Set;
  * streams on the Qwen2.5-0.5B-shaped BF16 bench model (as stored, and per quantization format) and
  * on the tiny model, with the machine's FMA rate and memory bandwidth measured in the same run, so
  * the batching gain can be set against its ceiling: aggregate/single ≤ min(streams, FMAs per second
- * × bytes per weight ÷ bytes per second). Usage: {@code SweepBench OUT.json OUT.png BENCH_MODEL_DIR
- * TINY_MODEL_DIR [STREAMS] [BENCH_OUTPUT_TOKENS] [FORMATS]}.
+ * × bytes per weight ÷ bytes per second). Each level runs {@code REPEATS} times (default 3) and
+ * reports the run with the median decode rate, the others' rates beside it. Usage: {@code
+ * SweepBench OUT.json OUT.png BENCH_MODEL_DIR TINY_MODEL_DIR [STREAMS] [BENCH_OUTPUT_TOKENS]
+ * [FORMATS] [REPEATS]}.
  */
 public final class SweepBench {
 
@@ -35,7 +37,7 @@ public final class SweepBench {
     if (args.length < 4) {
       System.err.println(
           "usage: SweepBench OUT.json OUT.png BENCH_MODEL_DIR TINY_MODEL_DIR [STREAMS]"
-              + " [BENCH_OUTPUT_TOKENS] [FORMATS]");
+              + " [BENCH_OUTPUT_TOKENS] [FORMATS] [REPEATS]");
       System.exit(2);
     }
     Path out = Path.of(args[0]);
@@ -45,12 +47,16 @@ public final class SweepBench {
     List<Integer> streams = ConcurrencySweep.levels(args.length > 4 ? args[4] : "1,4,16,64");
     int benchOutput = args.length > 5 ? Integer.parseInt(args[5]) : 32;
     List<String> formats = List.of((args.length > 6 ? args[6] : "none,q8_0,q4_0").split(","));
+    int repeats = args.length > 7 ? Integer.parseInt(args[7]) : 3;
     BenchModelGenerator.ensure(benchModel);
     int threads = Runtime.getRuntime().availableProcessors();
 
     Map<String, List<SweepResult>> sweeps = new LinkedHashMap<>();
     Map<String, Double> bytesPerWeight = new LinkedHashMap<>();
-    sweeps.put("tiny-shakespeare", sweep(tinyModel, "none", streams, 32, 64, threads));
+    Map<String, List<double[]>> runs = new LinkedHashMap<>();
+    sweeps.put(
+        "tiny-shakespeare",
+        sweep("tiny-shakespeare", tinyModel, "none", streams, 32, 64, threads, repeats, runs));
     bytesPerWeight.put("tiny-shakespeare", 4.0);
     double fma = FmaProbe.measure(threads, 3);
     double fmaEight = FmaProbe.measureEightChains(threads, 3);
@@ -61,7 +67,8 @@ public final class SweepBench {
     for (String format : formats) {
       DType q = DType.fromQuantization(format);
       String name = "qwen2.5-0.5b-shape-" + (q == null ? "bf16" : format);
-      sweeps.put(name, sweep(benchModel, format, streams, 32, benchOutput, threads));
+      sweeps.put(
+          name, sweep(name, benchModel, format, streams, 32, benchOutput, threads, repeats, runs));
       bytesPerWeight.put(name, q == null ? 2.0 : q.bytesPerElement());
     }
     double after = BandwidthProbe.measure(1L << 30, threads, 3);
@@ -70,6 +77,7 @@ public final class SweepBench {
     ObjectMapper json = new ObjectMapper();
     ObjectNode report = json.createObjectNode();
     report.put("threads", threads);
+    report.put("repeats", repeats);
     report.put("fma_per_s", fma).put("fma_per_s_eight_chains", fmaEight);
     report.put("bandwidth_bytes_per_s", bandwidth);
     report.put("bandwidth_before_bytes_per_s", before).put("bandwidth_after_bytes_per_s", after);
@@ -78,7 +86,7 @@ public final class SweepBench {
     for (var e : sweeps.entrySet()) {
       double ceiling = ceiling(fma, bandwidth, bytesPerWeight.get(e.getKey()));
       double ceilingEight = ceiling(fmaEight, bandwidth, bytesPerWeight.get(e.getKey()));
-      ObjectNode m = describe(json, e.getValue(), ceiling, ceilingEight);
+      ObjectNode m = describe(json, e.getValue(), runs.get(e.getKey()), ceiling, ceilingEight);
       m.put("batching_ceiling", ceiling);
       m.put("batching_ceiling_eight_chains", ceilingEight);
       models.set(e.getKey(), m);
@@ -99,13 +107,20 @@ public final class SweepBench {
     return fma * bytesPerWeight / bandwidth;
   }
 
+  /**
+   * The levels on one model and format, each the median of {@code repeats} runs; every run's decode
+   * rate per level goes to {@code runs} under {@code name}, the model's name in the report.
+   */
   private static List<SweepResult> sweep(
+      String name,
       Path dir,
       String quantization,
       List<Integer> streams,
       int promptTokens,
       int outputTokens,
-      int threads)
+      int threads,
+      int repeats,
+      Map<String, List<double[]>> runs)
       throws Exception {
     int maxStreams = streams.stream().max(Integer::compare).orElse(1);
     int perRequest = (promptTokens + outputTokens) / PagedKvCache.BLOCK_SIZE + 2;
@@ -131,8 +146,14 @@ public final class SweepBench {
         // 16-stream level's first steps on cold code.
         sweep.run(Math.min(16, maxStreams));
         List<SweepResult> results = new java.util.ArrayList<>();
+        List<double[]> rates = new java.util.ArrayList<>();
         for (int s : streams) {
-          SweepResult r = sweep.run(s);
+          List<SweepResult> repeated = new java.util.ArrayList<>();
+          for (int i = 0; i < repeats; i++) {
+            repeated.add(sweep.run(s));
+          }
+          rates.add(repeated.stream().mapToDouble(SweepResult::decodeTokensPerSecond).toArray());
+          SweepResult r = SweepResult.median(repeated);
           System.out.printf(
               "%s %s streams=%d: %.1f tok/s, TTFT p50 %.3fs, TPOT p50 %.4fs%n",
               dir.getFileName(),
@@ -143,6 +164,7 @@ public final class SweepBench {
               r.tpotP50());
           results.add(r);
         }
+        runs.put(name, rates);
         return results;
       }
     }
@@ -158,12 +180,21 @@ public final class SweepBench {
   }
 
   private static ObjectNode describe(
-      ObjectMapper json, List<SweepResult> rs, double ceiling, double ceilingEight) {
+      ObjectMapper json,
+      List<SweepResult> rs,
+      List<double[]> rates,
+      double ceiling,
+      double ceilingEight) {
     ObjectNode node = json.createObjectNode();
     ArrayNode arr = node.putArray("levels");
+    int level = 0;
     double single = rs.getFirst().outputTokensPerSecond();
     double singleDecode = rs.getFirst().decodeTokensPerSecond();
     for (SweepResult r : rs) {
+      ArrayNode runRates = json.createArrayNode();
+      for (double rate : rates.get(level++)) {
+        runRates.add(rate);
+      }
       double speedup = r.outputTokensPerSecond() / single;
       double decodeSpeedup = r.decodeTokensPerSecond() / singleDecode;
       double bound = Math.min(r.streams(), ceiling);
@@ -182,7 +213,8 @@ public final class SweepBench {
           .put("ttft_p50_s", r.ttftP50())
           .put("ttft_p99_s", r.ttftP99())
           .put("tpot_p50_s", r.tpotP50())
-          .put("tpot_p99_s", r.tpotP99());
+          .put("tpot_p99_s", r.tpotP99())
+          .set("decode_tokens_per_s_runs", runRates);
     }
     return node;
   }

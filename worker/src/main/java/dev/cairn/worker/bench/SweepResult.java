@@ -20,4 +20,21 @@ record SweepResult(
     double ttftP99,
     double tpotP50,
     double tpotP99,
-    double decodeTokensPerSecond) {}
+    double decodeTokensPerSecond) {
+
+  /**
+   * Of repeated runs of one level, the run whose decode rate is the median (the lower middle of an
+   * even count): one VM stall in a half-second single-stream run moved every batching ratio of a
+   * sweep (a 1-stream Q8_0 decode read 10.5 tok/s where the runs around it read 50–60).
+   */
+  static SweepResult median(java.util.List<SweepResult> runs) {
+    if (runs.isEmpty()) {
+      throw new IllegalArgumentException("no runs");
+    }
+    java.util.List<SweepResult> sorted =
+        runs.stream()
+            .sorted(java.util.Comparator.comparingDouble(SweepResult::decodeTokensPerSecond))
+            .toList();
+    return sorted.get((sorted.size() - 1) / 2);
+  }
+}

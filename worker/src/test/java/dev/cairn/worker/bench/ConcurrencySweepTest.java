@@ -20,6 +20,22 @@ import org.junit.jupiter.api.io.TempDir;
 /** The sweep's bookkeeping on the tiny model: counts, percentiles and the plot, not speed. */
 class ConcurrencySweepTest {
 
+  /**
+   * A level's reported run is the one with the median decode rate, whatever order the runs came in:
+   * a stalled run (the low one) or a lucky one never sets the ratios alone.
+   */
+  @Test
+  void repeatedLevelsReportTheMedianRun() {
+    SweepResult stalled = new SweepResult(1, 9, 1, 1, 1, 1, 10.5);
+    SweepResult a = new SweepResult(1, 50, 1, 1, 1, 1, 55);
+    SweepResult b = new SweepResult(1, 52, 1, 1, 1, 1, 61);
+    assertThat(SweepResult.median(List.of(b, stalled, a))).isSameAs(a);
+    assertThat(SweepResult.median(List.of(stalled, b))).isSameAs(stalled);
+    assertThat(SweepResult.median(List.of(b))).isSameAs(b);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> SweepResult.median(List.of()))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
   @Test
   void sweepCountsEveryTokenAndDrawsThePlot(@TempDir Path tmp) throws Exception {
     Path dir = TestModels.tinyShakespeare();

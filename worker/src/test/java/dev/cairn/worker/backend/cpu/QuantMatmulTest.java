@@ -17,9 +17,10 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The Q8_0 and Q4_0 matmuls (vector tiles on 2 threads, scalar fallback on 1) against the reference
  * backend on the same quantized weights, which it dequantizes element by element: they agree within
  * float rounding (relative 1e-4; the dequantized weights are exact, only the summation order
- * differs). Token counts cover decode, the 4- and 8-token tiles and their edges, and both sides of
- * the slab kernels' threshold; 37 rows leave an odd row, a partial row slab and no whole Q8_0
- * panels (GGUF-row kernels), 64 rows are two panels.
+ * differs). Token counts cover decode, the 4- and 8-token tiles and their edges, both sides of the
+ * slab kernels' threshold, and slab tiles of one and two token blocks, whole and partial; 37 rows
+ * leave an odd row, a partial row slab and no whole Q8_0 panels (GGUF-row kernels), 64 rows are two
+ * panels.
  */
 class QuantMatmulTest {
 
@@ -56,7 +57,7 @@ class QuantMatmulTest {
               .as("panels")
               .isEqualTo(
                   vector && format == DType.Q8_0 && rows == 64 && TokenTranspose.available());
-          for (int tokens : new int[] {1, 3, 4, 5, 9, 13, 16, 20, 31, 32, 37, 40}) {
+          for (int tokens : new int[] {1, 3, 4, 5, 9, 13, 16, 20, 31, 32, 37, 40, 64, 80}) {
             for (boolean withBias : new boolean[] {false, true}) {
               HostTensor x = randomF32(tokens, in);
               HostTensor bias = withBias ? randomF32(rows) : null;
