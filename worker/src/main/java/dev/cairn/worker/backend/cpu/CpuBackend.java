@@ -11,6 +11,8 @@ import dev.cairn.worker.backend.cpu.TiledMatmul.Operands;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The CPU backend: JDK Vector API kernels (F32 compute, BF16 weights widened in registers) on a
@@ -36,7 +38,7 @@ public final class CpuBackend extends HostBackendSupport {
   /**
    * Addresses of the quantized copies reordered in place, so a second upload cannot reorder twice.
    */
-  private final java.util.Set<Long> repacked = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<Long> repacked = ConcurrentHashMap.newKeySet();
 
   /** With {@code threads} compute threads (0 = one per available core) and vector kernels on. */
   public CpuBackend(int threads, boolean vector) {
@@ -154,7 +156,9 @@ public final class CpuBackend extends HostBackendSupport {
       }
       boolean heap =
           w[i] instanceof PanelWeight && rows >= Bf16PanelMatmul.SIX
-              || w[i] instanceof QuantPanelWeight && rows >= 8 && !tokenLanes(w[i], rows);
+              || w[i] instanceof QuantPanelWeight
+                  && rows >= Q8PanelMatmul.EIGHT
+                  && !tokenLanes(w[i], rows);
       if (xa == null && heap) {
         xa = Bf16PanelMatmul.heapCopy(host(x).segment(), rows, w[i].dim(1));
       }

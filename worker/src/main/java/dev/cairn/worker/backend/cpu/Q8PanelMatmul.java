@@ -15,14 +15,17 @@ import jdk.incubator.vector.FloatVector;
  * fits a float), then multiply-added with each token's activation broadcast, so no lane is ever
  * summed across the vector and a widened weight serves every token of a tile. Every output adds its
  * products in column order in one lane whichever tile computes it, so a row of a batched step
- * equals the same row computed alone, bit for bit. Against the GGUF-row kernels (two rows a pass, a
- * horizontal sum per output, weights widened once per token): one core's 16-token matmul from
- * memory ran at 104 against 63 GFMA/s on two threads, decode at the same bandwidth.
+ * equals the same row computed alone, bit for bit. Against the slab kernel on GGUF rows (a
+ * broadcast load per multiply-add), a 16-token 4864 × 896 matmul from memory on two threads ran at
+ * 80–112 against 54–61 GFMA/s; decode streams as fast as the GGUF-row decode (37–41 against 33–39).
  */
 final class Q8PanelMatmul {
 
   /** From this many tokens the slab kernel wins: its tiles widen a weight once per 16 tokens. */
   static final int MAX_TOKENS = 32;
+
+  /** Tokens of {@link #tile8}: steps of at least this many read the activations' heap copy. */
+  static final int EIGHT = 8;
 
   private static final int L = F.length();
   private static final int ROWS = QuantPanelWeight.ROWS;
@@ -56,9 +59,9 @@ final class Q8PanelMatmul {
       int hi = Math.min(r1, p * ROWS + ROWS);
       int t = 0;
       if (xa != null) {
-        for (; t + 8 <= tokens; t += 8) {
+        for (; t + EIGHT <= tokens; t += EIGHT) {
           tile8(w, xa, t, p, tile);
-          Bf16PanelMatmul.storeTile(outDim, bias, out, t, 8, p * ROWS, lo, hi, tile);
+          Bf16PanelMatmul.storeTile(outDim, bias, out, t, EIGHT, p * ROWS, lo, hi, tile);
         }
       }
       for (; t + 4 <= tokens; t += 4) {
