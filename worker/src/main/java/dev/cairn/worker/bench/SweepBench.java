@@ -51,12 +51,9 @@ public final class SweepBench {
     BenchModelGenerator.ensure(benchModel);
     int threads = Runtime.getRuntime().availableProcessors();
 
-    Map<String, List<SweepResult>> sweeps = new LinkedHashMap<>();
+    Map<String, List<List<SweepResult>>> runs = new LinkedHashMap<>();
     Map<String, Double> bytesPerWeight = new LinkedHashMap<>();
-    Map<String, List<double[]>> runs = new LinkedHashMap<>();
-    sweeps.put(
-        "tiny-shakespeare",
-        sweep("tiny-shakespeare", tinyModel, "none", streams, 32, 64, threads, repeats, runs));
+    runs.put("tiny-shakespeare", sweep(tinyModel, "none", streams, 32, 64, threads, repeats));
     bytesPerWeight.put("tiny-shakespeare", 4.0);
     double fma = FmaProbe.measure(threads, 3);
     double fmaEight = FmaProbe.measureEightChains(threads, 3);
@@ -67,12 +64,14 @@ public final class SweepBench {
     for (String format : formats) {
       DType q = DType.fromQuantization(format);
       String name = "qwen2.5-0.5b-shape-" + (q == null ? "bf16" : format);
-      sweeps.put(
-          name, sweep(name, benchModel, format, streams, 32, benchOutput, threads, repeats, runs));
+      runs.put(name, sweep(benchModel, format, streams, 32, benchOutput, threads, repeats));
       bytesPerWeight.put(name, q == null ? 2.0 : q.bytesPerElement());
     }
     double after = BandwidthProbe.measure(1L << 30, threads, 3);
     double bandwidth = (before + after) / 2;
+    Map<String, List<SweepResult>> sweeps = new LinkedHashMap<>();
+    runs.forEach(
+        (name, levels) -> sweeps.put(name, levels.stream().map(SweepResult::median).toList()));
 
     ObjectMapper json = new ObjectMapper();
     ObjectNode report = json.createObjectNode();
@@ -107,20 +106,15 @@ public final class SweepBench {
     return fma * bytesPerWeight / bandwidth;
   }
 
-  /**
-   * The levels on one model and format, each the median of {@code repeats} runs; every run's decode
-   * rate per level goes to {@code runs} under {@code name}, the model's name in the report.
-   */
-  private static List<SweepResult> sweep(
-      String name,
+  /** Every level on one model and format, {@code repeats} runs of each, level by level. */
+  private static List<List<SweepResult>> sweep(
       Path dir,
       String quantization,
       List<Integer> streams,
       int promptTokens,
       int outputTokens,
       int threads,
-      int repeats,
-      Map<String, List<double[]>> runs)
+      int repeats)
       throws Exception {
     int maxStreams = streams.stream().max(Integer::compare).orElse(1);
     int perRequest = (promptTokens + outputTokens) / PagedKvCache.BLOCK_SIZE + 2;
@@ -145,27 +139,27 @@ public final class SweepBench {
         // (quantized 16-token steps run another tile than prefills), so four streams left the
         // 16-stream level's first steps on cold code.
         sweep.run(Math.min(16, maxStreams));
-        List<SweepResult> results = new java.util.ArrayList<>();
-        List<double[]> rates = new java.util.ArrayList<>();
+        List<List<SweepResult>> levels = new java.util.ArrayList<>();
         for (int s : streams) {
           List<SweepResult> repeated = new java.util.ArrayList<>();
           for (int i = 0; i < repeats; i++) {
-            repeated.add(sweep.run(s));
+            SweepResult r = sweep.run(s);
+            System.out.printf(
+                "%s %s streams=%d run %d: %.1f tok/s, decode %.1f tok/s, TTFT p50 %.3fs, TPOT p50"
+                    + " %.4fs%n",
+                dir.getFileName(),
+                quantization,
+                s,
+                i + 1,
+                r.outputTokensPerSecond(),
+                r.decodeTokensPerSecond(),
+                r.ttftP50(),
+                r.tpotP50());
+            repeated.add(r);
           }
-          rates.add(repeated.stream().mapToDouble(SweepResult::decodeTokensPerSecond).toArray());
-          SweepResult r = SweepResult.median(repeated);
-          System.out.printf(
-              "%s %s streams=%d: %.1f tok/s, TTFT p50 %.3fs, TPOT p50 %.4fs%n",
-              dir.getFileName(),
-              quantization,
-              s,
-              r.outputTokensPerSecond(),
-              r.ttftP50(),
-              r.tpotP50());
-          results.add(r);
+          levels.add(repeated);
         }
-        runs.put(name, rates);
-        return results;
+        return levels;
       }
     }
   }
@@ -182,7 +176,7 @@ public final class SweepBench {
   private static ObjectNode describe(
       ObjectMapper json,
       List<SweepResult> rs,
-      List<double[]> rates,
+      List<List<SweepResult>> runs,
       double ceiling,
       double ceilingEight) {
     ObjectNode node = json.createObjectNode();
@@ -192,8 +186,8 @@ public final class SweepBench {
     double singleDecode = rs.getFirst().decodeTokensPerSecond();
     for (SweepResult r : rs) {
       ArrayNode runRates = json.createArrayNode();
-      for (double rate : rates.get(level++)) {
-        runRates.add(rate);
+      for (SweepResult run : runs.get(level++)) {
+        runRates.add(run.decodeTokensPerSecond());
       }
       double speedup = r.outputTokensPerSecond() / single;
       double decodeSpeedup = r.decodeTokensPerSecond() / singleDecode;

@@ -10,7 +10,6 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 
 /**
  * {@code out[T, rows] = x[T, in] · W[rows, in]ᵀ (+ bias)} for BF16 weights in {@link PanelWeight}
@@ -75,12 +74,12 @@ final class Bf16PanelMatmul {
         int eights = heap ? eightTiles(tEnd - tb) : 0;
         for (int i = 0; i < eights; i++, t += 8) {
           tile8(w, xa, t, p, tile);
-          storeTile(w.rows(), bias, out, t, 8, p * ROWS, lo, hi, tile);
+          PanelStores.tile(w.rows(), bias, out, t, 8, p * ROWS, lo, hi, tile);
         }
         int sixes = heap ? sixTiles(tEnd - t) : 0;
         for (int i = 0; i < sixes; i++, t += 6) {
           tile6(w, xa, t, p, tile);
-          storeTile(w.rows(), bias, out, t, 6, p * ROWS, lo, hi, tile);
+          PanelStores.tile(w.rows(), bias, out, t, 6, p * ROWS, lo, hi, tile);
         }
         for (; t + 4 <= tEnd; t += 4) {
           tile4(w, x, bias, out, t, p, lo, hi);
@@ -208,14 +207,14 @@ final class Bf16PanelMatmul {
     }
     int row = p * ROWS;
     int outDim = w.rows();
-    store(out, bias, outDim, t, row, lo, hi, a00);
-    store(out, bias, outDim, t, row + L, lo, hi, a01);
-    store(out, bias, outDim, t + 1, row, lo, hi, a10);
-    store(out, bias, outDim, t + 1, row + L, lo, hi, a11);
-    store(out, bias, outDim, t + 2, row, lo, hi, a20);
-    store(out, bias, outDim, t + 2, row + L, lo, hi, a21);
-    store(out, bias, outDim, t + 3, row, lo, hi, a30);
-    store(out, bias, outDim, t + 3, row + L, lo, hi, a31);
+    PanelStores.vector(out, bias, outDim, t, row, lo, hi, a00);
+    PanelStores.vector(out, bias, outDim, t, row + L, lo, hi, a01);
+    PanelStores.vector(out, bias, outDim, t + 1, row, lo, hi, a10);
+    PanelStores.vector(out, bias, outDim, t + 1, row + L, lo, hi, a11);
+    PanelStores.vector(out, bias, outDim, t + 2, row, lo, hi, a20);
+    PanelStores.vector(out, bias, outDim, t + 2, row + L, lo, hi, a21);
+    PanelStores.vector(out, bias, outDim, t + 3, row, lo, hi, a30);
+    PanelStores.vector(out, bias, outDim, t + 3, row + L, lo, hi, a31);
   }
 
   /**
@@ -402,34 +401,6 @@ final class Bf16PanelMatmul {
     a71.intoArray(tile, 15 * L);
   }
 
-  /**
-   * Writes a heap tile's outputs (two vectors a token, row after row): tokens {@code [t, t+n)},
-   * output rows {@code [row, row + 2L)} that fall in {@code [lo, hi)}.
-   */
-  static void storeTile(
-      int outDim,
-      MemorySegment bias,
-      MemorySegment out,
-      int t,
-      int n,
-      int row,
-      int lo,
-      int hi,
-      float[] tile) {
-    for (int i = 0; i < n; i++) {
-      store(out, bias, outDim, t + i, row, lo, hi, FloatVector.fromArray(F, tile, 2 * i * L));
-      store(
-          out,
-          bias,
-          outDim,
-          t + i,
-          row + L,
-          lo,
-          hi,
-          FloatVector.fromArray(F, tile, (2 * i + 1) * L));
-    }
-  }
-
   /** Token {@code t} × panel {@code p}: the decode tile, and the tokens past the last four. */
   private static void tile1(
       PanelWeight w,
@@ -464,40 +435,12 @@ final class Bf16PanelMatmul {
       a1 = evens(IntVector.fromMemorySegment(I, pw, wo + HALF, ORDER)).fma(xv, a1);
     }
     int row = p * ROWS;
-    store(out, bias, w.rows(), t, row, lo, hi, a0);
-    store(out, bias, w.rows(), t, row + L, lo, hi, a1);
+    PanelStores.vector(out, bias, w.rows(), t, row, lo, hi, a0);
+    PanelStores.vector(out, bias, w.rows(), t, row + L, lo, hi, a1);
   }
 
   /** One activation, in every lane. */
   private static FloatVector at(MemorySegment x, long off) {
     return FloatVector.broadcast(F, x.get(LE, off));
-  }
-
-  /**
-   * Writes outputs {@code (t, [row, row + L))} that fall in {@code [lo, hi)}, plus the bias: whole
-   * vectors inside the range, masked ones at its edges (a panel cut by a range or by the matrix).
-   */
-  static void store(
-      MemorySegment out,
-      MemorySegment bias,
-      int outDim,
-      int t,
-      int row,
-      int lo,
-      int hi,
-      FloatVector acc) {
-    long o = ((long) t * outDim + row) * Float.BYTES;
-    if (row >= lo && row + L <= hi) {
-      if (bias != null) {
-        acc = acc.add(FloatVector.fromMemorySegment(F, bias, row * 4L, ORDER));
-      }
-      acc.intoMemorySegment(out, o, ORDER);
-    } else if (row + L > lo && row < hi) {
-      VectorMask<Float> m = F.indexInRange(row - lo, hi - lo);
-      if (bias != null) {
-        acc = acc.add(FloatVector.fromMemorySegment(F, bias, row * 4L, ORDER, m));
-      }
-      acc.intoMemorySegment(out, o, ORDER, m);
-    }
   }
 }

@@ -36,7 +36,8 @@ public final class CpuBackend extends HostBackendSupport {
   private final CpuLora lora;
 
   /**
-   * Addresses of the quantized copies reordered in place, so a second upload cannot reorder twice.
+   * Addresses of the quantized copies reordered in place, so a second upload cannot reorder twice
+   * (read-only matrices are copied, so they are never reordered).
    */
   private final Set<Long> repacked = ConcurrentHashMap.newKeySet();
 
@@ -78,7 +79,7 @@ public final class CpuBackend extends HostBackendSupport {
       return PanelWeight.pack(w, pool);
     }
     if (vector && QuantPanelWeight.fits(w)) {
-      if (!repacked.add(w.segment().address()) && !w.segment().isReadOnly()) {
+      if (!w.segment().isReadOnly() && !repacked.add(w.segment().address())) {
         throw new IllegalStateException(
             "Q8_0 matrix " + w.shapeString() + " was already uploaded: its blocks are panels now");
       }

@@ -61,7 +61,7 @@ final class Q8PanelMatmul {
       if (xa != null) {
         for (; t + EIGHT <= tokens; t += EIGHT) {
           tile8(w, xa, t, p, tile);
-          Bf16PanelMatmul.storeTile(outDim, bias, out, t, EIGHT, p * ROWS, lo, hi, tile);
+          PanelStores.tile(outDim, bias, out, t, EIGHT, p * ROWS, lo, hi, tile);
         }
       }
       for (; t + 4 <= tokens; t += 4) {
@@ -100,8 +100,8 @@ final class Q8PanelMatmul {
       }
     }
     int row = p * ROWS;
-    Bf16PanelMatmul.store(out, bias, w.rows(), t, row, lo, hi, a0);
-    Bf16PanelMatmul.store(out, bias, w.rows(), t, row + L, lo, hi, a1);
+    PanelStores.vector(out, bias, w.rows(), t, row, lo, hi, a0);
+    PanelStores.vector(out, bias, w.rows(), t, row + L, lo, hi, a1);
   }
 
   /** Tokens {@code [t, t+4)} × panel {@code p}: eight chains, activations from the segment. */
@@ -145,14 +145,14 @@ final class Q8PanelMatmul {
     }
     int row = p * ROWS;
     int outDim = w.rows();
-    Bf16PanelMatmul.store(out, bias, outDim, t, row, lo, hi, a00);
-    Bf16PanelMatmul.store(out, bias, outDim, t, row + L, lo, hi, a01);
-    Bf16PanelMatmul.store(out, bias, outDim, t + 1, row, lo, hi, a10);
-    Bf16PanelMatmul.store(out, bias, outDim, t + 1, row + L, lo, hi, a11);
-    Bf16PanelMatmul.store(out, bias, outDim, t + 2, row, lo, hi, a20);
-    Bf16PanelMatmul.store(out, bias, outDim, t + 2, row + L, lo, hi, a21);
-    Bf16PanelMatmul.store(out, bias, outDim, t + 3, row, lo, hi, a30);
-    Bf16PanelMatmul.store(out, bias, outDim, t + 3, row + L, lo, hi, a31);
+    PanelStores.vector(out, bias, outDim, t, row, lo, hi, a00);
+    PanelStores.vector(out, bias, outDim, t, row + L, lo, hi, a01);
+    PanelStores.vector(out, bias, outDim, t + 1, row, lo, hi, a10);
+    PanelStores.vector(out, bias, outDim, t + 1, row + L, lo, hi, a11);
+    PanelStores.vector(out, bias, outDim, t + 2, row, lo, hi, a20);
+    PanelStores.vector(out, bias, outDim, t + 2, row + L, lo, hi, a21);
+    PanelStores.vector(out, bias, outDim, t + 3, row, lo, hi, a30);
+    PanelStores.vector(out, bias, outDim, t + 3, row + L, lo, hi, a31);
   }
 
   /**

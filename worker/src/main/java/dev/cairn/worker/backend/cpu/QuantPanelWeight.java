@@ -29,12 +29,10 @@ final class QuantPanelWeight implements DeviceTensor {
   /** Byte offset of the codes within a block column. */
   static final long CODES = ROWS * 2L;
 
-  private final DType dtype;
   private final int[] shape;
   private final MemorySegment panels;
 
   private QuantPanelWeight(HostTensor w, MemorySegment panels) {
-    this.dtype = w.dtype();
     this.shape = w.shape().clone();
     this.panels = panels;
   }
@@ -124,7 +122,7 @@ final class QuantPanelWeight implements DeviceTensor {
 
   @Override
   public DType dtype() {
-    return dtype;
+    return DType.Q8_0;
   }
 
   @Override

@@ -13,16 +13,18 @@ import jdk.incubator.vector.IntVector;
 
 /**
  * Batched steps (prefill, many streams) on Q8_0 / Q4_0 weights: each block of 16 rows is widened
- * once into an F32 scratch that stays in cache, then multiplied with the tokens in the vector
- * lanes: the activations transposed once per matmul ({@link #transposeTokens}, {@code [in][16]} per
- * block of 16 tokens), each weight broadcast to all 16 tokens of a block, eight rows at a time, so
- * outputs need no horizontal sums (measured one core, 16-row slab in cache: 83–88 GFMA/s, against
- * about 50 for row-by-row dot products over the same slab). Slab and activations are heap arrays:
- * read through {@link MemorySegment}, a tile's loads inlined so many nodes that C2 gave up on a
- * sixteen-accumulator body, and eight accumulators are just enough chains for two FMA ports of
- * latency four (one core in cache: eight rows × two token blocks from arrays 102–112 GFMA/s, eight
- * rows × one block from segments 91–94). Widening is exact (a code times an F16 scale fits a
- * float), so the result equals the reference on the dequantized weights within rounding.
+ * once into an F32 scratch that stays in cache, column after column (a column's 16 rows adjacent:
+ * Q8_0 panel halves widen one vector a column, GGUF rows are turned in registers), then multiplied
+ * with the tokens in the vector lanes: the activations transposed once per matmul ({@link
+ * #transposeTokens}, {@code [in][16]} per block of 16 tokens), each weight broadcast to all 16
+ * tokens of a block, eight rows at a time, so outputs need no horizontal sums (measured one core,
+ * 16-row slab in cache: 83–88 GFMA/s, against about 50 for row-by-row dot products over the same
+ * slab). Slab and activations are heap arrays: read through {@link MemorySegment}, a tile's loads
+ * inlined so many nodes that C2 gave up on a sixteen-accumulator body, and eight accumulators are
+ * just enough chains for two FMA ports of latency four (one core in cache: eight rows × two token
+ * blocks from arrays 102–112 GFMA/s, eight rows × one block from segments 91–94). Widening is exact
+ * (a code times an F16 scale fits a float), so the result equals the reference on the dequantized
+ * weights within rounding.
  */
 final class QuantSlabMatmul {
 
