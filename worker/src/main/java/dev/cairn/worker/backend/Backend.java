@@ -16,7 +16,7 @@ public interface Backend extends AutoCloseable {
   /**
    * Makes a weight available on the device (may keep a view of the mapped file on the host). A
    * quantized matrix is the loader's own copy and is handed over: a backend may reorder its bytes
-   * in place (the CPU backend's Q8_0 panels), so nothing reads it as GGUF blocks afterwards.
+   * in place (the CPU backend's quantized panels), so nothing reads it as GGUF blocks afterwards.
    */
   DeviceTensor upload(HostTensor weight);
 

@@ -65,13 +65,13 @@ public final class CpuBackend extends HostBackendSupport {
   }
 
   /**
-   * Matrices in F32 or Q4_0 stay where they are (the mapped file, or the quantized copy); with
-   * vector kernels on, BF16 matrices are repacked once into {@link PanelWeight} panels for {@link
-   * Bf16PanelMatmul} (as many bytes again, the mapped file then left to the page cache), and Q8_0
-   * matrices of whole panels on 16-lane CPUs into {@link QuantPanelWeight} panels in place (the
-   * loader's quantized copy becomes the backend's: it must not be read as GGUF rows again). F16
-   * matrices and every 1-D tensor (norms, biases) are widened to F32 once, so kernels meet only
-   * those matrix types.
+   * Matrices in F32 stay where they are (the mapped file); with vector kernels on, BF16 matrices
+   * are repacked once into {@link PanelWeight} panels for {@link Bf16PanelMatmul} (as many bytes
+   * again, the mapped file then left to the page cache), and Q8_0/Q4_0 matrices of whole panels on
+   * 16-lane CPUs into {@link QuantPanelWeight} panels in place (the loader's quantized copy becomes
+   * the backend's: it must not be read as GGUF rows again); other quantized matrices stay in GGUF
+   * rows. F16 matrices and every 1-D tensor (norms, biases) are widened to F32 once, so kernels
+   * meet only those matrix types.
    */
   @Override
   public DeviceTensor upload(HostTensor w) {
@@ -81,7 +81,10 @@ public final class CpuBackend extends HostBackendSupport {
     if (vector && QuantPanelWeight.fits(w)) {
       if (!w.segment().isReadOnly() && !repacked.add(w.segment().address())) {
         throw new IllegalStateException(
-            "Q8_0 matrix " + w.shapeString() + " was already uploaded: its blocks are panels now");
+            w.dtype()
+                + " matrix "
+                + w.shapeString()
+                + " was already uploaded: its blocks are panels now");
       }
       return QuantPanelWeight.pack(w, pool);
     }
@@ -158,7 +161,7 @@ public final class CpuBackend extends HostBackendSupport {
       boolean heap =
           w[i] instanceof PanelWeight && rows >= Bf16PanelMatmul.SIX
               || w[i] instanceof QuantPanelWeight
-                  && rows >= Q8PanelMatmul.EIGHT
+                  && (rows >= Q8PanelMatmul.EIGHT || w[i].dtype() == DType.Q4_0)
                   && !tokenLanes(w[i], rows);
       if (xa == null && heap) {
         xa = Bf16PanelMatmul.heapCopy(host(x).segment(), rows, w[i].dim(1));
@@ -175,7 +178,7 @@ public final class CpuBackend extends HostBackendSupport {
         && w.dtype().isQuantized()
         && rows
             >= (w instanceof QuantPanelWeight
-                ? Q8PanelMatmul.MAX_TOKENS
+                ? QuantPanelWeight.MAX_TILE_TOKENS
                 : QuantSlabMatmul.MIN_TOKENS);
   }
 
@@ -240,7 +243,9 @@ public final class CpuBackend extends HostBackendSupport {
     }
     if (w instanceof QuantPanelWeight qw) {
       if (!tokenLanes(qw, rows)) {
-        return (r0, r1) -> Q8PanelMatmul.multiply(qw, xs, xa, bs, rows, os, r0, r1);
+        return qw.dtype() == DType.Q8_0
+            ? (r0, r1) -> Q8PanelMatmul.multiply(qw, xs, xa, bs, rows, os, r0, r1)
+            : (r0, r1) -> Q4PanelMatmul.multiply(qw, xa, bs, rows, os, r0, r1);
       }
       Operands ops =
           Operands.of(xs, xs, qw.panels(), bs, qw.in(), QuantBlocks.BLOCK, qw.rows(), os);

@@ -8,9 +8,9 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 
 /**
- * How the panel kernels ({@link Bf16PanelMatmul}, {@link Q8PanelMatmul}) write their outputs: a
- * vector of {@code F.length()} adjacent output rows of one token, plus the bias, clipped to the
- * thread's range of rows (a panel cut by a range or by the matrix's end).
+ * How the panel kernels ({@link Bf16PanelMatmul}, {@link Q8PanelMatmul}, {@link Q4PanelMatmul})
+ * write their outputs: a vector of {@code F.length()} adjacent output rows of one token, plus the
+ * bias, clipped to the thread's range of rows (a panel cut by a range or by the matrix's end).
  */
 final class PanelStores {
 

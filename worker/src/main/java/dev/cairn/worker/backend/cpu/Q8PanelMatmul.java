@@ -3,33 +3,32 @@ package dev.cairn.worker.backend.cpu;
 import static dev.cairn.worker.backend.cpu.VectorSupport.F;
 import static dev.cairn.worker.backend.cpu.VectorSupport.LE;
 
+import dev.cairn.worker.backend.DType;
 import dev.cairn.worker.backend.QuantBlocks;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 
 /**
  * {@code out[T, rows] = x[T, in] · W[rows, in]ᵀ (+ bias)} for Q8_0 weights in {@link
- * QuantPanelWeight} panels, for decode and steps of a few tokens (from {@link #MAX_TOKENS} on, the
- * widened slabs of {@link QuantSlabMatmul} are faster). Each column's 32 codes are widened to two
- * float vectors in registers and scaled by their rows' block scales (exact: an int8 times an F16
- * fits a float), then multiply-added with each token's activation broadcast, so no lane is ever
- * summed across the vector and a widened weight serves every token of a tile. Every output adds its
- * products in column order in one lane whichever tile computes it, so a row of a batched step
- * equals the same row computed alone, bit for bit. Against the slab kernel on GGUF rows (a
- * broadcast load per multiply-add), a 16-token 4864 × 896 matmul from memory on two threads ran at
- * 80–112 against 54–61 GFMA/s; decode streams as fast as the GGUF-row decode (37–41 against 33–39).
+ * QuantPanelWeight} panels, for decode and steps of a few tokens (from {@link
+ * QuantPanelWeight#MAX_TILE_TOKENS} on, the widened slabs of {@link QuantSlabMatmul} are faster).
+ * Each column's 32 codes are widened to two float vectors in registers and scaled by their rows'
+ * block scales (exact: an int8 times an F16 fits a float), then multiply-added with each token's
+ * activation broadcast, so no lane is ever summed across the vector and a widened weight serves
+ * every token of a tile. Every output adds its products in column order in one lane whichever tile
+ * computes it, so a row of a batched step equals the same row computed alone, bit for bit. Against
+ * the slab kernel on GGUF rows (a broadcast load per multiply-add), a 16-token 4864 × 896 matmul
+ * from memory on two threads ran at 80–112 against 54–61 GFMA/s; decode streams as fast as the
+ * GGUF-row decode (37–41 against 33–39).
  */
 final class Q8PanelMatmul {
-
-  /** From this many tokens the slab kernel wins: its tiles widen a weight once per 16 tokens. */
-  static final int MAX_TOKENS = 32;
 
   /** Tokens of {@link #tile8}: steps of at least this many read the activations' heap copy. */
   static final int EIGHT = 8;
 
   private static final int L = F.length();
   private static final int ROWS = QuantPanelWeight.ROWS;
-  private static final long BLOCK_BYTES = QuantPanelWeight.BLOCK_BYTES;
+  private static final long BLOCK_BYTES = QuantPanelWeight.blockBytes(DType.Q8_0);
   private static final long CODES = QuantPanelWeight.CODES;
 
   /** Per compute thread, one {@link #tile8}'s outputs before they are stored. */

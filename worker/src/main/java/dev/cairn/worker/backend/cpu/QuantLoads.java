@@ -60,6 +60,19 @@ final class QuantLoads {
     return (IntVector) b.convertShape(VectorOperators.B2I, I, 0);
   }
 
+  /**
+   * {@code F.length()} packed Q4_0 bytes at byte offset {@code off}, each shifted right by {@code
+   * shift} (0: low nibbles, 4: high) and masked to its nibble, 0–15 (Q4_0's offset of 8 not taken),
+   * as floats.
+   */
+  static FloatVector nibbles(MemorySegment w, long off, int shift) {
+    return (FloatVector)
+        packed(w, off)
+            .lanewise(VectorOperators.LSHR, shift)
+            .and(0x0F)
+            .convert(VectorOperators.I2F, 0);
+  }
+
   /** The low nibbles of {@link #packed} lanes, minus Q4_0's offset of 8, as floats. */
   static FloatVector low(IntVector packed) {
     return (FloatVector) packed.and(0x0F).sub(8).convert(VectorOperators.I2F, 0);

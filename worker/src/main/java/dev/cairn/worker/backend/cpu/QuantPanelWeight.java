@@ -8,41 +8,57 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * A Q8_0 matrix {@code [rows, in]} with its blocks interleaved for {@link Q8PanelMatmul}: rows in
- * panels of {@link #ROWS}, and for each block column of a panel the 32 rows' F16 scales, then the
- * 32 codes of the block's first column (one byte a row), of its second, and so on. One 16-byte load
- * then holds 16 rows' codes at one column, so a kernel widens a weight once for every token of a
- * tile and needs no sums across lanes — the arrangement {@link PanelWeight} gives BF16, and the
- * interleaving llama.cpp's CPU "repack" buffers give Q8_0/Q4_0 on load. A panel holds exactly the
- * bytes of its 32 GGUF rows (32 × 34 per block column), so the matrix is reordered where it lies: a
- * quantized matrix is the loader's own copy, and a second copy would double what Q8_0 saves
- * (read-only memory, a mapped file, is copied instead).
+ * A Q8_0 or Q4_0 matrix {@code [rows, in]} with its blocks interleaved for {@link Q8PanelMatmul} /
+ * {@link Q4PanelMatmul}: rows in panels of {@link #ROWS}, and for each block column of a panel the
+ * 32 rows' F16 scales, then the rows' first code byte side by side (one byte a row), their second,
+ * and so on: 32 code bytes a block for Q8_0 (one column each), 16 for Q4_0 (byte j packs columns j
+ * and j + 16 as GGUF does). One 16-byte load then holds 16 rows' codes at one column (two for
+ * Q4_0), so a kernel widens a weight once for every token of a tile and needs no sums across lanes
+ * — the arrangement {@link PanelWeight} gives BF16, and the interleaving llama.cpp's CPU "repack"
+ * buffers give Q8_0/Q4_0 on load. A panel holds exactly the bytes of its 32 GGUF rows (32 × 34 or
+ * 32 × 18 per block column), so the matrix is reordered where it lies: a quantized matrix is the
+ * loader's own copy, and a second copy would double what quantizing saves (read-only memory, a
+ * mapped file, is copied instead).
  */
 final class QuantPanelWeight implements DeviceTensor {
 
   /** Rows per panel: two 16-lane float vectors of outputs. */
   static final int ROWS = 32;
 
-  /** Bytes of one block column of a panel: 32 F16 scales, then 32 × 32 codes. */
-  static final long BLOCK_BYTES = ROWS * DType.Q8_0.byteSize(QuantBlocks.BLOCK);
+  /**
+   * Steps of fewer tokens run the panel tiles ({@link Q8PanelMatmul}, {@link Q4PanelMatmul}); from
+   * this many the slab kernel wins, its tiles widening a weight once per 16 tokens (both formats
+   * cross over here).
+   */
+  static final int MAX_TILE_TOKENS = 32;
 
-  /** Byte offset of the codes within a block column. */
+  /** Byte offset of the codes within a block column: after the 32 F16 scales. */
   static final long CODES = ROWS * 2L;
 
+  private final DType dtype;
   private final int[] shape;
   private final MemorySegment panels;
 
   private QuantPanelWeight(HostTensor w, MemorySegment panels) {
+    this.dtype = w.dtype();
     this.shape = w.shape().clone();
     this.panels = panels;
   }
 
   /**
-   * Whether {@code w} can be panelled here: a 2-D Q8_0 matrix of whole panels, on a CPU whose float
-   * vectors have 16 lanes.
+   * Bytes of one block column of a panel in {@code format}: 32 F16 scales, then 32 × 32 (Q8_0) or
+   * 32 × 16 (Q4_0) code bytes.
+   */
+  static long blockBytes(DType format) {
+    return ROWS * format.byteSize(QuantBlocks.BLOCK);
+  }
+
+  /**
+   * Whether {@code w} can be panelled here: a 2-D Q8_0 or Q4_0 matrix of whole panels, on a CPU
+   * whose float vectors have 16 lanes.
    */
   static boolean fits(HostTensor w) {
-    return w.dtype() == DType.Q8_0
+    return (w.dtype() == DType.Q8_0 || w.dtype() == DType.Q4_0)
         && w.shape().length == 2
         && w.dim(0) % ROWS == 0
         && TokenTranspose.available();
@@ -55,7 +71,7 @@ final class QuantPanelWeight implements DeviceTensor {
   static QuantPanelWeight pack(HostTensor w, CpuThreadPool pool) {
     if (!fits(w)) {
       throw new IllegalArgumentException(
-          "Q8_0 panels hold 2-D Q8_0 matrices of whole 32-row panels, not "
+          "quantized panels hold 2-D Q8_0 or Q4_0 matrices of whole 32-row panels, not "
               + w.dtype()
               + " "
               + w.shapeString());
@@ -73,20 +89,21 @@ final class QuantPanelWeight implements DeviceTensor {
    */
   private void fill(MemorySegment src, int from, int to) {
     int blocks = blocks();
-    long rowBytes = blocks * DType.Q8_0.byteSize(QuantBlocks.BLOCK);
-    long blockBytes = DType.Q8_0.byteSize(QuantBlocks.BLOCK);
+    int blockBytes = (int) dtype.byteSize(QuantBlocks.BLOCK);
+    long rowBytes = (long) blocks * blockBytes;
+    long columnBytes = blockBytes(dtype);
     byte[] rows = new byte[Math.toIntExact(ROWS * rowBytes)];
     byte[] panel = new byte[rows.length];
     for (int p = from; p < to; p++) {
       long base = p * ROWS * rowBytes;
       MemorySegment.copy(src, ValueLayout.JAVA_BYTE, base, rows, 0, rows.length);
       for (int b = 0; b < blocks; b++) {
-        int col = (int) (b * BLOCK_BYTES);
+        int col = (int) (b * columnBytes);
         for (int r = 0; r < ROWS; r++) {
           int block = (int) (r * rowBytes + b * blockBytes);
           panel[col + 2 * r] = rows[block];
           panel[col + 2 * r + 1] = rows[block + 1];
-          for (int c = 0; c < QuantBlocks.BLOCK; c++) {
+          for (int c = 0; c < blockBytes - 2; c++) {
             panel[(int) (col + CODES) + c * ROWS + r] = rows[block + 2 + c];
           }
         }
@@ -97,7 +114,7 @@ final class QuantPanelWeight implements DeviceTensor {
 
   /** Byte offset of panel {@code p} in {@link #panels()}. */
   long panelOffset(int p) {
-    return p * blocks() * BLOCK_BYTES;
+    return p * blocks() * blockBytes(dtype);
   }
 
   /** The interleaved blocks. */
@@ -122,7 +139,7 @@ final class QuantPanelWeight implements DeviceTensor {
 
   @Override
   public DType dtype() {
-    return DType.Q8_0;
+    return dtype;
   }
 
   @Override

@@ -110,26 +110,50 @@ final class QuantSlabMatmul {
   }
 
   /**
-   * Rows {@code [r0, r1)} of the output for all {@code tokens} from Q8_0 panels ({@code q.w()} is
-   * {@code w.panels()}): a slab is half a panel, whose columns widen with one vector load each. A
-   * half cut by the range is computed whole and only its rows in range are written.
+   * Rows {@code [r0, r1)} of the output for all {@code tokens} from Q8_0 or Q4_0 panels ({@code
+   * q.w()} is {@code w.panels()}): a slab is half a panel, whose columns widen with one vector load
+   * each. A half cut by the range is computed whole and only its rows in range are written.
    */
   static void multiplyPanels(
       QuantPanelWeight w, Operands q, float[] xT, int tokens, int r0, int r1) {
     float[] slab = SLAB.atLeast(ROWS * w.in());
     MemorySegment pw = w.panels();
+    boolean q8 = w.dtype() == DType.Q8_0;
+    long blockBytes = QuantPanelWeight.blockBytes(w.dtype());
     for (int h = r0 / ROWS; h * ROWS < r1; h++) {
       long bo = w.panelOffset(h / 2);
       long half = h % 2 * (long) ROWS;
-      for (int b = 0, k = 0; b < w.blocks(); b++, bo += QuantPanelWeight.BLOCK_BYTES) {
+      for (int b = 0, k = 0; b < w.blocks(); b++, bo += blockBytes, k += QuantBlocks.BLOCK) {
         FloatVector d = QuantLoads.f16(pw, bo + 2 * half);
         long o = bo + QuantPanelWeight.CODES + half;
-        for (int c = 0; c < QuantBlocks.BLOCK; c++, k++, o += QuantPanelWeight.ROWS) {
-          QuantLoads.q8(pw, o).mul(d).intoArray(slab, k * ROWS);
+        if (q8) {
+          widenQ8(pw, o, d, slab, k);
+        } else {
+          widenQ4(pw, o, d, slab, k);
         }
       }
       int col = h * ROWS;
       tiles(q, slab, xT, tokens, col, Math.max(r0, col), Math.min(r1, col + ROWS));
+    }
+  }
+
+  /** One Q8_0 panel half's block column (codes from {@code o}) into slab columns from {@code k}. */
+  private static void widenQ8(MemorySegment pw, long o, FloatVector d, float[] slab, int k) {
+    for (int c = 0; c < QuantBlocks.BLOCK; c++, o += QuantPanelWeight.ROWS) {
+      QuantLoads.q8(pw, o).mul(d).intoArray(slab, (k + c) * ROWS);
+    }
+  }
+
+  /**
+   * One Q4_0 panel half's block column: code byte j gives column j (low nibbles) and j + 16 (high),
+   * each {@code code · d − 8d}, exact as in {@link Q4PanelMatmul}.
+   */
+  private static void widenQ4(MemorySegment pw, long o, FloatVector d, float[] slab, int k) {
+    FloatVector m = d.mul(-8f);
+    int half = QuantBlocks.BLOCK / 2;
+    for (int c = 0; c < QuantBlocks.BLOCK; c++) {
+      long oc = o + (long) (c % half) * QuantPanelWeight.ROWS;
+      QuantLoads.nibbles(pw, oc, c / half * 4).fma(d, m).intoArray(slab, (k + c) * ROWS);
     }
   }
 

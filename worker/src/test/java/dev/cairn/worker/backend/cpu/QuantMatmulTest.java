@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * float rounding (relative 1e-4; the dequantized weights are exact, only the summation order
  * differs). Token counts cover decode, the 4- and 8-token tiles and their edges, both sides of the
  * slab kernels' threshold, and slab tiles of one and two token blocks, whole and partial; 37 rows
- * leave an odd row, a partial row slab and no whole Q8_0 panels (GGUF-row kernels), 64 rows are two
+ * leave an odd row, a partial row slab and no whole panels (GGUF-row kernels), 64 rows are two
  * panels.
  */
 class QuantMatmulTest {
@@ -50,13 +50,12 @@ class QuantMatmulTest {
         for (int in : new int[] {32, 96, 256}) {
           HostTensor f32 = randomF32(rows, in);
           HostTensor w = QuantBlocks.quantize(f32, format, arena);
-          // the upload may reorder its own copy in place (Q8_0 panels)
+          // the upload may reorder its own copy in place (panels)
           DeviceTensor uploaded = cpu.upload(QuantBlocks.quantize(f32, format, arena));
           assertThat(uploaded.dtype()).isEqualTo(format);
           assertThat(uploaded instanceof QuantPanelWeight)
               .as("panels")
-              .isEqualTo(
-                  vector && format == DType.Q8_0 && rows == 64 && TokenTranspose.available());
+              .isEqualTo(vector && rows == 64 && TokenTranspose.available());
           for (int tokens : new int[] {1, 3, 4, 5, 9, 13, 16, 20, 31, 32, 37, 40, 64, 80}) {
             for (boolean withBias : new boolean[] {false, true}) {
               HostTensor x = randomF32(tokens, in);
@@ -81,27 +80,28 @@ class QuantMatmulTest {
   }
 
   /**
-   * Q8_0 panels: a step of fewer than {@link Q8PanelMatmul#MAX_TOKENS} tokens (eight-, four- and
-   * one-token tiles) gives each token's row exactly what that token computed alone gives, and
-   * ranges cut inside a panel or a panel's half (a thread's chunk, a fused projection's edge) give
-   * the same bits as the whole range, in the panel tiles and in the slabs widened from panels.
+   * Q8_0 and Q4_0 panels: a step of fewer than {@link QuantPanelWeight#MAX_TILE_TOKENS} tokens
+   * (eight-, four- and one-token tiles) gives each token's row exactly what that token computed
+   * alone gives, and ranges cut inside a panel or a panel's half (a thread's chunk, a fused
+   * projection's edge) give the same bits as the whole range, in the panel tiles and in the slabs
+   * widened from panels.
    */
-  @org.junit.jupiter.api.Test
-  void panelRowsEqualTheSameRowsComputedAloneAndInAnyRange() {
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"Q8_0", "Q4_0"})
+  void panelRowsEqualTheSameRowsComputedAloneAndInAnyRange(DType format) {
     org.junit.jupiter.api.Assumptions.assumeTrue(
         TokenTranspose.available() && QuantLoads.available(), "16-lane float vectors");
     int rows = 96;
     int in = 160;
     try (CpuBackend cpu = new CpuBackend(2, true)) {
       QuantPanelWeight w =
-          (QuantPanelWeight)
-              cpu.upload(QuantBlocks.quantize(randomF32(rows, in), DType.Q8_0, arena));
+          (QuantPanelWeight) cpu.upload(QuantBlocks.quantize(randomF32(rows, in), format, arena));
       HostTensor bias = randomF32(rows);
       for (int tokens : new int[] {13, 40}) {
         HostTensor x = randomF32(tokens, in);
         HostTensor all = HostTensor.allocateF32(arena, tokens, rows);
         cpu.matmul(x, w, bias, tokens, all);
-        if (tokens < Q8PanelMatmul.MAX_TOKENS) {
+        if (tokens < QuantPanelWeight.MAX_TILE_TOKENS) {
           for (int t = 0; t < tokens; t++) {
             HostTensor one = HostTensor.allocateF32(arena, 1, in);
             one.segment().copyFrom(x.segment().asSlice((long) t * in * 4, in * 4L));
@@ -128,9 +128,12 @@ class QuantMatmulTest {
                 null);
         for (int[] range : new int[][] {{0, 96}, {5, 22}, {16, 48}, {40, 61}, {90, 96}}) {
           HostTensor part = HostTensor.allocateF32(arena, tokens, rows);
-          if (tokens < Q8PanelMatmul.MAX_TOKENS) {
+          if (tokens < QuantPanelWeight.MAX_TILE_TOKENS && format == DType.Q8_0) {
             Q8PanelMatmul.multiply(
                 w, x.segment(), xa, bias.segment(), tokens, part.segment(), range[0], range[1]);
+          } else if (tokens < QuantPanelWeight.MAX_TILE_TOKENS) {
+            Q4PanelMatmul.multiply(
+                w, xa, bias.segment(), tokens, part.segment(), range[0], range[1]);
           } else {
             TiledMatmul.Operands into =
                 TiledMatmul.Operands.of(
@@ -170,22 +173,22 @@ class QuantMatmulTest {
    * again is refused rather than reordering it twice, and a read-only matrix (a mapped file) is
    * copied, its bytes untouched.
    */
-  @org.junit.jupiter.api.Test
-  void q8PanelsReorderTheCopyInPlaceOnce() {
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"Q8_0", "Q4_0"})
+  void panelsReorderTheCopyInPlaceOnce(DType format) {
     org.junit.jupiter.api.Assumptions.assumeTrue(
         TokenTranspose.available() && QuantLoads.available(), "16-lane float vectors");
     try (CpuBackend cpu = new CpuBackend(2, true)) {
-      HostTensor w = QuantBlocks.quantize(randomF32(64, 96), DType.Q8_0, arena);
+      HostTensor w = QuantBlocks.quantize(randomF32(64, 96), format, arena);
       QuantPanelWeight p = (QuantPanelWeight) cpu.upload(w);
       assertThat(p.panels().address()).isEqualTo(w.segment().address());
       org.assertj.core.api.Assertions.assertThatThrownBy(() -> cpu.upload(w))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("already uploaded");
 
-      HostTensor source = QuantBlocks.quantize(randomF32(64, 96), DType.Q8_0, arena);
+      HostTensor source = QuantBlocks.quantize(randomF32(64, 96), format, arena);
       byte[] before = source.segment().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
-      HostTensor readOnly =
-          new HostTensor(DType.Q8_0, source.shape(), source.segment().asReadOnly());
+      HostTensor readOnly = new HostTensor(format, source.shape(), source.segment().asReadOnly());
       QuantPanelWeight copied = (QuantPanelWeight) cpu.upload(readOnly);
       assertThat(copied.panels().address()).isNotEqualTo(source.segment().address());
       assertThat(source.segment().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE))

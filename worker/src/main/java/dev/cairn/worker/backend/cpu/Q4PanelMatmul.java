@@ -1,0 +1,229 @@
+package dev.cairn.worker.backend.cpu;
+
+import static dev.cairn.worker.backend.cpu.VectorSupport.F;
+
+import dev.cairn.worker.backend.DType;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * {@code out[T, rows] = x[T, in] · W[rows, in]ᵀ (+ bias)} for Q4_0 weights in {@link
+ * QuantPanelWeight} panels, for decode and steps of a few tokens ({@link Q8PanelMatmul}'s tiles for
+ * four-bit codes). One 16-byte load holds 16 rows' code byte {@code j}: its low nibbles are column
+ * {@code j}, its high nibbles column {@code j + 16}, each taken with one operation from
+ * zero-extended lanes and made the weight with one multiply-add, {@code code · d − 8d} (exact: both
+ * products fit a float, so the one rounding leaves {@code (code − 8) · d}). Every output adds
+ * column {@code j}'s product, then column {@code j + 16}'s, slot by slot, in one lane whichever
+ * tile computes it, so a row of a batched step equals the same row computed alone, bit for bit.
+ * Against the GGUF-row kernels ({@link Q4Matmul}: two nibble masks, two offset subtractions and a
+ * lane sum per row), decode widens a 32-weight column pair in eight vector operations for 32 rows.
+ */
+final class Q4PanelMatmul {
+
+  private static final int L = F.length();
+  private static final int ROWS = QuantPanelWeight.ROWS;
+  private static final long BLOCK_BYTES = QuantPanelWeight.blockBytes(DType.Q4_0);
+  private static final long CODES = QuantPanelWeight.CODES;
+
+  /** Code bytes a block: byte j packs columns j and j + 16. */
+  private static final int SLOTS = 16;
+
+  private static final int EIGHT = 8;
+
+  /** Per compute thread, one {@link #tile8}'s outputs before they are stored. */
+  private static final ThreadLocal<float[]> TILE =
+      ThreadLocal.withInitial(() -> new float[2 * EIGHT * L]);
+
+  private Q4PanelMatmul() {}
+
+  /**
+   * Output rows {@code [r0, r1)} for all {@code tokens}; {@code xa} is {@link
+   * Bf16PanelMatmul#heapCopy} of the activations, for every step (read through {@link
+   * MemorySegment}, the decode tile's activation loads inlined so many nodes that C2 gave up
+   * inlining its scale loads: 3 GFMA/s). A panel cut by the range is computed whole and only its
+   * rows in range are written.
+   */
+  static void multiply(
+      QuantPanelWeight w,
+      float[] xa,
+      MemorySegment bias,
+      int tokens,
+      MemorySegment out,
+      int r0,
+      int r1) {
+    float[] tile = TILE.get();
+    int outDim = w.rows();
+    for (int p = r0 / ROWS; p * ROWS < r1; p++) {
+      int lo = Math.max(r0, p * ROWS);
+      int hi = Math.min(r1, p * ROWS + ROWS);
+      int t = 0;
+      for (; t + EIGHT <= tokens; t += EIGHT) {
+        tile8(w, xa, t, p, tile);
+        PanelStores.tile(outDim, bias, out, t, EIGHT, p * ROWS, lo, hi, tile);
+      }
+      for (; t + 4 <= tokens; t += 4) {
+        tile4(w, xa, bias, out, t, p, lo, hi);
+      }
+      for (; t < tokens; t++) {
+        tile1(w, xa, bias, out, t, p, lo, hi);
+      }
+    }
+  }
+
+  /** Token {@code t} × panel {@code p}: the decode tile, two chains of one lane per row. */
+  private static void tile1(
+      QuantPanelWeight w,
+      float[] x,
+      MemorySegment bias,
+      MemorySegment out,
+      int t,
+      int p,
+      int lo,
+      int hi) {
+    MemorySegment pw = w.panels();
+    int blocks = w.blocks();
+    long bo = w.panelOffset(p);
+    int k = t * w.in();
+    FloatVector a0 = FloatVector.zero(F);
+    FloatVector a1 = FloatVector.zero(F);
+    for (int b = 0; b < blocks; b++, bo += BLOCK_BYTES) {
+      FloatVector d0 = QuantLoads.f16(pw, bo);
+      FloatVector d1 = QuantLoads.f16(pw, bo + 2L * L);
+      FloatVector m0 = d0.mul(-8f);
+      FloatVector m1 = d1.mul(-8f);
+      for (int c = 0; c < 2 * SLOTS; c++, k++) {
+        long o = bo + CODES + (long) (c & (SLOTS - 1)) * ROWS;
+        int shift = c >> 4 << 2;
+        FloatVector xv = FloatVector.broadcast(F, x[k]);
+        a0 = QuantLoads.nibbles(pw, o, shift).fma(d0, m0).fma(xv, a0);
+        a1 = QuantLoads.nibbles(pw, o + L, shift).fma(d1, m1).fma(xv, a1);
+      }
+    }
+    int row = p * ROWS;
+    PanelStores.vector(out, bias, w.rows(), t, row, lo, hi, a0);
+    PanelStores.vector(out, bias, w.rows(), t, row + L, lo, hi, a1);
+  }
+
+  /** Tokens {@code [t, t+4)} × panel {@code p}: eight chains. */
+  private static void tile4(
+      QuantPanelWeight w,
+      float[] x,
+      MemorySegment bias,
+      MemorySegment out,
+      int t,
+      int p,
+      int lo,
+      int hi) {
+    MemorySegment pw = w.panels();
+    int blocks = w.blocks();
+    int in = w.in();
+    long bo = w.panelOffset(p);
+    int k = t * in;
+    FloatVector zero = FloatVector.zero(F);
+    FloatVector a00 = zero, a01 = zero, a10 = zero, a11 = zero;
+    FloatVector a20 = zero, a21 = zero, a30 = zero, a31 = zero;
+    for (int b = 0; b < blocks; b++, bo += BLOCK_BYTES) {
+      FloatVector d0 = QuantLoads.f16(pw, bo);
+      FloatVector d1 = QuantLoads.f16(pw, bo + 2L * L);
+      FloatVector m0 = d0.mul(-8f);
+      FloatVector m1 = d1.mul(-8f);
+      for (int c = 0; c < 2 * SLOTS; c++, k++) {
+        long o = bo + CODES + (long) (c & (SLOTS - 1)) * ROWS;
+        int shift = c >> 4 << 2;
+        FloatVector e0 = QuantLoads.nibbles(pw, o, shift).fma(d0, m0);
+        FloatVector e1 = QuantLoads.nibbles(pw, o + L, shift).fma(d1, m1);
+        FloatVector xv = FloatVector.broadcast(F, x[k]);
+        a00 = e0.fma(xv, a00);
+        a01 = e1.fma(xv, a01);
+        xv = FloatVector.broadcast(F, x[k + in]);
+        a10 = e0.fma(xv, a10);
+        a11 = e1.fma(xv, a11);
+        xv = FloatVector.broadcast(F, x[k + 2 * in]);
+        a20 = e0.fma(xv, a20);
+        a21 = e1.fma(xv, a21);
+        xv = FloatVector.broadcast(F, x[k + 3 * in]);
+        a30 = e0.fma(xv, a30);
+        a31 = e1.fma(xv, a31);
+      }
+    }
+    int row = p * ROWS;
+    int outDim = w.rows();
+    PanelStores.vector(out, bias, outDim, t, row, lo, hi, a00);
+    PanelStores.vector(out, bias, outDim, t, row + L, lo, hi, a01);
+    PanelStores.vector(out, bias, outDim, t + 1, row, lo, hi, a10);
+    PanelStores.vector(out, bias, outDim, t + 1, row + L, lo, hi, a11);
+    PanelStores.vector(out, bias, outDim, t + 2, row, lo, hi, a20);
+    PanelStores.vector(out, bias, outDim, t + 2, row + L, lo, hi, a21);
+    PanelStores.vector(out, bias, outDim, t + 3, row, lo, hi, a30);
+    PanelStores.vector(out, bias, outDim, t + 3, row + L, lo, hi, a31);
+  }
+
+  /**
+   * Tokens {@code [t, t+8)} × panel {@code p} into {@code tile}: sixteen chains, each widened
+   * weight pair serving eight tokens.
+   */
+  private static void tile8(QuantPanelWeight w, float[] x, int t, int p, float[] tile) {
+    MemorySegment pw = w.panels();
+    int blocks = w.blocks();
+    int in = w.in();
+    int k = t * in;
+    long bo = w.panelOffset(p);
+    FloatVector zero = FloatVector.zero(F);
+    FloatVector a00 = zero, a01 = zero, a10 = zero, a11 = zero;
+    FloatVector a20 = zero, a21 = zero, a30 = zero, a31 = zero;
+    FloatVector a40 = zero, a41 = zero, a50 = zero, a51 = zero;
+    FloatVector a60 = zero, a61 = zero, a70 = zero, a71 = zero;
+    for (int b = 0; b < blocks; b++, bo += BLOCK_BYTES) {
+      FloatVector d0 = QuantLoads.f16(pw, bo);
+      FloatVector d1 = QuantLoads.f16(pw, bo + 2L * L);
+      FloatVector m0 = d0.mul(-8f);
+      FloatVector m1 = d1.mul(-8f);
+      for (int c = 0; c < 2 * SLOTS; c++, k++) {
+        long o = bo + CODES + (long) (c & (SLOTS - 1)) * ROWS;
+        int shift = c >> 4 << 2;
+        FloatVector e0 = QuantLoads.nibbles(pw, o, shift).fma(d0, m0);
+        FloatVector e1 = QuantLoads.nibbles(pw, o + L, shift).fma(d1, m1);
+        FloatVector xv = FloatVector.broadcast(F, x[k]);
+        a00 = e0.fma(xv, a00);
+        a01 = e1.fma(xv, a01);
+        xv = FloatVector.broadcast(F, x[k + in]);
+        a10 = e0.fma(xv, a10);
+        a11 = e1.fma(xv, a11);
+        xv = FloatVector.broadcast(F, x[k + 2 * in]);
+        a20 = e0.fma(xv, a20);
+        a21 = e1.fma(xv, a21);
+        xv = FloatVector.broadcast(F, x[k + 3 * in]);
+        a30 = e0.fma(xv, a30);
+        a31 = e1.fma(xv, a31);
+        xv = FloatVector.broadcast(F, x[k + 4 * in]);
+        a40 = e0.fma(xv, a40);
+        a41 = e1.fma(xv, a41);
+        xv = FloatVector.broadcast(F, x[k + 5 * in]);
+        a50 = e0.fma(xv, a50);
+        a51 = e1.fma(xv, a51);
+        xv = FloatVector.broadcast(F, x[k + 6 * in]);
+        a60 = e0.fma(xv, a60);
+        a61 = e1.fma(xv, a61);
+        xv = FloatVector.broadcast(F, x[k + 7 * in]);
+        a70 = e0.fma(xv, a70);
+        a71 = e1.fma(xv, a71);
+      }
+    }
+    a00.intoArray(tile, 0);
+    a01.intoArray(tile, L);
+    a10.intoArray(tile, 2 * L);
+    a11.intoArray(tile, 3 * L);
+    a20.intoArray(tile, 4 * L);
+    a21.intoArray(tile, 5 * L);
+    a30.intoArray(tile, 6 * L);
+    a31.intoArray(tile, 7 * L);
+    a40.intoArray(tile, 8 * L);
+    a41.intoArray(tile, 9 * L);
+    a50.intoArray(tile, 10 * L);
+    a51.intoArray(tile, 11 * L);
+    a60.intoArray(tile, 12 * L);
+    a61.intoArray(tile, 13 * L);
+    a70.intoArray(tile, 14 * L);
+    a71.intoArray(tile, 15 * L);
+  }
+}
