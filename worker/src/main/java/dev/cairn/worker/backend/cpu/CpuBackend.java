@@ -160,9 +160,7 @@ public final class CpuBackend extends HostBackendSupport {
       }
       boolean heap =
           w[i] instanceof PanelWeight && rows >= Bf16PanelMatmul.SIX
-              || w[i] instanceof QuantPanelWeight
-                  && (rows >= Q8PanelMatmul.EIGHT || w[i].dtype() == DType.Q4_0)
-                  && !tokenLanes(w[i], rows);
+              || w[i] instanceof QuantPanelWeight && !tokenLanes(w[i], rows);
       if (xa == null && heap) {
         xa = Bf16PanelMatmul.heapCopy(host(x).segment(), rows, w[i].dim(1));
       }

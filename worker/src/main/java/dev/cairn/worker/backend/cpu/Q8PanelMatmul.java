@@ -23,8 +23,8 @@ import jdk.incubator.vector.FloatVector;
  */
 final class Q8PanelMatmul {
 
-  /** Tokens of {@link #tile8}: steps of at least this many read the activations' heap copy. */
-  static final int EIGHT = 8;
+  /** Tokens of {@link #tile8}. */
+  private static final int EIGHT = 8;
 
   private static final int L = F.length();
   private static final int ROWS = QuantPanelWeight.ROWS;
@@ -38,9 +38,17 @@ final class Q8PanelMatmul {
   private Q8PanelMatmul() {}
 
   /**
-   * Output rows {@code [r0, r1)} for all {@code tokens}; {@code xa}, for steps of at least eight
-   * tokens, is {@link Bf16PanelMatmul#heapCopy} of {@code x}. A panel cut by the range is computed
-   * whole and only its rows in range are written.
+   * Output rows {@code [r0, r1)} for all {@code tokens}; {@code xa} is {@link
+   * Bf16PanelMatmul#heapCopy} of {@code x}, which the eight-token and decode tiles read. A panel
+   * cut by the range is computed whole and only its rows in range are written.
+   *
+   * <p>The decode tile reads the heap copy because of a JIT cliff: reading {@code x} through {@link
+   * MemorySegment}, the tile was small enough (258 bytecodes) for C2 to inline into this method
+   * once it turned hot after the batched tiles had been compiled (a server warmed by batches, then
+   * serving one stream), and the combined method ran past C2's node budget
+   * (NodeCountInliningCutoff): the code loads were left out of line, boxing every vector, and one
+   * Q8_0 stream decoded at 3–10 tok/s instead of 50–60 until the JVM exited. Array reads cost far
+   * fewer nodes; inlined by force, the tile still keeps its vector operations in line.
    */
   static void multiply(
       QuantPanelWeight w,
@@ -57,17 +65,15 @@ final class Q8PanelMatmul {
       int lo = Math.max(r0, p * ROWS);
       int hi = Math.min(r1, p * ROWS + ROWS);
       int t = 0;
-      if (xa != null) {
-        for (; t + EIGHT <= tokens; t += EIGHT) {
-          tile8(w, xa, t, p, tile);
-          PanelStores.tile(outDim, bias, out, t, EIGHT, p * ROWS, lo, hi, tile);
-        }
+      for (; t + EIGHT <= tokens; t += EIGHT) {
+        tile8(w, xa, t, p, tile);
+        PanelStores.tile(outDim, bias, out, t, EIGHT, p * ROWS, lo, hi, tile);
       }
       for (; t + 4 <= tokens; t += 4) {
         tile4(w, x, bias, out, t, p, lo, hi);
       }
       for (; t < tokens; t++) {
-        tile1(w, x, bias, out, t, p, lo, hi);
+        tile1(w, xa, bias, out, t, p, lo, hi);
       }
     }
   }
@@ -75,7 +81,7 @@ final class Q8PanelMatmul {
   /** Token {@code t} × panel {@code p}: the decode tile, two chains of one lane per row. */
   private static void tile1(
       QuantPanelWeight w,
-      MemorySegment x,
+      float[] x,
       MemorySegment bias,
       MemorySegment out,
       int t,
@@ -85,15 +91,15 @@ final class Q8PanelMatmul {
     MemorySegment pw = w.panels();
     int blocks = w.blocks();
     long bo = w.panelOffset(p);
-    long xk = (long) t * w.in() * Float.BYTES;
+    int k = t * w.in();
     FloatVector a0 = FloatVector.zero(F);
     FloatVector a1 = FloatVector.zero(F);
     for (int b = 0; b < blocks; b++, bo += BLOCK_BYTES) {
       FloatVector d0 = QuantLoads.f16(pw, bo);
       FloatVector d1 = QuantLoads.f16(pw, bo + 2L * L);
       long o = bo + CODES;
-      for (int c = 0; c < QuantBlocks.BLOCK; c++, o += ROWS, xk += Float.BYTES) {
-        FloatVector xv = FloatVector.broadcast(F, x.get(LE, xk));
+      for (int c = 0; c < QuantBlocks.BLOCK; c++, o += ROWS, k++) {
+        FloatVector xv = FloatVector.broadcast(F, x[k]);
         a0 = QuantLoads.q8(pw, o).mul(d0).fma(xv, a0);
         a1 = QuantLoads.q8(pw, o + L).mul(d1).fma(xv, a1);
       }
