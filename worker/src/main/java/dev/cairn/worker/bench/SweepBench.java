@@ -173,6 +173,7 @@ public final class SweepBench {
     return HfTokenizer.load(Path.of("models/tiny-shakespeare"));
   }
 
+  /** One model's levels: each level's median run ({@code rs}), with every run's decode rate. */
   private static ObjectNode describe(
       ObjectMapper json,
       List<SweepResult> rs,
@@ -181,14 +182,12 @@ public final class SweepBench {
       double ceilingEight) {
     ObjectNode node = json.createObjectNode();
     ArrayNode arr = node.putArray("levels");
-    int level = 0;
     double single = rs.getFirst().outputTokensPerSecond();
     double singleDecode = rs.getFirst().decodeTokensPerSecond();
-    for (SweepResult r : rs) {
+    for (int level = 0; level < rs.size(); level++) {
+      SweepResult r = rs.get(level);
       ArrayNode runRates = json.createArrayNode();
-      for (SweepResult run : runs.get(level++)) {
-        runRates.add(run.decodeTokensPerSecond());
-      }
+      runs.get(level).forEach(run -> runRates.add(run.decodeTokensPerSecond()));
       double speedup = r.outputTokensPerSecond() / single;
       double decodeSpeedup = r.decodeTokensPerSecond() / singleDecode;
       double bound = Math.min(r.streams(), ceiling);
