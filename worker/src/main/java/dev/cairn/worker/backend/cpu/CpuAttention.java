@@ -2,6 +2,7 @@ package dev.cairn.worker.backend.cpu;
 
 import static dev.cairn.worker.backend.cpu.VectorSupport.F;
 import static dev.cairn.worker.backend.cpu.VectorSupport.LE;
+import static dev.cairn.worker.backend.cpu.VectorSupport.sum;
 
 import dev.cairn.worker.backend.AttentionBatch;
 import java.lang.foreign.MemorySegment;
@@ -166,10 +167,10 @@ final class CpuAttention {
         a2 = qv.fma(value(k, r2 + d), a2);
         a3 = qv.fma(value(k, r3 + d), a3);
       }
-      scores[p] = a0.reduceLanes(VectorOperators.ADD) * scale;
-      scores[p + 1] = a1.reduceLanes(VectorOperators.ADD) * scale;
-      scores[p + 2] = a2.reduceLanes(VectorOperators.ADD) * scale;
-      scores[p + 3] = a3.reduceLanes(VectorOperators.ADD) * scale;
+      scores[p] = sum(a0) * scale;
+      scores[p + 1] = sum(a1) * scale;
+      scores[p + 2] = sum(a2) * scale;
+      scores[p + 3] = sum(a3) * scale;
     }
     return p;
   }
@@ -186,15 +187,15 @@ final class CpuAttention {
       top = top.lanewise(VectorOperators.MAX, FloatVector.fromArray(F, s, at + p, m), m);
     }
     FloatVector shift = FloatVector.broadcast(F, top.reduceLanes(VectorOperators.MAX));
-    FloatVector sum = FloatVector.zero(F);
+    FloatVector total = FloatVector.zero(F);
     for (int p = 0; p < n; p += F.length()) {
       VectorMask<Float> m = F.indexInRange(p, n);
       FloatVector e =
           FloatVector.fromArray(F, s, at + p, m).sub(shift).lanewise(VectorOperators.EXP, m);
       e.intoArray(s, at + p, m);
-      sum = sum.add(e, m);
+      total = total.add(e, m);
     }
-    return sum.reduceLanes(VectorOperators.ADD);
+    return sum(total);
   }
 
   /** The scalar path of {@link #expVector}. */
@@ -244,7 +245,7 @@ final class CpuAttention {
   private static float dot(
       MemorySegment a, long aOff, MemorySegment b, long bOff, int n, boolean vector) {
     int i = 0;
-    float sum = 0;
+    float total = 0;
     if (vector && n >= F.length()) {
       FloatVector acc = FloatVector.zero(F);
       for (; i + F.length() <= n; i += F.length()) {
@@ -254,11 +255,11 @@ final class CpuAttention {
             FloatVector.fromMemorySegment(F, b, (bOff + i) * 4, ByteOrder.LITTLE_ENDIAN);
         acc = x.fma(y, acc);
       }
-      sum = acc.reduceLanes(VectorOperators.ADD);
+      total = sum(acc);
     }
     for (; i < n; i++) {
-      sum += a.getAtIndex(LE, aOff + i) * b.getAtIndex(LE, bOff + i);
+      total += a.getAtIndex(LE, aOff + i) * b.getAtIndex(LE, bOff + i);
     }
-    return sum;
+    return total;
   }
 }

@@ -2,6 +2,7 @@ package dev.cairn.worker.backend.cpu;
 
 import static dev.cairn.worker.backend.cpu.VectorSupport.F;
 import static dev.cairn.worker.backend.cpu.VectorSupport.LE;
+import static dev.cairn.worker.backend.cpu.VectorSupport.sum;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -31,7 +32,7 @@ final class CpuElementwise {
         FloatVector v = load(x, off + i);
         acc = v.fma(v, acc);
       }
-      ss = acc.reduceLanes(VectorOperators.ADD);
+      ss = sum(acc);
     }
     for (; i < n; i++) {
       float v = x.getAtIndex(LE, off + i);

@@ -6,6 +6,7 @@ import static dev.cairn.worker.backend.cpu.VectorSupport.bf16;
 import static dev.cairn.worker.backend.cpu.VectorSupport.bf16At;
 import static dev.cairn.worker.backend.cpu.VectorSupport.f32;
 import static dev.cairn.worker.backend.cpu.VectorSupport.f32At;
+import static dev.cairn.worker.backend.cpu.VectorSupport.sum;
 import static dev.cairn.worker.backend.cpu.VectorSupport.xf;
 
 import dev.cairn.worker.backend.DType;
@@ -15,7 +16,6 @@ import dev.cairn.worker.backend.LoraBatch;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * The LoRA delta on the CPU, one adapter (slot) at a time so its A and B stream once per step, in
@@ -117,7 +117,7 @@ final class CpuLora {
       int j = item % s.r;
       long xOff = (long) s.rows[i] * s.in;
       long aOff = (long) j * s.in;
-      float sum = 0;
+      float total = 0;
       if (vecEnd > 0) {
         FloatVector acc = FloatVector.zero(F);
         if (s.aBf16) {
@@ -129,12 +129,12 @@ final class CpuLora {
             acc = xf(s.x, (xOff + k) * 4).fma(f32(s.a, (aOff + k) * 4), acc);
           }
         }
-        sum = acc.reduceLanes(VectorOperators.ADD);
+        total = sum(acc);
       }
       for (int k = vecEnd; k < s.in; k++) {
-        sum += s.x.getAtIndex(LE, xOff + k) * weight(s.a, s.aBf16, aOff + k);
+        total += s.x.getAtIndex(LE, xOff + k) * weight(s.a, s.aBf16, aOff + k);
       }
-      s.tmp[item] = sum;
+      s.tmp[item] = total;
     }
   }
 

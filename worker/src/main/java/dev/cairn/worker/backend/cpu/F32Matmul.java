@@ -7,7 +7,6 @@ import static dev.cairn.worker.backend.cpu.VectorSupport.xf;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Register-tiled {@code out[T, rows] = x[T, in] · W[rows, in]ᵀ} for F32 weights. Each loaded weight
@@ -84,10 +83,10 @@ final class F32Matmul extends TiledMatmul {
       a2 = xv.fma(f32(w, wk + 2 * rowBytes), a2);
       a3 = xv.fma(f32(w, wk + 3 * rowBytes), a3);
     }
-    store(s, t, r, a0.reduceLanes(VectorOperators.ADD));
-    store(s, t, r + 1, a1.reduceLanes(VectorOperators.ADD));
-    store(s, t, r + 2, a2.reduceLanes(VectorOperators.ADD));
-    store(s, t, r + 3, a3.reduceLanes(VectorOperators.ADD));
+    store(s, t, r, sum(a0));
+    store(s, t, r + 1, sum(a1));
+    store(s, t, r + 2, sum(a2));
+    store(s, t, r + 3, sum(a3));
   }
 
   @Override
@@ -102,7 +101,7 @@ final class F32Matmul extends TiledMatmul {
     for (int k = 0; k < vecEnd; k += F.length()) {
       a = xf(x, x0 + (long) k * 4).fma(f32(w, w0 + (long) k * WB), a);
     }
-    store(s, t, r, a.reduceLanes(VectorOperators.ADD));
+    store(s, t, r, sum(a));
   }
 
   @Override

@@ -9,6 +9,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Species and loads shared by the vector kernels: F32 in registers, BF16 widened on load. */
@@ -23,6 +24,12 @@ final class VectorSupport {
   /** Shorts with {@link #F}'s lane count (half its bits), for in-order BF16 loads. */
   static final VectorSpecies<Short> S =
       VectorSpecies.of(short.class, VectorShape.forBitSize(F.length() * Short.SIZE));
+
+  // Constant shuffles keep sum's rearranges intrinsified; one as wide as the vector is never used.
+  private static final VectorShuffle<Float> ROTATE_1 = rotation(1);
+  private static final VectorShuffle<Float> ROTATE_2 = rotation(2);
+  private static final VectorShuffle<Float> ROTATE_4 = rotation(4);
+  private static final VectorShuffle<Float> ROTATE_8 = rotation(8);
 
   static final ValueLayout.OfFloat LE =
       ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -75,9 +82,39 @@ final class VectorSupport {
     return i.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
   }
 
-  /** The sum of the lanes. */
+  /**
+   * The sum of the lanes, always added in the same order. {@code reduceLanes(ADD)} leaves the order
+   * open: C2's intrinsic adds in a tree and the interpreter's fallback in sequence, so a row summed
+   * by compiled code and the same row summed before compilation could differ in the last bit, and a
+   * batched step would no longer equal the same rows computed alone. Here each step adds the vector
+   * to itself rotated by half the remaining width, lanewise, which every mode computes alike; lane
+   * 0 then holds the sum.
+   */
   static float sum(FloatVector v) {
-    return v.reduceLanes(VectorOperators.ADD);
+    if (F.length() > 16) {
+      v = foldBeyond16(v);
+    }
+    if (F.length() >= 16) {
+      v = v.add(v.rearrange(ROTATE_8));
+    }
+    if (F.length() >= 8) {
+      v = v.add(v.rearrange(ROTATE_4));
+    }
+    v = v.add(v.rearrange(ROTATE_2));
+    return v.add(v.rearrange(ROTATE_1)).lane(0);
+  }
+
+  /** Folds lanes 16 and up onto the first 16, for vectors wider than AVX-512's (SVE). */
+  private static FloatVector foldBeyond16(FloatVector v) {
+    for (int by = F.length() / 2; by >= 16; by /= 2) {
+      v = v.add(v.rearrange(rotation(by)));
+    }
+    return v;
+  }
+
+  private static VectorShuffle<Float> rotation(int by) {
+    int n = F.length();
+    return VectorShuffle.fromOp(F, i -> (i + by) % n);
   }
 
   /** F32 element {@code i}. */
