@@ -25,10 +25,7 @@ final class VectorSupport {
   static final VectorSpecies<Short> S =
       VectorSpecies.of(short.class, VectorShape.forBitSize(F.length() * Short.SIZE));
 
-  // Constant shuffles keep sum's rearranges intrinsified; one as wide as the vector is never used.
-  private static final VectorShuffle<Float> ROTATE_1 = rotation(1);
-  private static final VectorShuffle<Float> ROTATE_2 = rotation(2);
-  private static final VectorShuffle<Float> ROTATE_4 = rotation(4);
+  // A constant shuffle keeps sum's rearrange intrinsified; on eight lanes it is never used.
   private static final VectorShuffle<Float> ROTATE_8 = rotation(8);
 
   static final ValueLayout.OfFloat LE =
@@ -86,9 +83,11 @@ final class VectorSupport {
    * The sum of the lanes, always added in the same order. {@code reduceLanes(ADD)} leaves the order
    * open: C2's intrinsic adds in a tree and the interpreter's fallback in sequence, so a row summed
    * by compiled code and the same row summed before compilation could differ in the last bit, and a
-   * batched step would no longer equal the same rows computed alone. Here each step adds the vector
-   * to itself rotated by half the remaining width, lanewise, which every mode computes alike; lane
-   * 0 then holds the sum.
+   * batched step would no longer equal the same rows computed alone. Here the order is C2's tree,
+   * written out: lanes 8 and up folded onto the first eight by one rotation (lanewise, alike in
+   * every mode), then those eight added as scalars in pairs. Scalars, not three more rotations: a
+   * tile ends in eight sums, and their rearranges pushed tiles past C2's inlining budget, which
+   * then boxed the accumulators.
    */
   static float sum(FloatVector v) {
     if (F.length() > 16) {
@@ -98,10 +97,10 @@ final class VectorSupport {
       v = v.add(v.rearrange(ROTATE_8));
     }
     if (F.length() >= 8) {
-      v = v.add(v.rearrange(ROTATE_4));
+      return ((v.lane(0) + v.lane(4)) + (v.lane(2) + v.lane(6)))
+          + ((v.lane(1) + v.lane(5)) + (v.lane(3) + v.lane(7)));
     }
-    v = v.add(v.rearrange(ROTATE_2));
-    return v.add(v.rearrange(ROTATE_1)).lane(0);
+    return (v.lane(0) + v.lane(2)) + (v.lane(1) + v.lane(3));
   }
 
   /** Folds lanes 16 and up onto the first 16, for vectors wider than AVX-512's (SVE). */
