@@ -84,8 +84,8 @@ final class Q4Matmul extends BlockQuantMatmul {
     long blocks = blocks(s);
     long w0 = r * rowBytes(s, BLOCK_BYTES);
     long x0 = t * xRowBytes(s);
-    FloatVector acc = FloatVector.zero(F);
     FloatVector zero = FloatVector.zero(F);
+    FloatVector acc = zero;
     for (long b = 0; b < blocks; b++) {
       long base = w0 + b * BLOCK_BYTES;
       FloatVector dot = zero;
@@ -130,9 +130,9 @@ final class Q4Matmul extends BlockQuantMatmul {
     long rowBytes = rowBytes(s, BLOCK_BYTES);
     long wa = ra * rowBytes;
     long wb = rb * rowBytes;
-    FloatVector accA = FloatVector.zero(F);
-    FloatVector accB = FloatVector.zero(F);
     FloatVector zero = FloatVector.zero(F);
+    FloatVector accA = zero;
+    FloatVector accB = zero;
     for (long b = 0; b < blocks; b++) {
       long ba = wa + b * BLOCK_BYTES;
       long bb = wb + b * BLOCK_BYTES;

@@ -4,6 +4,8 @@ import dev.cairn.worker.backend.DType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -27,6 +29,9 @@ final class VectorSupport {
 
   // A constant shuffle keeps sum's rearrange intrinsified; on eight lanes it is never used.
   private static final VectorShuffle<Float> ROTATE_8 = rotation(8);
+
+  // Built once, not per sum: sum runs at the end of every dot product.
+  private static final VectorShuffle<Float>[] WIDE_ROTATIONS = wideRotations();
 
   static final ValueLayout.OfFloat LE =
       ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -105,10 +110,21 @@ final class VectorSupport {
 
   /** Folds lanes 16 and up onto the first 16, for vectors wider than AVX-512's (SVE). */
   private static FloatVector foldBeyond16(FloatVector v) {
-    for (int by = F.length() / 2; by >= 16; by /= 2) {
-      v = v.add(v.rearrange(rotation(by)));
+    for (VectorShuffle<Float> rotation : WIDE_ROTATIONS) {
+      v = v.add(v.rearrange(rotation));
     }
     return v;
+  }
+
+  /** Rotations by half the lanes, a quarter, … down to 16 lanes: none below 32 lanes. */
+  private static VectorShuffle<Float>[] wideRotations() {
+    List<VectorShuffle<Float>> out = new ArrayList<>();
+    for (int by = F.length() / 2; by >= 16; by /= 2) {
+      out.add(rotation(by));
+    }
+    @SuppressWarnings("unchecked")
+    VectorShuffle<Float>[] array = out.toArray(new VectorShuffle[0]);
+    return array;
   }
 
   private static VectorShuffle<Float> rotation(int by) {
