@@ -5,21 +5,26 @@ import static dev.cairn.worker.backend.cpu.VectorSupport.F;
 import dev.cairn.worker.backend.DType;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 
 /**
  * {@code out[T, rows] = x[T, in] · W[rows, in]ᵀ (+ bias)} for Q4_0 weights in {@link
  * QuantPanelWeight} panels, for decode and steps of a few tokens ({@link Q8PanelMatmul}'s tiles for
  * four-bit codes). One 16-byte load holds 16 rows' code byte {@code j}: its low nibbles are column
- * {@code j}, its high nibbles column {@code j + 16}. The tiles walk a block's 32 columns in order,
- * each from its byte shifted by 0 or 4 and masked, made the weight with one multiply-add, {@code
- * code · d − 8d} (exact: both products fit a float, so the one rounding leaves {@code (code − 8) ·
- * d}); column {@code j + 16} loads byte {@code j} again, from L1. A body taking both nibbles of a
- * load had C2 stop inlining the vector operations (NodeCountInliningCutoff: 3–4 GFMA/s). Every
- * output adds its products in column order in one lane whichever tile computes it, so a row of a
- * batched step equals the same row computed alone, bit for bit. Against the GGUF-row kernels
- * ({@link Q4Matmul}, {@link QuantSlabMatmul} on rows), 4864 × 896 Q4_0 matmuls on two threads ran
- * at 119–125 against 34–37 GFMA/s for 8 tokens and 124–129 against 69–75 for 16; decode is about as
- * fast (compute-bound at about 20 GFMA/s a core).
+ * {@code j}, its high nibbles column {@code j + 16}. The batched tiles walk a block's 32 columns in
+ * order, each from its byte shifted by 0 or 4 and masked, made the weight with one multiply-add,
+ * {@code code · d − 8d} (exact: both products fit a float, so the one rounding leaves {@code (code
+ * − 8) · d}); column {@code j + 16} loads byte {@code j} again, from L1. A batched body taking both
+ * nibbles of a load had C2 stop inlining the vector operations (NodeCountInliningCutoff: 3–4
+ * GFMA/s). Every output of the batched tiles adds its products in column order in one lane, so
+ * their rows equal each other's bit for bit. The decode tile, as {@link Q8PanelMatmul}'s, adds each
+ * block in two chains of unscaled codes minus 8 (here the low and the high nibbles, both from one
+ * load: with no scale multiply-add a column, the body fits the budget), then {@code A = (low +
+ * high) · d + A}: one core decoded 28.5 against 20.4 GFMA/s in cache, 19.3–30.9 against 11.7–21.8
+ * from memory. A row decoded alone equals the same row in a larger step within float rounding, not
+ * bit for bit. Against the GGUF-row kernels ({@link Q4Matmul}, {@link QuantSlabMatmul} on rows),
+ * 4864 × 896 Q4_0 matmuls on two threads ran at 119–125 against 34–37 GFMA/s for 8 tokens and
+ * 124–129 against 69–75 for 16.
  */
 final class Q4PanelMatmul {
 
@@ -73,7 +78,11 @@ final class Q4PanelMatmul {
     }
   }
 
-  /** Token {@code t} × panel {@code p}: the decode tile, two chains of one lane per row. */
+  /**
+   * Token {@code t} × panel {@code p}: the decode tile, four chains (the panel's two halves × a
+   * block's low and high nibbles, columns j and j + 16 from one load) of unscaled codes minus 8,
+   * each block's sums scaled once into two more.
+   */
   private static void tile1(
       QuantPanelWeight w,
       float[] x,
@@ -87,20 +96,24 @@ final class Q4PanelMatmul {
     int blocks = w.blocks();
     long bo = w.panelOffset(p);
     int k = t * w.in();
-    FloatVector a0 = FloatVector.zero(F);
-    FloatVector a1 = FloatVector.zero(F);
-    for (int b = 0; b < blocks; b++, bo += BLOCK_BYTES) {
-      FloatVector d0 = QuantLoads.f16(pw, bo);
-      FloatVector d1 = QuantLoads.f16(pw, bo + 2L * L);
-      FloatVector m0 = d0.mul(-8f);
-      FloatVector m1 = d1.mul(-8f);
-      for (int c = 0; c < 2 * SLOTS; c++, k++) {
-        long o = bo + CODES + (long) (c & (SLOTS - 1)) * ROWS;
-        int shift = c >> 4 << 2;
-        FloatVector xv = FloatVector.broadcast(F, x[k]);
-        a0 = QuantLoads.nibbles(pw, o, shift).fma(d0, m0).fma(xv, a0);
-        a1 = QuantLoads.nibbles(pw, o + L, shift).fma(d1, m1).fma(xv, a1);
+    FloatVector zero = FloatVector.zero(F);
+    FloatVector a0 = zero;
+    FloatVector a1 = zero;
+    for (int b = 0; b < blocks; b++, bo += BLOCK_BYTES, k += 2 * SLOTS) {
+      FloatVector l0 = zero, l1 = zero, h0 = zero, h1 = zero;
+      long o = bo + CODES;
+      for (int j = 0; j < SLOTS; j++, o += ROWS) {
+        IntVector p0 = QuantLoads.packed(pw, o);
+        IntVector p1 = QuantLoads.packed(pw, o + L);
+        FloatVector xl = FloatVector.broadcast(F, x[k + j]);
+        FloatVector xh = FloatVector.broadcast(F, x[k + SLOTS + j]);
+        l0 = QuantLoads.low(p0).fma(xl, l0);
+        l1 = QuantLoads.low(p1).fma(xl, l1);
+        h0 = QuantLoads.high(p0).fma(xh, h0);
+        h1 = QuantLoads.high(p1).fma(xh, h1);
       }
+      a0 = l0.add(h0).fma(QuantLoads.f16(pw, bo), a0);
+      a1 = l1.add(h1).fma(QuantLoads.f16(pw, bo + 2L * L), a1);
     }
     int row = p * ROWS;
     PanelStores.vector(out, bias, w.rows(), t, row, lo, hi, a0);

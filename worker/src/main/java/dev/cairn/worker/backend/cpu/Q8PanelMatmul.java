@@ -12,14 +12,21 @@ import jdk.incubator.vector.FloatVector;
  * {@code out[T, rows] = x[T, in] · W[rows, in]ᵀ (+ bias)} for Q8_0 weights in {@link
  * QuantPanelWeight} panels, for decode and steps of a few tokens (from {@link
  * QuantPanelWeight#MAX_TILE_TOKENS} on, the widened slabs of {@link QuantSlabMatmul} are faster).
- * Each column's 32 codes are widened to two float vectors in registers and scaled by their rows'
- * block scales (exact: an int8 times an F16 fits a float), then multiply-added with each token's
- * activation broadcast, so no lane is ever summed across the vector and a widened weight serves
- * every token of a tile. Every output adds its products in column order in one lane whichever tile
- * computes it, so a row of a batched step equals the same row computed alone, bit for bit. Against
- * the slab kernel on GGUF rows (a broadcast load per multiply-add), a 16-token 4864 × 896 matmul
- * from memory on two threads ran at 80–112 against 54–61 GFMA/s; decode streams as fast as the
- * GGUF-row decode (37–41 against 33–39).
+ * Each column's 32 codes are widened to two float vectors in registers and multiply-added with each
+ * token's activation broadcast, so no lane is ever summed across the vector and a widened weight
+ * serves every token of a tile. Against the slab kernel on GGUF rows (a broadcast load per
+ * multiply-add), a 16-token 4864 × 896 matmul from memory on two threads ran at 80–112 against
+ * 54–61 GFMA/s.
+ *
+ * <p>Two orders of addition. The batched tiles (four and eight tokens) scale each code by its
+ * block's F16 scale and add every output's products in column order in one chain, as the slab
+ * kernel does, so their rows equal each other's and the slabs' bit for bit. The decode tile adds
+ * each block's even and odd columns in two chains of unscaled codes, then {@code A = (even + odd) ·
+ * d + A}: with one chain an output it was bound by the chain's latency (a multiply-add every four
+ * cycles, 32 bytes a column, two chains a panel: one core streamed 20–22 GFMA/s from memory where
+ * it reads 28 GB/s), and keeping the batched tiles in its order cost them a fifth to a half of
+ * their speed (README, "Decode's chain latency"). So a row decoded alone, or in a step of up to
+ * three tokens, equals the same row in a larger step within float rounding, not bit for bit.
  */
 final class Q8PanelMatmul {
 
@@ -78,7 +85,10 @@ final class Q8PanelMatmul {
     }
   }
 
-  /** Token {@code t} × panel {@code p}: the decode tile, two chains of one lane per row. */
+  /**
+   * Token {@code t} × panel {@code p}: the decode tile, four chains (the panel's two halves × a
+   * block's even and odd columns) of unscaled codes, each block's sums scaled once into two more.
+   */
   private static void tile1(
       QuantPanelWeight w,
       float[] x,
@@ -92,17 +102,22 @@ final class Q8PanelMatmul {
     int blocks = w.blocks();
     long bo = w.panelOffset(p);
     int k = t * w.in();
-    FloatVector a0 = FloatVector.zero(F);
-    FloatVector a1 = FloatVector.zero(F);
+    FloatVector zero = FloatVector.zero(F);
+    FloatVector a0 = zero;
+    FloatVector a1 = zero;
     for (int b = 0; b < blocks; b++, bo += BLOCK_BYTES) {
-      FloatVector d0 = QuantLoads.f16(pw, bo);
-      FloatVector d1 = QuantLoads.f16(pw, bo + 2L * L);
+      FloatVector e0 = zero, e1 = zero, o0 = zero, o1 = zero;
       long o = bo + CODES;
-      for (int c = 0; c < QuantBlocks.BLOCK; c++, o += ROWS, k++) {
-        FloatVector xv = FloatVector.broadcast(F, x[k]);
-        a0 = QuantLoads.q8(pw, o).mul(d0).fma(xv, a0);
-        a1 = QuantLoads.q8(pw, o + L).mul(d1).fma(xv, a1);
+      for (int c = 0; c < QuantBlocks.BLOCK; c += 2, o += 2 * ROWS, k += 2) {
+        FloatVector xe = FloatVector.broadcast(F, x[k]);
+        FloatVector xo = FloatVector.broadcast(F, x[k + 1]);
+        e0 = QuantLoads.q8(pw, o).fma(xe, e0);
+        e1 = QuantLoads.q8(pw, o + L).fma(xe, e1);
+        o0 = QuantLoads.q8(pw, o + ROWS).fma(xo, o0);
+        o1 = QuantLoads.q8(pw, o + ROWS + L).fma(xo, o1);
       }
+      a0 = e0.add(o0).fma(QuantLoads.f16(pw, bo), a0);
+      a1 = e1.add(o1).fma(QuantLoads.f16(pw, bo + 2L * L), a1);
     }
     int row = p * ROWS;
     PanelStores.vector(out, bias, w.rows(), t, row, lo, hi, a0);

@@ -36,19 +36,23 @@ final class QuantLoads {
   }
 
   /**
-   * {@code F.length()} F16 values at byte offset {@code off} (a Q8_0 panel's scales), as floats,
-   * exactly: the magnitude's bits moved into a float's exponent and fraction give the value times
-   * 2^-112 for normal and subnormal halves alike, and one exact multiply by 2^112 rescales it.
+   * {@code F.length()} F16 values at byte offset {@code off} (a panel's scales), as floats,
+   * exactly. Sign-extended to int and shifted left by 13, a half's exponent and fraction land in a
+   * float's; its sign lands in the float's sign and in the three bits above the exponent, which the
+   * mask clears. That float is the value times 2^-112 for normal and subnormal halves alike, and
+   * one exact multiply by 2^112 rescales it. Four operations after the widening, not seven
+   * (magnitude and sign apart): the decode tile converts two per block, and in its four-chain loop
+   * every node counts against C2's inlining budget ({@link Q8PanelMatmul}).
    */
   static FloatVector f16(MemorySegment w, long off) {
     IntVector h =
         (IntVector)
             ShortVector.fromMemorySegment(VectorSupport.S, w, off, ByteOrder.LITTLE_ENDIAN)
                 .convertShape(VectorOperators.S2I, I, 0);
-    FloatVector magnitude =
-        h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f);
-    IntVector sign = h.and(0x8000).lanewise(VectorOperators.LSHL, 16);
-    return magnitude.reinterpretAsInts().or(sign).reinterpretAsFloats();
+    return h.lanewise(VectorOperators.LSHL, 13)
+        .and(0x8FFF_FFFF)
+        .reinterpretAsFloats()
+        .mul(0x1p112f);
   }
 
   /**
