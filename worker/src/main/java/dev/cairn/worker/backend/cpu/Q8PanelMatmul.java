@@ -19,14 +19,14 @@ import jdk.incubator.vector.FloatVector;
  * 54–61 GFMA/s.
  *
  * <p>Two orders of addition. The batched tiles (four and eight tokens) scale each code by its
- * block's F16 scale and add every output's products in column order in one chain, as the slab
- * kernel does, so their rows equal each other's and the slabs' bit for bit. The decode tile adds
- * each block's even and odd columns in two chains of unscaled codes, then {@code A = (even + odd) ·
- * d + A}: with one chain an output it was bound by the chain's latency (a multiply-add every four
- * cycles, 32 bytes a column, two chains a panel: one core streamed 20–22 GFMA/s from memory where
- * it reads 28 GB/s), and keeping the batched tiles in its order cost them a fifth to a half of
- * their speed (README, "Decode's chain latency"). So a row decoded alone, or in a step of up to
- * three tokens, equals the same row in a larger step within float rounding, not bit for bit.
+ * block's F16 scale and add every output's products in column order in one chain (the slab kernel's
+ * order), so their rows equal each other's bit for bit. The decode tile adds each block's even and
+ * odd columns in two chains of unscaled codes, then {@code A = (even + odd) · d + A}: with one
+ * chain an output it was bound by the chain's latency (a multiply-add every four cycles, 32 bytes a
+ * column, two chains a panel: one core streamed 20–22 GFMA/s from memory where it reads 28 GB/s),
+ * and keeping the batched tiles in its order cost them a fifth to a half of their speed (README,
+ * "Decode's chain latency"). So a row decoded alone, or in a step of up to three tokens, equals the
+ * same row in a larger step within float rounding, not bit for bit.
  */
 final class Q8PanelMatmul {
 
