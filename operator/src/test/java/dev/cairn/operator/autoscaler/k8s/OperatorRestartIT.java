@@ -3,6 +3,7 @@ package dev.cairn.operator.autoscaler.k8s;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.cairn.api.MetricNames;
 import dev.cairn.api.v1alpha1.Conditions;
 import dev.cairn.api.v1alpha1.Conditions.Reason;
 import dev.cairn.api.v1alpha1.LLMDeployment;
@@ -143,6 +144,10 @@ class OperatorRestartIT {
                 List.of(CompletionLoad.longStreamingCompletion(MODEL, 400)),
                 STREAMS,
                 LOAD_LIMIT)) {
+      // The pod turns ready (and is scraped) only once all the streams are in flight: sampled
+      // while the load still ramps up (a busy CI machine takes seconds), the look-back averages
+      // 3 and A would scale 1 → 2 first, then 2 → 3.
+      awaitOrDump(() -> worker.scrape().value(MetricNames.ONGOING_REQUESTS) >= STREAMS);
       auto.readyPod(NAME + "-a", POD_A_IP);
       setDeploymentStatus(1, 1);
 
@@ -152,10 +157,12 @@ class OperatorRestartIT {
       createPod(TestPods.loading(NAME + "-b", NAME, POD_B_IP));
       createPod(TestPods.loading(NAME + "-c", NAME, POD_C_IP));
       setDeploymentStatus(3, 1);
-      awaitOrDump(() -> scaledEvents().size() == 2);
+      awaitOrDump(
+          () -> scaledEvents().stream().anyMatch(e -> e.getMessage().endsWith(" to 3 replicas")));
       List<String> scaledBefore = eventNames(scaledEvents());
       assertThat(scaledEvents())
           .extracting(Event::getMessage)
+          .hasSize(2)
           .anyMatch(m -> m.startsWith("Scaled 1 → 3: "))
           .anyMatch(m -> m.equals("Scaled Deployment auto from 1 to 3 replicas"));
       String lastScaleTime = auto.get().getStatus().getLastScaleTime();
