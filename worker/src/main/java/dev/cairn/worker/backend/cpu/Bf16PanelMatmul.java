@@ -71,6 +71,13 @@ final class Bf16PanelMatmul {
         int hi = Math.min(r1, p * ROWS + ROWS);
         int t = tb;
         boolean heap = xa != null && w.in() % 2 == 0;
+        if (heap && tEnd - tb >= SIX) {
+          // The six- and eight-token tiles, reading a panel from memory themselves, ran at about
+          // half their in-cache speed (ReadAhead says why): the panel is read into the caches
+          // first. The four-token and decode tiles stream well enough on their own, and read
+          // ahead they ran slower (README, "Reading panels ahead").
+          ReadAhead.touch(w.panels(), w.panelOffset(p), w.panelBytes());
+        }
         int eights = heap ? eightTiles(tEnd - tb) : 0;
         for (int i = 0; i < eights; i++, t += 8) {
           tile8(w, xa, t, p, tile);

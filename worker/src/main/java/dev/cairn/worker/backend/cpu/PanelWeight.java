@@ -82,7 +82,12 @@ final class PanelWeight implements DeviceTensor {
 
   /** Byte offset of panel {@code p} in {@link #panels()}. */
   long panelOffset(int p) {
-    return (long) p * pairs * ROWS * Integer.BYTES;
+    return (long) p * panelBytes();
+  }
+
+  /** Bytes of one panel. */
+  long panelBytes() {
+    return (long) pairs * ROWS * Integer.BYTES;
   }
 
   /** The packed weights. */
