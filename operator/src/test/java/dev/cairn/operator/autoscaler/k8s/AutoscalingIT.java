@@ -72,7 +72,7 @@ class AutoscalingIT {
       awaitScalingActive();
       assertThat(gauge("cairn_autoscaler_desired_replicas")).isEqualTo(1.0);
 
-      Instant loadStart = clock.instant();
+      Instant loadStart;
       Instant decided;
       // 8 long streams kept in flight on the one ready replica, target 2 per replica.
       try (CompletionLoad load =
@@ -81,6 +81,15 @@ class AutoscalingIT {
               List.of(CompletionLoad.longStreamingCompletion(MODEL, 400)),
               8,
               LOAD_LIMIT)) {
+        // The reaction runs from when the worker holds more ongoing requests than one replica's
+        // target, not from when the client started: on a busy 2-core CI machine the streams
+        // take seconds to reach the worker, which is the load generator's time, not the
+        // autoscaler's.
+        await()
+            .atMost(GUARD)
+            .pollInterval(Duration.ofMillis(50))
+            .until(() -> a.scrape().value(MetricNames.ONGOING_REQUESTS) > 2);
+        loadStart = clock.instant();
         await().atMost(GUARD).until(() -> auto.desired() == 2);
         LOG.infof(
             "worker a while scaling up: %s ongoing, load so far %s",
