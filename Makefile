@@ -14,7 +14,7 @@ WORKER_INPUTS := pom.xml api/pom.xml worker/pom.xml \
 	$(shell find api/src/main worker/src/main -type f 2>/dev/null)
 
 .DEFAULT_GOAL := help
-.PHONY: help build test run crds deploy undeploy e2e images bench soak overload gpu-bundle gpu-worker-bundle fmt clean
+.PHONY: help build test run crds deploy undeploy e2e images bench kernel-bench soak overload gpu-bundle gpu-worker-bundle fmt clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -51,6 +51,9 @@ images: ## build cairn-operator, cairn-activator and cairn-worker container imag
 
 bench: build ## run the benchmarks; JSON and PNG under bench-out/
 	./hack/bench.sh
+
+kernel-bench: ## the CPU matmul kernels alone: ARGS="matrix 4864 896 16 2 bf16" or ARGS="step 16 2 q8_0"
+	./hack/kernel-bench.sh
 
 soak: ## 20,000 mixed requests against one worker; heap, RSS and threads to bench-out/soak.json
 	./hack/soak.sh

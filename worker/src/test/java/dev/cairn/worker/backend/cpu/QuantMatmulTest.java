@@ -1,6 +1,7 @@
 package dev.cairn.worker.backend.cpu;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.data.Offset.offset;
 
 import dev.cairn.worker.backend.DType;
 import dev.cairn.worker.backend.DeviceTensor;
@@ -70,7 +71,7 @@ class QuantMatmulTest {
               for (int i = 0; i < ex.length; i++) {
                 assertThat((double) ac[i])
                     .as("rows %d in %d tokens %d bias %s element %d", rows, in, tokens, withBias, i)
-                    .isCloseTo(ex[i], org.assertj.core.data.Offset.offset(1e-4 * scale));
+                    .isCloseTo(ex[i], offset(1e-4 * scale));
               }
             }
           }
@@ -122,8 +123,7 @@ class QuantMatmulTest {
                 }
                 assertThat((double) got)
                     .as("token %d row %d", t, r)
-                    .isCloseTo(
-                        alone.getFloat(r), org.assertj.core.data.Offset.offset(1e-5 * magnitude));
+                    .isCloseTo(alone.getFloat(r), offset(1e-5 * magnitude));
               }
             }
           }

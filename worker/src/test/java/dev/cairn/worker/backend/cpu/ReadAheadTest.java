@@ -27,7 +27,7 @@ class ReadAheadTest {
   }
 
   @Test
-  void aSpanPastTheSegmentIsRefusedNotRead() {
+  void aSpanPastTheSegmentThrows() {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment s = arena.allocate(4 * ReadAhead.LINE, 64);
       assertThatThrownBy(() -> ReadAhead.touch(s, 2 * ReadAhead.LINE, 3 * ReadAhead.LINE))

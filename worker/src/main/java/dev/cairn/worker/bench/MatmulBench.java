@@ -1,0 +1,220 @@
+package dev.cairn.worker.bench;
+
+import dev.cairn.worker.backend.DType;
+import dev.cairn.worker.backend.DeviceTensor;
+import dev.cairn.worker.backend.HostTensor;
+import dev.cairn.worker.backend.QuantBlocks;
+import dev.cairn.worker.backend.cpu.CpuBackend;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Random;
+
+/**
+ * The CPU matmul kernels alone, for comparing two builds of a kernel (the README's alternated
+ * {@code Micro} and step figures come from here).
+ *
+ * <ul>
+ *   <li>{@code matrix ROWS IN TOKENS THREADS FORMAT [COPIES]}: {@code out = x · Wᵀ} over {@code
+ *       COPIES} random matrices in turn (8 by default, so a 4864 × 896 BF16 set is 70 MB and comes
+ *       from memory; 1 keeps it in cache), GFMA/s per round.
+ *   <li>{@code step TOKENS THREADS FORMAT}: every projection of the 24 layers of a Qwen2.5-0.5B
+ *       shape (q/k/v and gate/up fused as the executor runs them) and the output head, one step of
+ *       {@code TOKENS} tokens, ms per step and GFMA/s per projection.
+ * </ul>
+ *
+ * FORMAT is {@code bf16}, {@code q8_0} or {@code q4_0}; weights are random, five rounds of two
+ * seconds after three of warm-up.
+ */
+public final class MatmulBench {
+
+  private static final int HIDDEN = 896;
+  private static final int KV = 128;
+  private static final int FFN = 4864;
+  private static final int VOCAB = 151_936;
+  private static final int LAYERS = 24;
+  private static final int WARM_ROUNDS = 3;
+  private static final int ROUNDS = 5;
+  private static final long ROUND_NANOS = 2_000_000_000L;
+
+  private MatmulBench() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length < 4) {
+      System.err.println(
+          "usage: MatmulBench matrix ROWS IN TOKENS THREADS FORMAT [COPIES]"
+              + " | step TOKENS THREADS FORMAT");
+      System.exit(2);
+    }
+    switch (args[0]) {
+      case "matrix" ->
+          matrix(
+              Integer.parseInt(args[1]),
+              Integer.parseInt(args[2]),
+              Integer.parseInt(args[3]),
+              Integer.parseInt(args[4]),
+              format(args[5]),
+              args.length > 6 ? Integer.parseInt(args[6]) : 8);
+      case "step" -> step(Integer.parseInt(args[1]), Integer.parseInt(args[2]), format(args[3]));
+      default -> throw new IllegalArgumentException("mode matrix or step, not " + args[0]);
+    }
+  }
+
+  private static void matrix(int rows, int in, int tokens, int threads, DType format, int copies) {
+    Random random = new Random(1);
+    try (CpuBackend cpu = new CpuBackend(threads, true)) {
+      Arena arena = Arena.ofAuto();
+      DeviceTensor[] w = new DeviceTensor[copies];
+      for (int c = 0; c < copies; c++) {
+        w[c] = cpu.upload(weights(arena, random, rows, in, format));
+      }
+      HostTensor x = activations(arena, random, tokens, in);
+      HostTensor out = HostTensor.allocateF32(arena, tokens, rows);
+      double work = (double) rows * in * tokens * copies;
+      for (int r = 0; r < WARM_ROUNDS + ROUNDS; r++) {
+        long n = 0;
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < ROUND_NANOS) {
+          for (DeviceTensor m : w) {
+            cpu.matmul(x, m, null, tokens, out);
+          }
+          n++;
+        }
+        double s = (System.nanoTime() - start) / 1e9;
+        if (r >= WARM_ROUNDS) {
+          System.out.printf(
+              "%s %d x %d, %d tokens, %d threads: %.1f GFMA/s%n",
+              format, rows, in, tokens, threads, n * work / s / 1e9);
+        }
+      }
+    }
+  }
+
+  private static void step(int tokens, int threads, DType format) {
+    Random random = new Random(1);
+    int[][] shapes = {
+      {HIDDEN, HIDDEN},
+      {KV, HIDDEN},
+      {KV, HIDDEN},
+      {HIDDEN, HIDDEN},
+      {FFN, HIDDEN},
+      {FFN, HIDDEN},
+      {HIDDEN, FFN}
+    };
+    String[] names = {"qkv", "o", "gate/up", "down", "head"};
+    double[] work = {
+      (HIDDEN + 2.0 * KV) * HIDDEN * LAYERS,
+      (double) HIDDEN * HIDDEN * LAYERS,
+      2.0 * FFN * HIDDEN * LAYERS,
+      (double) HIDDEN * FFN * LAYERS,
+      (double) VOCAB * HIDDEN
+    };
+    try (CpuBackend cpu = new CpuBackend(threads, true)) {
+      Arena arena = Arena.ofAuto();
+      DeviceTensor[][] w = new DeviceTensor[LAYERS][shapes.length];
+      for (DeviceTensor[] layer : w) {
+        for (int i = 0; i < shapes.length; i++) {
+          layer[i] = cpu.upload(weights(arena, random, shapes[i][0], shapes[i][1], format));
+        }
+      }
+      DeviceTensor head = cpu.upload(weights(arena, random, VOCAB, HIDDEN, format));
+      HostTensor x = activations(arena, random, tokens, HIDDEN);
+      HostTensor xf = activations(arena, random, tokens, FFN);
+      HostTensor q = HostTensor.allocateF32(arena, tokens, HIDDEN);
+      HostTensor k = HostTensor.allocateF32(arena, tokens, KV);
+      HostTensor v = HostTensor.allocateF32(arena, tokens, KV);
+      HostTensor o = HostTensor.allocateF32(arena, tokens, HIDDEN);
+      HostTensor g = HostTensor.allocateF32(arena, tokens, FFN);
+      HostTensor u = HostTensor.allocateF32(arena, tokens, FFN);
+      HostTensor d = HostTensor.allocateF32(arena, tokens, HIDDEN);
+      HostTensor logits = HostTensor.allocateF32(arena, tokens, VOCAB);
+      for (int r = 0; r < WARM_ROUNDS + ROUNDS; r++) {
+        long[] nanos = new long[names.length];
+        int n = 0;
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < ROUND_NANOS) {
+          for (DeviceTensor[] l : w) {
+            long t0 = System.nanoTime();
+            cpu.matmuls(
+                x,
+                new DeviceTensor[] {l[0], l[1], l[2]},
+                new DeviceTensor[3],
+                tokens,
+                new DeviceTensor[] {q, k, v});
+            long t1 = System.nanoTime();
+            cpu.matmul(x, l[3], null, tokens, o);
+            long t2 = System.nanoTime();
+            cpu.matmuls(
+                x,
+                new DeviceTensor[] {l[4], l[5]},
+                new DeviceTensor[2],
+                tokens,
+                new DeviceTensor[] {g, u});
+            long t3 = System.nanoTime();
+            cpu.matmul(xf, l[6], null, tokens, d);
+            long t4 = System.nanoTime();
+            nanos[0] += t1 - t0;
+            nanos[1] += t2 - t1;
+            nanos[2] += t3 - t2;
+            nanos[3] += t4 - t3;
+          }
+          long t5 = System.nanoTime();
+          cpu.matmul(x, head, null, tokens, logits);
+          nanos[4] += System.nanoTime() - t5;
+          n++;
+        }
+        if (r >= WARM_ROUNDS) {
+          StringBuilder line =
+              new StringBuilder(
+                  String.format(
+                      "%s step, %d tokens, %d threads: %.1f ms",
+                      format, tokens, threads, (System.nanoTime() - start) / 1e6 / n));
+          for (int i = 0; i < names.length; i++) {
+            line.append(
+                String.format(
+                    "; %s %.1f ms, %.0f GFMA/s",
+                    names[i], nanos[i] / 1e6 / n, work[i] * tokens * n / nanos[i]));
+          }
+          System.out.println(line);
+        }
+      }
+    }
+  }
+
+  private static DType format(String name) {
+    return switch (name) {
+      case "bf16" -> DType.BF16;
+      case "q8_0" -> DType.Q8_0;
+      case "q4_0" -> DType.Q4_0;
+      default -> throw new IllegalArgumentException("format bf16, q8_0 or q4_0, not " + name);
+    };
+  }
+
+  /** Gaussian weights (σ 0.05) in {@code format}: BF16 rounded, or quantized from F32. */
+  private static HostTensor weights(Arena arena, Random random, int rows, int in, DType format) {
+    long n = (long) rows * in;
+    if (format == DType.BF16) {
+      MemorySegment s = arena.allocate(2 * n, 64);
+      for (long i = 0; i < n; i++) {
+        s.setAtIndex(
+            ValueLayout.JAVA_SHORT, i, DType.floatToBf16((float) random.nextGaussian() * 0.05f));
+      }
+      return new HostTensor(DType.BF16, new int[] {rows, in}, s);
+    }
+    try (Arena scratch = Arena.ofShared()) {
+      HostTensor f32 = HostTensor.allocateF32(scratch, rows, in);
+      for (long i = 0; i < n; i++) {
+        f32.segment().setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) random.nextGaussian() * 0.05f);
+      }
+      return QuantBlocks.quantize(f32, format, arena);
+    }
+  }
+
+  private static HostTensor activations(Arena arena, Random random, int tokens, int in) {
+    HostTensor x = HostTensor.allocateF32(arena, tokens, in);
+    for (long i = 0; i < (long) tokens * in; i++) {
+      x.segment().setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) random.nextGaussian());
+    }
+    return x;
+  }
+}
