@@ -88,8 +88,18 @@ public interface Backend extends AutoCloseable {
   void rope(DeviceTensor x, int heads, int headDim, int[] positions, DeviceTensor cosSin);
 
   /**
+   * A KV cache of {@code rows} cache rows of {@code kvHeads × headDim}: what {@link #writeKv}
+   * writes and {@link #attention} reads, the only two that touch it, so a backend may order its
+   * elements its own way. By default one row after another, as {@link #allocate} lays out any
+   * tensor.
+   */
+  default DeviceTensor allocateKvCache(int rows, int kvHeads, int headDim) {
+    return allocate(rows, kvHeads * headDim);
+  }
+
+  /**
    * Writes each row's key and value into the cache row {@code slots[t]}. k, v {@code [>=rows,
-   * kvDim]}; caches {@code [numBlocks * blockSize, kvDim]}.
+   * kvDim]}; caches {@code [numBlocks * blockSize, kvDim]}, from {@link #allocateKvCache}.
    */
   void writeKv(
       DeviceTensor k, DeviceTensor v, DeviceTensor kCache, DeviceTensor vCache, int[] slots);

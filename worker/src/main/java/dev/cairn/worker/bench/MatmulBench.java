@@ -1,13 +1,18 @@
 package dev.cairn.worker.bench;
 
+import dev.cairn.worker.backend.AttentionBatch;
 import dev.cairn.worker.backend.DType;
 import dev.cairn.worker.backend.DeviceTensor;
 import dev.cairn.worker.backend.HostTensor;
 import dev.cairn.worker.backend.QuantBlocks;
 import dev.cairn.worker.backend.cpu.CpuBackend;
+import dev.cairn.worker.executor.PagedKvCache;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Random;
 
 /**
@@ -21,6 +26,10 @@ import java.util.Random;
  *   <li>{@code step TOKENS THREADS FORMAT}: every projection of the 24 layers of a Qwen2.5-0.5B
  *       shape (q/k/v and gate/up fused as the executor runs them) and the output head, one step of
  *       {@code TOKENS} tokens, ms per step and GFMA/s per projection.
+ *   <li>{@code attention CONTEXT ROWS THREADS}: the same shape's attention (14 query heads over 2
+ *       key/value heads of 64) in its 24 layers, {@code ROWS} query rows (1: a decode step) after
+ *       {@code CONTEXT} cached positions, in caches the backend allocates and writes as the
+ *       executor does (blocks of 16 rows, scattered), µs per layer and GB/s of keys and values.
  * </ul>
  *
  * FORMAT is {@code bf16}, {@code q8_0} or {@code q4_0}; weights are random, five rounds of two
@@ -33,6 +42,8 @@ public final class MatmulBench {
   private static final int FFN = 4864;
   private static final int VOCAB = 151_936;
   private static final int LAYERS = 24;
+  private static final int HEAD = 64;
+  private static final int BLOCK = PagedKvCache.BLOCK_SIZE;
   private static final int WARM_ROUNDS = 3;
   private static final int ROUNDS = 5;
   private static final long ROUND_NANOS = 2_000_000_000L;
@@ -43,7 +54,7 @@ public final class MatmulBench {
     if (args.length < 4) {
       System.err.println(
           "usage: MatmulBench matrix ROWS IN TOKENS THREADS FORMAT [COPIES]"
-              + " | step TOKENS THREADS FORMAT");
+              + " | step TOKENS THREADS FORMAT | attention CONTEXT ROWS THREADS");
       System.exit(2);
     }
     switch (args[0]) {
@@ -56,7 +67,11 @@ public final class MatmulBench {
               format(args[5]),
               args.length > 6 ? Integer.parseInt(args[6]) : 8);
       case "step" -> step(Integer.parseInt(args[1]), Integer.parseInt(args[2]), format(args[3]));
-      default -> throw new IllegalArgumentException("mode matrix or step, not " + args[0]);
+      case "attention" ->
+          attention(
+              Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+      default ->
+          throw new IllegalArgumentException("mode matrix, step or attention, not " + args[0]);
     }
   }
 
@@ -176,6 +191,66 @@ public final class MatmulBench {
                     names[i], nanos[i] / 1e6 / n, work[i] * tokens * n / nanos[i]));
           }
           System.out.println(line);
+        }
+      }
+    }
+  }
+
+  private static void attention(int context, int rows, int threads) {
+    Random random = new Random(1);
+    int heads = HIDDEN / HEAD;
+    int kvHeads = KV / HEAD;
+    int positions = context + rows;
+    int blocks = (positions + BLOCK - 1) / BLOCK;
+    List<Integer> ids = new ArrayList<>();
+    for (int i = 0; i < blocks; i++) {
+      ids.add(i);
+    }
+    Collections.shuffle(ids, random);
+    int[] table = ids.stream().mapToInt(Integer::intValue).toArray();
+    int[] slots = new int[positions];
+    for (int p = 0; p < positions; p++) {
+      slots[p] = table[p / BLOCK] * BLOCK + p % BLOCK;
+    }
+    AttentionBatch batch =
+        new AttentionBatch(
+            new int[] {0},
+            new int[] {rows},
+            new int[] {context},
+            new int[][] {table},
+            BLOCK,
+            heads,
+            kvHeads,
+            HEAD);
+    try (CpuBackend cpu = new CpuBackend(threads, true)) {
+      Arena arena = Arena.ofAuto();
+      HostTensor k = activations(arena, random, positions, KV);
+      HostTensor v = activations(arena, random, positions, KV);
+      DeviceTensor[] keys = new DeviceTensor[LAYERS];
+      DeviceTensor[] values = new DeviceTensor[LAYERS];
+      for (int l = 0; l < LAYERS; l++) {
+        keys[l] = cpu.allocateKvCache(blocks * BLOCK, kvHeads, HEAD);
+        values[l] = cpu.allocateKvCache(blocks * BLOCK, kvHeads, HEAD);
+        cpu.writeKv(k, v, keys[l], values[l], slots);
+      }
+      HostTensor q = activations(arena, random, rows, HIDDEN);
+      HostTensor out = HostTensor.allocateF32(arena, rows, HIDDEN);
+      double bytes = 2.0 * positions * KV * Float.BYTES;
+      for (int r = 0; r < WARM_ROUNDS + ROUNDS; r++) {
+        int n = 0;
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < ROUND_NANOS) {
+          for (int l = 0; l < LAYERS; l++) {
+            cpu.attention(q, keys[l], values[l], batch, out);
+          }
+          n++;
+        }
+        double us = (System.nanoTime() - start) / 1e3 / n / LAYERS;
+        if (r >= WARM_ROUNDS) {
+          System.out.printf(
+              "attention, %d rows after %d positions, %d threads: %.1f µs a layer, %.1f GB/s of"
+                  + " keys and values%n",
+              rows, context, threads, us, bytes / us / 1e3);
         }
       }
     }

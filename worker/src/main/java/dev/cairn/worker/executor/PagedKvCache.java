@@ -5,9 +5,10 @@ import dev.cairn.worker.backend.DeviceTensor;
 import dev.cairn.worker.model.ModelConfig;
 
 /**
- * The KV pool: per layer one key and one value tensor {@code [numBlocks * blockSize, kvDim]} (F32).
- * Block {@code b} holds cache rows {@code [b * blockSize, (b + 1) * blockSize)}; which block serves
- * which sequence is the engine's business.
+ * The KV pool: per layer one key and one value tensor {@code [numBlocks * blockSize, kvDim]} (F32,
+ * in the backend's own order: {@link Backend#allocateKvCache}). Block {@code b} holds cache rows
+ * {@code [b * blockSize, (b + 1) * blockSize)}; which block serves which sequence is the engine's
+ * business.
  */
 public final class PagedKvCache {
 
@@ -27,8 +28,10 @@ public final class PagedKvCache {
     this.keys = new DeviceTensor[config.numLayers()];
     this.values = new DeviceTensor[config.numLayers()];
     for (int l = 0; l < config.numLayers(); l++) {
-      keys[l] = backend.allocate(numBlocks * BLOCK_SIZE, config.kvDim());
-      values[l] = backend.allocate(numBlocks * BLOCK_SIZE, config.kvDim());
+      keys[l] =
+          backend.allocateKvCache(numBlocks * BLOCK_SIZE, config.numKvHeads(), config.headDim());
+      values[l] =
+          backend.allocateKvCache(numBlocks * BLOCK_SIZE, config.numKvHeads(), config.headDim());
     }
   }
 

@@ -190,8 +190,7 @@ final class CpuAttention {
     FloatVector total = FloatVector.zero(F);
     for (int p = 0; p < n; p += F.length()) {
       VectorMask<Float> m = F.indexInRange(p, n);
-      FloatVector e =
-          FloatVector.fromArray(F, s, at + p, m).sub(shift).lanewise(VectorOperators.EXP, m);
+      FloatVector e = VectorSupport.exp(FloatVector.fromArray(F, s, at + p, m).sub(shift));
       e.intoArray(s, at + p, m);
       total = total.add(e, m);
     }

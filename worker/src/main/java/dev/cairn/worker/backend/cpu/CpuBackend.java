@@ -11,6 +11,7 @@ import dev.cairn.worker.backend.cpu.TiledMatmul.Operands;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -40,6 +41,9 @@ public final class CpuBackend extends HostBackendSupport {
    * (read-only matrices are copied, so they are never reordered).
    */
   private final Set<Long> repacked = ConcurrentHashMap.newKeySet();
+
+  /** KV caches in {@link GroupedKv}'s order, with their head size; any other cache is in rows. */
+  private final Map<DeviceTensor, Integer> groupedKv = new ConcurrentHashMap<>();
 
   /** With {@code threads} compute threads (0 = one per available core) and vector kernels on. */
   public CpuBackend(int threads, boolean vector) {
@@ -309,9 +313,34 @@ public final class CpuBackend extends HostBackendSupport {
         });
   }
 
+  /**
+   * In {@link GroupedKv}'s order where {@link GroupedAttention} will read it (vector kernels on
+   * 16-lane CPUs, whole-vector heads) and the rows fill whole groups; in rows otherwise.
+   */
+  @Override
+  public DeviceTensor allocateKvCache(int rows, int kvHeads, int headDim) {
+    DeviceTensor cache = allocate(rows, kvHeads * headDim);
+    if (GroupedAttention.applies(vector, headDim) && rows % GroupedKv.ROWS == 0) {
+      groupedKv.put(cache, headDim);
+    }
+    return cache;
+  }
+
   @Override
   public void writeKv(
       DeviceTensor k, DeviceTensor v, DeviceTensor kCache, DeviceTensor vCache, int[] slots) {
+    Integer headDim = groupedKv.get(kCache);
+    if (headDim != null) {
+      GroupedKv.write(
+          host(k).segment(),
+          host(v).segment(),
+          host(kCache).segment(),
+          host(vCache).segment(),
+          slots,
+          rowLength(kCache),
+          headDim);
+      return;
+    }
     long rowBytes = rowLength(kCache) * 4L;
     for (int t = 0; t < slots.length; t++) {
       MemorySegment.copy(
@@ -339,8 +368,13 @@ public final class CpuBackend extends HostBackendSupport {
     MemorySegment ks = host(kCache).segment();
     MemorySegment vs = host(vCache).segment();
     MemorySegment os = host(out).segment();
+    Integer grouped = groupedKv.get(kCache);
+    if (grouped != null && grouped != b.headDim()) {
+      throw new IllegalArgumentException(
+          "KV cache laid out for head size " + grouped + ", attention asked for " + b.headDim());
+    }
     if (GroupedAttention.applies(vector, b.headDim())) {
-      GroupedAttention.run(pool, qs, ks, vs, b, os);
+      GroupedAttention.run(pool, qs, ks, vs, grouped != null, b, os);
       return;
     }
     int items = rows * b.numHeads();

@@ -7,7 +7,6 @@ import static dev.cairn.worker.backend.cpu.VectorSupport.sum;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /** Row-wise kernels over F32 segments (element offsets), each with a vector and a scalar path. */
 final class CpuElementwise {
@@ -61,7 +60,7 @@ final class CpuElementwise {
     if (vector) {
       for (; i + F.length() <= to; i += F.length()) {
         FloatVector a = load(g, i);
-        FloatVector silu = a.div(a.neg().lanewise(VectorOperators.EXP).add(1f));
+        FloatVector silu = a.div(VectorSupport.exp(a.neg()).add(1f));
         silu.mul(load(u, i)).intoMemorySegment(out, i * 4, ByteOrder.LITTLE_ENDIAN);
       }
     }

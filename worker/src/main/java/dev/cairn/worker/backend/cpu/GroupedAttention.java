@@ -14,10 +14,12 @@ import jdk.incubator.vector.FloatVector;
  * rows): every query head that shares the key/value head (grouped-query attention), for every row
  * of the block, at once. Sixteen cached keys are transposed in registers so the positions lie in
  * the lanes; a query's scores for them are then plain multiply-adds of its broadcast elements,
- * eight queries per pass, with no lane sums, and one transpose serves every query of the item. The
- * weighted sum of values runs two heads of a row per pass over the positions, each value vector
- * loaded once for both. {@link CpuAttention}, one (row, head) at a time with a lane sum per score,
- * ran at 19–25 GFMA/s on two threads.
+ * eight queries per pass, with no lane sums, and one transpose serves every query of the item (in a
+ * cache in {@link GroupedKv}'s order, the executor's, the keys lie transposed already). The
+ * weighted sum of values runs every head of a group of five to eight per pass over the positions
+ * ({@link #values8}), other groups two heads a pass, each value vector loaded once for them all.
+ * {@link CpuAttention}, one (row, head) at a time with a lane sum per score, ran at 19–25 GFMA/s on
+ * two threads.
  *
  * <p>Every output is the same sequence of operations whichever item or tile computes it: a score is
  * one chain of multiply-adds over the head dimension in order, the softmax and the values run over
@@ -47,12 +49,16 @@ final class GroupedAttention {
     return vector && TokenTranspose.available() && headDim % P == 0;
   }
 
-  /** {@code out[row, head]} for every query row and head of {@code b}, on the pool's threads. */
+  /**
+   * {@code out[row, head]} for every query row and head of {@code b}, on the pool's threads; {@code
+   * grouped}: the caches are in {@link GroupedKv}'s order, else in rows.
+   */
   static void run(
       CpuThreadPool pool,
       MemorySegment q,
       MemorySegment k,
       MemorySegment v,
+      boolean grouped,
       AttentionBatch b,
       MemorySegment out) {
     Items items = Items.plan(b);
@@ -68,6 +74,7 @@ final class GroupedAttention {
                 q,
                 k,
                 v,
+                grouped,
                 b,
                 out,
                 items.chunk()[it],
@@ -134,6 +141,7 @@ final class GroupedAttention {
       MemorySegment q,
       MemorySegment k,
       MemorySegment v,
+      boolean grouped,
       AttentionBatch b,
       MemorySegment out,
       int c,
@@ -151,8 +159,13 @@ final class GroupedAttention {
     float[] scores = SCORES.atLeast(Math.multiplyExact(queries, stride));
     float[] keys = KEYS.atLeast(BLOCKS * hd * P);
     long[] cache = CpuAttention.cacheRowScratch(stride);
-    cacheRows(
-        b.blockTables()[c], b.blockSize(), longest, stride, b.numKvHeads() * hd, g * hd, cache);
+    int[] table = b.blockTables()[c];
+    int kvDim = b.numKvHeads() * hd;
+    if (grouped) {
+      groupedRows(table, b.blockSize(), longest, stride, kvDim, g, hd, cache);
+    } else {
+      cacheRows(table, b.blockSize(), longest, stride, kvDim, g * hd, cache);
+    }
     // A row's heads of one group are adjacent: one copy per row.
     for (int i = 0; i < rows; i++) {
       long src = ((long) (row + i) * heads + (long) g * group) * hd * Float.BYTES;
@@ -163,8 +176,13 @@ final class GroupedAttention {
     for (int p0 = 0; p0 < longest; p0 += span) {
       int blocks = Math.min(BLOCKS, (longest - p0 + P - 1) / P);
       for (int kb = 0; kb < blocks; kb++) {
-        for (int d = 0; d < hd; d += P) {
-          TokenTranspose.gather(k, cache, p0 + kb * P, d, keys, (kb * hd + d) * P);
+        if (grouped) {
+          groupedKeys(
+              k, table, b.blockSize(), p0 + kb * P, longest, kvDim, g, hd, keys, kb * hd * P);
+        } else {
+          for (int d = 0; d < hd; d += P) {
+            TokenTranspose.gather(k, cache, p0 + kb * P, d, keys, (kb * hd + d) * P);
+          }
         }
       }
       // Rows whose last position comes before this span attend to none of it.
@@ -188,6 +206,11 @@ final class GroupedAttention {
       int n = first + i + 1;
       long o = ((long) (row + i) * heads + (long) g * group) * hd;
       int j = 0;
+      if (group > 4 && group <= 8 && hd % (2 * P) == 0) {
+        boolean ahead = grouped && b.blockSize() % P == 0;
+        values8(v, cache, scores, i * group * stride, stride, group, n, hd, out, o, ahead);
+        continue;
+      }
       for (; j + 2 <= group; j += 2) {
         int at = (i * group + j) * stride;
         float inv0 = 1f / CpuAttention.expVector(scores, at, n);
@@ -219,6 +242,58 @@ final class GroupedAttention {
       int[] table, int blockSize, int n, int padded, int kvDim, long kvHead, long[] rows) {
     CpuAttention.cacheRows(table, blockSize, n, kvDim, kvHead, rows);
     Arrays.fill(rows, n, padded, rows[n - 1]);
+  }
+
+  /**
+   * {@link GroupedKv#value} of head {@code g} for positions {@code [0, n)}, then position n - 1
+   * again up to {@code padded}, as {@link #cacheRows} does for rows.
+   */
+  private static void groupedRows(
+      int[] table, int blockSize, int n, int padded, int kvDim, int g, int hd, long[] rows) {
+    for (int p = 0; p < n; p++) {
+      rows[p] = GroupedKv.value(cacheRow(table, blockSize, p), kvDim, g, hd);
+    }
+    Arrays.fill(rows, n, padded, rows[n - 1]);
+  }
+
+  /**
+   * Head {@code g}'s keys of positions {@code [p, p + P)} ({@code [hd][P]}) into {@code keys} at
+   * {@code dst}, from a cache in {@link GroupedKv}'s order; p is a multiple of 16 below n. With
+   * blocks of a multiple of 16 rows the 16 positions are one group: a single copy (positions past n
+   * - 1 bring keys whose scores are never read). Otherwise (no engine block size, but the kernel
+   * takes any) key by key, positions past n - 1 repeating it as {@link #cacheRows} pads.
+   */
+  private static void groupedKeys(
+      MemorySegment k,
+      int[] table,
+      int blockSize,
+      int p,
+      int n,
+      int kvDim,
+      int g,
+      int hd,
+      float[] keys,
+      int dst) {
+    if (blockSize % P == 0) {
+      long src = GroupedKv.keys(cacheRow(table, blockSize, p), kvDim, g, hd);
+      // vector by vector: MemorySegment.copy of these 4 KB runs read a 4,096-position head's keys
+      // from memory at 8 GB/s a core, this loop at 16 (README, "Attention over long contexts")
+      for (int i = 0; i < hd * P; i += P) {
+        value(k, src + i).intoArray(keys, dst + i);
+      }
+      return;
+    }
+    for (int i = 0; i < P; i++) {
+      long row = cacheRow(table, blockSize, Math.min(p + i, n - 1));
+      for (int d = 0; d < hd; d++) {
+        keys[dst + d * P + i] = GroupedKv.key(k, row, kvDim, g, hd, d);
+      }
+    }
+  }
+
+  /** The cache row of position {@code p} of a sequence whose blocks are {@code table}. */
+  private static long cacheRow(int[] table, int blockSize, int p) {
+    return (long) table[p / blockSize] * blockSize + p % blockSize;
   }
 
   /**
@@ -365,6 +440,156 @@ final class GroupedAttention {
     }
   }
 
+  /**
+   * Positions per pass of {@link #values8}: their values (64 KB at head size 64) are read ahead
+   * from memory once and then served from the core's cache to every pass over the head.
+   */
+  private static final int VALUE_CHUNK = 256;
+
+  // Written, never read: the read-ahead's loads must not be dropped (see ReadAhead).
+  @SuppressWarnings("unused")
+  private static int sink;
+
+  /**
+   * The softmax of each of the {@code heads} (5 to 8) query heads of a group over positions {@code
+   * [0, n)} (head h's scores at {@code s[at + h·stride]}, replaced by their exponentials), then
+   * {@code out[o + h·hd ..] = Σ s_h[p]·v[p] / Σ s_h[p]}: two vector slices of all eight heads per
+   * pass over the positions (sixteen chains, a head past {@code heads} repeating the last one's
+   * weights and never stored), so a value vector is loaded once for every head, where two heads a
+   * pass loaded it four times for seven heads. Each chain still adds its positions in order, as
+   * {@link #values2} did: rows are bit for bit what they were. {@code ahead}: the values lie in
+   * {@link GroupedKv}'s 16-position runs, read ahead {@link #VALUE_CHUNK} positions at a time.
+   */
+  private static void values8(
+      MemorySegment v,
+      long[] rows,
+      float[] s,
+      int at,
+      int stride,
+      int heads,
+      int n,
+      int hd,
+      MemorySegment out,
+      long o,
+      boolean ahead) {
+    float[] inv = INVERSES.atLeast(heads);
+    for (int h = 0; h < heads; h++) {
+      inv[h] = 1f / CpuAttention.expVector(s, at + h * stride, n);
+    }
+    int slices = hd / P;
+    float[] acc = ACC.atLeast(slices * 8 * P);
+    Arrays.fill(acc, 0, slices * 8 * P, 0f);
+    for (int p0 = 0; p0 < n; p0 += VALUE_CHUNK) {
+      int p1 = Math.min(n, p0 + VALUE_CHUNK);
+      if (ahead) {
+        int sum = 0;
+        for (int p = p0; p < p1; p += P) {
+          sum += ReadAhead.lines(v, rows[p] * Float.BYTES, (long) P * hd * Float.BYTES);
+        }
+        sink = sum;
+      }
+      for (int d = 0; d < hd; d += 2 * P) {
+        values8Pass(v, rows, s, at, stride, heads - 1, p0, p1, d, acc);
+      }
+    }
+    for (int d = 0; d < hd; d += P) {
+      for (int h = 0; h < heads; h++) {
+        store(
+            out,
+            o + (long) h * hd + d,
+            FloatVector.fromArray(F, acc, (d / P * 8 + h) * P).mul(inv[h]));
+      }
+    }
+  }
+
+  /**
+   * Positions {@code [p0, p1)} of {@link #values8}'s slices d and d + P: sixteen chains carried in
+   * {@code acc} (slice j of head h at {@code (8j + h)·P}); heads past {@code last} repeat it.
+   */
+  private static void values8Pass(
+      MemorySegment v,
+      long[] rows,
+      float[] s,
+      int at,
+      int stride,
+      int last,
+      int p0,
+      int p1,
+      int e,
+      float[] acc) {
+    int s0 = at;
+    int s1 = at + Math.min(1, last) * stride;
+    int s2 = at + Math.min(2, last) * stride;
+    int s3 = at + Math.min(3, last) * stride;
+    int s4 = at + Math.min(4, last) * stride;
+    int s5 = at + Math.min(5, last) * stride;
+    int s6 = at + Math.min(6, last) * stride;
+    int s7 = at + Math.min(7, last) * stride;
+    int ai = e / P * 8 * P;
+    int bi = ai + 8 * P;
+    FloatVector a0 = FloatVector.fromArray(F, acc, ai);
+    FloatVector a1 = FloatVector.fromArray(F, acc, ai + P);
+    FloatVector a2 = FloatVector.fromArray(F, acc, ai + 2 * P);
+    FloatVector a3 = FloatVector.fromArray(F, acc, ai + 3 * P);
+    FloatVector a4 = FloatVector.fromArray(F, acc, ai + 4 * P);
+    FloatVector a5 = FloatVector.fromArray(F, acc, ai + 5 * P);
+    FloatVector a6 = FloatVector.fromArray(F, acc, ai + 6 * P);
+    FloatVector a7 = FloatVector.fromArray(F, acc, ai + 7 * P);
+    FloatVector b0 = FloatVector.fromArray(F, acc, bi);
+    FloatVector b1 = FloatVector.fromArray(F, acc, bi + P);
+    FloatVector b2 = FloatVector.fromArray(F, acc, bi + 2 * P);
+    FloatVector b3 = FloatVector.fromArray(F, acc, bi + 3 * P);
+    FloatVector b4 = FloatVector.fromArray(F, acc, bi + 4 * P);
+    FloatVector b5 = FloatVector.fromArray(F, acc, bi + 5 * P);
+    FloatVector b6 = FloatVector.fromArray(F, acc, bi + 6 * P);
+    FloatVector b7 = FloatVector.fromArray(F, acc, bi + 7 * P);
+    for (int p = p0; p < p1; p++) {
+      long r = rows[p] + e;
+      FloatVector v0 = value(v, r);
+      FloatVector v1 = value(v, r + P);
+      FloatVector w = FloatVector.broadcast(F, s[s0 + p]);
+      a0 = v0.fma(w, a0);
+      b0 = v1.fma(w, b0);
+      w = FloatVector.broadcast(F, s[s1 + p]);
+      a1 = v0.fma(w, a1);
+      b1 = v1.fma(w, b1);
+      w = FloatVector.broadcast(F, s[s2 + p]);
+      a2 = v0.fma(w, a2);
+      b2 = v1.fma(w, b2);
+      w = FloatVector.broadcast(F, s[s3 + p]);
+      a3 = v0.fma(w, a3);
+      b3 = v1.fma(w, b3);
+      w = FloatVector.broadcast(F, s[s4 + p]);
+      a4 = v0.fma(w, a4);
+      b4 = v1.fma(w, b4);
+      w = FloatVector.broadcast(F, s[s5 + p]);
+      a5 = v0.fma(w, a5);
+      b5 = v1.fma(w, b5);
+      w = FloatVector.broadcast(F, s[s6 + p]);
+      a6 = v0.fma(w, a6);
+      b6 = v1.fma(w, b6);
+      w = FloatVector.broadcast(F, s[s7 + p]);
+      a7 = v0.fma(w, a7);
+      b7 = v1.fma(w, b7);
+    }
+    a0.intoArray(acc, ai);
+    a1.intoArray(acc, ai + P);
+    a2.intoArray(acc, ai + 2 * P);
+    a3.intoArray(acc, ai + 3 * P);
+    a4.intoArray(acc, ai + 4 * P);
+    a5.intoArray(acc, ai + 5 * P);
+    a6.intoArray(acc, ai + 6 * P);
+    a7.intoArray(acc, ai + 7 * P);
+    b0.intoArray(acc, bi);
+    b1.intoArray(acc, bi + P);
+    b2.intoArray(acc, bi + 2 * P);
+    b3.intoArray(acc, bi + 3 * P);
+    b4.intoArray(acc, bi + 4 * P);
+    b5.intoArray(acc, bi + 5 * P);
+    b6.intoArray(acc, bi + 6 * P);
+    b7.intoArray(acc, bi + 7 * P);
+  }
+
   /** {@link #values2} for one head (a group of odd size): the same chains, one head at a time. */
   private static void values1(
       MemorySegment v,
@@ -400,4 +625,6 @@ final class GroupedAttention {
 
   private static final ScratchFloats SCORES = new ScratchFloats();
   private static final ScratchFloats KEYS = new ScratchFloats();
+  private static final ScratchFloats ACC = new ScratchFloats();
+  private static final ScratchFloats INVERSES = new ScratchFloats();
 }

@@ -108,6 +108,39 @@ final class VectorSupport {
     return (v.lane(0) + v.lane(2)) + (v.lane(1) + v.lane(3));
   }
 
+  private static final float LOG2E = 1.44269504f;
+  private static final float LN2_HI = 0.693359375f;
+  private static final float LN2_LO = -2.12194440e-4f;
+  private static final float ROUNDING = 12582912f; // 1.5 · 2^23: x + it rounds x to an integer
+  private static final int ROUNDING_BITS = Float.floatToRawIntBits(ROUNDING);
+
+  /**
+   * e^x in every lane, from multiplies and adds alone, so it is the same bits in every mode. {@code
+   * lanewise(EXP)} is not: C2's intrinsic and the interpreter's fallback round differently, so
+   * attention and SwiGLU gave a request other bits (and, at a near tie, another token) before their
+   * code was compiled than after (two identical attention calls differed in the last bit; {@code
+   * CpuBackendTest.attentionGivesTheSameBitsOnEveryCall}). Cephes' expf: x = n·ln 2 + r with |r| ≤
+   * ln 2 / 2, a degree-7 polynomial for e^r, 2^n put in the exponent; within 2 ulp of {@code
+   * Math.exp} over the clamped range [-87.3, 88] (below it the result is 2^-126, above e^88, where
+   * a softmax weight or a SiLU denominator no longer moves).
+   */
+  static FloatVector exp(FloatVector x) {
+    FloatVector c = x.max(-87.3f).min(88f);
+    FloatVector t = c.fma(FloatVector.broadcast(F, LOG2E), FloatVector.broadcast(F, ROUNDING));
+    FloatVector n = t.sub(ROUNDING);
+    // n · LN2_HI is exact (LN2_HI has nine significant bits): r keeps the low bits of c
+    FloatVector r = c.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
+    FloatVector p = r.mul(1.9875691500e-4f).add(1.3981999507e-3f);
+    p = p.fma(r, FloatVector.broadcast(F, 8.3334519073e-3f));
+    p = p.fma(r, FloatVector.broadcast(F, 4.1665795894e-2f));
+    p = p.fma(r, FloatVector.broadcast(F, 1.6666665459e-1f));
+    p = p.fma(r, FloatVector.broadcast(F, 5.0000001201e-1f));
+    FloatVector y = p.fma(r.mul(r), r).add(1f);
+    IntVector scale =
+        t.reinterpretAsInts().sub(ROUNDING_BITS).add(127).lanewise(VectorOperators.LSHL, 23);
+    return y.mul(scale.reinterpretAsFloats());
+  }
+
   /** Folds lanes 16 and up onto the first 16, for vectors wider than AVX-512's (SVE). */
   private static FloatVector foldBeyond16(FloatVector v) {
     for (VectorShuffle<Float> rotation : WIDE_ROTATIONS) {

@@ -333,7 +333,11 @@ class CpuBackendTest {
   private record LongBatch(AttentionBatch batch, HostTensor q, HostTensor k, HostTensor v) {}
 
   private LongBatch longBatch(int heads, int kvHeads, int hd, int blockSize) {
-    int[] start = {50, 120, 3};
+    return longBatch(heads, kvHeads, hd, blockSize, new int[] {50, 120, 3});
+  }
+
+  /** {@link #longBatch} with the three chunks starting at {@code start}. */
+  private LongBatch longBatch(int heads, int kvHeads, int hd, int blockSize, int[] start) {
     int[] count = {37, 1, 1};
     int[][] tables = new int[3][];
     int blocks = 0;
@@ -368,7 +372,16 @@ class CpuBackendTest {
    * in several cache blocks.
    */
   @ParameterizedTest(name = "heads {0}/{1}, head {2}, cache blocks of {3}")
-  @CsvSource({"14, 2, 64, 16", "14, 2, 64, 5", "8, 2, 128, 5", "4, 4, 64, 16", "6, 2, 80, 16"})
+  @CsvSource({
+    "14, 2, 64, 16",
+    "14, 2, 64, 5",
+    "8, 2, 128, 5",
+    "4, 4, 64, 16",
+    "6, 2, 80, 16",
+    "10, 2, 64, 16",
+    "12, 2, 64, 5",
+    "16, 2, 128, 16"
+  })
   void attentionOverLongContextsMatchesReference(int heads, int kvHeads, int hd, int blockSize) {
     try (CpuBackend cpu = cpu(true)) {
       LongBatch l = longBatch(heads, kvHeads, hd, blockSize);
@@ -377,6 +390,113 @@ class CpuBackendTest {
       ref.attention(l.q(), l.k(), l.v(), l.batch(), e);
       cpu.attention(l.q(), l.k(), l.v(), l.batch(), a);
       assertClose(ref, e, cpu, a, 39 * heads * hd, 2e-4);
+    }
+  }
+
+  /**
+   * The cache the executor allocates ({@code allocateKvCache}: on 16-lane CPUs in {@link
+   * GroupedKv}'s order), filled through {@code writeKv} in two calls and out of order, attends bit
+   * for bit as the same keys and values in plain rows do, and so as the reference does. Cache
+   * blocks of 5 take the key-by-key path; a head of 20 elements (not whole vectors) a cache in
+   * rows.
+   */
+  @ParameterizedTest(name = "heads {0}/{1}, head {2}, cache blocks of {3}")
+  @CsvSource({
+    "14, 2, 64, 16, 50",
+    "14, 2, 64, 5, 50",
+    "8, 2, 128, 16, 50",
+    "6, 2, 80, 16, 50",
+    "4, 2, 20, 16, 50",
+    "10, 2, 64, 16, 50",
+    "16, 2, 128, 16, 50",
+    "14, 2, 64, 16, 700",
+    "14, 2, 64, 5, 700"
+  })
+  void aCacheWrittenThroughWriteKvAttendsAsRowsDo(
+      int heads, int kvHeads, int hd, int blockSize, int start) {
+    try (CpuBackend cpu = cpu(true)) {
+      // from 700: a prefill and decode rows past several of values8's 256-position passes
+      LongBatch l = longBatch(heads, kvHeads, hd, blockSize, new int[] {start, 2 * start, 3});
+      int width = heads * hd;
+      int kvDim = kvHeads * hd;
+      int rows = l.k().dim(0);
+      DeviceTensor inRows = cpu.allocate(39, width);
+      cpu.attention(l.q(), l.k(), l.v(), l.batch(), inRows);
+      HostTensor e = HostTensor.allocateF32(arena, 39, width);
+      ref.attention(l.q(), l.k(), l.v(), l.batch(), e);
+      assertClose(ref, e, cpu, inRows, 39 * width, 2e-4);
+
+      int cacheRows = (rows + 15) / 16 * 16;
+      DeviceTensor kc = cpu.allocateKvCache(cacheRows, kvHeads, hd);
+      DeviceTensor vc = cpu.allocateKvCache(cacheRows, kvHeads, hd);
+      // the later rows first, then the earlier ones in reverse: each call's rows in any order
+      int half = rows / 2;
+      int[] late = new int[rows - half];
+      int[] early = new int[half];
+      for (int i = 0; i < late.length; i++) {
+        late[i] = half + i;
+      }
+      for (int i = 0; i < half; i++) {
+        early[i] = half - 1 - i;
+      }
+      for (int[] slots : new int[][] {late, early}) {
+        HostTensor k = HostTensor.allocateF32(arena, slots.length, kvDim);
+        HostTensor v = HostTensor.allocateF32(arena, slots.length, kvDim);
+        for (int i = 0; i < slots.length; i++) {
+          long from = (long) slots[i] * kvDim * 4;
+          long to = (long) i * kvDim * 4;
+          MemorySegment.copy(l.k().segment(), from, k.segment(), to, kvDim * 4L);
+          MemorySegment.copy(l.v().segment(), from, v.segment(), to, kvDim * 4L);
+        }
+        cpu.writeKv(k, v, kc, vc, slots);
+      }
+      DeviceTensor written = cpu.allocate(39, width);
+      cpu.attention(l.q(), kc, vc, l.batch(), written);
+      assertThat(cpu.read(written, 0, 39 * width)).containsExactly(cpu.read(inRows, 0, 39 * width));
+    }
+  }
+
+  /**
+   * The same call gives the same bits every time, from the first (interpreted kernels) to the last
+   * (compiled): the softmax's exponential used to round differently before and after C2 compiled
+   * it, so attention over the same cache differed in the last bit between calls (groups of seven
+   * and five heads, contexts of 50 to 1,400).
+   */
+  @ParameterizedTest(name = "heads {0}/2, chunks from {1}")
+  @CsvSource({"14, 50", "10, 50", "14, 700", "10, 700"})
+  void attentionGivesTheSameBitsOnEveryCall(int heads, int start) {
+    try (CpuBackend cpu = cpu(true)) {
+      LongBatch l = longBatch(heads, 2, 64, 16, new int[] {start, 2 * start, 3});
+      int width = heads * 64;
+      float[] first = null;
+      for (int call = 0; call < 6; call++) {
+        DeviceTensor a = cpu.allocate(39, width);
+        cpu.attention(l.q(), l.k(), l.v(), l.batch(), a);
+        float[] got = cpu.read(a, 0, 39 * width);
+        if (first == null) {
+          first = got;
+        } else {
+          assertThat(got).as("call %d", call).containsExactly(first);
+        }
+      }
+    }
+  }
+
+  /** A cache laid out for one head size is refused, by name, to attention over another. */
+  @Test
+  void aCacheLaidOutForAnotherHeadSizeIsRefused() {
+    try (CpuBackend cpu = cpu(true)) {
+      org.junit.jupiter.api.Assumptions.assumeTrue(
+          GroupedAttention.applies(true, 64), "16-lane vectors lay caches out in groups");
+      DeviceTensor kc = cpu.allocateKvCache(32, 2, 64);
+      DeviceTensor vc = cpu.allocateKvCache(32, 2, 64);
+      AttentionBatch b =
+          new AttentionBatch(
+              new int[] {0}, new int[] {1}, new int[] {3}, new int[][] {{0}}, 16, 8, 4, 32);
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> cpu.attention(randomF32(1, 8 * 32), kc, vc, b, cpu.allocate(1, 8 * 32)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("head size 64");
     }
   }
 

@@ -8,7 +8,10 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The lane sum every dot-product kernel ends with: one order of additions in every mode. */
+/**
+ * The lane sum every dot-product kernel ends with and the exponential of softmax and SiLU: the same
+ * bits in every mode.
+ */
 class VectorSupportTest {
 
   private final Random random = new Random(7);
@@ -61,6 +64,71 @@ class VectorSupportTest {
         int bits = Float.floatToRawIntBits(sumOf(inputs[i]));
         if (bits != first[i]) {
           assertThat(bits).as("input %d, round %d", i, round).isEqualTo(first[i]);
+        }
+      }
+    }
+  }
+
+  /**
+   * {@link VectorSupport#exp} within 2 ulp of {@code Math.exp} over [-87, 88] (the range a softmax
+   * of shifted scores and a SiLU reach), exactly 1 at 0, and NaN for NaN.
+   */
+  @Test
+  void expIsWithinTwoUlpOfMathExp() {
+    int lanes = VectorSupport.F.length();
+    float[] x = new float[lanes];
+    float[] y = new float[lanes];
+    for (int trial = 0; trial < 20_000; trial++) {
+      for (int i = 0; i < lanes; i++) {
+        x[i] = trial < 100 ? (trial * lanes + i) * 0.1f - 87f : random.nextFloat() * 175f - 87f;
+      }
+      VectorSupport.exp(FloatVector.fromArray(VectorSupport.F, x, 0)).intoArray(y, 0);
+      for (int i = 0; i < lanes; i++) {
+        float expected = (float) Math.exp(x[i]);
+        assertThat(Math.abs(y[i] - expected))
+            .as("exp(%s)", x[i])
+            .isLessThanOrEqualTo(2 * Math.ulp(expected));
+      }
+    }
+    x[0] = 0f;
+    x[1] = Float.NaN;
+    x[2] = -1000f;
+    x[3] = 1000f;
+    VectorSupport.exp(FloatVector.fromArray(VectorSupport.F, x, 0)).intoArray(y, 0);
+    assertThat(y[0]).isEqualTo(1f);
+    assertThat(y[1]).isNaN();
+    assertThat(y[2]).isBetween(0f, 1e-37f);
+    assertThat(y[3]).isGreaterThan(1e38f).isFinite();
+  }
+
+  /**
+   * The same inputs before and after C2 compiles {@link VectorSupport#exp}: the same bits, which
+   * {@code lanewise(EXP)} did not give (the interpreter's fallback and the intrinsic round apart).
+   */
+  @Test
+  void expIsTheSameBeforeAndAfterCompilation() {
+    int lanes = VectorSupport.F.length();
+    float[][] inputs = new float[64][lanes];
+    int[][] first = new int[inputs.length][lanes];
+    float[] y = new float[lanes];
+    for (int i = 0; i < inputs.length; i++) {
+      for (int j = 0; j < lanes; j++) {
+        inputs[i][j] = (float) (random.nextGaussian() * 10);
+      }
+      VectorSupport.exp(FloatVector.fromArray(VectorSupport.F, inputs[i], 0)).intoArray(y, 0);
+      for (int j = 0; j < lanes; j++) {
+        first[i][j] = Float.floatToRawIntBits(y[j]);
+      }
+    }
+    for (int round = 0; round < 5000; round++) {
+      for (int i = 0; i < inputs.length; i++) {
+        VectorSupport.exp(FloatVector.fromArray(VectorSupport.F, inputs[i], 0)).intoArray(y, 0);
+        for (int j = 0; j < lanes; j++) {
+          if (Float.floatToRawIntBits(y[j]) != first[i][j]) {
+            assertThat(Float.floatToRawIntBits(y[j]))
+                .as("input %d lane %d, round %d", i, j, round)
+                .isEqualTo(first[i][j]);
+          }
         }
       }
     }
