@@ -5,16 +5,10 @@
 # the same run; each level the median of BENCH_SWEEP_REPEATS runs, 3 by default). JSON and a PNG
 # plot go to bench-out/. BENCH_FORMATS narrows the formats.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
-export PATH="$JAVA_HOME/bin:$PATH"
-# One reactor build: the worker's classpath then names api/target/classes, so a fresh clone (an
-# empty local repository, nothing installed) resolves cairn-api without `mvn install`.
-./mvnw -B -q -pl worker -am compile dependency:build-classpath -DskipTests \
-  -Dmdep.outputFile=target/bench.classpath >/dev/null
+# shellcheck source=hack/worker-java.sh
+source "$(dirname "$0")/worker-java.sh"
 mkdir -p bench-out/models
-JAVA=(java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx4g
-  -cp "worker/target/classes:$(cat worker/target/bench.classpath)")
+JAVA=("${WORKER_JAVA[@]}" -Xmx4g)
 model=bench-out/models/qwen2.5-0.5b-shape-bf16
 formats="${BENCH_FORMATS:-none,q8_0,q4_0}"
 "${JAVA[@]}" dev.cairn.worker.bench.ComputeBench bench-out/compute.json "$model" 128 32 "$formats"

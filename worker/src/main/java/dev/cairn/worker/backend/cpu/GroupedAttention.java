@@ -177,8 +177,7 @@ final class GroupedAttention {
       int blocks = Math.min(BLOCKS, (longest - p0 + P - 1) / P);
       for (int kb = 0; kb < blocks; kb++) {
         if (grouped) {
-          groupedKeys(
-              k, table, b.blockSize(), p0 + kb * P, longest, kvDim, g, hd, keys, kb * hd * P);
+          groupedKeys(k, b, c, p0 + kb * P, longest, kvDim, g, hd, keys, kb * hd * P);
         } else {
           for (int d = 0; d < hd; d += P) {
             TokenTranspose.gather(k, cache, p0 + kb * P, d, keys, (kb * hd + d) * P);
@@ -250,10 +249,10 @@ final class GroupedAttention {
    */
   private static void groupedRows(
       int[] table, int blockSize, int n, int padded, int kvDim, int g, int hd, long[] rows) {
-    for (int p = 0; p < n; p++) {
-      rows[p] = GroupedKv.value(cacheRow(table, blockSize, p), kvDim, g, hd);
+    cacheRows(table, blockSize, n, padded, 1, 0, rows); // the cache rows themselves
+    for (int p = 0; p < padded; p++) {
+      rows[p] = GroupedKv.value(rows[p], kvDim, g, hd);
     }
-    Arrays.fill(rows, n, padded, rows[n - 1]);
   }
 
   /**
@@ -265,8 +264,8 @@ final class GroupedAttention {
    */
   private static void groupedKeys(
       MemorySegment k,
-      int[] table,
-      int blockSize,
+      AttentionBatch b,
+      int c,
       int p,
       int n,
       int kvDim,
@@ -274,8 +273,8 @@ final class GroupedAttention {
       int hd,
       float[] keys,
       int dst) {
-    if (blockSize % P == 0) {
-      long src = GroupedKv.keys(cacheRow(table, blockSize, p), kvDim, g, hd);
+    if (b.blockSize() % P == 0) {
+      long src = GroupedKv.keys(b.cacheRow(c, p), kvDim, g, hd);
       // vector by vector: MemorySegment.copy of these 4 KB runs read a 4,096-position head's keys
       // from memory at 8 GB/s a core, this loop at 16 (README, "Attention over long contexts")
       for (int i = 0; i < hd * P; i += P) {
@@ -284,16 +283,11 @@ final class GroupedAttention {
       return;
     }
     for (int i = 0; i < P; i++) {
-      long row = cacheRow(table, blockSize, Math.min(p + i, n - 1));
+      long row = b.cacheRow(c, Math.min(p + i, n - 1));
       for (int d = 0; d < hd; d++) {
         keys[dst + d * P + i] = GroupedKv.key(k, row, kvDim, g, hd, d);
       }
     }
-  }
-
-  /** The cache row of position {@code p} of a sequence whose blocks are {@code table}. */
-  private static long cacheRow(int[] table, int blockSize, int p) {
-    return (long) table[p / blockSize] * blockSize + p % blockSize;
   }
 
   /**
@@ -446,10 +440,6 @@ final class GroupedAttention {
    */
   private static final int VALUE_CHUNK = 256;
 
-  // Written, never read: the read-ahead's loads must not be dropped (see ReadAhead).
-  @SuppressWarnings("unused")
-  private static int sink;
-
   /**
    * The softmax of each of the {@code heads} (5 to 8) query heads of a group over positions {@code
    * [0, n)} (head h's scores at {@code s[at + h·stride]}, replaced by their exponentials), then
@@ -486,7 +476,7 @@ final class GroupedAttention {
         for (int p = p0; p < p1; p += P) {
           sum += ReadAhead.lines(v, rows[p] * Float.BYTES, (long) P * hd * Float.BYTES);
         }
-        sink = sum;
+        ReadAhead.keep(sum);
       }
       for (int d = 0; d < hd; d += 2 * P) {
         values8Pass(v, rows, s, at, stride, heads - 1, p0, p1, d, acc);

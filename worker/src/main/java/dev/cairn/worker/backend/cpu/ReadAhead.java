@@ -35,7 +35,15 @@ final class ReadAhead {
 
   /** Reads {@code [offset, offset + bytes)} of {@code segment} into the caches. */
   static void touch(MemorySegment segment, long offset, long bytes) {
-    sink = lines(segment, offset, bytes);
+    keep(lines(segment, offset, bytes));
+  }
+
+  /**
+   * Keeps the loads behind {@code sum} (the {@link #lines} of one or more spans, added) from being
+   * dropped: for a caller that reads several spans ahead and publishes once.
+   */
+  static void keep(int sum) {
+    sink = sum;
   }
 
   private ReadAhead() {}
