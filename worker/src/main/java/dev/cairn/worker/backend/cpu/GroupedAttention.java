@@ -15,11 +15,12 @@ import jdk.incubator.vector.FloatVector;
  * of the block, at once. Sixteen cached keys are transposed in registers so the positions lie in
  * the lanes; a query's scores for them are then plain multiply-adds of its broadcast elements,
  * eight queries per pass, with no lane sums, and one transpose serves every query of the item (in a
- * cache in {@link GroupedKv}'s order, the executor's, the keys lie transposed already). The
- * weighted sum of values runs every head of a group of five to eight per pass over the positions
- * ({@link #values8}), other groups two heads a pass, each value vector loaded once for them all.
- * {@link CpuAttention}, one (row, head) at a time with a lane sum per score, ran at 19–25 GFMA/s on
- * two threads.
+ * cache in {@link GroupedKv}'s order, the executor's, the keys lie transposed already, and fewer
+ * than eight queries, a decode step's, are scored where they lie: the copy had been a quarter of a
+ * decode step's attention at 4,096 positions). The weighted sum of values runs every head of a
+ * group of five to eight per pass over the positions ({@link #values8}), other groups two heads a
+ * pass, each value vector loaded once for them all. {@link CpuAttention}, one (row, head) at a time
+ * with a lane sum per score, ran at 19–25 GFMA/s on two threads.
  *
  * <p>Every output is the same sequence of operations whichever item or tile computes it: a score is
  * one chain of multiply-adds over the head dimension in order, the softmax and the values run over
@@ -173,8 +174,28 @@ final class GroupedAttention {
     }
     float scale = (float) (1.0 / Math.sqrt(hd));
     int span = BLOCKS * P;
+    boolean inPlace = grouped && b.blockSize() % P == 0;
+    long[] blockKeys = new long[BLOCKS];
     for (int p0 = 0; p0 < longest; p0 += span) {
       int blocks = Math.min(BLOCKS, (longest - p0 + P - 1) / P);
+      // Rows whose last position comes before this span attend to none of it.
+      int qi = Math.max(0, p0 - first) * group;
+      int whole = qi + (queries - qi) / 8 * 8;
+      if (inPlace && whole == qi) {
+        // Fewer than eight queries (a decode step's one row): scored straight from the cache,
+        // where each block's keys lie transposed already; a span's missing blocks repeat its last.
+        for (int kb = 0; kb < BLOCKS; kb++) {
+          blockKeys[kb] =
+              GroupedKv.keys(b.cacheRow(c, p0 + Math.min(kb, blocks - 1) * P), kvDim, g, hd);
+        }
+        for (; qi + 2 <= queries; qi += 2) {
+          scores2x4(qs, qi * hd, hd, k, blockKeys, scores, qi * stride + p0, stride, scale);
+        }
+        if (qi < queries) {
+          scores1x4(qs, qi * hd, hd, k, blockKeys, scores, qi * stride + p0, scale);
+        }
+        continue;
+      }
       for (int kb = 0; kb < blocks; kb++) {
         if (grouped) {
           groupedKeys(k, b, c, p0 + kb * P, longest, kvDim, g, hd, keys, kb * hd * P);
@@ -184,9 +205,6 @@ final class GroupedAttention {
           }
         }
       }
-      // Rows whose last position comes before this span attend to none of it.
-      int qi = Math.max(0, p0 - first) * group;
-      int whole = qi + (queries - qi) / 8 * 8;
       for (int kb = 0; kb < blocks; kb++) {
         int so = p0 + kb * P;
         for (int t = qi; t < whole; t += 8) {
@@ -373,6 +391,76 @@ final class GroupedAttention {
       a1 = x.fma(FloatVector.fromArray(F, keys, kb + d * P), a1);
       a2 = x.fma(FloatVector.fromArray(F, keys, 2 * kb + d * P), a2);
       a3 = x.fma(FloatVector.fromArray(F, keys, 3 * kb + d * P), a3);
+    }
+    a0.mul(scale).intoArray(scores, so);
+    a1.mul(scale).intoArray(scores, so + P);
+    a2.mul(scale).intoArray(scores, so + 2 * P);
+    a3.mul(scale).intoArray(scores, so + 3 * P);
+  }
+
+  /**
+   * {@link #scores2x4} with the four blocks' keys read where they lie in the cache ({@code k} at
+   * elements {@code at[0..3]}, each {@code [hd][P]}): the same chains in the same order, so the
+   * same bits.
+   */
+  private static void scores2x4(
+      float[] q,
+      int qo,
+      int hd,
+      MemorySegment k,
+      long[] at,
+      float[] scores,
+      int so,
+      int stride,
+      float scale) {
+    long c0 = at[0];
+    long c1 = at[1];
+    long c2 = at[2];
+    long c3 = at[3];
+    FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+    FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+    for (int d = 0; d < hd; d++) {
+      FloatVector x = FloatVector.broadcast(F, q[qo + d]);
+      FloatVector y = FloatVector.broadcast(F, q[qo + hd + d]);
+      long e = (long) d * P;
+      FloatVector k0 = value(k, c0 + e);
+      FloatVector k1 = value(k, c1 + e);
+      FloatVector k2 = value(k, c2 + e);
+      FloatVector k3 = value(k, c3 + e);
+      a0 = x.fma(k0, a0);
+      a1 = x.fma(k1, a1);
+      a2 = x.fma(k2, a2);
+      a3 = x.fma(k3, a3);
+      b0 = y.fma(k0, b0);
+      b1 = y.fma(k1, b1);
+      b2 = y.fma(k2, b2);
+      b3 = y.fma(k3, b3);
+    }
+    a0.mul(scale).intoArray(scores, so);
+    a1.mul(scale).intoArray(scores, so + P);
+    a2.mul(scale).intoArray(scores, so + 2 * P);
+    a3.mul(scale).intoArray(scores, so + 3 * P);
+    b0.mul(scale).intoArray(scores, so + stride);
+    b1.mul(scale).intoArray(scores, so + stride + P);
+    b2.mul(scale).intoArray(scores, so + stride + 2 * P);
+    b3.mul(scale).intoArray(scores, so + stride + 3 * P);
+  }
+
+  /** {@link #scores2x4} from the cache for the one query of an odd count. */
+  private static void scores1x4(
+      float[] q, int qo, int hd, MemorySegment k, long[] at, float[] scores, int so, float scale) {
+    long c0 = at[0];
+    long c1 = at[1];
+    long c2 = at[2];
+    long c3 = at[3];
+    FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+    for (int d = 0; d < hd; d++) {
+      FloatVector x = FloatVector.broadcast(F, q[qo + d]);
+      long e = (long) d * P;
+      a0 = x.fma(value(k, c0 + e), a0);
+      a1 = x.fma(value(k, c1 + e), a1);
+      a2 = x.fma(value(k, c2 + e), a2);
+      a3 = x.fma(value(k, c3 + e), a3);
     }
     a0.mul(scale).intoArray(scores, so);
     a1.mul(scale).intoArray(scores, so + P);
