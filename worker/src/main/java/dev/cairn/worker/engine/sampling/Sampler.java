@@ -24,17 +24,23 @@ public final class Sampler {
    */
   public SampleResult sample(
       float[] logits, SamplingParams params, SamplingState state, int numLogprobs) {
+    boolean greedy = params.temperature() < GREEDY_EPS;
+    long[] allowed = state.allowedTokens(logits.length);
+    if (greedy && numLogprobs < 0 && allowed == null && unadjusted(params)) {
+      // The raw logits decide alone: no 1.2 MB copy in doubles a row (at 16 streams, copying and
+      // scanning the doubles took 1.6–2.3 ms of a 70 ms step). Widening is exact and keeps the
+      // order, so this is the same token.
+      return new SampleResult(argmax(logits), Double.NaN, new int[0], new double[0]);
+    }
     double[] x = new double[logits.length];
     for (int i = 0; i < x.length; i++) {
       x[i] = logits[i];
     }
     applyLogitBias(x, params);
     applyPenalties(x, params, state);
-    long[] allowed = state.allowedTokens(x.length);
     // Logprobs describe the model's distribution before the constraint (vLLM's default), so the
     // mask goes onto a copy that only the draw sees.
     double[] drawn = allowed == null ? x : masked(x, allowed);
-    boolean greedy = params.temperature() < GREEDY_EPS;
     if (greedy && numLogprobs < 0) {
       return new SampleResult(argmax(drawn), Double.NaN, new int[0], new double[0]);
     }
@@ -261,6 +267,25 @@ public final class Sampler {
       out[i] = x[i] - lse;
     }
     return out;
+  }
+
+  /** Whether nothing (bias, penalties) changes the logits before the draw. */
+  private static boolean unadjusted(SamplingParams p) {
+    return p.logitBias().isEmpty()
+        && p.repetitionPenalty() == 1.0
+        && p.presencePenalty() == 0.0
+        && p.frequencyPenalty() == 0.0;
+  }
+
+  /** {@link #argmax(double[])} over floats: the first of the largest. */
+  static int argmax(float[] x) {
+    int best = 0;
+    for (int i = 1; i < x.length; i++) {
+      if (x[i] > x[best]) {
+        best = i;
+      }
+    }
+    return best;
   }
 
   static int argmax(double[] x) {

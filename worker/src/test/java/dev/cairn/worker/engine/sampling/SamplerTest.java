@@ -51,6 +51,32 @@ class SamplerTest {
     assertThat(drawnTokens(params(0, 1, 0, 0, null), 50)).containsExactly(0);
   }
 
+  /**
+   * Greedy without logprobs, bias, penalties or a constraint reads the float logits alone; the same
+   * request asking for logprobs takes the full path in doubles. Both pick the first of the largest,
+   * over a vocabulary of Qwen2.5's size with the maximum tied twice and a near-tie beside it.
+   */
+  @Test
+  void greedyOverRawLogitsPicksWhatTheFullPathPicks() {
+    java.util.Random random = new java.util.Random(7);
+    SamplingParams greedy = params(0, 1, 0, 0, null);
+    for (int round = 0; round < 20; round++) {
+      float[] logits = new float[151_936];
+      for (int i = 0; i < logits.length; i++) {
+        logits[i] = (float) random.nextGaussian() * 4;
+      }
+      int a = random.nextInt(logits.length);
+      int b = random.nextInt(logits.length);
+      logits[a] = 40f;
+      logits[b] = 40f;
+      logits[random.nextInt(logits.length)] = Math.nextDown(40f);
+      SamplingState state = new SamplingState(greedy, new int[0]);
+      int fast = sampler.sample(logits, greedy, state, -1).token();
+      int full = sampler.sample(logits, greedy, state, 0).token();
+      assertThat(fast).isEqualTo(full).isEqualTo(Math.min(a, b));
+    }
+  }
+
   @Test
   void samplingAtTemperatureOneReachesUnlikelyTokens() {
     assertThat(drawnTokens(params(1, 1, 0, 0, 1L), 2000)).contains(0, 1, 2, 3, 4);
