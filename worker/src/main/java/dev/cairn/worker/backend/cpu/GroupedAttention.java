@@ -175,7 +175,6 @@ final class GroupedAttention {
     float scale = (float) (1.0 / Math.sqrt(hd));
     int span = BLOCKS * P;
     boolean inPlace = grouped && b.blockSize() % P == 0;
-    long[] blockKeys = new long[BLOCKS];
     for (int p0 = 0; p0 < longest; p0 += span) {
       int blocks = Math.min(BLOCKS, (longest - p0 + P - 1) / P);
       // Rows whose last position comes before this span attend to none of it.
@@ -184,15 +183,15 @@ final class GroupedAttention {
       if (inPlace && whole == qi) {
         // Fewer than eight queries (a decode step's one row): scored straight from the cache,
         // where each block's keys lie transposed already; a span's missing blocks repeat its last.
-        for (int kb = 0; kb < BLOCKS; kb++) {
-          blockKeys[kb] =
-              GroupedKv.keys(b.cacheRow(c, p0 + Math.min(kb, blocks - 1) * P), kvDim, g, hd);
-        }
+        long k0 = blockKeys(b, c, p0, 0, blocks, kvDim, g, hd);
+        long k1 = blockKeys(b, c, p0, 1, blocks, kvDim, g, hd);
+        long k2 = blockKeys(b, c, p0, 2, blocks, kvDim, g, hd);
+        long k3 = blockKeys(b, c, p0, 3, blocks, kvDim, g, hd);
         for (; qi + 2 <= queries; qi += 2) {
-          scores2x4(qs, qi * hd, hd, k, blockKeys, scores, qi * stride + p0, stride, scale);
+          scores2x4(qs, qi * hd, hd, k, k0, k1, k2, k3, scores, qi * stride + p0, stride, scale);
         }
         if (qi < queries) {
-          scores1x4(qs, qi * hd, hd, k, blockKeys, scores, qi * stride + p0, scale);
+          scores1x4(qs, qi * hd, hd, k, k0, k1, k2, k3, scores, qi * stride + p0, scale);
         }
         continue;
       }
@@ -399,24 +398,32 @@ final class GroupedAttention {
   }
 
   /**
+   * Element offset in a {@link GroupedKv} cache of head {@code g}'s keys for block {@code kb} of
+   * the span at {@code p0}; a block past the span's last ({@code blocks}) repeats it.
+   */
+  private static long blockKeys(
+      AttentionBatch b, int c, int p0, int kb, int blocks, int kvDim, int g, int hd) {
+    return GroupedKv.keys(b.cacheRow(c, p0 + Math.min(kb, blocks - 1) * P), kvDim, g, hd);
+  }
+
+  /**
    * {@link #scores2x4} with the four blocks' keys read where they lie in the cache ({@code k} at
-   * elements {@code at[0..3]}, each {@code [hd][P]}): the same chains in the same order, so the
-   * same bits.
+   * elements {@code c0} to {@code c3}, each {@code [hd][P]}): the same chains in the same order, so
+   * the same bits.
    */
   private static void scores2x4(
       float[] q,
       int qo,
       int hd,
       MemorySegment k,
-      long[] at,
+      long c0,
+      long c1,
+      long c2,
+      long c3,
       float[] scores,
       int so,
       int stride,
       float scale) {
-    long c0 = at[0];
-    long c1 = at[1];
-    long c2 = at[2];
-    long c3 = at[3];
     FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
     FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0;
     for (int d = 0; d < hd; d++) {
@@ -448,11 +455,17 @@ final class GroupedAttention {
 
   /** {@link #scores2x4} from the cache for the one query of an odd count. */
   private static void scores1x4(
-      float[] q, int qo, int hd, MemorySegment k, long[] at, float[] scores, int so, float scale) {
-    long c0 = at[0];
-    long c1 = at[1];
-    long c2 = at[2];
-    long c3 = at[3];
+      float[] q,
+      int qo,
+      int hd,
+      MemorySegment k,
+      long c0,
+      long c1,
+      long c2,
+      long c3,
+      float[] scores,
+      int so,
+      float scale) {
     FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
     for (int d = 0; d < hd; d++) {
       FloatVector x = FloatVector.broadcast(F, q[qo + d]);
