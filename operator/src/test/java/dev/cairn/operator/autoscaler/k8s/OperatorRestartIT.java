@@ -49,13 +49,14 @@ import org.junit.jupiter.api.Test;
  * <p>Real components throughout, so the production paths run: the packaged operator as a process
  * ({@link OperatorProcess}) against a Fabric8 mock API server in CRUD mode that outlives it, and a
  * real tiny-model worker (started with the CAIRN_CONFIG the operator wrote) with 6 streams kept in
- * flight (each replaced as it ends) and {@code targetOngoingRequests: 2}: a load that asks for 3
- * replicas (any look-back average above 4 ongoing requests does). The worker's {@code /metrics} is
- * reached at its mock pod's IP through a {@link MetricsRelay}, whose count of scrapes is the count
- * of autoscaling cycles.
+ * flight (of five lengths, each replaced as it ends) and {@code targetOngoingRequests: 2}: a load
+ * that asks for 3 replicas (any look-back average above 4 ongoing requests does). The worker's
+ * {@code /metrics} is reached at its mock pod's IP through a {@link MetricsRelay}, whose count of
+ * scrapes is the count of autoscaling cycles.
  *
  * <ol>
- *   <li>Operator A scales 1 → 3: status.desiredReplicas, lastScaleTime, the Scaled Events, the
+ *   <li>Operator A scales 1 → 3 (or 1 → 2 → 3, when a sample caught the streams between their ends
+ *       and their replacements): status.desiredReplicas, lastScaleTime, the Scaled Events, the
  *       Deployment's replicas. The two new pods are still loading the model.
  *   <li>A is killed with SIGKILL: no shutdown hook, and everything it held in memory is lost (its
  *       live decisions, the autoscaler's sample history and delay timers, its informer caches).
@@ -141,7 +142,10 @@ class OperatorRestartIT {
         CompletionLoad load =
             CompletionLoad.start(
                 List.of(worker.baseUri()),
-                List.of(CompletionLoad.longStreamingCompletion(MODEL, 400)),
+                // five lengths, so the streams soon end apart and the count stays near six
+                List.of(400, 360, 320, 280, 240).stream()
+                    .map(n -> CompletionLoad.longStreamingCompletion(MODEL, n))
+                    .toList(),
                 STREAMS,
                 LOAD_LIMIT)) {
       // The pod turns ready (and is scraped) only once all the streams are in flight: sampled
@@ -160,11 +164,20 @@ class OperatorRestartIT {
       awaitOrDump(
           () -> scaledEvents().stream().anyMatch(e -> e.getMessage().endsWith(" to 3 replicas")));
       List<String> scaledBefore = eventNames(scaledEvents());
+      // Usually 1 → 3 in one step. The first six streams start together, so the first of them
+      // end together too, and on a busy machine a look-back sample can catch them between their
+      // ends and their replacements (the average read 4.0 once): then A goes 1 → 2 → 3. Either way
+      // A has scaled up to 3 and
+      // no further, which is all the restart below depends on.
       assertThat(scaledEvents())
           .extracting(Event::getMessage)
-          .hasSize(2)
-          .anyMatch(m -> m.startsWith("Scaled 1 → 3: "))
-          .anyMatch(m -> m.equals("Scaled Deployment auto from 1 to 3 replicas"));
+          .hasSizeBetween(2, 4)
+          .allMatch(
+              m ->
+                  m.matches(
+                      "Scaled [12] → [23]: .*|Scaled Deployment auto from [12] to [23] replicas"))
+          .anyMatch(m -> m.matches("Scaled [12] → 3: .*"))
+          .anyMatch(m -> m.matches("Scaled Deployment auto from [12] to 3 replicas"));
       String lastScaleTime = auto.get().getStatus().getLastScaleTime();
 
       // 2. A dies mid-scale; B starts with nothing in memory.
