@@ -2,6 +2,7 @@ package dev.cairn.worker.engine.sampling;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.worker.testing.TestModels;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -16,13 +17,7 @@ class FloatArgmaxTest {
 
   /** The oracle: the loop the sampler ran before, first of the largest, NaNs never greater. */
   private static int scalar(float[] x) {
-    int best = 0;
-    for (int i = 1; i < x.length; i++) {
-      if (x[i] > x[best]) {
-        best = i;
-      }
-    }
-    return best;
+    return TestModels.argmax(x);
   }
 
   private float[] gaussian(int n) {
