@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * The greedy token of a row of float logits: the first index of the largest value, exactly what the
  * loop {@code if (x[i] > x[best]) best = i} returns, found with vector compares. That scalar loop
  * carries a dependency through every element (about 66 µs a 151,936-logit row, one row a stream
- * every step); two vector passes, the maximum and then its first occurrence, have none.
+ * every step); one vector pass, each lane keeping its first largest value and its index, has none.
  */
 final class FloatArgmax {
 
