@@ -53,6 +53,19 @@ public record SamplingParams(
     return copy(seed, maxTokens, constraint);
   }
 
+  /**
+   * Whether a repetition penalty applies: the sampler scales the logits of every token seen so far
+   * (prompt included), so the state must record them.
+   */
+  public boolean penalizesRepeats() {
+    return repetitionPenalty != 1.0;
+  }
+
+  /** Whether presence or frequency penalties apply to the tokens already output. */
+  public boolean penalizesOutput() {
+    return presencePenalty != 0.0 || frequencyPenalty != 0.0;
+  }
+
   /** maxTokens of parsed parameters whose limit is not yet fitted to the prompt. */
   public static final int UNRESOLVED_MAX_TOKENS = Integer.MAX_VALUE;
 

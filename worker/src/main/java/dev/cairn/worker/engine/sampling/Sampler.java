@@ -122,7 +122,7 @@ public final class Sampler {
   }
 
   static void applyPenalties(double[] x, SamplingParams p, SamplingState state) {
-    if (p.repetitionPenalty() != 1.0) {
+    if (p.penalizesRepeats()) {
       double r = p.repetitionPenalty();
       for (int t : state.seenTokens()) {
         if (t >= 0 && t < x.length) {
@@ -130,7 +130,7 @@ public final class Sampler {
         }
       }
     }
-    if (p.presencePenalty() != 0.0 || p.frequencyPenalty() != 0.0) {
+    if (p.penalizesOutput()) {
       for (Map.Entry<Integer, Integer> e : state.outputCounts().entrySet()) {
         int t = e.getKey();
         if (t >= 0 && t < x.length) {
@@ -271,10 +271,7 @@ public final class Sampler {
 
   /** Whether nothing (bias, penalties) changes the logits before the draw. */
   private static boolean unadjusted(SamplingParams p) {
-    return p.logitBias().isEmpty()
-        && p.repetitionPenalty() == 1.0
-        && p.presencePenalty() == 0.0
-        && p.frequencyPenalty() == 0.0;
+    return p.logitBias().isEmpty() && !p.penalizesRepeats() && !p.penalizesOutput();
   }
 
   static int argmax(double[] x) {

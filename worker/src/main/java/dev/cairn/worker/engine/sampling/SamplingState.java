@@ -28,7 +28,7 @@ public final class SamplingState {
     long seed = params.seed() != null ? params.seed() : new Random().nextLong();
     this.rng = new SplittableRandom(seed);
     this.constraint = params.constraint() == null ? null : params.constraint().get();
-    if (params.repetitionPenalty() != 1.0) {
+    if (params.penalizesRepeats()) {
       for (int t : promptTokens) {
         seen.put(t, Boolean.TRUE);
       }
