@@ -157,6 +157,7 @@ public final class CpuBackend extends HostBackendSupport {
       DeviceTensor x, DeviceTensor[] w, DeviceTensor[] bias, int rows, DeviceTensor[] out) {
     float[] xT = null;
     float[] xa = null;
+    float[] xi = null;
     List<Part> parts = new ArrayList<>(w.length);
     for (int i = 0; i < w.length; i++) {
       if (xT == null && tokenLanes(w[i], rows)) {
@@ -168,9 +169,20 @@ public final class CpuBackend extends HostBackendSupport {
       if (xa == null && heap) {
         xa = Bf16PanelMatmul.heapCopy(host(x).segment(), rows, w[i].dim(1));
       }
-      parts.add(new Part(w[i].dim(0), task(x, w[i], bias[i], rows, out[i], xT, xa)));
+      if (xi == null && eightTokenTiles(w[i], rows) && !tokenLanes(w[i], rows)) {
+        xi = TileActivations.copy(host(x).segment(), rows, w[i].dim(1));
+      }
+      parts.add(new Part(w[i].dim(0), task(x, w[i], bias[i], rows, out[i], xT, xa, xi)));
     }
     run(rows, w[0].dim(1), parts);
+  }
+
+  /**
+   * Whether {@code w}'s quantized panel tiles run eight tokens at a time, reading their activations
+   * in {@link TileActivations} order.
+   */
+  private static boolean eightTokenTiles(DeviceTensor w, int rows) {
+    return w instanceof QuantPanelWeight && rows >= TileActivations.TOKENS;
   }
 
   /** Whether {@code w} runs with the tokens in the vector lanes ({@link QuantSlabMatmul}). */
@@ -236,7 +248,8 @@ public final class CpuBackend extends HostBackendSupport {
       int rows,
       DeviceTensor out,
       float[] xT,
-      float[] xa) {
+      float[] xa,
+      float[] xi) {
     MemorySegment xs = host(x).segment();
     MemorySegment os = host(out).segment();
     MemorySegment bs = bias == null ? null : host(bias).segment();
@@ -246,8 +259,8 @@ public final class CpuBackend extends HostBackendSupport {
     if (w instanceof QuantPanelWeight qw) {
       if (!tokenLanes(qw, rows)) {
         return qw.dtype() == DType.Q8_0
-            ? (r0, r1) -> Q8PanelMatmul.multiply(qw, xs, xa, bs, rows, os, r0, r1)
-            : (r0, r1) -> Q4PanelMatmul.multiply(qw, xa, bs, rows, os, r0, r1);
+            ? (r0, r1) -> Q8PanelMatmul.multiply(qw, xs, xa, xi, bs, rows, os, r0, r1)
+            : (r0, r1) -> Q4PanelMatmul.multiply(qw, xa, xi, bs, rows, os, r0, r1);
       }
       Operands ops =
           Operands.of(xs, xs, qw.panels(), bs, qw.in(), QuantBlocks.BLOCK, qw.rows(), os);

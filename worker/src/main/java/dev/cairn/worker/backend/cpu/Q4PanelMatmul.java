@@ -46,14 +46,16 @@ final class Q4PanelMatmul {
 
   /**
    * Output rows {@code [r0, r1)} for all {@code tokens}; {@code xa} is {@link
-   * Bf16PanelMatmul#heapCopy} of the activations, for every step (read through {@link
-   * MemorySegment}, the decode tile's activation loads inlined so many nodes that C2 gave up
-   * inlining its scale loads: 3 GFMA/s). A panel cut by the range is computed whole and only its
-   * rows in range are written.
+   * Bf16PanelMatmul#heapCopy} of the activations, which the four-token and decode tiles read (read
+   * through {@link MemorySegment}, the decode tile's activation loads inlined so many nodes that C2
+   * gave up inlining its scale loads: 3 GFMA/s), and {@code xi} is {@link TileActivations#copy} of
+   * them, which the eight-token tiles read (null under eight tokens). A panel cut by the range is
+   * computed whole and only its rows in range are written.
    */
   static void multiply(
       QuantPanelWeight w,
       float[] xa,
+      float[] xi,
       MemorySegment bias,
       int tokens,
       MemorySegment out,
@@ -66,7 +68,7 @@ final class Q4PanelMatmul {
       int hi = Math.min(r1, p * ROWS + ROWS);
       int t = 0;
       for (; t + EIGHT <= tokens; t += EIGHT) {
-        tile8(w, xa, t, p, tile);
+        tile8(w, xi, t, p, tile);
         PanelStores.tile(outDim, bias, out, t, EIGHT, p * ROWS, lo, hi, tile);
       }
       for (; t + 4 <= tokens; t += 4) {
@@ -175,8 +177,8 @@ final class Q4PanelMatmul {
   }
 
   /**
-   * Tokens {@code [t, t+8)} × panel {@code p} into {@code tile}: sixteen chains, each widened
-   * weight pair serving eight tokens.
+   * Tokens {@code [t, t+8)} × panel {@code p} into {@code tile}, activations from {@code x} in
+   * {@link TileActivations} order: sixteen chains, each widened weight pair serving eight tokens.
    */
   private static void tile8(QuantPanelWeight w, float[] x, int t, int p, float[] tile) {
     MemorySegment pw = w.panels();
@@ -194,7 +196,7 @@ final class Q4PanelMatmul {
       FloatVector d1 = QuantLoads.f16(pw, bo + 2L * L);
       FloatVector m0 = d0.mul(-8f);
       FloatVector m1 = d1.mul(-8f);
-      for (int c = 0; c < 2 * SLOTS; c++, k++) {
+      for (int c = 0; c < 2 * SLOTS; c++, k += EIGHT) {
         long o = bo + CODES + (long) (c & (SLOTS - 1)) * ROWS;
         int shift = c >> 4 << 2;
         FloatVector e0 = QuantLoads.nibbles(pw, o, shift).fma(d0, m0);
@@ -202,25 +204,25 @@ final class Q4PanelMatmul {
         FloatVector xv = FloatVector.broadcast(F, x[k]);
         a00 = e0.fma(xv, a00);
         a01 = e1.fma(xv, a01);
-        xv = FloatVector.broadcast(F, x[k + in]);
+        xv = FloatVector.broadcast(F, x[k + 1]);
         a10 = e0.fma(xv, a10);
         a11 = e1.fma(xv, a11);
-        xv = FloatVector.broadcast(F, x[k + 2 * in]);
+        xv = FloatVector.broadcast(F, x[k + 2]);
         a20 = e0.fma(xv, a20);
         a21 = e1.fma(xv, a21);
-        xv = FloatVector.broadcast(F, x[k + 3 * in]);
+        xv = FloatVector.broadcast(F, x[k + 3]);
         a30 = e0.fma(xv, a30);
         a31 = e1.fma(xv, a31);
-        xv = FloatVector.broadcast(F, x[k + 4 * in]);
+        xv = FloatVector.broadcast(F, x[k + 4]);
         a40 = e0.fma(xv, a40);
         a41 = e1.fma(xv, a41);
-        xv = FloatVector.broadcast(F, x[k + 5 * in]);
+        xv = FloatVector.broadcast(F, x[k + 5]);
         a50 = e0.fma(xv, a50);
         a51 = e1.fma(xv, a51);
-        xv = FloatVector.broadcast(F, x[k + 6 * in]);
+        xv = FloatVector.broadcast(F, x[k + 6]);
         a60 = e0.fma(xv, a60);
         a61 = e1.fma(xv, a61);
-        xv = FloatVector.broadcast(F, x[k + 7 * in]);
+        xv = FloatVector.broadcast(F, x[k + 7]);
         a70 = e0.fma(xv, a70);
         a71 = e1.fma(xv, a71);
       }

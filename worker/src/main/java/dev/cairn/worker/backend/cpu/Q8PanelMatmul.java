@@ -46,8 +46,9 @@ final class Q8PanelMatmul {
 
   /**
    * Output rows {@code [r0, r1)} for all {@code tokens}; {@code xa} is {@link
-   * Bf16PanelMatmul#heapCopy} of {@code x}, which the eight-token and decode tiles read. A panel
-   * cut by the range is computed whole and only its rows in range are written.
+   * Bf16PanelMatmul#heapCopy} of {@code x}, which the decode tile reads, and {@code xi} is {@link
+   * TileActivations#copy} of it, which the eight-token tiles read (null under eight tokens). A
+   * panel cut by the range is computed whole and only its rows in range are written.
    *
    * <p>The decode tile reads the heap copy because of a JIT cliff: reading {@code x} through {@link
    * MemorySegment}, the tile was small enough (258 bytecodes) for C2 to inline into this method
@@ -61,6 +62,7 @@ final class Q8PanelMatmul {
       QuantPanelWeight w,
       MemorySegment x,
       float[] xa,
+      float[] xi,
       MemorySegment bias,
       int tokens,
       MemorySegment out,
@@ -73,7 +75,7 @@ final class Q8PanelMatmul {
       int hi = Math.min(r1, p * ROWS + ROWS);
       int t = 0;
       for (; t + EIGHT <= tokens; t += EIGHT) {
-        tile8(w, xa, t, p, tile);
+        tile8(w, xi, t, p, tile);
         PanelStores.tile(outDim, bias, out, t, EIGHT, p * ROWS, lo, hi, tile);
       }
       for (; t + 4 <= tokens; t += 4) {
@@ -176,9 +178,10 @@ final class Q8PanelMatmul {
   }
 
   /**
-   * Tokens {@code [t, t+8)} × panel {@code p} into {@code tile}, activations from the heap copy:
-   * sixteen chains, each widened weight pair serving eight tokens (read through {@link
-   * MemorySegment}, a body this size hit C2's inlining cutoff in {@link Bf16PanelMatmul}).
+   * Tokens {@code [t, t+8)} × panel {@code p} into {@code tile}, activations from {@code x} in
+   * {@link TileActivations} order: sixteen chains, each widened weight pair serving eight tokens
+   * (read through {@link MemorySegment}, a body this size hit C2's inlining cutoff in {@link
+   * Bf16PanelMatmul}).
    */
   private static void tile8(QuantPanelWeight w, float[] x, int t, int p, float[] tile) {
     MemorySegment pw = w.panels();
@@ -195,32 +198,32 @@ final class Q8PanelMatmul {
       FloatVector d0 = QuantLoads.f16(pw, bo);
       FloatVector d1 = QuantLoads.f16(pw, bo + 2L * L);
       long o = bo + CODES;
-      int k = x0 + b * QuantBlocks.BLOCK;
-      for (int c = 0; c < QuantBlocks.BLOCK; c++, o += ROWS, k++) {
+      int k = x0 + b * QuantBlocks.BLOCK * EIGHT;
+      for (int c = 0; c < QuantBlocks.BLOCK; c++, o += ROWS, k += EIGHT) {
         FloatVector e0 = QuantLoads.q8(pw, o).mul(d0);
         FloatVector e1 = QuantLoads.q8(pw, o + L).mul(d1);
         FloatVector xv = FloatVector.broadcast(F, x[k]);
         a00 = e0.fma(xv, a00);
         a01 = e1.fma(xv, a01);
-        xv = FloatVector.broadcast(F, x[k + in]);
+        xv = FloatVector.broadcast(F, x[k + 1]);
         a10 = e0.fma(xv, a10);
         a11 = e1.fma(xv, a11);
-        xv = FloatVector.broadcast(F, x[k + 2 * in]);
+        xv = FloatVector.broadcast(F, x[k + 2]);
         a20 = e0.fma(xv, a20);
         a21 = e1.fma(xv, a21);
-        xv = FloatVector.broadcast(F, x[k + 3 * in]);
+        xv = FloatVector.broadcast(F, x[k + 3]);
         a30 = e0.fma(xv, a30);
         a31 = e1.fma(xv, a31);
-        xv = FloatVector.broadcast(F, x[k + 4 * in]);
+        xv = FloatVector.broadcast(F, x[k + 4]);
         a40 = e0.fma(xv, a40);
         a41 = e1.fma(xv, a41);
-        xv = FloatVector.broadcast(F, x[k + 5 * in]);
+        xv = FloatVector.broadcast(F, x[k + 5]);
         a50 = e0.fma(xv, a50);
         a51 = e1.fma(xv, a51);
-        xv = FloatVector.broadcast(F, x[k + 6 * in]);
+        xv = FloatVector.broadcast(F, x[k + 6]);
         a60 = e0.fma(xv, a60);
         a61 = e1.fma(xv, a61);
-        xv = FloatVector.broadcast(F, x[k + 7 * in]);
+        xv = FloatVector.broadcast(F, x[k + 7]);
         a70 = e0.fma(xv, a70);
         a71 = e1.fma(xv, a71);
       }

@@ -129,6 +129,7 @@ class QuantMatmulTest {
           }
         }
         float[] xa = Bf16PanelMatmul.heapCopy(x.segment(), tokens, in);
+        float[] xi = TileActivations.copy(x.segment(), tokens, in);
         float[] xT = QuantSlabMatmul.transposeTokens(x.segment(), tokens, in);
         TiledMatmul.Operands ops =
             TiledMatmul.Operands.of(
@@ -144,10 +145,10 @@ class QuantMatmulTest {
           HostTensor part = HostTensor.allocateF32(arena, tokens, rows);
           if (tokens < QuantPanelWeight.MAX_TILE_TOKENS && format == DType.Q8_0) {
             Q8PanelMatmul.multiply(
-                w, x.segment(), xa, bias.segment(), tokens, part.segment(), range[0], range[1]);
+                w, x.segment(), xa, xi, bias.segment(), tokens, part.segment(), range[0], range[1]);
           } else if (tokens < QuantPanelWeight.MAX_TILE_TOKENS) {
             Q4PanelMatmul.multiply(
-                w, xa, bias.segment(), tokens, part.segment(), range[0], range[1]);
+                w, xa, xi, bias.segment(), tokens, part.segment(), range[0], range[1]);
           } else {
             TiledMatmul.Operands into =
                 TiledMatmul.Operands.of(
