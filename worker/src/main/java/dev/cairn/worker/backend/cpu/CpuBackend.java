@@ -169,8 +169,8 @@ public final class CpuBackend extends HostBackendSupport {
       if (xa == null && heap) {
         xa = Bf16PanelMatmul.heapCopy(host(x).segment(), rows, w[i].dim(1));
       }
-      if (xi == null && eightTokenTiles(w[i], rows) && !tokenLanes(w[i], rows)) {
-        xi = TileActivations.copy(host(x).segment(), rows, w[i].dim(1));
+      if (xi == null && quantizedTiles(w[i], rows) && !tokenLanes(w[i], rows)) {
+        xi = TileActivations.copy(host(x).segment(), rows, w[i].dim(1), w[i].dtype() == DType.Q8_0);
       }
       parts.add(new Part(w[i].dim(0), task(x, w[i], bias[i], rows, out[i], xT, xa, xi)));
     }
@@ -178,11 +178,12 @@ public final class CpuBackend extends HostBackendSupport {
   }
 
   /**
-   * Whether {@code w}'s quantized panel tiles run eight tokens at a time, reading their activations
-   * in {@link TileActivations} order.
+   * Whether {@code w}'s quantized panel tiles read activations in {@link TileActivations} order:
+   * Q8_0's from four tokens, Q4_0's (eight-token tiles only) from eight.
    */
-  private static boolean eightTokenTiles(DeviceTensor w, int rows) {
-    return w instanceof QuantPanelWeight && rows >= TileActivations.TOKENS;
+  private static boolean quantizedTiles(DeviceTensor w, int rows) {
+    return w instanceof QuantPanelWeight
+        && rows >= (w.dtype() == DType.Q8_0 ? TileActivations.TOKENS / 2 : TileActivations.TOKENS);
   }
 
   /** Whether {@code w} runs with the tokens in the vector lanes ({@link QuantSlabMatmul}). */

@@ -1,7 +1,6 @@
 package dev.cairn.worker.backend.cpu;
 
 import static dev.cairn.worker.backend.cpu.VectorSupport.F;
-import static dev.cairn.worker.backend.cpu.VectorSupport.LE;
 
 import dev.cairn.worker.backend.DType;
 import dev.cairn.worker.backend.QuantBlocks;
@@ -47,8 +46,8 @@ final class Q8PanelMatmul {
   /**
    * Output rows {@code [r0, r1)} for all {@code tokens}; {@code xa} is {@link
    * Bf16PanelMatmul#heapCopy} of {@code x}, which the decode tile reads, and {@code xi} is {@link
-   * TileActivations#copy} of it, which the eight-token tiles read (null under eight tokens). A
-   * panel cut by the range is computed whole and only its rows in range are written.
+   * TileActivations#copy} of it, which the eight- and four-token tiles read (null under four
+   * tokens). A panel cut by the range is computed whole and only its rows in range are written.
    *
    * <p>The decode tile reads the heap copy because of a JIT cliff: reading {@code x} through {@link
    * MemorySegment}, the tile was small enough (258 bytecodes) for C2 to inline into this method
@@ -79,7 +78,7 @@ final class Q8PanelMatmul {
         PanelStores.tile(outDim, bias, out, t, EIGHT, p * ROWS, lo, hi, tile);
       }
       for (; t + 4 <= tokens; t += 4) {
-        tile4(w, x, bias, out, t, p, lo, hi);
+        tile4(w, xi, bias, out, t, p, lo, hi);
       }
       for (; t < tokens; t++) {
         tile1(w, xa, bias, out, t, p, lo, hi);
@@ -126,10 +125,13 @@ final class Q8PanelMatmul {
     PanelStores.vector(out, bias, w.rows(), t, row + L, lo, hi, a1);
   }
 
-  /** Tokens {@code [t, t+4)} × panel {@code p}: eight chains, activations from the segment. */
+  /**
+   * Tokens {@code [t, t+4)} × panel {@code p}: eight chains, activations from {@code x} in {@link
+   * TileActivations} order.
+   */
   private static void tile4(
       QuantPanelWeight w,
-      MemorySegment x,
+      float[] x,
       MemorySegment bias,
       MemorySegment out,
       int t,
@@ -138,9 +140,8 @@ final class Q8PanelMatmul {
       int hi) {
     MemorySegment pw = w.panels();
     int blocks = w.blocks();
-    long rowX = (long) w.in() * Float.BYTES;
     long bo = w.panelOffset(p);
-    long xk = t * rowX;
+    int k = t * w.in();
     FloatVector zero = FloatVector.zero(F);
     FloatVector a00 = zero, a01 = zero, a10 = zero, a11 = zero;
     FloatVector a20 = zero, a21 = zero, a30 = zero, a31 = zero;
@@ -148,19 +149,19 @@ final class Q8PanelMatmul {
       FloatVector d0 = QuantLoads.f16(pw, bo);
       FloatVector d1 = QuantLoads.f16(pw, bo + 2L * L);
       long o = bo + CODES;
-      for (int c = 0; c < QuantBlocks.BLOCK; c++, o += ROWS, xk += Float.BYTES) {
+      for (int c = 0; c < QuantBlocks.BLOCK; c++, o += ROWS, k += 4) {
         FloatVector e0 = QuantLoads.q8(pw, o).mul(d0);
         FloatVector e1 = QuantLoads.q8(pw, o + L).mul(d1);
-        FloatVector xv = FloatVector.broadcast(F, x.get(LE, xk));
+        FloatVector xv = FloatVector.broadcast(F, x[k]);
         a00 = e0.fma(xv, a00);
         a01 = e1.fma(xv, a01);
-        xv = FloatVector.broadcast(F, x.get(LE, xk + rowX));
+        xv = FloatVector.broadcast(F, x[k + 1]);
         a10 = e0.fma(xv, a10);
         a11 = e1.fma(xv, a11);
-        xv = FloatVector.broadcast(F, x.get(LE, xk + 2 * rowX));
+        xv = FloatVector.broadcast(F, x[k + 2]);
         a20 = e0.fma(xv, a20);
         a21 = e1.fma(xv, a21);
-        xv = FloatVector.broadcast(F, x.get(LE, xk + 3 * rowX));
+        xv = FloatVector.broadcast(F, x[k + 3]);
         a30 = e0.fma(xv, a30);
         a31 = e1.fma(xv, a31);
       }

@@ -4,16 +4,16 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * A batched step's activations as the eight-token tiles of {@link Q8PanelMatmul} and {@link
- * Q4PanelMatmul} read them: each group of eight tokens column by column, its eight activations of a
- * column side by side ({@code [tokens / 8][in][8]}). A tile then broadcasts a column's eight
- * activations from one index and eight constant offsets. Read from token rows ({@code x[k +
- * i·in]}), each broadcast needed its own address arithmetic and the eight row offsets did not fit
- * the registers beside the loop's other values, so C2 reloaded them from the stack: 46 instructions
- * a column for 16 multiply-adds, and a Q8_0 tile ran at half the FMA rate.
+ * Q4PanelMatmul} and the four-token tile of {@link Q8PanelMatmul} read them: each tile's tokens
+ * column by column, its activations of a column side by side ({@code [in][8]} per eight tokens). A
+ * tile then broadcasts a column's activations from one index and constant offsets. Read from token
+ * rows ({@code x[k + i·in]}), each broadcast needed its own address arithmetic and the eight row
+ * offsets did not fit the registers beside the loop's other values, so C2 reloaded them from the
+ * stack: 46 instructions a column for 16 multiply-adds, and a Q8_0 tile ran at half the FMA rate.
  */
 final class TileActivations {
 
-  /** Tokens of a tile. */
+  /** Tokens of the larger tile. */
   static final int TOKENS = 8;
 
   /** Per calling thread, the copy of the matmul in flight. */
@@ -22,23 +22,34 @@ final class TileActivations {
   private TileActivations() {}
 
   /**
-   * The first {@code tokens / 8 · 8} rows of {@code x[tokens, in]} in tile order, the tile of
-   * tokens {@code [t, t + 8)} from element {@code t · in}: this thread's scratch, valid until its
-   * next call; every range of one matmul reads it.
+   * {@code x[tokens, in]} in tile order as the quantized tiles run: eight-token tiles from token 0,
+   * then, with {@code four}, one four-token tile if four or more tokens are left; the tile of
+   * tokens {@code [t, t + n)} from element {@code t · in}, column by column with its n tokens side
+   * by side. The last one to three tokens (the decode tile's), or seven without {@code four}, are
+   * not copied. This thread's scratch, valid until its next call; every range of one matmul reads
+   * it.
    */
-  static float[] copy(MemorySegment x, int tokens, int in) {
-    int groups = tokens / TOKENS;
-    float[] a = COPY.atLeast(Math.max(1, Math.multiplyExact(groups * TOKENS, in)));
-    for (int g = 0; g < groups; g++) {
-      int base = g * TOKENS * in;
-      for (int i = 0; i < TOKENS; i++) {
-        long row = base + (long) i * in;
-        // each token row read in order, written eight floats apart
-        for (int k = 0, dst = base + i; k < in; k++, dst += TOKENS) {
-          a[dst] = x.getAtIndex(VectorSupport.LE, row + k);
-        }
-      }
+  static float[] copy(MemorySegment x, int tokens, int in, boolean four) {
+    float[] a = COPY.atLeast(Math.max(1, Math.multiplyExact(tokens, in)));
+    int t = 0;
+    for (; t + TOKENS <= tokens; t += TOKENS) {
+      put(x, in, t, TOKENS, a);
+    }
+    if (four && t + TOKENS / 2 <= tokens) {
+      put(x, in, t, TOKENS / 2, a);
     }
     return a;
+  }
+
+  /** Tokens {@code [t, t + n)} into {@code a} from element {@code t · in}, in tile order. */
+  private static void put(MemorySegment x, int in, int t, int n, float[] a) {
+    int base = t * in;
+    for (int i = 0; i < n; i++) {
+      long row = base + (long) i * in;
+      // each token row read in order, written n floats apart
+      for (int k = 0, dst = base + i; k < in; k++, dst += n) {
+        a[dst] = x.getAtIndex(VectorSupport.LE, row + k);
+      }
+    }
   }
 }

@@ -129,7 +129,7 @@ class QuantMatmulTest {
           }
         }
         float[] xa = Bf16PanelMatmul.heapCopy(x.segment(), tokens, in);
-        float[] xi = TileActivations.copy(x.segment(), tokens, in);
+        float[] xi = TileActivations.copy(x.segment(), tokens, in, format == DType.Q8_0);
         float[] xT = QuantSlabMatmul.transposeTokens(x.segment(), tokens, in);
         TiledMatmul.Operands ops =
             TiledMatmul.Operands.of(

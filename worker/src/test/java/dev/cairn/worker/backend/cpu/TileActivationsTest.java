@@ -4,33 +4,35 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class TileActivationsTest {
 
   /**
-   * Every whole group of eight tokens lands column by column with its tokens side by side; the
-   * tokens past the last whole group (the four-token and decode tiles' share) are not copied.
+   * Every eight-token tile, then a four-token one where four or more tokens are left and it is
+   * asked for, lands column by column with its tokens side by side.
    */
-  @Test
-  void groupsOfEightTokensLieColumnByColumn() {
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void tilesLieColumnByColumn(boolean four) {
     int in = 37;
     try (Arena arena = Arena.ofConfined()) {
-      for (int tokens : new int[] {8, 13, 16, 23}) {
+      for (int tokens : new int[] {4, 7, 8, 13, 16, 23}) {
         MemorySegment x = arena.allocate((long) tokens * in * Float.BYTES);
         for (int i = 0; i < tokens * in; i++) {
           x.setAtIndex(VectorSupport.LE, i, 1000f * (i / in) + i % in);
         }
-        float[] a = TileActivations.copy(x, tokens, in);
-        int groups = tokens / TileActivations.TOKENS;
-        for (int g = 0; g < groups; g++) {
+        float[] a = TileActivations.copy(x, tokens, in, four);
+        int eights = tokens / 8 * 8;
+        int copied = four && tokens - eights >= 4 ? eights + 4 : eights;
+        for (int t = 0; t < copied; t++) {
+          int start = t < eights ? t / 8 * 8 : eights;
+          int width = t < eights ? 8 : 4;
           for (int k = 0; k < in; k++) {
-            for (int i = 0; i < TileActivations.TOKENS; i++) {
-              int t = g * TileActivations.TOKENS + i;
-              assertThat(a[t / 8 * 8 * in + k * 8 + i])
-                  .as("tokens %d token %d column %d", tokens, t, k)
-                  .isEqualTo(1000f * t + k);
-            }
+            assertThat(a[start * in + k * width + t - start])
+                .as("tokens %d token %d column %d", tokens, t, k)
+                .isEqualTo(1000f * t + k);
           }
         }
       }
