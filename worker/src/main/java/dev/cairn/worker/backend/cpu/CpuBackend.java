@@ -260,7 +260,7 @@ public final class CpuBackend extends HostBackendSupport {
     if (w instanceof QuantPanelWeight qw) {
       if (!tokenLanes(qw, rows)) {
         return qw.dtype() == DType.Q8_0
-            ? (r0, r1) -> Q8PanelMatmul.multiply(qw, xs, xa, xi, bs, rows, os, r0, r1)
+            ? (r0, r1) -> Q8PanelMatmul.multiply(qw, xa, xi, bs, rows, os, r0, r1)
             : (r0, r1) -> Q4PanelMatmul.multiply(qw, xa, xi, bs, rows, os, r0, r1);
       }
       Operands ops =

@@ -45,21 +45,21 @@ final class Q8PanelMatmul {
 
   /**
    * Output rows {@code [r0, r1)} for all {@code tokens}; {@code xa} is {@link
-   * Bf16PanelMatmul#heapCopy} of {@code x}, which the decode tile reads, and {@code xi} is {@link
-   * TileActivations#copy} of it, which the eight- and four-token tiles read (null under four
-   * tokens). A panel cut by the range is computed whole and only its rows in range are written.
+   * Bf16PanelMatmul#heapCopy} of the activations, which the decode tile reads, and {@code xi} is
+   * {@link TileActivations#copy} of them, which the eight- and four-token tiles read (null under
+   * four tokens). A panel cut by the range is computed whole and only its rows in range are
+   * written.
    *
-   * <p>The decode tile reads the heap copy because of a JIT cliff: reading {@code x} through {@link
-   * MemorySegment}, the tile was small enough (258 bytecodes) for C2 to inline into this method
-   * once it turned hot after the batched tiles had been compiled (a server warmed by batches, then
-   * serving one stream), and the combined method ran past C2's node budget
+   * <p>The decode tile reads the heap copy because of a JIT cliff: reading the activations through
+   * {@link MemorySegment}, the tile was small enough (258 bytecodes) for C2 to inline into this
+   * method once it turned hot after the batched tiles had been compiled (a server warmed by
+   * batches, then serving one stream), and the combined method ran past C2's node budget
    * (NodeCountInliningCutoff): the code loads were left out of line, boxing every vector, and one
    * Q8_0 stream decoded at 3–10 tok/s instead of 50–60 until the JVM exited. Array reads cost far
    * fewer nodes; inlined by force, the tile still keeps its vector operations in line.
    */
   static void multiply(
       QuantPanelWeight w,
-      MemorySegment x,
       float[] xa,
       float[] xi,
       MemorySegment bias,

@@ -145,7 +145,7 @@ class QuantMatmulTest {
           HostTensor part = HostTensor.allocateF32(arena, tokens, rows);
           if (tokens < QuantPanelWeight.MAX_TILE_TOKENS && format == DType.Q8_0) {
             Q8PanelMatmul.multiply(
-                w, x.segment(), xa, xi, bias.segment(), tokens, part.segment(), range[0], range[1]);
+                w, xa, xi, bias.segment(), tokens, part.segment(), range[0], range[1]);
           } else if (tokens < QuantPanelWeight.MAX_TILE_TOKENS) {
             Q4PanelMatmul.multiply(
                 w, xa, xi, bias.segment(), tokens, part.segment(), range[0], range[1]);
