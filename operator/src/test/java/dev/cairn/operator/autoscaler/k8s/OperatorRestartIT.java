@@ -167,8 +167,7 @@ class OperatorRestartIT {
       // Usually 1 → 3 in one step. The first six streams start together, so the first of them
       // end together too, and on a busy machine a look-back sample can catch them between their
       // ends and their replacements (the average read 4.0 once): then A goes 1 → 2 → 3. Either way
-      // A has scaled up to 3 and
-      // no further, which is all the restart below depends on.
+      // A has scaled up to 3 and no further, which is all the restart below depends on.
       assertThat(scaledEvents())
           .extracting(Event::getMessage)
           .hasSizeBetween(2, 4)

@@ -163,27 +163,15 @@ public final class CpuBackend extends HostBackendSupport {
       if (xT == null && tokenLanes(w[i], rows)) {
         xT = QuantSlabMatmul.transposeTokens(host(x).segment(), rows, w[i].dim(1));
       }
-      boolean heap =
-          w[i] instanceof PanelWeight && rows >= Bf16PanelMatmul.SIX
-              || w[i] instanceof QuantPanelWeight && !tokenLanes(w[i], rows);
-      if (xa == null && heap) {
+      if (xa == null && w[i] instanceof PanelWeight && rows >= Bf16PanelMatmul.SIX) {
         xa = Bf16PanelMatmul.heapCopy(host(x).segment(), rows, w[i].dim(1));
       }
-      if (xi == null && quantizedTiles(w[i], rows) && !tokenLanes(w[i], rows)) {
+      if (xi == null && w[i] instanceof QuantPanelWeight && !tokenLanes(w[i], rows)) {
         xi = TileActivations.copy(host(x).segment(), rows, w[i].dim(1), w[i].dtype() == DType.Q8_0);
       }
       parts.add(new Part(w[i].dim(0), task(x, w[i], bias[i], rows, out[i], xT, xa, xi)));
     }
     run(rows, w[0].dim(1), parts);
-  }
-
-  /**
-   * Whether {@code w}'s quantized panel tiles read activations in {@link TileActivations} order:
-   * Q8_0's from four tokens, Q4_0's (eight-token tiles only) from eight.
-   */
-  private static boolean quantizedTiles(DeviceTensor w, int rows) {
-    return w instanceof QuantPanelWeight
-        && rows >= (w.dtype() == DType.Q8_0 ? TileActivations.TOKENS / 2 : TileActivations.TOKENS);
   }
 
   /** Whether {@code w} runs with the tokens in the vector lanes ({@link QuantSlabMatmul}). */
@@ -260,8 +248,8 @@ public final class CpuBackend extends HostBackendSupport {
     if (w instanceof QuantPanelWeight qw) {
       if (!tokenLanes(qw, rows)) {
         return qw.dtype() == DType.Q8_0
-            ? (r0, r1) -> Q8PanelMatmul.multiply(qw, xa, xi, bs, rows, os, r0, r1)
-            : (r0, r1) -> Q4PanelMatmul.multiply(qw, xa, xi, bs, rows, os, r0, r1);
+            ? (r0, r1) -> Q8PanelMatmul.multiply(qw, xi, bs, rows, os, r0, r1)
+            : (r0, r1) -> Q4PanelMatmul.multiply(qw, xi, bs, rows, os, r0, r1);
       }
       Operands ops =
           Operands.of(xs, xs, qw.panels(), bs, qw.in(), QuantBlocks.BLOCK, qw.rows(), os);

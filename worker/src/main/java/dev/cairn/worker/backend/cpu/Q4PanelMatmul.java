@@ -45,20 +45,18 @@ final class Q4PanelMatmul {
   private Q4PanelMatmul() {}
 
   /**
-   * Output rows {@code [r0, r1)} for all {@code tokens}; {@code xa} is {@link
-   * Bf16PanelMatmul#heapCopy} of the activations, which the four-token and decode tiles read (read
-   * through {@link MemorySegment}, the decode tile's activation loads inlined so many nodes that C2
-   * gave up inlining its scale loads: 3 GFMA/s), and {@code xi} is {@link TileActivations#copy} of
-   * them, which the eight-token tiles read (null under eight tokens). A panel cut by the range is
-   * computed whole and only its rows in range are written.
+   * Output rows {@code [r0, r1)} for all {@code tokens}; {@code x} is {@link TileActivations#copy}
+   * of the activations (without the four-token tile: that one reads rows), which every tile reads
+   * (read through {@link MemorySegment}, the decode tile's activation loads inlined so many nodes
+   * that C2 gave up inlining its scale loads: 3 GFMA/s). A panel cut by the range is computed whole
+   * and only its rows in range are written.
    *
    * <p>The four-token tile stays on rows: in tile order it ran no faster (one core in cache, 4864 ×
    * 896: 39–57 against 35–55 GFMA/s, one build's runs split between 33–39 and 55).
    */
   static void multiply(
       QuantPanelWeight w,
-      float[] xa,
-      float[] xi,
+      float[] x,
       MemorySegment bias,
       int tokens,
       MemorySegment out,
@@ -71,14 +69,14 @@ final class Q4PanelMatmul {
       int hi = Math.min(r1, p * ROWS + ROWS);
       int t = 0;
       for (; t + EIGHT <= tokens; t += EIGHT) {
-        tile8(w, xi, t, p, tile);
+        tile8(w, x, t, p, tile);
         PanelStores.tile(outDim, bias, out, t, EIGHT, p * ROWS, lo, hi, tile);
       }
       for (; t + 4 <= tokens; t += 4) {
-        tile4(w, xa, bias, out, t, p, lo, hi);
+        tile4(w, x, bias, out, t, p, lo, hi);
       }
       for (; t < tokens; t++) {
-        tile1(w, xa, bias, out, t, p, lo, hi);
+        tile1(w, x, bias, out, t, p, lo, hi);
       }
     }
   }

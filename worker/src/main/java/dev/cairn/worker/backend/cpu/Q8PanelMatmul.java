@@ -44,13 +44,11 @@ final class Q8PanelMatmul {
   private Q8PanelMatmul() {}
 
   /**
-   * Output rows {@code [r0, r1)} for all {@code tokens}; {@code xa} is {@link
-   * Bf16PanelMatmul#heapCopy} of the activations, which the decode tile reads, and {@code xi} is
-   * {@link TileActivations#copy} of them, which the eight- and four-token tiles read (null under
-   * four tokens). A panel cut by the range is computed whole and only its rows in range are
-   * written.
+   * Output rows {@code [r0, r1)} for all {@code tokens}; {@code x} is {@link TileActivations#copy}
+   * of the activations (with the four-token tile), which every tile reads. A panel cut by the range
+   * is computed whole and only its rows in range are written.
    *
-   * <p>The decode tile reads the heap copy because of a JIT cliff: reading the activations through
+   * <p>The decode tile reads a heap array because of a JIT cliff: reading the activations through
    * {@link MemorySegment}, the tile was small enough (258 bytecodes) for C2 to inline into this
    * method once it turned hot after the batched tiles had been compiled (a server warmed by
    * batches, then serving one stream), and the combined method ran past C2's node budget
@@ -60,8 +58,7 @@ final class Q8PanelMatmul {
    */
   static void multiply(
       QuantPanelWeight w,
-      float[] xa,
-      float[] xi,
+      float[] x,
       MemorySegment bias,
       int tokens,
       MemorySegment out,
@@ -74,14 +71,14 @@ final class Q8PanelMatmul {
       int hi = Math.min(r1, p * ROWS + ROWS);
       int t = 0;
       for (; t + EIGHT <= tokens; t += EIGHT) {
-        tile8(w, xi, t, p, tile);
+        tile8(w, x, t, p, tile);
         PanelStores.tile(outDim, bias, out, t, EIGHT, p * ROWS, lo, hi, tile);
       }
       for (; t + 4 <= tokens; t += 4) {
-        tile4(w, xi, bias, out, t, p, lo, hi);
+        tile4(w, x, bias, out, t, p, lo, hi);
       }
       for (; t < tokens; t++) {
-        tile1(w, xa, bias, out, t, p, lo, hi);
+        tile1(w, x, bias, out, t, p, lo, hi);
       }
     }
   }

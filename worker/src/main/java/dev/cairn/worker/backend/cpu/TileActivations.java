@@ -3,13 +3,14 @@ package dev.cairn.worker.backend.cpu;
 import java.lang.foreign.MemorySegment;
 
 /**
- * A batched step's activations as the eight-token tiles of {@link Q8PanelMatmul} and {@link
- * Q4PanelMatmul} and the four-token tile of {@link Q8PanelMatmul} read them: each tile's tokens
- * column by column, its activations of a column side by side ({@code [in][8]} per eight tokens). A
- * tile then broadcasts a column's activations from one index and constant offsets. Read from token
- * rows ({@code x[k + i·in]}), each broadcast needed its own address arithmetic and the eight row
- * offsets did not fit the registers beside the loop's other values, so C2 reloaded them from the
- * stack: 46 instructions a column for 16 multiply-adds, and a Q8_0 tile ran at half the FMA rate.
+ * A step's activations as the tiles of {@link Q8PanelMatmul} and {@link Q4PanelMatmul} read them,
+ * one copy for all of a matmul's tiles. The eight-token tiles (and Q8_0's four-token one) read:
+ * each tile's tokens column by column, its activations of a column side by side ({@code [in][8]}
+ * per eight tokens). A tile then broadcasts a column's activations from one index and constant
+ * offsets. Read from token rows ({@code x[k + i·in]}), each broadcast needed its own address
+ * arithmetic and the eight row offsets did not fit the registers beside the loop's other values, so
+ * C2 reloaded them from the stack: 46 instructions a column for 16 multiply-adds, and a Q8_0 tile
+ * ran at half the FMA rate.
  */
 final class TileActivations {
 
@@ -23,11 +24,11 @@ final class TileActivations {
 
   /**
    * {@code x[tokens, in]} in tile order as the quantized tiles run: eight-token tiles from token 0,
-   * then, with {@code four}, one four-token tile if four or more tokens are left; the tile of
-   * tokens {@code [t, t + n)} from element {@code t · in}, column by column with its n tokens side
-   * by side. The last one to three tokens (the decode tile's), or seven without {@code four}, are
-   * not copied. This thread's scratch, valid until its next call; every range of one matmul reads
-   * it.
+   * then, with {@code four}, one four-token tile if four or more tokens are left, then the rest as
+   * rows (a one-token tile's order is its row's), so the tiles that read rows (the decode tiles,
+   * and Q4_0's four-token tile) read the same array. The tile of tokens {@code [t, t + n)} starts
+   * at element {@code t · in}. This thread's scratch, valid until its next call; every range of one
+   * matmul reads it.
    */
   static float[] copy(MemorySegment x, int tokens, int in, boolean four) {
     float[] a = COPY.atLeast(Math.max(1, Math.multiplyExact(tokens, in)));
@@ -37,7 +38,10 @@ final class TileActivations {
     }
     if (four && t + TOKENS / 2 <= tokens) {
       put(x, in, t, TOKENS / 2, a);
+      t += TOKENS / 2;
     }
+    int rest = (tokens - t) * in;
+    MemorySegment.copy(x, VectorSupport.LE, (long) t * in * Float.BYTES, a, t * in, rest);
     return a;
   }
 

@@ -128,7 +128,6 @@ class QuantMatmulTest {
             }
           }
         }
-        float[] xa = Bf16PanelMatmul.heapCopy(x.segment(), tokens, in);
         float[] xi = TileActivations.copy(x.segment(), tokens, in, format == DType.Q8_0);
         float[] xT = QuantSlabMatmul.transposeTokens(x.segment(), tokens, in);
         TiledMatmul.Operands ops =
@@ -145,10 +144,10 @@ class QuantMatmulTest {
           HostTensor part = HostTensor.allocateF32(arena, tokens, rows);
           if (tokens < QuantPanelWeight.MAX_TILE_TOKENS && format == DType.Q8_0) {
             Q8PanelMatmul.multiply(
-                w, xa, xi, bias.segment(), tokens, part.segment(), range[0], range[1]);
+                w, xi, bias.segment(), tokens, part.segment(), range[0], range[1]);
           } else if (tokens < QuantPanelWeight.MAX_TILE_TOKENS) {
             Q4PanelMatmul.multiply(
-                w, xa, xi, bias.segment(), tokens, part.segment(), range[0], range[1]);
+                w, xi, bias.segment(), tokens, part.segment(), range[0], range[1]);
           } else {
             TiledMatmul.Operands into =
                 TiledMatmul.Operands.of(

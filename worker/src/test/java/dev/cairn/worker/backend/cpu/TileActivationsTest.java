@@ -11,7 +11,8 @@ class TileActivationsTest {
 
   /**
    * Every eight-token tile, then a four-token one where four or more tokens are left and it is
-   * asked for, lands column by column with its tokens side by side.
+   * asked for, lands column by column with its tokens side by side; the tokens past the tiles land
+   * as their rows.
    */
   @ParameterizedTest
   @ValueSource(booleans = {true, false})
@@ -32,6 +33,13 @@ class TileActivationsTest {
           for (int k = 0; k < in; k++) {
             assertThat(a[start * in + k * width + t - start])
                 .as("tokens %d token %d column %d", tokens, t, k)
+                .isEqualTo(1000f * t + k);
+          }
+        }
+        for (int t = copied; t < tokens; t++) {
+          for (int k = 0; k < in; k++) {
+            assertThat(a[t * in + k])
+                .as("tokens %d row %d column %d", tokens, t, k)
                 .isEqualTo(1000f * t + k);
           }
         }
