@@ -106,6 +106,10 @@ public final class HostTensor implements DeviceTensor {
       MemorySegment.copy(segment, F32, offset * Float.BYTES, out, 0, n);
       return out;
     }
+    if (dtype == DType.BF16 && VectorQuantizer.available()) {
+      VectorQuantizer.bf16Row(segment, offset, n, out);
+      return out;
+    }
     for (int i = 0; i < n; i++) {
       out[i] = getFloat(offset + i);
     }

@@ -113,12 +113,21 @@ public final class QuantBlocks {
               + in);
     }
     long rowBytes = format.byteSize(in);
-    MemorySegment out = arena.allocate(rowBytes * rows, 64);
+    // Huge pages: faulting and zeroing 4 KB pages one by one was a quarter of a Q8_0 load.
+    MemorySegment out = HugePageMemory.allocate(rowBytes * rows, arena);
     IntStream.range(0, rows)
         .parallel()
         .forEach(
             r -> {
               float[] row = t.toFloats((long) r * in, in);
+              if (VectorQuantizer.available()) {
+                if (format == DType.Q8_0) {
+                  VectorQuantizer.q8Row(row, in, out, r * rowBytes);
+                } else {
+                  VectorQuantizer.q4Row(row, in, out, r * rowBytes);
+                }
+                return;
+              }
               for (int b = 0; b < in / BLOCK; b++) {
                 long base = r * rowBytes + b * format.byteSize(BLOCK);
                 if (format == DType.Q8_0) {

@@ -3,6 +3,7 @@ package dev.cairn.worker.backend.cpu;
 import dev.cairn.worker.backend.DType;
 import dev.cairn.worker.backend.DeviceTensor;
 import dev.cairn.worker.backend.HostTensor;
+import dev.cairn.worker.backend.HugePageMemory;
 import dev.cairn.worker.backend.QuantBlocks;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -1,4 +1,4 @@
-package dev.cairn.worker.backend.cpu;
+package dev.cairn.worker.backend;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -10,13 +10,13 @@ import java.lang.invoke.MethodHandle;
 import java.util.Optional;
 
 /**
- * Large zeroed native buffers (repacked weights) mapped anonymously and advised to use transparent
- * huge pages. A plain allocation faults its pages in one 4 KB page at a time and zeroes them on one
- * thread: measured on a 2-vCPU VM, 272 MB took 0.7 s to allocate before any byte was written, which
- * would add tens of seconds to loading a 7B model. Freed when unreachable, like {@link
- * Arena#ofAuto()} memory; where {@code mmap} is unavailable (not Linux), it falls back to that.
+ * Large zeroed native buffers (repacked and quantized weights) mapped anonymously and advised to
+ * use transparent huge pages. A plain allocation faults its pages in one 4 KB page at a time and
+ * zeroes them on one thread: measured on a 2-vCPU VM, 272 MB took 0.7 s to allocate before any byte
+ * was written, which would add tens of seconds to loading a 7B model. Freed with the arena given,
+ * or when unreachable; where {@code mmap} is unavailable (not Linux), the arena allocates instead.
  */
-final class HugePageMemory {
+public final class HugePageMemory {
 
   private static final long HUGE_PAGE = 2L << 20;
   private static final int PROT_READ_WRITE = 0x1 | 0x2;
@@ -27,10 +27,15 @@ final class HugePageMemory {
 
   private HugePageMemory() {}
 
-  /** A zeroed buffer of {@code bytes}, 64-byte aligned at least. */
-  static MemorySegment allocate(long bytes) {
+  /** A zeroed buffer of {@code bytes}, 64-byte aligned at least, freed when unreachable. */
+  public static MemorySegment allocate(long bytes) {
+    return allocate(bytes, Arena.ofAuto());
+  }
+
+  /** A zeroed buffer of {@code bytes}, 64-byte aligned at least, freed when {@code arena} is. */
+  public static MemorySegment allocate(long bytes, Arena arena) {
     if (bytes < HUGE_PAGE || CALLS.isEmpty()) {
-      return Arena.ofAuto().allocate(bytes, 64);
+      return arena.allocate(bytes, 64);
     }
     Calls c = CALLS.get();
     // One huge page more than asked, so the buffer can start on a huge-page boundary.
@@ -42,10 +47,10 @@ final class HugePageMemory {
               c.mmap.invokeExact(
                   MemorySegment.NULL, length, PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS, -1, 0L);
     } catch (Throwable e) {
-      return Arena.ofAuto().allocate(bytes, 64);
+      return arena.allocate(bytes, 64);
     }
     if (base.address() == -1L) {
-      return Arena.ofAuto().allocate(bytes, 64);
+      return arena.allocate(bytes, 64);
     }
     long start = (base.address() + HUGE_PAGE - 1) & -HUGE_PAGE;
     try {
@@ -57,7 +62,7 @@ final class HugePageMemory {
     }
     long baseAddress = base.address();
     return MemorySegment.ofAddress(start)
-        .reinterpret(bytes, Arena.ofAuto(), s -> c.unmap(baseAddress, length));
+        .reinterpret(bytes, arena, s -> c.unmap(baseAddress, length));
   }
 
   /** The libc calls, found once. */

@@ -1,7 +1,8 @@
-package dev.cairn.worker.backend.cpu;
+package dev.cairn.worker.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import org.junit.jupiter.api.Test;
@@ -25,5 +26,17 @@ class HugePageMemoryTest {
       // The dropped buffers' cleanups (munmap) run on collection without harm.
       System.gc();
     }
+  }
+
+  @Test
+  void aBufferOfAnArenaIsFreedWithIt() {
+    MemorySegment m;
+    try (Arena arena = Arena.ofConfined()) {
+      m = HugePageMemory.allocate(5L << 20, arena);
+      assertThat(m.get(ValueLayout.JAVA_BYTE, (5L << 20) - 1)).isZero();
+      m.fill((byte) 3);
+      assertThat(m.scope().isAlive()).isTrue();
+    }
+    assertThat(m.scope().isAlive()).isFalse();
   }
 }
