@@ -23,34 +23,40 @@ class VectorQuantizerTest {
 
   @Test
   void q8BlocksEqualTheScalarReference() {
-    assumeTrue(VectorQuantizer.available());
-    float[] row = cases();
-    long bytes = DType.Q8_0.byteSize(row.length);
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment vector = arena.allocate(bytes);
-      MemorySegment scalar = arena.allocate(bytes);
-      VectorQuantizer.q8Row(row, row.length, vector, 0);
-      for (int b = 0; b < row.length / BLOCK; b++) {
-        QuantBlocks.quantizeQ8(row, b * BLOCK, scalar, b * DType.Q8_0.byteSize(BLOCK));
-      }
-      assertSameBlocks(vector, scalar, DType.Q8_0, row);
-    }
+    assertRowEqualsScalar(DType.Q8_0);
   }
 
   @Test
   void q4BlocksEqualTheScalarReference() {
+    assertRowEqualsScalar(DType.Q4_0);
+  }
+
+  private static void assertRowEqualsScalar(DType format) {
     assumeTrue(VectorQuantizer.available());
     float[] row = cases();
-    long bytes = DType.Q4_0.byteSize(row.length);
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment vector = arena.allocate(bytes);
-      MemorySegment scalar = arena.allocate(bytes);
-      VectorQuantizer.q4Row(row, row.length, vector, 0);
-      for (int b = 0; b < row.length / BLOCK; b++) {
-        QuantBlocks.quantizeQ4(row, b * BLOCK, scalar, b * DType.Q4_0.byteSize(BLOCK));
+      MemorySegment vector = arena.allocate(format.byteSize(row.length));
+      if (format == DType.Q8_0) {
+        VectorQuantizer.q8Row(row, row.length, vector, 0);
+      } else {
+        VectorQuantizer.q4Row(row, row.length, vector, 0);
       }
-      assertSameBlocks(vector, scalar, DType.Q4_0, row);
+      assertSameBlocks(vector, scalarBlocks(row, format, arena), format, row);
     }
+  }
+
+  /** {@code x} quantized block by block by the scalar reference. */
+  private static MemorySegment scalarBlocks(float[] x, DType format, Arena arena) {
+    MemorySegment out = arena.allocate(format.byteSize(x.length));
+    for (int b = 0; b < x.length / BLOCK; b++) {
+      long at = b * format.byteSize(BLOCK);
+      if (format == DType.Q8_0) {
+        QuantBlocks.quantizeQ8(x, b * BLOCK, out, at);
+      } else {
+        QuantBlocks.quantizeQ4(x, b * BLOCK, out, at);
+      }
+    }
+    return out;
   }
 
   @Test
@@ -90,16 +96,7 @@ class VectorQuantizerTest {
       HostTensor t = new HostTensor(DType.BF16, new int[] {rows, in}, bf16);
       for (DType format : new DType[] {DType.Q8_0, DType.Q4_0}) {
         MemorySegment blocks = QuantBlocks.quantize(t, format, arena).segment();
-        MemorySegment expected = arena.allocate(format.byteSize(rows * in));
-        for (int b = 0; b < rows * in / BLOCK; b++) {
-          long at = b * format.byteSize(BLOCK);
-          if (format == DType.Q8_0) {
-            QuantBlocks.quantizeQ8(floats, b * BLOCK, expected, at);
-          } else {
-            QuantBlocks.quantizeQ4(floats, b * BLOCK, expected, at);
-          }
-        }
-        assertSameBlocks(blocks, expected, format, floats);
+        assertSameBlocks(blocks, scalarBlocks(floats, format, arena), format, floats);
       }
     }
   }
@@ -175,23 +172,12 @@ class VectorQuantizerTest {
     float[] negativeZeros = new float[BLOCK];
     java.util.Arrays.fill(negativeZeros, -0f);
     blocks.add(negativeZeros);
-    float[] nan = gaussian(random);
-    nan[7] = Float.NaN;
-    blocks.add(nan);
-    float[] firstNan = gaussian(random);
-    firstNan[0] = Float.NaN;
-    blocks.add(firstNan);
-    float[] inf = gaussian(random);
-    inf[12] = Float.POSITIVE_INFINITY;
-    blocks.add(inf);
-    float[] negInf = gaussian(random);
-    negInf[30] = Float.NEGATIVE_INFINITY;
-    negInf[2] = Float.POSITIVE_INFINITY;
-    blocks.add(negInf);
-    float[] huge = gaussian(random);
-    huge[5] = 3e38f;
-    huge[6] = -3e38f;
-    blocks.add(huge);
+    blocks.add(gaussianWith(random, new int[] {7}, Float.NaN));
+    blocks.add(gaussianWith(random, new int[] {0}, Float.NaN));
+    blocks.add(gaussianWith(random, new int[] {12}, Float.POSITIVE_INFINITY));
+    blocks.add(
+        gaussianWith(random, new int[] {30, 2}, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY));
+    blocks.add(gaussianWith(random, new int[] {5, 6}, 3e38f, -3e38f));
     // subnormal magnitudes: d underflows or 1/d overflows
     float[] tiny = new float[BLOCK];
     for (int j = 0; j < BLOCK; j++) {
@@ -209,10 +195,14 @@ class VectorQuantizerTest {
     return row;
   }
 
-  private static float[] gaussian(Random random) {
+  /** A block of standard normals with {@code values} at positions {@code at}. */
+  private static float[] gaussianWith(Random random, int[] at, float... values) {
     float[] x = new float[BLOCK];
     for (int j = 0; j < BLOCK; j++) {
       x[j] = (float) random.nextGaussian();
+    }
+    for (int i = 0; i < at.length; i++) {
+      x[at[i]] = values[i];
     }
     return x;
   }
