@@ -110,6 +110,13 @@ public final class HostTensor implements DeviceTensor {
       VectorQuantizer.bf16Row(segment, offset, n, out);
       return out;
     }
+    if (dtype == DType.F16) {
+      // Outside the dtype switch the JIT turns this into the CPU's half conversion.
+      for (int i = 0; i < n; i++) {
+        out[i] = Float.float16ToFloat(segment.getAtIndex(I16, offset + i));
+      }
+      return out;
+    }
     for (int i = 0; i < n; i++) {
       out[i] = getFloat(offset + i);
     }

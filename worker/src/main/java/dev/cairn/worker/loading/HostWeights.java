@@ -2,7 +2,9 @@ package dev.cairn.worker.loading;
 
 import dev.cairn.worker.backend.Backend;
 import dev.cairn.worker.backend.DType;
+import dev.cairn.worker.backend.DTypeConversion;
 import dev.cairn.worker.backend.HostTensor;
+import dev.cairn.worker.backend.HugePageMemory;
 import dev.cairn.worker.executor.TransformerExecutor;
 import dev.cairn.worker.model.ModelConfig;
 import dev.cairn.worker.model.ModelFamily;
@@ -10,8 +12,6 @@ import dev.cairn.worker.model.ModelWeights;
 import dev.cairn.worker.model.safetensors.SafetensorsWeights;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 
 /**
@@ -94,18 +94,8 @@ public final class HostWeights implements AutoCloseable {
 
   /** A copy of {@code t} in {@code target} dtype, in native memory owned by {@code arena}. */
   static HostTensor convert(HostTensor t, DType target, Arena arena) {
-    long n = t.numel();
-    MemorySegment seg = arena.allocate(n * target.bytes(), 64);
-    ValueLayout.OfFloat f32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    ValueLayout.OfShort i16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    for (long i = 0; i < n; i++) {
-      float v = t.getFloat(i);
-      switch (target) {
-        case F32 -> seg.setAtIndex(f32, i, v);
-        case BF16 -> seg.setAtIndex(i16, i, DType.floatToBf16(v));
-        case F16 -> seg.setAtIndex(i16, i, Float.floatToFloat16(v));
-      }
-    }
+    MemorySegment seg = HugePageMemory.allocate(t.numel() * target.bytes(), arena);
+    DTypeConversion.convert(t, target, seg);
     return new HostTensor(target, t.shape(), seg);
   }
 
