@@ -1,8 +1,6 @@
 package dev.cairn.worker.backend;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.stream.IntStream;
 
 /**
@@ -17,11 +15,6 @@ public final class DTypeConversion {
 
   /** Elements per parallel chunk: large enough to amortise a task, small enough to share out. */
   private static final int CHUNK = 1 << 16;
-
-  private static final ValueLayout.OfFloat F32 =
-      ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-  private static final ValueLayout.OfShort I16 =
-      ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   private DTypeConversion() {}
 
@@ -43,7 +36,7 @@ public final class DTypeConversion {
               int len = (int) Math.min(CHUNK, n - from);
               float[] values = src.toFloats(from, len);
               if (target == DType.F32) {
-                MemorySegment.copy(values, 0, dst, F32, from * Float.BYTES, len);
+                MemorySegment.copy(values, 0, dst, HostTensor.F32, from * Float.BYTES, len);
                 return;
               }
               short[] halves = new short[len];
@@ -56,7 +49,7 @@ public final class DTypeConversion {
                   halves[i] = Float.floatToFloat16(values[i]);
                 }
               }
-              MemorySegment.copy(halves, 0, dst, I16, from * Short.BYTES, len);
+              MemorySegment.copy(halves, 0, dst, HostTensor.I16, from * Short.BYTES, len);
             });
   }
 }

@@ -1,7 +1,6 @@
 package dev.cairn.worker.backend;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -26,8 +25,6 @@ final class VectorQuantizer {
       L >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : null;
   private static final VectorSpecies<Short> S =
       L >= 8 ? VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16)) : null;
-  private static final ValueLayout.OfShort I16 =
-      ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
   private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
   private VectorQuantizer() {}
@@ -48,7 +45,7 @@ final class VectorQuantizer {
       }
       float d = amax.reduceLanes(VectorOperators.MAX) / 127f;
       float id = d != 0 ? 1f / d : 0f;
-      out.set(I16, base, Float.floatToFloat16(d));
+      out.set(HostTensor.I16, base, Float.floatToFloat16(d));
       for (int j = 0; j < QuantBlocks.BLOCK; j += L) {
         FloatVector v = FloatVector.fromArray(F, x, from + j).mul(id);
         IntVector q = roundHalfAway(v);
@@ -85,7 +82,7 @@ final class VectorQuantizer {
       }
       float d = max / -8f;
       float id = d != 0 ? 1f / d : 0f;
-      out.set(I16, base, Float.floatToFloat16(d));
+      out.set(HostTensor.I16, base, Float.floatToFloat16(d));
       for (int j = 0; j < half; j += L) {
         IntVector lo = nibble(FloatVector.fromArray(F, x, from + j).mul(id));
         IntVector hi = nibble(FloatVector.fromArray(F, x, from + half + j).mul(id));
@@ -113,7 +110,7 @@ final class VectorQuantizer {
           .intoArray(out, i);
     }
     for (; i < n; i++, at += Short.BYTES) {
-      out[i] = DType.bf16ToFloat(src.get(I16, at));
+      out[i] = DType.bf16ToFloat(src.get(HostTensor.I16, at));
     }
   }
 
