@@ -13,14 +13,15 @@ import jdk.incubator.vector.FloatVector;
  * Causal attention over the paged cache, one work item per (chunk, key/value head, block of query
  * rows): every query head that shares the key/value head (grouped-query attention), for every row
  * of the block, at once. Sixteen cached keys are transposed in registers so the positions lie in
- * the lanes; a query's scores for them are then plain multiply-adds of its broadcast elements,
- * eight queries per pass, with no lane sums, and one transpose serves every query of the item (in a
- * cache in {@link GroupedKv}'s order, the executor's, the keys lie transposed already, and fewer
- * than eight queries, a decode step's, are scored where they lie: the copy had been a quarter of a
- * decode step's attention at 4,096 positions). The weighted sum of values runs every head of a
- * group of five to eight per pass over the positions ({@link #values8}), other groups two heads a
- * pass, each value vector loaded once for them all. {@link CpuAttention}, one (row, head) at a time
- * with a lane sum per score, ran at 19–25 GFMA/s on two threads.
+ * the lanes; a query's scores for them are then plain multiply-adds of its broadcast elements, four
+ * queries against four such blocks per pass ({@link #scores4x4}), with no lane sums, and one
+ * transpose serves every query of the item (in a cache in {@link GroupedKv}'s order, the
+ * executor's, the keys lie transposed already, and fewer than eight queries, a decode step's, are
+ * scored where they lie: the copy had been a quarter of a decode step's attention at 4,096
+ * positions). The weighted sum of values runs every head of a group of five to eight per pass over
+ * the positions ({@link #values8}), other groups two heads a pass, each value vector loaded once
+ * for them all. {@link CpuAttention}, one (row, head) at a time with a lane sum per score, ran at
+ * 19–25 GFMA/s on two threads.
  *
  * <p>Every output is the same sequence of operations whichever item or tile computes it: a score is
  * one chain of multiply-adds over the head dimension in order, the softmax and the values run over
@@ -204,14 +205,22 @@ final class GroupedAttention {
           }
         }
       }
-      for (int kb = 0; kb < blocks; kb++) {
-        int so = p0 + kb * P;
-        for (int t = qi; t < whole; t += 8) {
-          scores8(qs, t * hd, hd, keys, kb * hd * P, scores, t * stride + so, stride, scale);
+      if (blocks == BLOCKS) {
+        for (; qi + 4 <= queries; qi += 4) {
+          scores4x4(qs, qi * hd, hd, keys, scores, qi * stride + p0, stride, scale);
         }
+      } else {
+        // The span at the end of the row: eight queries a block, so no block past it is scored.
+        for (int kb = 0; kb < blocks; kb++) {
+          int so = p0 + kb * P;
+          for (int t = qi; t < whole; t += 8) {
+            scores8(qs, t * hd, hd, keys, kb * hd * P, scores, t * stride + so, stride, scale);
+          }
+        }
+        qi = whole;
       }
-      // Fewer than eight queries left (a decode step's one row): they take all four blocks at once.
-      for (qi = whole; qi + 2 <= queries; qi += 2) {
+      // Fewer queries left than a tile takes (a decode step's one row): all four blocks at once.
+      for (; qi + 2 <= queries; qi += 2) {
         scores2x4(qs, qi * hd, hd, keys, scores, qi * stride + p0, stride, scale);
       }
       if (qi < queries) {
@@ -223,7 +232,10 @@ final class GroupedAttention {
       long o = ((long) (row + i) * heads + (long) g * group) * hd;
       int j = 0;
       if (group > 4 && group <= 8 && hd % (2 * P) == 0) {
-        boolean ahead = grouped && b.blockSize() % P == 0;
+        // The item's first row reads every value the later rows read (but their own, one more
+        // each): read ahead for it alone. Read ahead for every row, the touches were a sixth of a
+        // 2,048-token prompt's attention.
+        boolean ahead = i == 0 && grouped && b.blockSize() % P == 0;
         values8(v, cache, scores, i * group * stride, stride, group, n, hd, out, o, ahead);
         continue;
       }
@@ -342,6 +354,67 @@ final class GroupedAttention {
     a5.mul(scale).intoArray(scores, so + 5 * stride);
     a6.mul(scale).intoArray(scores, so + 6 * stride);
     a7.mul(scale).intoArray(scores, so + 7 * stride);
+  }
+
+  /**
+   * Scores of queries {@code [qi, qi + 4)} for the {@link #BLOCKS} blocks of {@code keys} ({@code
+   * [BLOCKS][hd][P]}): sixteen chains, four key vectors and four broadcasts a step. {@link
+   * #scores8} (eight chains, a broadcast for every multiply-add) ran a 2,048-token prompt's scores
+   * at about 150 GFMA/s on two threads; the same chains, so the same bits.
+   */
+  private static void scores4x4(
+      float[] q, int qo, int hd, float[] keys, float[] scores, int so, int stride, float scale) {
+    int kb = hd * P;
+    FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+    FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+    FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0;
+    FloatVector e0 = a0, e1 = a0, e2 = a0, e3 = a0;
+    for (int d = 0; d < hd; d++) {
+      FloatVector k0 = FloatVector.fromArray(F, keys, d * P);
+      FloatVector k1 = FloatVector.fromArray(F, keys, kb + d * P);
+      FloatVector k2 = FloatVector.fromArray(F, keys, 2 * kb + d * P);
+      FloatVector k3 = FloatVector.fromArray(F, keys, 3 * kb + d * P);
+      FloatVector x = FloatVector.broadcast(F, q[qo + d]);
+      a0 = x.fma(k0, a0);
+      a1 = x.fma(k1, a1);
+      a2 = x.fma(k2, a2);
+      a3 = x.fma(k3, a3);
+      x = FloatVector.broadcast(F, q[qo + hd + d]);
+      b0 = x.fma(k0, b0);
+      b1 = x.fma(k1, b1);
+      b2 = x.fma(k2, b2);
+      b3 = x.fma(k3, b3);
+      x = FloatVector.broadcast(F, q[qo + 2 * hd + d]);
+      c0 = x.fma(k0, c0);
+      c1 = x.fma(k1, c1);
+      c2 = x.fma(k2, c2);
+      c3 = x.fma(k3, c3);
+      x = FloatVector.broadcast(F, q[qo + 3 * hd + d]);
+      e0 = x.fma(k0, e0);
+      e1 = x.fma(k1, e1);
+      e2 = x.fma(k2, e2);
+      e3 = x.fma(k3, e3);
+    }
+    // Stored here, not through a helper: vectors passed to a call C2 does not inline are boxed.
+    a0.mul(scale).intoArray(scores, so);
+    a1.mul(scale).intoArray(scores, so + P);
+    a2.mul(scale).intoArray(scores, so + 2 * P);
+    a3.mul(scale).intoArray(scores, so + 3 * P);
+    int s1 = so + stride;
+    b0.mul(scale).intoArray(scores, s1);
+    b1.mul(scale).intoArray(scores, s1 + P);
+    b2.mul(scale).intoArray(scores, s1 + 2 * P);
+    b3.mul(scale).intoArray(scores, s1 + 3 * P);
+    int s2 = s1 + stride;
+    c0.mul(scale).intoArray(scores, s2);
+    c1.mul(scale).intoArray(scores, s2 + P);
+    c2.mul(scale).intoArray(scores, s2 + 2 * P);
+    c3.mul(scale).intoArray(scores, s2 + 3 * P);
+    int s3 = s2 + stride;
+    e0.mul(scale).intoArray(scores, s3);
+    e1.mul(scale).intoArray(scores, s3 + P);
+    e2.mul(scale).intoArray(scores, s3 + 2 * P);
+    e3.mul(scale).intoArray(scores, s3 + 3 * P);
   }
 
   /**

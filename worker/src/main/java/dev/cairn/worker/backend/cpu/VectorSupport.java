@@ -113,6 +113,8 @@ final class VectorSupport {
   private static final float LN2_LO = -2.12194440e-4f;
   private static final float ROUNDING = 12582912f; // 1.5 · 2^23: x + it rounds x to an integer
   private static final int ROUNDING_BITS = Float.floatToRawIntBits(ROUNDING);
+  private static final FloatVector EXP_LOW = FloatVector.broadcast(F, -87.3f);
+  private static final FloatVector EXP_HIGH = FloatVector.broadcast(F, 88f);
 
   /**
    * e^x in every lane, from multiplies and adds alone, so it is the same bits in every mode. {@code
@@ -122,10 +124,14 @@ final class VectorSupport {
    * CpuBackendTest.attentionGivesTheSameBitsOnEveryCall}). Cephes' expf: x = n·ln 2 + r with |r| ≤
    * ln 2 / 2, a degree-7 polynomial for e^r, 2^n put in the exponent; within 2 ulp of {@code
    * Math.exp} over the clamped range [-87.3, 88] (below it the result is 2^-126, above e^88, where
-   * a softmax weight or a SiLU denominator no longer moves).
+   * a softmax weight or a SiLU denominator no longer moves). The clamp is a compare and a blend:
+   * the same lanes as {@code max(-87.3f).min(88f)} (NaN stays NaN, neither comparison holds for
+   * it), but Java's {@code max}/{@code min}, which must order NaN and signed zeros, compile to
+   * several instructions each and took about a quarter of the function's time.
    */
   static FloatVector exp(FloatVector x) {
-    FloatVector c = x.max(-87.3f).min(88f);
+    FloatVector c = x.blend(EXP_LOW, x.compare(VectorOperators.LT, EXP_LOW));
+    c = c.blend(EXP_HIGH, c.compare(VectorOperators.GT, EXP_HIGH));
     FloatVector t = c.fma(FloatVector.broadcast(F, LOG2E), FloatVector.broadcast(F, ROUNDING));
     FloatVector n = t.sub(ROUNDING);
     // n · LN2_HI is exact (LN2_HI has nine significant bits): r keeps the low bits of c
