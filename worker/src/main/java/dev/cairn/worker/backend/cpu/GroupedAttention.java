@@ -227,18 +227,16 @@ final class GroupedAttention {
         scores1x4(qs, qi * hd, hd, keys, scores, qi * stride + p0, scale);
       }
     }
+    if (group > 4 && group <= 8 && hd % (2 * P) == 0) {
+      boolean ahead = grouped && b.blockSize() % P == 0;
+      long o = ((long) row * heads + (long) g * group) * hd;
+      values8(v, cache, scores, stride, group, first, rows, hd, out, o, (long) heads * hd, ahead);
+      return;
+    }
     for (int i = 0; i < rows; i++) {
       int n = first + i + 1;
       long o = ((long) (row + i) * heads + (long) g * group) * hd;
       int j = 0;
-      if (group > 4 && group <= 8 && hd % (2 * P) == 0) {
-        // The item's first row reads every value the later rows read (but their own, one more
-        // each): read ahead for it alone. Read ahead for every row, the touches were a sixth of a
-        // 2,048-token prompt's attention.
-        boolean ahead = i == 0 && grouped && b.blockSize() % P == 0;
-        values8(v, cache, scores, i * group * stride, stride, group, n, hd, out, o, ahead);
-        continue;
-      }
       for (; j + 2 <= group; j += 2) {
         int at = (i * group + j) * stride;
         float inv0 = 1f / CpuAttention.expVector(scores, at, n);
@@ -615,60 +613,72 @@ final class GroupedAttention {
   private static final int VALUE_CHUNK = 256;
 
   /**
-   * The softmax of each of the {@code heads} (5 to 8) query heads of a group over positions {@code
-   * [0, n)} (head h's scores at {@code s[at + h·stride]}, replaced by their exponentials), then
-   * {@code out[o + h·hd ..] = Σ s_h[p]·v[p] / Σ s_h[p]}: two vector slices of all eight heads per
-   * pass over the positions (sixteen chains, a head past {@code heads} repeating the last one's
-   * weights and never stored), so a value vector is loaded once for every head, where two heads a
-   * pass loaded it four times for seven heads. Each chain still adds its positions in order, as
-   * {@link #values2} did: rows are bit for bit what they were. {@code ahead}: the values lie in
-   * {@link GroupedKv}'s 16-position runs, read ahead {@link #VALUE_CHUNK} positions at a time.
+   * For each of {@code count} rows (row i attends to positions {@code [0, first + i + 1)}, its
+   * heads' scores at {@code s[(i·heads + h)·stride]}), the softmax of each of the {@code heads} (5
+   * to 8) query heads of a group, then {@code out[o + i·outRow + h·hd ..] = Σ s_h[p]·v[p] / Σ
+   * s_h[p]}: two vector slices of all eight heads per pass over the positions (sixteen chains, a
+   * head past {@code heads} repeating the last one's weights and never stored), so a value vector
+   * is loaded once for every head, where two heads a pass loaded it four times for seven heads. The
+   * passes run {@link #VALUE_CHUNK} positions at a time for every row before the next chunk, so a
+   * prompt's rows read each chunk's values from the core's cache: row after row over all positions,
+   * a 2,048-token prompt's rows each read 512 KB of values from L3. Each chain still adds its
+   * positions in order: rows are bit for bit what they were. {@code ahead}: the values lie in
+   * {@link GroupedKv}'s 16-position runs, each chunk read ahead once.
    */
   private static void values8(
       MemorySegment v,
       long[] rows,
       float[] s,
-      int at,
       int stride,
       int heads,
-      int n,
+      int first,
+      int count,
       int hd,
       MemorySegment out,
       long o,
+      long outRow,
       boolean ahead) {
-    float[] inv = INVERSES.atLeast(heads);
-    for (int h = 0; h < heads; h++) {
-      inv[h] = 1f / CpuAttention.expVector(s, at + h * stride, n);
+    float[] inv = INVERSES.atLeast(count * heads);
+    for (int i = 0; i < count; i++) {
+      for (int h = 0; h < heads; h++) {
+        inv[i * heads + h] =
+            1f / CpuAttention.expVector(s, (i * heads + h) * stride, first + i + 1);
+      }
     }
-    int slices = hd / P;
-    float[] acc = ACC.atLeast(slices * 8 * P);
-    Arrays.fill(acc, 0, slices * 8 * P, 0f);
-    for (int p0 = 0; p0 < n; p0 += VALUE_CHUNK) {
-      int p1 = Math.min(n, p0 + VALUE_CHUNK);
+    int per = hd / P * 8 * P;
+    float[] acc = ACC.atLeast(count * per);
+    Arrays.fill(acc, 0, count * per, 0f);
+    int longest = first + count;
+    for (int p0 = 0; p0 < longest; p0 += VALUE_CHUNK) {
+      int end = Math.min(longest, p0 + VALUE_CHUNK);
       if (ahead) {
         int sum = 0;
-        for (int p = p0; p < p1; p += P) {
+        for (int p = p0; p < end; p += P) {
           sum += ReadAhead.lines(v, rows[p] * Float.BYTES, (long) P * hd * Float.BYTES);
         }
         ReadAhead.keep(sum);
       }
-      for (int d = 0; d < hd; d += 2 * P) {
-        values8Pass(v, rows, s, at, stride, heads - 1, p0, p1, d, acc);
+      for (int i = Math.max(0, p0 - first); i < count; i++) {
+        int p1 = Math.min(first + i + 1, end);
+        for (int d = 0; d < hd; d += 2 * P) {
+          values8Pass(v, rows, s, i * heads * stride, stride, heads - 1, p0, p1, d, acc, i * per);
+        }
       }
     }
-    for (int d = 0; d < hd; d += P) {
-      for (int h = 0; h < heads; h++) {
-        store(
-            out,
-            o + (long) h * hd + d,
-            FloatVector.fromArray(F, acc, (d / P * 8 + h) * P).mul(inv[h]));
+    for (int i = 0; i < count; i++) {
+      for (int d = 0; d < hd; d += P) {
+        for (int h = 0; h < heads; h++) {
+          FloatVector a = FloatVector.fromArray(F, acc, i * per + (d / P * 8 + h) * P);
+          store(out, o + i * outRow + (long) h * hd + d, a.mul(inv[i * heads + h]));
+        }
       }
     }
   }
 
   /**
    * Positions {@code [p0, p1)} of {@link #values8}'s slices d and d + P: sixteen chains carried in
-   * {@code acc} (slice j of head h at {@code (8j + h)·P}); heads past {@code last} repeat it.
+   * {@code acc} (slice j of head h at {@code base + (8j + h)·P}); heads past {@code last} repeat
+   * it.
    */
   private static void values8Pass(
       MemorySegment v,
@@ -680,7 +690,8 @@ final class GroupedAttention {
       int p0,
       int p1,
       int e,
-      float[] acc) {
+      float[] acc,
+      int base) {
     int s0 = at;
     int s1 = at + Math.min(1, last) * stride;
     int s2 = at + Math.min(2, last) * stride;
@@ -689,7 +700,7 @@ final class GroupedAttention {
     int s5 = at + Math.min(5, last) * stride;
     int s6 = at + Math.min(6, last) * stride;
     int s7 = at + Math.min(7, last) * stride;
-    int ai = e / P * 8 * P;
+    int ai = base + e / P * 8 * P;
     int bi = ai + 8 * P;
     FloatVector a0 = FloatVector.fromArray(F, acc, ai);
     FloatVector a1 = FloatVector.fromArray(F, acc, ai + P);

@@ -370,22 +370,26 @@ class CpuBackendTest {
    * Grouped-query shapes of real models (seven query heads a key/value head as Qwen2.5-0.5B, four,
    * and one) over contexts longer than one span of transposed keys (64 positions), with more
    * queries than an eight-query tile and fewer; cache blocks of 5 put one 16-position block of keys
-   * in several cache blocks.
+   * in several cache blocks. From position 240 the prefill's rows straddle the 256-position chunks
+   * in which the weighted sum of values runs every row of an item.
    */
-  @ParameterizedTest(name = "heads {0}/{1}, head {2}, cache blocks of {3}")
+  @ParameterizedTest(name = "heads {0}/{1}, head {2}, cache blocks of {3}, prefill from {4}")
   @CsvSource({
-    "14, 2, 64, 16",
-    "14, 2, 64, 5",
-    "8, 2, 128, 5",
-    "4, 4, 64, 16",
-    "6, 2, 80, 16",
-    "10, 2, 64, 16",
-    "12, 2, 64, 5",
-    "16, 2, 128, 16"
+    "14, 2, 64, 16, 50",
+    "14, 2, 64, 5, 50",
+    "8, 2, 128, 5, 50",
+    "4, 4, 64, 16, 50",
+    "6, 2, 80, 16, 50",
+    "10, 2, 64, 16, 50",
+    "12, 2, 64, 5, 50",
+    "16, 2, 128, 16, 50",
+    "14, 2, 64, 16, 240",
+    "10, 2, 128, 5, 240"
   })
-  void attentionOverLongContextsMatchesReference(int heads, int kvHeads, int hd, int blockSize) {
+  void attentionOverLongContextsMatchesReference(
+      int heads, int kvHeads, int hd, int blockSize, int start) {
     try (CpuBackend cpu = cpu(true)) {
-      LongBatch l = longBatch(heads, kvHeads, hd, blockSize);
+      LongBatch l = longBatch(heads, kvHeads, hd, blockSize, new int[] {start, 120, 3});
       HostTensor e = HostTensor.allocateF32(arena, 39, heads * hd);
       DeviceTensor a = cpu.allocate(39, heads * hd);
       ref.attention(l.q(), l.k(), l.v(), l.batch(), e);
