@@ -4,14 +4,12 @@ import dev.cairn.worker.backend.Backend;
 import dev.cairn.worker.backend.DType;
 import dev.cairn.worker.backend.DTypeConversion;
 import dev.cairn.worker.backend.HostTensor;
-import dev.cairn.worker.backend.HugePageMemory;
 import dev.cairn.worker.executor.TransformerExecutor;
 import dev.cairn.worker.model.ModelConfig;
 import dev.cairn.worker.model.ModelFamily;
 import dev.cairn.worker.model.ModelWeights;
 import dev.cairn.worker.model.safetensors.SafetensorsWeights;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 
 /**
@@ -94,9 +92,7 @@ public final class HostWeights implements AutoCloseable {
 
   /** A copy of {@code t} in {@code target} dtype, in native memory owned by {@code arena}. */
   static HostTensor convert(HostTensor t, DType target, Arena arena) {
-    MemorySegment seg = HugePageMemory.allocate(t.numel() * target.bytes(), arena);
-    DTypeConversion.convert(t, target, seg);
-    return new HostTensor(target, t.shape(), seg);
+    return DTypeConversion.convert(t, target, arena);
   }
 
   /**

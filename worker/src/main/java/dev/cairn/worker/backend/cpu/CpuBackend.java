@@ -6,10 +6,10 @@ import dev.cairn.worker.backend.DTypeConversion;
 import dev.cairn.worker.backend.DeviceTensor;
 import dev.cairn.worker.backend.HostBackendSupport;
 import dev.cairn.worker.backend.HostTensor;
-import dev.cairn.worker.backend.HugePageMemory;
 import dev.cairn.worker.backend.LoraBatch;
 import dev.cairn.worker.backend.QuantBlocks;
 import dev.cairn.worker.backend.cpu.TiledMatmul.Operands;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -119,12 +119,7 @@ public final class CpuBackend extends HostBackendSupport {
     if (w.dtype() == DType.F32 || (keptMatrix && !oneDim)) {
       return w;
     }
-    // Huge pages: an F16 matrix's F32 copy is twice its size, and zeroing it 4 KB page by 4 KB
-    // page on one thread was most of widening it.
-    HostTensor out =
-        new HostTensor(DType.F32, w.shape(), HugePageMemory.allocate(w.numel() * Float.BYTES));
-    DTypeConversion.convert(w, DType.F32, out.segment());
-    return out;
+    return DTypeConversion.convert(w, DType.F32, Arena.ofAuto());
   }
 
   /** Token rows from the table as loaded (a tied table's panels serve only the output head). */

@@ -33,8 +33,8 @@ final class GroupedAttention {
   private static final int P = TokenTranspose.N;
 
   /**
-   * Key blocks transposed together: queries too few for {@link #scores8} (a decode step's one row)
-   * run four blocks per pass, four or eight chains where one block gave them one or two.
+   * Key blocks transposed together, and scored together by {@link #scores4x4}: sixteen chains for
+   * four queries, where one block gave eight queries eight.
    */
   private static final int BLOCKS = 4;
 
@@ -205,11 +205,7 @@ final class GroupedAttention {
           }
         }
       }
-      if (blocks == BLOCKS) {
-        for (; qi + 4 <= queries; qi += 4) {
-          scores4x4(qs, qi * hd, hd, keys, scores, qi * stride + p0, stride, scale);
-        }
-      } else {
+      if (blocks < BLOCKS) {
         // The span at the end of the row: eight queries a block, so no block past it is scored.
         for (int kb = 0; kb < blocks; kb++) {
           int so = p0 + kb * P;
@@ -219,12 +215,9 @@ final class GroupedAttention {
         }
         qi = whole;
       }
-      // Fewer queries left than a tile takes (a decode step's one row): all four blocks at once.
-      for (; qi + 2 <= queries; qi += 2) {
-        scores2x4(qs, qi * hd, hd, keys, scores, qi * stride + p0, stride, scale);
-      }
-      if (qi < queries) {
-        scores1x4(qs, qi * hd, hd, keys, scores, qi * stride + p0, scale);
+      for (; qi < queries; qi += 4) {
+        int n = Math.min(4, queries - qi);
+        scores4x4(qs, qi * hd, hd, n, keys, scores, qi * stride + p0, stride, scale);
       }
     }
     if (group > 4 && group <= 8 && hd % (2 * P) == 0) {
@@ -355,14 +348,27 @@ final class GroupedAttention {
   }
 
   /**
-   * Scores of queries {@code [qi, qi + 4)} for the {@link #BLOCKS} blocks of {@code keys} ({@code
-   * [BLOCKS][hd][P]}): sixteen chains, four key vectors and four broadcasts a step. {@link
-   * #scores8} (eight chains, a broadcast for every multiply-add) ran a 2,048-token prompt's scores
-   * at about 150 GFMA/s on two threads; the same chains, so the same bits.
+   * Scores of {@code n} (1 to 4) queries from {@code q[qo]} for the {@link #BLOCKS} blocks of
+   * {@code keys} ({@code [BLOCKS][hd][P]}): sixteen chains, four key vectors and four broadcasts a
+   * step. With fewer than four queries the last one is scored again in the spare chains and stored
+   * again to its own row, the same bits. {@link #scores8} (eight chains, a broadcast for every
+   * multiply-add) ran a 2,048-token prompt's scores at about 150 GFMA/s on two threads; the same
+   * chains, so the same bits.
    */
   private static void scores4x4(
-      float[] q, int qo, int hd, float[] keys, float[] scores, int so, int stride, float scale) {
+      float[] q,
+      int qo,
+      int hd,
+      int n,
+      float[] keys,
+      float[] scores,
+      int so,
+      int stride,
+      float scale) {
     int kb = hd * P;
+    int q1 = qo + Math.min(1, n - 1) * hd;
+    int q2 = qo + Math.min(2, n - 1) * hd;
+    int q3 = qo + Math.min(3, n - 1) * hd;
     FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
     FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0;
     FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0;
@@ -377,17 +383,17 @@ final class GroupedAttention {
       a1 = x.fma(k1, a1);
       a2 = x.fma(k2, a2);
       a3 = x.fma(k3, a3);
-      x = FloatVector.broadcast(F, q[qo + hd + d]);
+      x = FloatVector.broadcast(F, q[q1 + d]);
       b0 = x.fma(k0, b0);
       b1 = x.fma(k1, b1);
       b2 = x.fma(k2, b2);
       b3 = x.fma(k3, b3);
-      x = FloatVector.broadcast(F, q[qo + 2 * hd + d]);
+      x = FloatVector.broadcast(F, q[q2 + d]);
       c0 = x.fma(k0, c0);
       c1 = x.fma(k1, c1);
       c2 = x.fma(k2, c2);
       c3 = x.fma(k3, c3);
-      x = FloatVector.broadcast(F, q[qo + 3 * hd + d]);
+      x = FloatVector.broadcast(F, q[q3 + d]);
       e0 = x.fma(k0, e0);
       e1 = x.fma(k1, e1);
       e2 = x.fma(k2, e2);
@@ -398,74 +404,21 @@ final class GroupedAttention {
     a1.mul(scale).intoArray(scores, so + P);
     a2.mul(scale).intoArray(scores, so + 2 * P);
     a3.mul(scale).intoArray(scores, so + 3 * P);
-    int s1 = so + stride;
+    int s1 = so + Math.min(1, n - 1) * stride;
     b0.mul(scale).intoArray(scores, s1);
     b1.mul(scale).intoArray(scores, s1 + P);
     b2.mul(scale).intoArray(scores, s1 + 2 * P);
     b3.mul(scale).intoArray(scores, s1 + 3 * P);
-    int s2 = s1 + stride;
+    int s2 = so + Math.min(2, n - 1) * stride;
     c0.mul(scale).intoArray(scores, s2);
     c1.mul(scale).intoArray(scores, s2 + P);
     c2.mul(scale).intoArray(scores, s2 + 2 * P);
     c3.mul(scale).intoArray(scores, s2 + 3 * P);
-    int s3 = s2 + stride;
+    int s3 = so + Math.min(3, n - 1) * stride;
     e0.mul(scale).intoArray(scores, s3);
     e1.mul(scale).intoArray(scores, s3 + P);
     e2.mul(scale).intoArray(scores, s3 + 2 * P);
     e3.mul(scale).intoArray(scores, s3 + 3 * P);
-  }
-
-  /**
-   * Scores of queries {@code qi, qi + 1} for the {@link #BLOCKS} blocks of {@code keys} ({@code
-   * [BLOCKS][hd][P]}): eight chains, four key vectors and two broadcasts a step.
-   */
-  private static void scores2x4(
-      float[] q, int qo, int hd, float[] keys, float[] scores, int so, int stride, float scale) {
-    int kb = hd * P;
-    FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-    FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-    for (int d = 0; d < hd; d++) {
-      FloatVector x = FloatVector.broadcast(F, q[qo + d]);
-      FloatVector y = FloatVector.broadcast(F, q[qo + hd + d]);
-      FloatVector k0 = FloatVector.fromArray(F, keys, d * P);
-      FloatVector k1 = FloatVector.fromArray(F, keys, kb + d * P);
-      FloatVector k2 = FloatVector.fromArray(F, keys, 2 * kb + d * P);
-      FloatVector k3 = FloatVector.fromArray(F, keys, 3 * kb + d * P);
-      a0 = x.fma(k0, a0);
-      a1 = x.fma(k1, a1);
-      a2 = x.fma(k2, a2);
-      a3 = x.fma(k3, a3);
-      b0 = y.fma(k0, b0);
-      b1 = y.fma(k1, b1);
-      b2 = y.fma(k2, b2);
-      b3 = y.fma(k3, b3);
-    }
-    a0.mul(scale).intoArray(scores, so);
-    a1.mul(scale).intoArray(scores, so + P);
-    a2.mul(scale).intoArray(scores, so + 2 * P);
-    a3.mul(scale).intoArray(scores, so + 3 * P);
-    b0.mul(scale).intoArray(scores, so + stride);
-    b1.mul(scale).intoArray(scores, so + stride + P);
-    b2.mul(scale).intoArray(scores, so + stride + 2 * P);
-    b3.mul(scale).intoArray(scores, so + stride + 3 * P);
-  }
-
-  /** {@link #scores2x4} for the one query of an odd count. */
-  private static void scores1x4(
-      float[] q, int qo, int hd, float[] keys, float[] scores, int so, float scale) {
-    int kb = hd * P;
-    FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-    for (int d = 0; d < hd; d++) {
-      FloatVector x = FloatVector.broadcast(F, q[qo + d]);
-      a0 = x.fma(FloatVector.fromArray(F, keys, d * P), a0);
-      a1 = x.fma(FloatVector.fromArray(F, keys, kb + d * P), a1);
-      a2 = x.fma(FloatVector.fromArray(F, keys, 2 * kb + d * P), a2);
-      a3 = x.fma(FloatVector.fromArray(F, keys, 3 * kb + d * P), a3);
-    }
-    a0.mul(scale).intoArray(scores, so);
-    a1.mul(scale).intoArray(scores, so + P);
-    a2.mul(scale).intoArray(scores, so + 2 * P);
-    a3.mul(scale).intoArray(scores, so + 3 * P);
   }
 
   /**
@@ -478,9 +431,10 @@ final class GroupedAttention {
   }
 
   /**
-   * {@link #scores2x4} with the four blocks' keys read where they lie in the cache ({@code k} at
-   * elements {@code c0} to {@code c3}, each {@code [hd][P]}): the same chains in the same order, so
-   * the same bits.
+   * Scores of queries {@code qi, qi + 1} for four blocks of keys read where they lie in the cache
+   * ({@code k} at elements {@code c0} to {@code c3}, each {@code [hd][P]}): eight chains, four key
+   * vectors and two broadcasts a step, each score's chain in the order {@link #scores4x4} runs it,
+   * so the same bits.
    */
   private static void scores2x4(
       float[] q,
@@ -524,7 +478,7 @@ final class GroupedAttention {
     b3.mul(scale).intoArray(scores, so + stride + 3 * P);
   }
 
-  /** {@link #scores2x4} from the cache for the one query of an odd count. */
+  /** {@link #scores2x4} for the one query of an odd count. */
   private static void scores1x4(
       float[] q,
       int qo,
