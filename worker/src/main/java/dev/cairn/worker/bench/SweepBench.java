@@ -24,9 +24,11 @@ import java.util.Set;
  * on the tiny model, with the machine's FMA rate and memory bandwidth measured in the same run, so
  * the batching gain can be set against its ceiling: aggregate/single ≤ min(streams, FMAs per second
  * × bytes per weight ÷ bytes per second). Each level runs {@code REPEATS} times (default 3) and
- * reports the run with the median decode rate, the others' rates beside it. Usage: {@code
- * SweepBench OUT.json OUT.png BENCH_MODEL_DIR TINY_MODEL_DIR [STREAMS] [BENCH_OUTPUT_TOKENS]
- * [FORMATS] [REPEATS]}.
+ * reports the run with the median decode rate, the others' rates beside it. Each level is also set
+ * against {@link #serialBound}: the rate of a step whose weight reads and arithmetic add instead of
+ * overlapping, as they do on a JVM, which has no prefetch instruction. Usage: {@code SweepBench
+ * OUT.json OUT.png BENCH_MODEL_DIR TINY_MODEL_DIR [STREAMS] [BENCH_OUTPUT_TOKENS] [FORMATS]
+ * [REPEATS]}.
  */
 public final class SweepBench {
 
@@ -53,7 +55,19 @@ public final class SweepBench {
 
     Map<String, List<List<SweepResult>>> runs = new LinkedHashMap<>();
     Map<String, Double> bytesPerWeight = new LinkedHashMap<>();
-    runs.put("tiny-shakespeare", sweep(tinyModel, "none", streams, 32, 64, threads, repeats));
+    Map<String, Long> bytesPerStep = new LinkedHashMap<>();
+    runs.put(
+        "tiny-shakespeare",
+        sweep(
+            tinyModel,
+            "none",
+            streams,
+            32,
+            64,
+            threads,
+            repeats,
+            "tiny-shakespeare",
+            bytesPerStep));
     bytesPerWeight.put("tiny-shakespeare", 4.0);
     double fma = FmaProbe.measure(threads, 3);
     double fmaEight = FmaProbe.measureEightChains(threads, 3);
@@ -64,7 +78,10 @@ public final class SweepBench {
     for (String format : formats) {
       DType q = DType.fromQuantization(format);
       String name = "qwen2.5-0.5b-shape-" + (q == null ? "bf16" : format);
-      runs.put(name, sweep(benchModel, format, streams, 32, benchOutput, threads, repeats));
+      runs.put(
+          name,
+          sweep(
+              benchModel, format, streams, 32, benchOutput, threads, repeats, name, bytesPerStep));
       bytesPerWeight.put(name, q == null ? 2.0 : q.bytesPerElement());
     }
     double after = BandwidthProbe.measure(1L << 30, threads, 3);
@@ -85,7 +102,16 @@ public final class SweepBench {
     for (var e : sweeps.entrySet()) {
       double ceiling = ceiling(fma, bandwidth, bytesPerWeight.get(e.getKey()));
       double ceilingEight = ceiling(fmaEight, bandwidth, bytesPerWeight.get(e.getKey()));
-      ObjectNode m = describe(json, e.getValue(), runs.get(e.getKey()), ceiling, ceilingEight);
+      double perWeight = bytesPerWeight.get(e.getKey());
+      long stepBytes = bytesPerStep.get(e.getKey());
+      ObjectNode m =
+          describe(
+              json,
+              e.getValue(),
+              runs.get(e.getKey()),
+              ceiling,
+              ceilingEight,
+              s -> serialBound(s, stepBytes, perWeight, fma, bandwidth));
       m.put("batching_ceiling", ceiling);
       m.put("batching_ceiling_eight_chains", ceilingEight);
       models.set(e.getKey(), m);
@@ -106,7 +132,24 @@ public final class SweepBench {
     return fma * bytesPerWeight / bandwidth;
   }
 
-  /** Every level on one model and format, {@code repeats} runs of each, level by level. */
+  /**
+   * Decode tokens/s of {@code streams} streams if every step first reads the weights ({@code
+   * stepBytes} at {@code bandwidth}) and then computes ({@code streams} multiply-adds a weight at
+   * {@code fma}), the two adding instead of overlapping. On the CPU backend they add: Java has no
+   * prefetch instruction, so a batched step reads each panel into the caches and then computes on
+   * it (README, "Benchmarks"). {@link #ceiling} assumes they overlap.
+   */
+  static double serialBound(
+      int streams, long stepBytes, double bytesPerWeight, double fma, double bandwidth) {
+    double weights = stepBytes / bytesPerWeight;
+    return streams / (stepBytes / bandwidth + streams * weights / fma);
+  }
+
+  /**
+   * Every level on one model and format, {@code repeats} runs of each, level by level; the bytes of
+   * weights a step reads go into {@code bytesPerStep} under {@code name}, the model's in the
+   * report.
+   */
   private static List<List<SweepResult>> sweep(
       Path dir,
       String quantization,
@@ -114,7 +157,9 @@ public final class SweepBench {
       int promptTokens,
       int outputTokens,
       int threads,
-      int repeats)
+      int repeats,
+      String name,
+      Map<String, Long> bytesPerStep)
       throws Exception {
     int maxStreams = streams.stream().max(Integer::compare).orElse(1);
     int perRequest = (promptTokens + outputTokens) / PagedKvCache.BLOCK_SIZE + 2;
@@ -123,6 +168,7 @@ public final class SweepBench {
             HostWeights.load(dir, "auto", quantization)
                 .executorOn(new CpuBackend(threads, true), blocks);
         HfTokenizer tokenizer = tokenizerFor(dir)) {
+      bytesPerStep.put(name, ex.weightBytesPerStep());
       EngineConfig config =
           new EngineConfig(
               Math.max(64, maxStreams),
@@ -179,7 +225,8 @@ public final class SweepBench {
       List<SweepResult> rs,
       List<List<SweepResult>> runs,
       double ceiling,
-      double ceilingEight) {
+      double ceilingEight,
+      java.util.function.IntToDoubleFunction serialBound) {
     ObjectNode node = json.createObjectNode();
     ArrayNode arr = node.putArray("levels");
     double single = rs.getFirst().outputTokensPerSecond();
@@ -203,6 +250,10 @@ public final class SweepBench {
           .put(
               "decode_fraction_of_eight_chain_ceiling",
               decodeSpeedup / Math.min(r.streams(), ceilingEight))
+          .put("serial_bound_decode_tokens_per_s", serialBound.applyAsDouble(r.streams()))
+          .put(
+              "decode_fraction_of_serial_bound",
+              r.decodeTokensPerSecond() / serialBound.applyAsDouble(r.streams()))
           .put("ttft_p50_s", r.ttftP50())
           .put("ttft_p99_s", r.ttftP99())
           .put("tpot_p50_s", r.tpotP50())
