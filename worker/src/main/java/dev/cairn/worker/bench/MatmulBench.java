@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * The CPU matmul kernels alone, for comparing two builds of a kernel (the README's alternated
- * {@code Micro} and step figures come from here).
+ * The CPU matmul kernels alone, for comparing two builds of a kernel (the alternated {@code Micro}
+ * and step figures of docs/cpu-engine-performance.md come from here).
  *
  * <ul>
  *   <li>{@code matrix ROWS IN TOKENS THREADS FORMAT [COPIES]}: {@code out = x · Wᵀ} over {@code

@@ -137,7 +137,8 @@ public final class SweepBench {
    * stepBytes} at {@code bandwidth}) and then computes ({@code streams} multiply-adds a weight at
    * {@code fma}), the two adding instead of overlapping. On the CPU backend they add: Java has no
    * prefetch instruction, so a batched step reads each panel into the caches and then computes on
-   * it (README, "Benchmarks"). {@link #ceiling} assumes they overlap.
+   * it (docs/cpu-engine-performance.md, "Reading panels ahead"). {@link #ceiling} assumes they
+   * overlap.
    */
   static double serialBound(
       int streams, long stepBytes, double bytesPerWeight, double fma, double bandwidth) {

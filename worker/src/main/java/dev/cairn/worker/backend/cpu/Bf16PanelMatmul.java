@@ -75,7 +75,7 @@ final class Bf16PanelMatmul {
           // The six- and eight-token tiles, reading a panel from memory themselves, ran at about
           // half their in-cache speed (ReadAhead says why): the panel is read into the caches
           // first. The four-token and decode tiles stream well enough on their own, and read
-          // ahead they ran slower (README, "Reading panels ahead").
+          // ahead they ran slower (docs/cpu-engine-performance.md, "Reading panels ahead").
           ReadAhead.touch(w.panels(), w.panelOffset(p), w.panelBytes());
         }
         int eights = heap ? eightTiles(tEnd - tb) : 0;

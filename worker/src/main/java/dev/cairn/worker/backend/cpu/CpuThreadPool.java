@@ -30,7 +30,7 @@ final class CpuThreadPool implements AutoCloseable {
    * How long an idle worker spins for the next job: longer than the gaps between a step's matmuls,
    * shorter than the sampling between steps. Two worker processes sharing two cores: with 2 ms, 35%
    * less throughput than parking at once; with 200 µs, 17% less, while one process alone decodes 6%
-   * faster than when parking at once (alternated runs, README "Benchmarks").
+   * faster than when parking at once (alternated runs, docs/cpu-engine-performance.md).
    */
   private static final long DEFAULT_SPIN_MICROS = 200;
 

@@ -296,7 +296,8 @@ final class GroupedAttention {
     if (b.blockSize() % P == 0) {
       long src = GroupedKv.keys(b.cacheRow(c, p), kvDim, g, hd);
       // vector by vector: MemorySegment.copy of these 4 KB runs read a 4,096-position head's keys
-      // from memory at 8 GB/s a core, this loop at 16 (README, "Attention over long contexts")
+      // from memory at 8 GB/s a core, this loop at 16 (docs/cpu-engine-performance.md, "Attention
+      // over long contexts")
       for (int i = 0; i < hd * P; i += P) {
         value(k, src + i).intoArray(keys, dst + i);
       }

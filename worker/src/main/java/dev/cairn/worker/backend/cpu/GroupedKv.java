@@ -11,8 +11,8 @@ import java.lang.foreign.ValueLayout;
  * positions, then reads each 16 positions of its keys and of its values as one contiguous run (4 KB
  * at head size 64), and its keys need no transposing. In rows, an item read 256 bytes from every
  * 512-byte row (two heads side by side) and turned each 16 × 16 square of keys in registers: at a
- * 1,024-token context that was a fifth to a quarter of the attention's time (README, "Attention
- * over long contexts").
+ * 1,024-token context that was a fifth to a quarter of the attention's time
+ * (docs/cpu-engine-performance.md, "Attention over long contexts").
  *
  * <p>Only {@link CpuBackend#writeKv} writes such a cache and only {@link GroupedAttention} reads
  * it.

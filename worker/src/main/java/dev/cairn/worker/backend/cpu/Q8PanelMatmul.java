@@ -23,9 +23,10 @@ import jdk.incubator.vector.FloatVector;
  * odd columns in two chains of unscaled codes, then {@code A = (even + odd) · d + A}: with one
  * chain an output it was bound by the chain's latency (a multiply-add every four cycles, 32 bytes a
  * column, two chains a panel: one core streamed 20–22 GFMA/s from memory where it reads 28 GB/s),
- * and keeping the batched tiles in its order cost them a fifth to a half of their speed (README,
- * "Decode's chain latency"). So a row decoded alone, or in a step of up to three tokens, equals the
- * same row in a larger step within float rounding, not bit for bit.
+ * and keeping the batched tiles in its order cost them a fifth to a half of their speed
+ * (docs/cpu-engine-performance.md, "Decode's chain latency"). So a row decoded alone, or in a step
+ * of up to three tokens, equals the same row in a larger step within float rounding, not bit for
+ * bit.
  */
 final class Q8PanelMatmul {
 
