@@ -26,11 +26,17 @@ final class Bf16PanelMatmul {
 
   private static final int L = F.length();
   private static final int ROWS = PanelWeight.ROWS;
-  // Tokens per pass over the weights: as many as keep their activations in half of a 1 MB L2
-  // while every panel streams past, so a prefill reads the weights from memory once per block, not
-  // once per tile. A fixed 32 tokens re-read a 4864 × 896 matrix four times in a 128-token prefill:
-  // 135–137 GFMA/s on two threads against 148–150 in one pass (weights from memory, alternated).
-  private static final int ACTIVATION_BLOCK_BYTES = 512 * 1024;
+  // Tokens per pass over the weights, whose activations the tiles stream from L3 or memory (the
+  // prefetchers keep up: a tile reads them in order). Every pass reads each panel again, so fewer
+  // passes pay: a fixed 32 tokens re-read a 4864 × 896 matrix four times in a 128-token prefill
+  // (135–137 GFMA/s on two threads against 148–150 in one pass), and passes whose activations
+  // fitted half of L2 (512 KB: 24 tokens of the down projection's 4,864 columns) ran its 896 × 4864
+  // matrix at 140–144 against 147–152 with 4 MB at 128 tokens, and 154–169 against 172–181 with 2
+  // or 16 MB at 512 (alternated in one process, weights from memory). 896-column matrices ran the
+  // same either way,
+  // and at 2,048 tokens a single pass over 40 MB of activations was no slower than 4 MB ones. A
+  // whole 512-token prefill of the 0.5B shape: 422–436 against 405–427 tok/s (seven pairs).
+  private static final int ACTIVATION_BLOCK_BYTES = 4 * 1024 * 1024;
   private static final long HALF = (long) L * Integer.BYTES;
   private static final long PAIR = 2 * HALF;
   private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
