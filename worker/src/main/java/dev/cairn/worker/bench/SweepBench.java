@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntToDoubleFunction;
 
 /**
  * Continuous-batching sweep: aggregate output tokens/s, TTFT and TPOT at 1, 4, 16 and 64 concurrent
@@ -53,21 +54,9 @@ public final class SweepBench {
     BenchModelGenerator.ensure(benchModel);
     int threads = Runtime.getRuntime().availableProcessors();
 
-    Map<String, List<List<SweepResult>>> runs = new LinkedHashMap<>();
+    Map<String, ModelRuns> runs = new LinkedHashMap<>();
     Map<String, Double> bytesPerWeight = new LinkedHashMap<>();
-    Map<String, Long> bytesPerStep = new LinkedHashMap<>();
-    runs.put(
-        "tiny-shakespeare",
-        sweep(
-            tinyModel,
-            "none",
-            streams,
-            32,
-            64,
-            threads,
-            repeats,
-            "tiny-shakespeare",
-            bytesPerStep));
+    runs.put("tiny-shakespeare", sweep(tinyModel, "none", streams, 32, 64, threads, repeats));
     bytesPerWeight.put("tiny-shakespeare", 4.0);
     double fma = FmaProbe.measure(threads, 3);
     double fmaEight = FmaProbe.measureEightChains(threads, 3);
@@ -78,17 +67,15 @@ public final class SweepBench {
     for (String format : formats) {
       DType q = DType.fromQuantization(format);
       String name = "qwen2.5-0.5b-shape-" + (q == null ? "bf16" : format);
-      runs.put(
-          name,
-          sweep(
-              benchModel, format, streams, 32, benchOutput, threads, repeats, name, bytesPerStep));
+      runs.put(name, sweep(benchModel, format, streams, 32, benchOutput, threads, repeats));
       bytesPerWeight.put(name, q == null ? 2.0 : q.bytesPerElement());
     }
     double after = BandwidthProbe.measure(1L << 30, threads, 3);
     double bandwidth = (before + after) / 2;
     Map<String, List<SweepResult>> sweeps = new LinkedHashMap<>();
     runs.forEach(
-        (name, levels) -> sweeps.put(name, levels.stream().map(SweepResult::median).toList()));
+        (name, model) ->
+            sweeps.put(name, model.levels().stream().map(SweepResult::median).toList()));
 
     ObjectMapper json = new ObjectMapper();
     ObjectNode report = json.createObjectNode();
@@ -100,18 +87,18 @@ public final class SweepBench {
     report.put("bf16_batching_ceiling", ceiling(fma, bandwidth, 2.0));
     ObjectNode models = report.putObject("models");
     for (var e : sweeps.entrySet()) {
-      double ceiling = ceiling(fma, bandwidth, bytesPerWeight.get(e.getKey()));
-      double ceilingEight = ceiling(fmaEight, bandwidth, bytesPerWeight.get(e.getKey()));
       double perWeight = bytesPerWeight.get(e.getKey());
-      long stepBytes = bytesPerStep.get(e.getKey());
+      double ceiling = ceiling(fma, bandwidth, perWeight);
+      double ceilingEight = ceiling(fmaEight, bandwidth, perWeight);
+      ModelRuns model = runs.get(e.getKey());
       ObjectNode m =
           describe(
               json,
               e.getValue(),
-              runs.get(e.getKey()),
+              model.levels(),
               ceiling,
               ceilingEight,
-              s -> serialBound(s, stepBytes, perWeight, fma, bandwidth));
+              s -> serialBound(s, model.stepBytes(), perWeight, fma, bandwidth));
       m.put("batching_ceiling", ceiling);
       m.put("batching_ceiling_eight_chains", ceilingEight);
       models.set(e.getKey(), m);
@@ -146,21 +133,18 @@ public final class SweepBench {
     return streams / (stepBytes / bandwidth + streams * weights / fma);
   }
 
-  /**
-   * Every level on one model and format, {@code repeats} runs of each, level by level; the bytes of
-   * weights a step reads go into {@code bytesPerStep} under {@code name}, the model's in the
-   * report.
-   */
-  private static List<List<SweepResult>> sweep(
+  /** One model's runs, level by level, and the bytes of weights each of its steps reads. */
+  private record ModelRuns(List<List<SweepResult>> levels, long stepBytes) {}
+
+  /** Every level on one model and format, {@code repeats} runs of each, level by level. */
+  private static ModelRuns sweep(
       Path dir,
       String quantization,
       List<Integer> streams,
       int promptTokens,
       int outputTokens,
       int threads,
-      int repeats,
-      String name,
-      Map<String, Long> bytesPerStep)
+      int repeats)
       throws Exception {
     int maxStreams = streams.stream().max(Integer::compare).orElse(1);
     int perRequest = (promptTokens + outputTokens) / PagedKvCache.BLOCK_SIZE + 2;
@@ -169,7 +153,6 @@ public final class SweepBench {
             HostWeights.load(dir, "auto", quantization)
                 .executorOn(new CpuBackend(threads, true), blocks);
         HfTokenizer tokenizer = tokenizerFor(dir)) {
-      bytesPerStep.put(name, ex.weightBytesPerStep());
       EngineConfig config =
           new EngineConfig(
               Math.max(64, maxStreams),
@@ -206,7 +189,7 @@ public final class SweepBench {
           }
           levels.add(repeated);
         }
-        return levels;
+        return new ModelRuns(levels, ex.weightBytesPerStep());
       }
     }
   }
@@ -227,7 +210,7 @@ public final class SweepBench {
       List<List<SweepResult>> runs,
       double ceiling,
       double ceilingEight,
-      java.util.function.IntToDoubleFunction serialBound) {
+      IntToDoubleFunction serialBound) {
     ObjectNode node = json.createObjectNode();
     ArrayNode arr = node.putArray("levels");
     double single = rs.getFirst().outputTokensPerSecond();
@@ -239,6 +222,7 @@ public final class SweepBench {
       double speedup = r.outputTokensPerSecond() / single;
       double decodeSpeedup = r.decodeTokensPerSecond() / singleDecode;
       double bound = Math.min(r.streams(), ceiling);
+      double serial = serialBound.applyAsDouble(r.streams());
       arr.addObject()
           .put("streams", r.streams())
           .put("output_tokens_per_s", r.outputTokensPerSecond())
@@ -251,10 +235,8 @@ public final class SweepBench {
           .put(
               "decode_fraction_of_eight_chain_ceiling",
               decodeSpeedup / Math.min(r.streams(), ceilingEight))
-          .put("serial_bound_decode_tokens_per_s", serialBound.applyAsDouble(r.streams()))
-          .put(
-              "decode_fraction_of_serial_bound",
-              r.decodeTokensPerSecond() / serialBound.applyAsDouble(r.streams()))
+          .put("serial_bound_decode_tokens_per_s", serial)
+          .put("decode_fraction_of_serial_bound", r.decodeTokensPerSecond() / serial)
           .put("ttft_p50_s", r.ttftP50())
           .put("ttft_p99_s", r.ttftP99())
           .put("tpot_p50_s", r.tpotP50())

@@ -33,9 +33,9 @@ final class Bf16PanelMatmul {
   // fitted half of L2 (512 KB: 24 tokens of the down projection's 4,864 columns) ran its 896 × 4864
   // matrix at 140–144 against 147–152 with 4 MB at 128 tokens, and 154–169 against 172–181 with 2
   // or 16 MB at 512 (alternated in one process, weights from memory). 896-column matrices ran the
-  // same either way,
-  // and at 2,048 tokens a single pass over 40 MB of activations was no slower than 4 MB ones. A
-  // whole 512-token prefill of the 0.5B shape: 422–436 against 405–427 tok/s (seven pairs).
+  // same either way, and at 2,048 tokens a single pass over 40 MB of activations was no slower
+  // than 4 MB ones. A whole 512-token prefill of the 0.5B shape: 422–436 against 405–427 tok/s
+  // (seven pairs).
   private static final int ACTIVATION_BLOCK_BYTES = 4 * 1024 * 1024;
   private static final long HALF = (long) L * Integer.BYTES;
   private static final long PAIR = 2 * HALF;
