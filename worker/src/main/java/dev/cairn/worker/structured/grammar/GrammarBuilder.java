@@ -8,9 +8,9 @@ import java.util.List;
 
 /**
  * Builds a {@link Grammar}: declare rules (so they can call each other, recursively), define each
- * as an {@link Expr}, then {@link #build}, which compiles every rule to an automaton and checks
- * that the grammar is usable (every rule can complete; no rule re-enters itself without consuming a
- * byte).
+ * as an {@link Expr}, then {@link #build}, which compiles every rule to a deterministic automaton
+ * and checks that the grammar is usable (every rule can complete; no rule re-enters itself without
+ * consuming a byte).
  */
 public final class GrammarBuilder {
 
@@ -36,12 +36,21 @@ public final class GrammarBuilder {
   }
 
   public Grammar build(int root) {
+    return build(root, true);
+  }
+
+  /**
+   * Builds with each rule determinized ({@link RuleDeterminizer}), or, with {@code determinize}
+   * false, with the Thompson automata as compiled: the same language, which tests compare.
+   */
+  Grammar build(int root, boolean determinize) {
     RuleAutomaton[] rules = new RuleAutomaton[names.size()];
     for (int i = 0; i < rules.length; i++) {
       if (bodies.get(i) == null) {
         throw new IllegalStateException("rule " + names.get(i) + " declared but not defined");
       }
-      rules[i] = new RuleCompiler(names.get(i)).compile(bodies.get(i));
+      RuleAutomaton thompson = new RuleCompiler(names.get(i)).compile(bodies.get(i));
+      rules[i] = determinize ? RuleDeterminizer.determinize(thompson) : thompson;
     }
     GrammarChecks.check(rules, root);
     return new Grammar(rules, root);
