@@ -1,5 +1,6 @@
 package dev.cairn.worker.structured.grammar;
 
+import dev.cairn.worker.structured.regex.SortedStates;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,7 +30,7 @@ final class RuleDeterminizer {
   static final int MAX_GROWTH = 8;
 
   private final RuleAutomaton nfa;
-  private final Map<Key, Integer> ids = new HashMap<>();
+  private final Map<SortedStates, Integer> ids = new HashMap<>();
   private final List<int[]> members = new ArrayList<>();
   private final ArrayDeque<Integer> work = new ArrayDeque<>();
   // The subset each single state closes to, once found: most targets are one state.
@@ -87,7 +88,7 @@ final class RuleDeterminizer {
   /** Byte edges of a subset: per byte, the closure of every member's target; null if none. */
   private int[] row(int[] set) {
     int[] row = null;
-    Map<Key, Integer> byTargets = new HashMap<>();
+    Map<SortedStates, Integer> byTargets = new HashMap<>();
     int[] targets = new int[set.length];
     for (int b = 0; b < 256; b++) {
       int n = 0;
@@ -108,10 +109,10 @@ final class RuleDeterminizer {
         row[b] = closureOf(targets[0]);
         continue;
       }
-      Key key = new Key(sortedUnique(targets, n));
+      SortedStates key = new SortedStates(sortedUnique(targets, n));
       Integer d = byTargets.get(key);
       if (d == null) {
-        d = stateOf(closure(key.states));
+        d = stateOf(closure(key.states()));
         byTargets.put(key, d);
       }
       row[b] = d;
@@ -171,9 +172,9 @@ final class RuleDeterminizer {
 
   private int stateOf(int[] set) {
     return ids.computeIfAbsent(
-        new Key(set),
+        new SortedStates(set),
         k -> {
-          members.add(k.states);
+          members.add(k.states());
           work.addLast(members.size() - 1);
           return members.size() - 1;
         });
@@ -181,23 +182,5 @@ final class RuleDeterminizer {
 
   private static int[] sortedUnique(int[] xs, int n) {
     return Arrays.stream(xs, 0, n).sorted().distinct().toArray();
-  }
-
-  /** A set of states as a map key (arrays compare by identity). */
-  private record Key(int[] states) {
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Key k && Arrays.equals(states, k.states);
-    }
-
-    @Override
-    public int hashCode() {
-      return Arrays.hashCode(states);
-    }
-
-    @Override
-    public String toString() {
-      return Arrays.toString(states);
-    }
   }
 }

@@ -71,12 +71,12 @@ public final class ByteDfa {
       int hi = k + 1 < classes ? cuts[k + 1] : 256;
       Arrays.fill(classOf, cuts[k], hi, k);
     }
-    Map<StateSet, Integer> ids = new HashMap<>();
+    Map<SortedStates, Integer> ids = new HashMap<>();
     List<int[]> sets = new ArrayList<>();
     List<int[]> rows = new ArrayList<>();
     Closures closures = new Closures(nfa);
     int[] first = closures.of(new int[] {nfa.start}, 1);
-    ids.put(new StateSet(first), 0);
+    ids.put(new SortedStates(first), 0);
     sets.add(first);
     // Per class, the NFA targets of the current DFA state: one pass over its states' edges.
     int[][] targets = new int[classes][4];
@@ -98,7 +98,7 @@ public final class ByteDfa {
         int id = -1;
         if (counts[k] > 0) {
           int[] target = closures.of(targets[k], counts[k]);
-          StateSet key = new StateSet(target);
+          SortedStates key = new SortedStates(target);
           Integer known = ids.get(key);
           if (known == null) {
             known = sets.size();
@@ -143,27 +143,6 @@ public final class ByteDfa {
       }
     }
     return cuts;
-  }
-
-  /** A DFA state's NFA states, sorted, as a hash key. */
-  private static final class StateSet {
-    private final int[] states;
-    private final int hash;
-
-    StateSet(int[] states) {
-      this.states = states;
-      this.hash = Arrays.hashCode(states);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof StateSet other && Arrays.equals(states, other.states);
-    }
-
-    @Override
-    public int hashCode() {
-      return hash;
-    }
   }
 
   /** The product automaton: strings both accept. */
