@@ -87,35 +87,59 @@ final class RuleDeterminizer {
 
   /** Byte edges of a subset: per byte, the closure of every member's target; null if none. */
   private int[] row(int[] set) {
-    int[] row = null;
-    Map<SortedStates, Integer> byTargets = new HashMap<>();
-    int[] targets = new int[set.length];
-    for (int b = 0; b < 256; b++) {
-      int n = 0;
-      for (int s : set) {
-        int[] next = nfa.byteNext[s];
-        if (next != null && next[b] >= 0) {
-          targets[n++] = next[b];
+    int withRow = -1;
+    int rows = 0;
+    for (int s : set) {
+      if (nfa.byteNext[s] != null) {
+        withRow = s;
+        rows++;
+      }
+    }
+    if (rows == 0) {
+      return null;
+    }
+    int[] row = new int[256];
+    if (rows == 1) {
+      // Most subsets: one byte state (a terminal's position, a literal's byte) and the epsilon
+      // states around it.
+      int[] next = nfa.byteNext[withRow];
+      for (int b = 0; b < 256; b++) {
+        row[b] = next[b] < 0 ? -1 : closureOf(next[b]);
+      }
+      return row;
+    }
+    // Each member's row read once, in order; per byte, its targets gathered in [b][0..count).
+    int[] count = new int[256];
+    int[][] targets = new int[256][];
+    for (int s : set) {
+      int[] next = nfa.byteNext[s];
+      if (next == null) {
+        continue;
+      }
+      for (int b = 0; b < 256; b++) {
+        if (next[b] >= 0) {
+          if (targets[b] == null) {
+            targets[b] = new int[rows];
+          }
+          targets[b][count[b]++] = next[b];
         }
       }
-      if (n == 0) {
-        continue;
+    }
+    Map<SortedStates, Integer> byTargets = new HashMap<>();
+    for (int b = 0; b < 256; b++) {
+      if (count[b] == 0) {
+        row[b] = -1;
+      } else if (count[b] == 1) {
+        row[b] = closureOf(targets[b][0]);
+      } else {
+        SortedStates key = new SortedStates(sortedUnique(targets[b], count[b]));
+        Integer d = byTargets.get(key);
+        if (d == null) {
+          d = stateOf(closure(key.states()));
+          byTargets.put(key, d);
+        }
+        row[b] = d;
       }
-      if (row == null) {
-        row = new int[256];
-        Arrays.fill(row, -1);
-      }
-      if (n == 1) {
-        row[b] = closureOf(targets[0]);
-        continue;
-      }
-      SortedStates key = new SortedStates(sortedUnique(targets, n));
-      Integer d = byTargets.get(key);
-      if (d == null) {
-        d = stateOf(closure(key.states()));
-        byTargets.put(key, d);
-      }
-      row[b] = d;
     }
     return row;
   }
