@@ -47,6 +47,8 @@ public final class CompiledConstraint {
    */
   long[] mask(TokenVocabulary vocab, StackSet state) {
     Map<StackSet, long[]> cache = masks.computeIfAbsent(vocab, v -> new ConcurrentHashMap<>());
+    // No token reaches past its own length into a counted string: further positions share masks.
+    state = state.clamped(vocab.maxTokenBytes() + 1);
     long[] mask = cache.get(state);
     if (mask != null) {
       return mask;

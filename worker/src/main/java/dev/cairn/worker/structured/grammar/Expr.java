@@ -23,6 +23,20 @@ public sealed interface Expr {
   /** {@code body} min..max times; max -1 is unbounded. */
   record Repeat(Expr body, int min, int max) implements Expr {}
 
+  /**
+   * {@code unit} min..max times (max -1: unbounded), counted as the output goes rather than
+   * unrolled into states: a string of up to 5,000 characters is one character's automaton. It
+   * becomes a rule of its own. The unit must not match the empty string.
+   */
+  record Counted(ByteDfa unit, int min, int max) implements Expr {
+    public Counted {
+      if (unit.isEmpty() || unit.accepting(0) || min < 0 || (max >= 0 && max < min)) {
+        throw new IllegalArgumentException(
+            "a counted unit must match something but not the empty string, min <= max");
+      }
+    }
+  }
+
   static Expr text(String s) {
     return new Bytes(s.getBytes(StandardCharsets.UTF_8));
   }

@@ -7,18 +7,52 @@ package dev.cairn.worker.structured.grammar;
  */
 final class Frame {
 
+  /** {@link #toMax} of a repetition without an upper bound. */
+  static final int UNBOUNDED = Integer.MAX_VALUE;
+
   final int rule;
   final int state;
   final Frame parent;
+
+  /**
+   * In a counted rule ({@link RuleAutomaton#counted}): the units still needed before it may end,
+   * and the units it may still take (or {@link #UNBOUNDED}); 0 and 0 in every other rule.
+   */
+  final int toMin;
+
+  final int toMax;
+
   private final int hash;
   private final int depth;
 
   Frame(int rule, int state, Frame parent) {
+    this(rule, state, parent, 0, 0);
+  }
+
+  Frame(int rule, int state, Frame parent, int toMin, int toMax) {
     this.rule = rule;
     this.state = state;
     this.parent = parent;
-    this.hash = 31 * (31 * rule + state) + (parent == null ? 0 : parent.hash);
+    this.toMin = toMin;
+    this.toMax = toMax;
+    this.hash =
+        31 * (31 * (31 * (31 * rule + state) + toMin) + toMax) + (parent == null ? 0 : parent.hash);
     this.depth = parent == null ? 1 : parent.depth + 1;
+  }
+
+  /** The same frame, counters and all, at {@code next}. */
+  Frame at(int next) {
+    return new Frame(rule, next, parent, toMin, toMax);
+  }
+
+  /**
+   * This frame with both counters at most {@code limit}: the same future for every input of fewer
+   * than {@code limit} units, since a unit takes at least one byte.
+   */
+  Frame clamped(int limit) {
+    return toMin <= limit && toMax <= limit
+        ? this
+        : new Frame(rule, state, parent, Math.min(toMin, limit), Math.min(toMax, limit));
   }
 
   int depth() {
@@ -30,7 +64,12 @@ final class Frame {
     if (this == o) {
       return true;
     }
-    if (!(o instanceof Frame f) || f.hash != hash || f.rule != rule || f.state != state) {
+    if (!(o instanceof Frame f)
+        || f.hash != hash
+        || f.rule != rule
+        || f.state != state
+        || f.toMin != toMin
+        || f.toMax != toMax) {
       return false;
     }
     return parent == null ? f.parent == null : parent.equals(f.parent);

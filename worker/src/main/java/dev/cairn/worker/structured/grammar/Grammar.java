@@ -20,7 +20,7 @@ public final class Grammar {
     this.rules = rules;
     this.root = root;
     Closure c = new Closure();
-    c.add(new Frame(root, 0, null));
+    c.add(entry(root, null));
     this.initial = c.result();
   }
 
@@ -37,7 +37,7 @@ public final class Grammar {
     for (Frame f : from.leaves) {
       int t = rules[f.rule].byteNext[f.state][b & 0xFF];
       if (t >= 0) {
-        c.add(new Frame(f.rule, t, f.parent));
+        c.add(f.at(t));
       }
     }
     return c.result();
@@ -59,6 +59,14 @@ public final class Grammar {
   public boolean matches(byte[] bytes) {
     StackSet s = advance(initial, bytes);
     return s != null && s.isComplete();
+  }
+
+  /** A frame entering {@code rule} from its start, with a counted rule's counters full. */
+  Frame entry(int rule, Frame parent) {
+    RuleAutomaton r = rules[rule];
+    return r.counted
+        ? new Frame(rule, 0, parent, r.minCount, r.maxCount)
+        : new Frame(rule, 0, parent);
   }
 
   /**
@@ -92,22 +100,53 @@ public final class Grammar {
 
     private void expand(Frame f) {
       RuleAutomaton r = rules[f.rule];
+      if (r.counted) {
+        expandCounted(f, r);
+        return;
+      }
       if (r.accepting[f.state]) {
-        if (f.parent == null) {
-          complete = true;
-        } else {
-          push(f.parent);
-        }
+        pop(f);
       }
       for (int e : r.epsilons[f.state]) {
         push(new Frame(f.rule, e, f.parent));
       }
       int[] calls = r.calls[f.state];
       for (int i = 0; i < calls.length; i += 2) {
-        push(new Frame(calls[i], 0, new Frame(f.rule, calls[i + 1], f.parent)));
+        push(entry(calls[i], new Frame(f.rule, calls[i + 1], f.parent)));
       }
       if (r.byteNext[f.state] != null) {
         leaves.add(f);
+      }
+    }
+
+    /**
+     * A counted rule: between units (state 0) it may end once no unit is still needed, and start
+     * another while one may still come; a unit's end takes one from each counter.
+     */
+    private void expandCounted(Frame f, RuleAutomaton r) {
+      if (f.state == 0) {
+        if (f.toMin == 0) {
+          pop(f);
+        }
+        if (f.toMax > 0) {
+          leaves.add(f);
+        }
+        return;
+      }
+      if (r.accepting[f.state]) {
+        int toMax = f.toMax == Frame.UNBOUNDED ? Frame.UNBOUNDED : f.toMax - 1;
+        push(new Frame(f.rule, 0, f.parent, Math.max(0, f.toMin - 1), toMax));
+      }
+      if (r.byteNext[f.state] != null) {
+        leaves.add(f);
+      }
+    }
+
+    private void pop(Frame f) {
+      if (f.parent == null) {
+        complete = true;
+      } else {
+        push(f.parent);
       }
     }
 

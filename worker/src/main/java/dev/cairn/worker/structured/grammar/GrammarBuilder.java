@@ -44,16 +44,42 @@ public final class GrammarBuilder {
    * false, with the Thompson automata as compiled: the same language, which tests compare.
    */
   Grammar build(int root, boolean determinize) {
-    RuleAutomaton[] rules = new RuleAutomaton[names.size()];
-    for (int i = 0; i < rules.length; i++) {
+    for (int i = 0, n = names.size(); i < n; i++) {
       if (bodies.get(i) == null) {
         throw new IllegalStateException("rule " + names.get(i) + " declared but not defined");
+      }
+      if (!(bodies.get(i) instanceof Expr.Counted)) {
+        bodies.set(i, hoistCounted(bodies.get(i), names.get(i)));
+      }
+    }
+    RuleAutomaton[] rules = new RuleAutomaton[names.size()];
+    for (int i = 0; i < rules.length; i++) {
+      if (bodies.get(i) instanceof Expr.Counted c) {
+        rules[i] = RuleAutomaton.counted(names.get(i), c);
+        continue;
       }
       RuleAutomaton thompson = new RuleCompiler(names.get(i)).compile(bodies.get(i));
       rules[i] = determinize ? RuleDeterminizer.determinize(thompson) : thompson;
     }
     GrammarChecks.check(rules, root);
     return new Grammar(rules, root);
+  }
+
+  /**
+   * {@code e} with each {@link Expr.Counted} in it made a rule of its own and called: its counters
+   * live in the frames, and a frame is a rule's.
+   */
+  private Expr hoistCounted(Expr e, String owner) {
+    return switch (e) {
+      case Expr.Counted c -> new Expr.Call(rule(owner + "#counted", c));
+      case Expr.Seq q -> new Expr.Seq(q.parts().stream().map(p -> hoistCounted(p, owner)).toList());
+      case Expr.Alt a ->
+          new Expr.Alt(a.alternatives().stream().map(p -> hoistCounted(p, owner)).toList());
+      case Expr.Repeat r -> new Expr.Repeat(hoistCounted(r.body(), owner), r.min(), r.max());
+      case Expr.Bytes b -> b;
+      case Expr.Dfa d -> d;
+      case Expr.Call c -> c;
+    };
   }
 
   /** Thompson-style compilation of one rule's expression into a {@link RuleAutomaton}. */
@@ -97,6 +123,7 @@ public final class GrammarBuilder {
         case Expr.Seq s -> seq(s.parts());
         case Expr.Alt a -> alt(a.alternatives());
         case Expr.Repeat r -> repeat(r.body(), r.min(), r.max());
+        case Expr.Counted c -> throw new IllegalStateException("counted repeats are rules");
       };
     }
 

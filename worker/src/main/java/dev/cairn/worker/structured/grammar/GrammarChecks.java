@@ -52,6 +52,10 @@ final class GrammarChecks {
   }
 
   private static boolean canEnd(RuleAutomaton rule, BitSet done, boolean emptyOnly) {
+    if (rule.counted) {
+      // Its unit matches something (Expr.Counted checks), and no unit at all if none is needed.
+      return !emptyOnly || rule.minCount == 0;
+    }
     BitSet seen = new BitSet(rule.size());
     ArrayDeque<Integer> work = new ArrayDeque<>();
     work.push(0);

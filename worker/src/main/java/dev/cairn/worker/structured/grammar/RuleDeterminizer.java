@@ -50,7 +50,7 @@ final class RuleDeterminizer {
 
   /** The deterministic equivalent of {@code nfa}, or {@code nfa} itself if that would be huge. */
   static RuleAutomaton determinize(RuleAutomaton nfa) {
-    return new RuleDeterminizer(nfa).run();
+    return nfa.counted ? nfa : new RuleDeterminizer(nfa).run();
   }
 
   private RuleAutomaton run() {

@@ -2,6 +2,7 @@ package dev.cairn.worker.structured.grammar;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -48,6 +49,27 @@ public final class StackSet {
       out.add(new StackSet(Set.of(f), false));
     }
     return out;
+  }
+
+  /**
+   * This state with every counted rule's counters at most {@code limit}: it allows the same tokens
+   * as this one among tokens of fewer than {@code limit} bytes (a unit takes at least one byte, so
+   * no such token runs a counter down to 0 from there). The mask cache keys on it, so the positions
+   * of a long bounded string share their masks.
+   */
+  public StackSet clamped(int limit) {
+    boolean same = true;
+    for (Frame f : leaves) {
+      same &= f.clamped(limit) == f;
+    }
+    if (same) {
+      return this;
+    }
+    Set<Frame> out = new LinkedHashSet<>();
+    for (Frame f : leaves) {
+      out.add(f.clamped(limit));
+    }
+    return new StackSet(out, complete);
   }
 
   /** The number of live stacks. */

@@ -1,6 +1,8 @@
 package dev.cairn.worker.structured.grammar;
 
 import dev.cairn.worker.structured.mask.TokenVocabulary;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Computes which tokens a {@link StackSet} allows by walking the vocabulary's byte trie with the
@@ -18,10 +20,25 @@ public final class TokenMasks {
     new Walk(grammar, vocab, mask).fromSet(0, state);
   }
 
-  private record Walk(Grammar grammar, TokenVocabulary vocab, long[] mask) {
+  private static final class Walk {
+    private final Grammar grammar;
+    private final TokenVocabulary vocab;
+    private final long[] mask;
+    // Per counted frame's parent: the states after leaving the repetition and then one more byte.
+    private final Map<Frame, StackSet[]> exits = new HashMap<>();
+
+    Walk(Grammar grammar, TokenVocabulary vocab, long[] mask) {
+      this.grammar = grammar;
+      this.vocab = vocab;
+      this.mask = mask;
+    }
 
     void fromSet(int node, StackSet state) {
       Frame single = state.leaves.length == 1 && !state.complete ? state.leaves[0] : null;
+      if (single != null && grammar.rules[single.rule].counted) {
+        fromCounted(node, single);
+        return;
+      }
       if (single != null && grammar.rules[single.rule].simple[single.state]) {
         fromSimple(node, single.parent, single.rule, single.state);
         return;
@@ -54,6 +71,60 @@ public final class TokenMasks {
           }
         }
       }
+    }
+
+    /**
+     * Inside a counted rule, by table lookup with the counters in hand, as {@link #fromSimple} goes
+     * through a plain rule: between units, a byte either starts the next unit or, once no unit is
+     * needed, is the first after the repetition ({@code exit}, looked up once per fill).
+     */
+    void fromCounted(int node, Frame f) {
+      RuleAutomaton r = grammar.rules[f.rule];
+      counted(node, r, exitsOf(f.parent), f.state, f.toMin, f.toMax);
+    }
+
+    private void counted(
+        int node, RuleAutomaton r, StackSet[] exit, int state, int toMin, int toMax) {
+      boolean between = state == 0;
+      int[] row = !between || toMax > 0 ? r.byteNext[state] : null;
+      boolean mayExit = between && toMin == 0;
+      int nextMin = Math.max(0, toMin - 1);
+      int nextMax = toMax == Frame.UNBOUNDED ? Frame.UNBOUNDED : toMax - 1;
+      for (int c = vocab.firstChild(node); c >= 0; c = vocab.nextSibling(c)) {
+        int b = vocab.label(c) & 0xFF;
+        int t = row == null ? -1 : row[b];
+        if (t >= 0) {
+          allow(c);
+          if (r.accepting[t]) {
+            counted(c, r, exit, 0, nextMin, nextMax);
+          }
+          if (r.byteNext[t] != null) {
+            counted(c, r, exit, t, toMin, toMax);
+          }
+        }
+        if (mayExit && exit[b] != null) {
+          allow(c);
+          fromSet(c, exit[b]);
+        }
+      }
+    }
+
+    /** Per byte, the state after leaving a repetition to {@code parent} and taking it, or null. */
+    private StackSet[] exitsOf(Frame parent) {
+      return exits.computeIfAbsent(
+          parent,
+          p -> {
+            StackSet[] out = new StackSet[256];
+            if (p == null) {
+              return out; // the repetition ends the sentence: nothing follows
+            }
+            StackSet after = grammar.closure(p);
+            for (int b = 0; b < 256; b++) {
+              StackSet next = grammar.advance(after, b);
+              out[b] = next.isAlive() ? next : null;
+            }
+            return out;
+          });
     }
 
     private void allow(int node) {

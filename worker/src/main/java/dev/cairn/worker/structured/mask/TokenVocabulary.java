@@ -17,6 +17,7 @@ public final class TokenVocabulary {
 
   private final int size;
   private final byte[][] tokenBytes;
+  private final int maxTokenBytes;
   // Trie: node 0 is the root. Children form a sibling list.
   private int[] firstChild;
   private int[] nextSibling;
@@ -45,6 +46,11 @@ public final class TokenVocabulary {
   private TokenVocabulary(byte[][] tokenBytes) {
     this.size = tokenBytes.length;
     this.tokenBytes = tokenBytes.clone();
+    int longest = 0;
+    for (byte[] b : tokenBytes) {
+      longest = b == null ? longest : Math.max(longest, b.length);
+    }
+    this.maxTokenBytes = longest;
     this.nextSameBytes = new int[size];
     Arrays.fill(nextSameBytes, -1);
     int capacity = 1024;
@@ -130,6 +136,11 @@ public final class TokenVocabulary {
   }
 
   /** Number of token ids (one more than the highest), the width a mask must cover. */
+  /** The length in bytes of the longest token. */
+  public int maxTokenBytes() {
+    return maxTokenBytes;
+  }
+
   public int size() {
     return size;
   }

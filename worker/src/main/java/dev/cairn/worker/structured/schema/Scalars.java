@@ -19,7 +19,9 @@ final class Scalars {
 
   /**
    * minLength/maxLength (code points), pattern (search semantics) and format are each compiled over
-   * the JSON-escaped spelling of the value and intersected.
+   * the JSON-escaped spelling of the value and intersected. Lengths alone are counted as the output
+   * goes ({@link Expr.Counted}), so any bound compiles to one character's automaton; with a pattern
+   * or format the length is part of their automaton, which caps it.
    */
   static Expr string(JsonNode schema, String path, JsonTerminals json) {
     if (!schema.has("minLength")
@@ -33,6 +35,16 @@ final class Scalars {
     if (max >= 0 && min > max) {
       throw new ConstraintException(
           "minLength", path + "/minLength", "minLength exceeds maxLength");
+    }
+    if (!schema.has("pattern") && !schema.has("format")) {
+      // Length alone: one character's automaton, counted, however long the bound.
+      ByteDfa oneChar =
+          Regexes.of(
+              new RegexNode.Chars(CharSet.ANY),
+              CharEncoding.JSON_STRING,
+              "maxLength",
+              path + "/maxLength");
+      return Expr.seq(Expr.text("\""), new Expr.Counted(oneChar, min, max), Expr.text("\""));
     }
     RegexNode length = new RegexNode.Repeat(new RegexNode.Chars(CharSet.ANY), min, max);
     ByteDfa dfa = Regexes.of(length, CharEncoding.JSON_STRING, "maxLength", path + "/maxLength");

@@ -1,0 +1,158 @@
+package dev.cairn.worker.structured.grammar;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cairn.worker.structured.mask.TokenVocabulary;
+import dev.cairn.worker.structured.regex.ByteDfa;
+import dev.cairn.worker.structured.regex.CharEncoding;
+import dev.cairn.worker.structured.regex.CharSet;
+import dev.cairn.worker.structured.regex.RegexNode;
+import dev.cairn.worker.structured.regex.Regexes;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A JSON string's length counted at run time ({@link Expr.Counted}) matches, and allows token by
+ * token, exactly what the unrolled automaton of {@code .{min,max}} does; masks keyed on clamped
+ * counters equal the masks of the real state; and a bound of 100,000 characters is one character's
+ * automaton.
+ */
+class CountedRepeatTest {
+
+  private static final TokenVocabulary VOCAB =
+      TokenVocabulary.fromTokenizerJson(Path.of("../models/tiny-shakespeare/tokenizer.json"));
+  private static final ByteDfa ONE_CHAR =
+      Regexes.of(new RegexNode.Chars(CharSet.ANY), CharEncoding.JSON_STRING, "maxLength", "");
+
+  private static Grammar counted(int min, int max) {
+    GrammarBuilder g = new GrammarBuilder();
+    int root =
+        g.rule(
+            "string",
+            Expr.seq(Expr.text("\""), new Expr.Counted(ONE_CHAR, min, max), Expr.text("\"")));
+    return g.build(root);
+  }
+
+  private static Grammar unrolled(int min, int max) {
+    GrammarBuilder g = new GrammarBuilder();
+    RegexNode length = new RegexNode.Repeat(new RegexNode.Chars(CharSet.ANY), min, max);
+    ByteDfa dfa = Regexes.of(length, CharEncoding.JSON_STRING, "maxLength", "");
+    int root = g.rule("string", Expr.seq(Expr.text("\""), new Expr.Dfa(dfa), Expr.text("\"")));
+    return g.build(root);
+  }
+
+  private static final int[][] BOUNDS = {{0, 0}, {0, 3}, {2, 5}, {1, -1}, {3, 3}, {0, -1}};
+
+  @Test
+  void matchesWhatTheUnrolledAutomatonMatches() {
+    List<String> bodies =
+        List.of(
+            "",
+            "a",
+            "ab",
+            "abc",
+            "abcd",
+            "abcde",
+            "abcdef",
+            "é",
+            "éé€",
+            "a\\\"b",
+            "\\n\\t",
+            "\\u00e9xy",
+            "\\u00e",
+            "\\q",
+            "a\"b",
+            "tab\there",
+            "🎉🎉",
+            "x".repeat(40));
+    for (int[] b : BOUNDS) {
+      Grammar c = counted(b[0], b[1]);
+      Grammar u = unrolled(b[0], b[1]);
+      for (String body : bodies) {
+        byte[] bytes = ("\"" + body + "\"").getBytes(StandardCharsets.UTF_8);
+        assertThat(c.matches(bytes)).as("{%d,%d} %s", b[0], b[1], body).isEqualTo(u.matches(bytes));
+      }
+    }
+    assertThat(counted(2, 5).matches("\"é€\"".getBytes(StandardCharsets.UTF_8))).isTrue();
+    assertThat(counted(2, 5).matches("\"é\"".getBytes(StandardCharsets.UTF_8))).isFalse();
+    assertThat(counted(0, 3).matches("\"\\n\\n\\n\"".getBytes(StandardCharsets.UTF_8))).isTrue();
+  }
+
+  /**
+   * Random walks over the tiny model's vocabulary: each step's mask and completeness are those of
+   * the unrolled automaton, and the mask of the state clamped to the longest token plus one (the
+   * mask cache's key) is the mask of the state itself. Bounds past that length put the clamp to
+   * work.
+   */
+  @Test
+  void everyStepAllowsWhatTheUnrolledAutomatonAllows() {
+    int clamp = VOCAB.maxTokenBytes() + 1;
+    Random random = new Random(3);
+    int clampedSteps = 0;
+    for (int[] b : new int[][] {{2, 7}, {0, 12}, {clamp + 5, 2 * clamp + 9}, {1, -1}}) {
+      Grammar c = counted(b[0], b[1]);
+      Grammar u = unrolled(b[0], b[1]);
+      for (int walk = 0; walk < 25; walk++) {
+        StackSet sc = c.initial();
+        StackSet su = u.initial();
+        StringBuilder text = new StringBuilder();
+        for (int step = 0; step < 80 && sc.isAlive() && !sc.isFinal(); step++) {
+          long[] mc = mask(c, sc);
+          assertThat(mc).as("{%d,%d} after %s", b[0], b[1], text).isEqualTo(mask(u, su));
+          assertThat(sc.isComplete()).isEqualTo(su.isComplete());
+          StackSet clamped = sc.clamped(clamp);
+          if (clamped != sc) {
+            clampedSteps++;
+            assertThat(mask(c, clamped)).as("clamped after %s", text).isEqualTo(mc);
+          }
+          List<Integer> allowed = allowed(mc);
+          if (allowed.isEmpty()) {
+            break;
+          }
+          byte[] bytes = VOCAB.bytes(allowed.get(random.nextInt(allowed.size())));
+          sc = c.advance(sc, bytes);
+          su = u.advance(su, bytes);
+          text.append(new String(bytes, StandardCharsets.UTF_8));
+        }
+      }
+    }
+    assertThat(clampedSteps).isGreaterThan(50);
+  }
+
+  @Test
+  void aBoundOfAHundredThousandCharactersIsOneCharactersAutomaton() {
+    Grammar g = counted(10, 100_000);
+    int states = 0;
+    for (RuleAutomaton r : g.rules) {
+      states += r.size();
+    }
+    assertThat(states).isLessThan(40);
+    String five = "\"" + "éa".repeat(2_500) + "\"";
+    assertThat(g.matches(five.getBytes(StandardCharsets.UTF_8))).isTrue();
+    String over = "\"" + "a".repeat(100_001) + "\"";
+    assertThat(g.matches(over.getBytes(StandardCharsets.UTF_8))).isFalse();
+    String full = "\"" + "a".repeat(100_000) + "\"";
+    assertThat(g.matches(full.getBytes(StandardCharsets.UTF_8))).isTrue();
+    assertThat(g.matches("\"123456789\"".getBytes(StandardCharsets.UTF_8))).isFalse();
+  }
+
+  private static long[] mask(Grammar g, StackSet state) {
+    long[] mask = new long[(VOCAB.size() + 63) >>> 6];
+    TokenMasks.fill(g, VOCAB, state, mask);
+    return mask;
+  }
+
+  private static List<Integer> allowed(long[] mask) {
+    List<Integer> out = new ArrayList<>();
+    for (int id = 0; id < VOCAB.size(); id++) {
+      if ((mask[id >>> 6] & 1L << id) != 0) {
+        out.add(id);
+      }
+    }
+    return out;
+  }
+}
