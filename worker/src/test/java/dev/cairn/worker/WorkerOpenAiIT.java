@@ -12,6 +12,7 @@ import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.NotFoundException;
 import com.openai.errors.UnauthorizedException;
+import com.openai.models.ResponseFormatJsonSchema;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
@@ -42,8 +43,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The real tiny model served by a packaged worker process, driven by the official OpenAI Java
  * client: models, chat and completions (streaming and not), usage, stop sequences, seeds, n,
- * logprobs, greedy output equal to the reference, errors in OpenAI's format, the API key, and a
- * client that disconnects mid-stream.
+ * logprobs, greedy output equal to the reference, a JSON Schema response format, errors in OpenAI's
+ * format, the API key, and a client that disconnects mid-stream.
  */
 class WorkerOpenAiIT {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -172,6 +173,64 @@ class WorkerOpenAiIT {
     assertThat(last.usage().orElseThrow().completionTokens())
         .isEqualTo(whole.usage().orElseThrow().completionTokens());
     assertThat(chunks.subList(0, chunks.size() - 1)).allMatch(ch -> ch.usage().isEmpty());
+  }
+
+  /**
+   * A JSON Schema string bounded at 3,000 characters (refused with a 400 before string lengths were
+   * counted) through the client's typed {@code response_format}. The tiny model never writes a
+   * closing quote by itself, so a bias on that token closes the string as soon as the schema lets
+   * it: the answer is valid JSON, its string at least the minimum, and the request stops.
+   */
+  @Test
+  void aSchemaStringOfThousandsOfCharactersIsServed() throws Exception {
+    JsonNode vocab =
+        JSON.readTree(
+                Files.readString(
+                    WorkerProcess.repoRoot().resolve("models/tiny-shakespeare/tokenizer.json")))
+            .path("model")
+            .path("vocab");
+    int quote = vocab.path("\"").asInt(-1);
+    assertThat(quote).isNotNegative();
+    ResponseFormatJsonSchema.JsonSchema.Schema schema =
+        ResponseFormatJsonSchema.JsonSchema.Schema.builder()
+            .putAdditionalProperty("type", JsonValue.from("object"))
+            .putAdditionalProperty(
+                "properties",
+                JsonValue.from(
+                    Map.of("line", Map.of("type", "string", "minLength", 40, "maxLength", 3000))))
+            .putAdditionalProperty("required", JsonValue.from(List.of("line")))
+            .putAdditionalProperty("additionalProperties", JsonValue.from(false))
+            .build();
+    ChatCompletion c =
+        client
+            .chat()
+            .completions()
+            .create(
+                ChatCompletionCreateParams.builder()
+                    .model(MODEL)
+                    .addUserMessage("A line of verse, as JSON.")
+                    .maxCompletionTokens(200)
+                    .temperature(0.0)
+                    .responseFormat(
+                        ResponseFormatJsonSchema.builder()
+                            .jsonSchema(
+                                ResponseFormatJsonSchema.JsonSchema.builder()
+                                    .name("verse")
+                                    .strict(true)
+                                    .schema(schema)
+                                    .build())
+                            .build())
+                    .logitBias(
+                        ChatCompletionCreateParams.LogitBias.builder()
+                            .putAdditionalProperty(Integer.toString(quote), JsonValue.from(100))
+                            .build())
+                    .build());
+    ChatCompletion.Choice choice = c.choices().get(0);
+    assertThat(choice.finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.STOP);
+    JsonNode answer = JSON.readTree(choice.message().content().orElseThrow());
+    String line = answer.path("line").asText();
+    assertThat(answer.size()).isEqualTo(1);
+    assertThat(line.codePointCount(0, line.length())).isBetween(40, 3000);
   }
 
   @Test
