@@ -56,6 +56,7 @@ public final class MetricNames {
   // Structured output (constrained decoding), labelled {model_name, type}.
   public static final String STRUCTURED_OUTPUT_REQUESTS = "cairn_structured_output_requests_total";
   public static final String STRUCTURED_OUTPUT_COMPILE = "cairn_structured_output_compile_seconds";
+  public static final String STRUCTURED_OUTPUT_MASK = "cairn_structured_output_mask_seconds";
 
   /** The {@code type} values pre-created at 0 on {@link #STRUCTURED_OUTPUT_REQUESTS}. */
   public static final List<String> STRUCTURED_OUTPUT_TYPES =

@@ -353,6 +353,8 @@ class WorkerMetricsIT {
             MetricNames.STRUCTURED_OUTPUT_REQUESTS,
             MetricNames.STRUCTURED_OUTPUT_COMPILE,
             MetricNames.STRUCTURED_OUTPUT_COMPILE + "_max",
+            MetricNames.STRUCTURED_OUTPUT_MASK,
+            MetricNames.STRUCTURED_OUTPUT_MASK + "_max",
             MetricNames.MODEL_INFO));
   }
 

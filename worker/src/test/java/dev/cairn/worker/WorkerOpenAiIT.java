@@ -201,6 +201,8 @@ class WorkerOpenAiIT {
             .putAdditionalProperty("required", JsonValue.from(List.of("line")))
             .putAdditionalProperty("additionalProperties", JsonValue.from(false))
             .build();
+    String maskCount = MetricNames.STRUCTURED_OUTPUT_MASK + "_count";
+    double masksBefore = worker.scrape().value(maskCount, Map.of("model_name", MODEL));
     ChatCompletion c =
         client
             .chat()
@@ -231,6 +233,9 @@ class WorkerOpenAiIT {
     String line = answer.path("line").asText();
     assertThat(answer.size()).isEqualTo(1);
     assertThat(line.codePointCount(0, line.length())).isBetween(40, 3000);
+    // The masks this request's states needed were computed, and timed, at least once.
+    assertThat(worker.scrape().value(maskCount, Map.of("model_name", MODEL)))
+        .isGreaterThan(masksBefore);
   }
 
   @Test

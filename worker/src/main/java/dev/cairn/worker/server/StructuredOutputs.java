@@ -21,7 +21,7 @@ import java.util.Set;
  * Structured output for one served model: compiles a request's {@link StructuredSpec} (cached by
  * canonical form, so a repeated schema costs a map lookup) and attaches a fresh matcher per choice
  * to its sampling parameters. Compiling runs on the request's worker thread, never on the engine's.
- * Counts requests by type and times compiles.
+ * Counts requests by type and times compiles and token masks.
  */
 public final class StructuredOutputs {
 
@@ -52,8 +52,19 @@ public final class StructuredOutputs {
             .tag(MetricNames.LABEL_MODEL_NAME, modelId)
             .serviceLevelObjectives(sloBuckets())
             .register(registry);
+    Timer mask =
+        Timer.builder(MetricNames.STRUCTURED_OUTPUT_MASK)
+            .description(
+                "Time to compute a token mask the constraint's cache did not hold; the engine's"
+                    + " step waits for it")
+            .tag(MetricNames.LABEL_MODEL_NAME, modelId)
+            .serviceLevelObjectives(sloBuckets())
+            .register(registry);
     this.compiler =
-        new ConstraintCompiler(CACHE_CAPACITY, nanos -> compile.record(Duration.ofNanos(nanos)));
+        new ConstraintCompiler(
+            CACHE_CAPACITY,
+            nanos -> compile.record(Duration.ofNanos(nanos)),
+            nanos -> mask.record(Duration.ofNanos(nanos)));
     for (String type : MetricNames.STRUCTURED_OUTPUT_TYPES) {
       requests.put(
           type,

@@ -30,20 +30,24 @@ public final class ConstraintCompiler {
 
   private final Map<String, CompiledConstraint> cache;
   private final LongConsumer compileNanos;
+  private final LongConsumer maskNanos;
 
   /**
    * @param capacity how many compiled constraints to keep (least recently used go first)
    */
   public ConstraintCompiler(int capacity) {
-    this(capacity, nanos -> {});
+    this(capacity, nanos -> {}, nanos -> {});
   }
 
   /**
    * @param capacity how many compiled constraints to keep (least recently used go first)
    * @param compileNanos told how long each compile took (cache hits are not compiles)
+   * @param maskNanos told how long each token mask took that a compiled constraint's mask cache did
+   *     not hold (it is computed where the sampler asks for it, on the engine's step)
    */
-  public ConstraintCompiler(int capacity, LongConsumer compileNanos) {
+  public ConstraintCompiler(int capacity, LongConsumer compileNanos, LongConsumer maskNanos) {
     this.compileNanos = compileNanos;
+    this.maskNanos = maskNanos;
     this.cache =
         Collections.synchronizedMap(
             new LinkedHashMap<>(16, 0.75f, true) {
@@ -130,7 +134,7 @@ public final class ConstraintCompiler {
     CompiledConstraint c = cache.get(key);
     if (c == null) {
       long start = System.nanoTime();
-      c = new CompiledConstraint(key, build.get());
+      c = new CompiledConstraint(key, build.get(), maskNanos);
       compileNanos.accept(System.nanoTime() - start);
       cache.put(key, c);
     }
