@@ -102,6 +102,24 @@ class StructuredWalkTest {
     }
   }
 
+  /** Item bounds in the thousands (refused above 1,000 before items were counted). */
+  @Test
+  void arraysOfThousandsOfItemsKeepTheirBounds() throws Exception {
+    JsonNode schema =
+        MAPPER.readTree(
+            "{\"type\": \"array\", \"items\": {\"type\": \"integer\", \"minimum\": 0,"
+                + " \"maximum\": 9}, \"minItems\": 150, \"maxItems\": 5000}");
+    CompiledConstraint c = compiler.jsonSchema(schema);
+    JsonSchema validator = FACTORY.getSchema(schema, CONFIG);
+    Random random = new Random(12);
+    for (int i = 0; i < 3; i++) {
+      String text = RandomWalk.run(c, VOCAB, random);
+      JsonNode value = MAPPER.readTree(text);
+      assertThat(validator.validate(value)).as(text).isEmpty();
+      assertThat(value.size()).isBetween(150, 5000);
+    }
+  }
+
   /** What OpenAI makes of a function without parameters: no property may appear. */
   @Test
   void anObjectThatAllowsNoPropertyIsEmpty() throws Exception {

@@ -25,14 +25,14 @@ public sealed interface Expr {
 
   /**
    * {@code unit} min..max times (max -1: unbounded), counted as the output goes rather than
-   * unrolled into states: a string of up to 5,000 characters is one character's automaton. It
-   * becomes a rule of its own. The unit must not match the empty string.
+   * unrolled into states: a string of up to 5,000 characters is one character's automaton, an array
+   * of up to 5,000 items one item's. It becomes a rule of its own. The unit must consume at least
+   * one byte ({@link GrammarBuilder#build} checks).
    */
-  record Counted(ByteDfa unit, int min, int max) implements Expr {
+  record Counted(Expr unit, int min, int max) implements Expr {
     public Counted {
-      if (unit.isEmpty() || unit.accepting(0) || min < 0 || (max >= 0 && max < min)) {
-        throw new IllegalArgumentException(
-            "a counted unit must match something but not the empty string, min <= max");
+      if (min < 0 || (max >= 0 && max < min)) {
+        throw new IllegalArgumentException("counted " + min + ".." + max + ": min <= max");
       }
     }
   }

@@ -46,13 +46,14 @@ final class Frame {
   }
 
   /**
-   * This frame with both counters at most {@code limit}: the same future for every input of fewer
-   * than {@code limit} units, since a unit takes at least one byte.
+   * This stack with every frame's counters at most {@code limit}: the same future for every input
+   * of fewer than {@code limit} bytes, since a unit takes at least one byte.
    */
   Frame clamped(int limit) {
-    return toMin <= limit && toMax <= limit
+    Frame p = parent == null ? null : parent.clamped(limit);
+    return p == parent && toMin <= limit && toMax <= limit
         ? this
-        : new Frame(rule, state, parent, Math.min(toMin, limit), Math.min(toMax, limit));
+        : new Frame(rule, state, p, Math.min(toMin, limit), Math.min(toMax, limit));
   }
 
   int depth() {

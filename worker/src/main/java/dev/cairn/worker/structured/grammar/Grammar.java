@@ -121,21 +121,27 @@ public final class Grammar {
 
     /**
      * A counted rule: between units (state 0) it may end once no unit is still needed, and start
-     * another while one may still come; a unit's end takes one from each counter.
+     * another while one may still come; a unit's end takes one from each counter. Inside a unit it
+     * is expanded as any rule, its frames keeping the counters.
      */
     private void expandCounted(Frame f, RuleAutomaton r) {
       if (f.state == 0) {
         if (f.toMin == 0) {
           pop(f);
         }
-        if (f.toMax > 0) {
-          leaves.add(f);
+        if (f.toMax == 0) {
+          return;
         }
-        return;
-      }
-      if (r.accepting[f.state]) {
+      } else if (r.accepting[f.state]) {
         int toMax = f.toMax == Frame.UNBOUNDED ? Frame.UNBOUNDED : f.toMax - 1;
         push(new Frame(f.rule, 0, f.parent, Math.max(0, f.toMin - 1), toMax));
+      }
+      for (int e : r.epsilons[f.state]) {
+        push(f.at(e));
+      }
+      int[] calls = r.calls[f.state];
+      for (int i = 0; i < calls.length; i += 2) {
+        push(entry(calls[i], f.at(calls[i + 1])));
       }
       if (r.byteNext[f.state] != null) {
         leaves.add(f);

@@ -44,22 +44,26 @@ public final class GrammarBuilder {
    * false, with the Thompson automata as compiled: the same language, which tests compare.
    */
   Grammar build(int root, boolean determinize) {
-    for (int i = 0, n = names.size(); i < n; i++) {
-      if (bodies.get(i) == null) {
+    // Hidden rules made here are appended, and hoisted in turn (a counted unit may count too).
+    for (int i = 0; i < names.size(); i++) {
+      Expr body = bodies.get(i);
+      if (body == null) {
         throw new IllegalStateException("rule " + names.get(i) + " declared but not defined");
       }
-      if (!(bodies.get(i) instanceof Expr.Counted)) {
-        bodies.set(i, hoistCounted(bodies.get(i), names.get(i)));
-      }
+      bodies.set(
+          i,
+          body instanceof Expr.Counted c
+              ? new Expr.Counted(hoistCounted(c.unit(), names.get(i)), c.min(), c.max())
+              : hoistCounted(body, names.get(i)));
     }
     RuleAutomaton[] rules = new RuleAutomaton[names.size()];
     for (int i = 0; i < rules.length; i++) {
-      if (bodies.get(i) instanceof Expr.Counted c) {
-        rules[i] = RuleAutomaton.counted(names.get(i), c);
-        continue;
-      }
-      RuleAutomaton thompson = new RuleCompiler(names.get(i)).compile(bodies.get(i));
-      rules[i] = determinize ? RuleDeterminizer.determinize(thompson) : thompson;
+      Expr body = bodies.get(i);
+      Expr compiled = body instanceof Expr.Counted c ? c.unit() : body;
+      RuleAutomaton thompson = new RuleCompiler(names.get(i)).compile(compiled);
+      RuleAutomaton rule = determinize ? RuleDeterminizer.determinize(thompson) : thompson;
+      rules[i] =
+          body instanceof Expr.Counted c ? RuleAutomaton.counted(rule, c.min(), c.max()) : rule;
     }
     GrammarChecks.check(rules, root);
     return new Grammar(rules, root);

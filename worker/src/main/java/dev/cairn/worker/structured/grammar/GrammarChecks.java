@@ -25,6 +25,12 @@ final class GrammarChecks {
     }
     BitSet nullable = fixpoint(rules, true);
     for (int r = reachable.nextSetBit(0); r >= 0; r = reachable.nextSetBit(r + 1)) {
+      if (rules[r].counted && unitCanEnd(rules[r], nullable, true)) {
+        // Units that take no byte could be counted without output: a bug in a grammar's author.
+        throw new IllegalStateException("counted rule " + rules[r].name + " has an empty unit");
+      }
+    }
+    for (int r = reachable.nextSetBit(0); r >= 0; r = reachable.nextSetBit(r + 1)) {
       if (reentersWithoutInput(rules, nullable, r)) {
         throw new ConstraintException(
             "$ref", rules[r].name, "recursion that consumes no input (left recursion)");
@@ -52,10 +58,15 @@ final class GrammarChecks {
   }
 
   private static boolean canEnd(RuleAutomaton rule, BitSet done, boolean emptyOnly) {
-    if (rule.counted) {
-      // Its unit matches something (Expr.Counted checks), and no unit at all if none is needed.
-      return !emptyOnly || rule.minCount == 0;
+    if (rule.counted && rule.minCount == 0) {
+      return true; // no unit at all
     }
+    // A counted rule needing units ends if a unit can (never without a byte: checked above).
+    return unitCanEnd(rule, done, emptyOnly);
+  }
+
+  /** Whether the rule's automaton (a counted rule's: one unit) reaches an accepting state. */
+  private static boolean unitCanEnd(RuleAutomaton rule, BitSet done, boolean emptyOnly) {
     BitSet seen = new BitSet(rule.size());
     ArrayDeque<Integer> work = new ArrayDeque<>();
     work.push(0);

@@ -1,7 +1,7 @@
 package dev.cairn.worker.structured.grammar;
 
-import dev.cairn.worker.structured.regex.ByteDfa;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -10,8 +10,8 @@ import java.util.List;
  * is the start.
  *
  * <p>A counted rule ({@link #counted}, from {@link Expr.Counted}) is one unit's automaton, run
- * between {@link #minCount} and {@link #maxCount} times: its accepting states end a unit, and the
- * frames count the units, so a bound of thousands costs no states.
+ * between {@link #minCount} and {@link #maxCount} times: state 0 is between units, its accepting
+ * states end a unit, and the frames count the units, so a bound of thousands costs no states.
  */
 final class RuleAutomaton {
 
@@ -28,6 +28,10 @@ final class RuleAutomaton {
   final boolean[] simple;
 
   final boolean counted;
+
+  /** A counted rule whose unit calls nothing: the mask walk steps through it by table lookup. */
+  final boolean plainCounted;
+
   final int minCount;
   final int maxCount; // Frame.UNBOUNDED for no bound
 
@@ -51,6 +55,11 @@ final class RuleAutomaton {
       int maxCount) {
     this.name = name;
     this.counted = counted;
+    boolean plain = counted;
+    for (int s = 0; s < epsilons.size(); s++) {
+      plain &= epsilons.get(s).length == 0 && calls.get(s).length == 0;
+    }
+    this.plainCounted = plain;
     this.minCount = minCount;
     this.maxCount = maxCount;
     int n = byteNext.size();
@@ -71,25 +80,25 @@ final class RuleAutomaton {
     }
   }
 
-  /** The counted rule of {@code c}: its unit's DFA as the automaton, state 0 its start. */
-  static RuleAutomaton counted(String name, Expr.Counted c) {
-    ByteDfa unit = c.unit();
-    List<int[]> rows = new ArrayList<>();
-    List<int[]> none = new ArrayList<>();
+  /**
+   * The counted rule of {@code unit} (its automaton, state 0 its start and never entered again):
+   * between min and max units, counted in the frames.
+   */
+  static RuleAutomaton counted(RuleAutomaton unit, int min, int max) {
+    int n = unit.size();
     List<Boolean> acc = new ArrayList<>();
-    for (int s = 0; s < unit.size(); s++) {
-      int[] row = new int[256];
-      boolean any = false;
-      for (int b = 0; b < 256; b++) {
-        row[b] = unit.next(s, b);
-        any |= row[b] >= 0;
-      }
-      rows.add(any ? row : null);
-      none.add(new int[0]);
-      acc.add(unit.accepting(s));
+    for (int s = 0; s < n; s++) {
+      acc.add(unit.accepting[s]);
     }
-    int max = c.max() < 0 ? Frame.UNBOUNDED : c.max();
-    return new RuleAutomaton(name, rows, none, none, acc, true, c.min(), max);
+    return new RuleAutomaton(
+        unit.name,
+        Arrays.asList(unit.byteNext),
+        Arrays.asList(unit.epsilons),
+        Arrays.asList(unit.calls),
+        acc,
+        true,
+        min,
+        max < 0 ? Frame.UNBOUNDED : max);
   }
 
   int size() {

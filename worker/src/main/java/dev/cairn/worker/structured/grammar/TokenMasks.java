@@ -35,7 +35,7 @@ public final class TokenMasks {
 
     void fromSet(int node, StackSet state) {
       Frame single = state.leaves.length == 1 && !state.complete ? state.leaves[0] : null;
-      if (single != null && grammar.rules[single.rule].counted) {
+      if (single != null && grammar.rules[single.rule].plainCounted) {
         fromCounted(node, single);
         return;
       }

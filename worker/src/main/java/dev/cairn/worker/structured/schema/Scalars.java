@@ -44,7 +44,8 @@ final class Scalars {
               CharEncoding.JSON_STRING,
               "maxLength",
               path + "/maxLength");
-      return Expr.seq(Expr.text("\""), new Expr.Counted(oneChar, min, max), Expr.text("\""));
+      return Expr.seq(
+          Expr.text("\""), new Expr.Counted(new Expr.Dfa(oneChar), min, max), Expr.text("\""));
     }
     RegexNode length = new RegexNode.Repeat(new RegexNode.Chars(CharSet.ANY), min, max);
     ByteDfa dfa = Regexes.of(length, CharEncoding.JSON_STRING, "maxLength", path + "/maxLength");

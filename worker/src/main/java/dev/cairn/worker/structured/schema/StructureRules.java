@@ -174,20 +174,31 @@ final class StructureRules {
     return Expr.seq(Expr.text("["), json.ws(), elements(prefix, item, min, max, 0), Expr.text("]"));
   }
 
-  /** The elements from index k on, k elements having been written. */
+  /**
+   * The elements from index k on, k elements having been written: the prefix items one by one, then
+   * the rest counted ({@link Expr.Counted}: minItems and maxItems of thousands cost one item's
+   * states).
+   */
   private Expr elements(List<Expr> prefix, Expr item, int min, int max, int k) {
     Expr end = new Expr.Seq(List.of());
     if (max >= 0 && k == max) {
       return end;
     }
-    Expr sep = k == 0 ? end : Expr.seq(Expr.text(","), json.ws());
-    if (k >= prefix.size() && k >= min && k > 0) {
-      // Past the prefix and the minimum: a plain bounded loop.
-      Expr one = Expr.seq(Expr.text(","), json.ws(), item, json.ws());
-      return new Expr.Repeat(one, 0, max < 0 ? -1 : max - k);
+    if (k >= prefix.size()) {
+      Expr more = Expr.seq(Expr.text(","), json.ws(), item, json.ws());
+      if (k > 0) {
+        return new Expr.Counted(more, Math.max(0, min - k), max < 0 ? -1 : max - k);
+      }
+      // The first item has no comma before it.
+      Expr items =
+          Expr.seq(
+              item,
+              json.ws(),
+              new Expr.Counted(more, Math.max(0, min - 1), max < 0 ? -1 : max - 1));
+      return min == 0 ? Expr.alt(List.of(end, items)) : items;
     }
-    Expr element = k < prefix.size() ? prefix.get(k) : item;
-    Expr next = Expr.seq(sep, element, json.ws(), elements(prefix, item, min, max, k + 1));
+    Expr sep = k == 0 ? end : Expr.seq(Expr.text(","), json.ws());
+    Expr next = Expr.seq(sep, prefix.get(k), json.ws(), elements(prefix, item, min, max, k + 1));
     return k >= min ? Expr.alt(List.of(end, next)) : next;
   }
 
@@ -199,10 +210,6 @@ final class StructureRules {
     if (!n.isIntegralNumber() || !n.canConvertToInt() || n.intValue() < 0) {
       throw new ConstraintException(
           keyword, path + "/" + keyword, keyword + " must be a non-negative integer");
-    }
-    if (n.intValue() > 1000) {
-      throw new ConstraintException(
-          keyword, path + "/" + keyword, keyword + " above 1000 is not supported");
     }
     return n.intValue();
   }

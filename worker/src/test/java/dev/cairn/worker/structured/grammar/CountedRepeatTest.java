@@ -1,6 +1,7 @@
 package dev.cairn.worker.structured.grammar;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.worker.structured.mask.TokenVocabulary;
 import dev.cairn.worker.structured.regex.ByteDfa;
@@ -33,7 +34,10 @@ class CountedRepeatTest {
     int root =
         g.rule(
             "string",
-            Expr.seq(Expr.text("\""), new Expr.Counted(ONE_CHAR, min, max), Expr.text("\"")));
+            Expr.seq(
+                Expr.text("\""),
+                new Expr.Counted(new Expr.Dfa(ONE_CHAR), min, max),
+                Expr.text("\"")));
     return g.build(root);
   }
 
@@ -138,6 +142,72 @@ class CountedRepeatTest {
     String full = "\"" + "a".repeat(100_000) + "\"";
     assertThat(g.matches(full.getBytes(StandardCharsets.UTF_8))).isTrue();
     assertThat(g.matches("\"123456789\"".getBytes(StandardCharsets.UTF_8))).isFalse();
+  }
+
+  /** {@code [item(, item){min,max}]} with items called from the unit, counted or unrolled. */
+  private static Grammar list(int min, int max, boolean count) {
+    GrammarBuilder g = new GrammarBuilder();
+    int item =
+        g.rule(
+            "item",
+            Expr.alt(
+                List.of(
+                    Expr.text("true"),
+                    new Expr.Dfa(
+                        Regexes.compile("-?[0-9]{1,3}", CharEncoding.RAW, false, "p", "")))));
+    Expr more = Expr.seq(Expr.text(", "), new Expr.Call(item));
+    Expr rest = count ? new Expr.Counted(more, min, max) : new Expr.Repeat(more, min, max);
+    return g.build(
+        g.rule("list", Expr.seq(Expr.text("["), new Expr.Call(item), rest, Expr.text("]"))));
+  }
+
+  /**
+   * A unit that calls another rule goes through the general matcher: its frames below the called
+   * rule carry the counters, and the clamp reaches them there too.
+   */
+  @Test
+  void aUnitThatCallsARuleCountsThroughTheCall() {
+    int clamp = VOCAB.maxTokenBytes() + 1;
+    Random random = new Random(8);
+    int clampedSteps = 0;
+    for (int[] b : new int[][] {{0, 3}, {2, 6}, {clamp, clamp + 30}, {1, -1}}) {
+      Grammar c = list(b[0], b[1], true);
+      Grammar u = list(b[0], b[1], false);
+      for (String s :
+          List.of("[1]", "[1, 2]", "[1, 2, 3]", "[1, 2, 3, 4]", "[true, -5, 7, 8, 9]")) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        assertThat(c.matches(bytes)).as("{%d,%d} %s", b[0], b[1], s).isEqualTo(u.matches(bytes));
+      }
+      for (int walk = 0; walk < 20; walk++) {
+        StackSet sc = c.initial();
+        StackSet su = u.initial();
+        for (int step = 0; step < 120 && !sc.isFinal(); step++) {
+          long[] mc = mask(c, sc);
+          assertThat(mc).isEqualTo(mask(u, su));
+          assertThat(sc.isComplete()).isEqualTo(su.isComplete());
+          StackSet clamped = sc.clamped(clamp);
+          if (clamped != sc) {
+            clampedSteps++;
+            assertThat(mask(c, clamped)).isEqualTo(mc);
+          }
+          List<Integer> allowed = allowed(mc);
+          if (allowed.isEmpty()) {
+            break;
+          }
+          byte[] bytes = VOCAB.bytes(allowed.get(random.nextInt(allowed.size())));
+          sc = c.advance(sc, bytes);
+          su = u.advance(su, bytes);
+        }
+      }
+    }
+    assertThat(clampedSteps).isGreaterThan(50);
+  }
+
+  @Test
+  void aUnitThatCanBeEmptyIsRefusedWhenBuilt() {
+    GrammarBuilder g = new GrammarBuilder();
+    int root = g.rule("r", new Expr.Counted(Expr.optional(Expr.text("a")), 0, 5));
+    assertThatThrownBy(() -> g.build(root)).hasMessageContaining("empty unit");
   }
 
   private static long[] mask(Grammar g, StackSet state) {
