@@ -26,7 +26,7 @@ final class GrammarChecks {
     BitSet nullable = fixpoint(rules, true);
     for (int r = reachable.nextSetBit(0); r >= 0; r = reachable.nextSetBit(r + 1)) {
       if (rules[r].counted && unitCanEnd(rules[r], nullable, true)) {
-        // Units that take no byte could be counted without output: a bug in a grammar's author.
+        // A unit taking no byte would count without output: a bug in the code that built it.
         throw new IllegalStateException("counted rule " + rules[r].name + " has an empty unit");
       }
     }

@@ -13,10 +13,11 @@ import java.util.Map;
  * Turns a rule's Thompson automaton into one without epsilon edges, deterministic over bytes (the
  * subset construction, with call edges kept as they are: they push at run time). The language is
  * unchanged; what changes is the cost of matching. A Thompson automaton joins every piece with
- * epsilons, so a string with a maxLength puts one after each character: every position inside it is
- * then a state the token-mask walk must step through with a full closure per trie node (a second
- * and more for one mask of a 152k vocabulary, measured in {@code StructuredStreamsBench}).
- * Determinized, those positions are plain byte states, walked by table lookup.
+ * epsilons, so a terminal that may end at every position (a bounded string, a pattern such as
+ * {@code [a-z]+}) has an epsilon to what follows at each: every position inside it is then a state
+ * the token-mask walk must step through with a full closure per trie node (a second and more for
+ * one mask of a 152k vocabulary, measured in {@code StructuredStreamsBench}). Determinized, those
+ * positions are plain byte states, walked by table lookup.
  */
 final class RuleDeterminizer {
 

@@ -58,18 +58,13 @@ public final class StackSet {
    * of a long bounded string share their masks.
    */
   public StackSet clamped(int limit) {
+    Frame[] clamped = new Frame[leaves.length];
     boolean same = true;
-    for (Frame f : leaves) {
-      same &= f.clamped(limit) == f;
+    for (int i = 0; i < leaves.length; i++) {
+      clamped[i] = leaves[i].clamped(limit);
+      same &= clamped[i] == leaves[i];
     }
-    if (same) {
-      return this;
-    }
-    Set<Frame> out = new LinkedHashSet<>();
-    for (Frame f : leaves) {
-      out.add(f.clamped(limit));
-    }
-    return new StackSet(out, complete);
+    return same ? this : new StackSet(new LinkedHashSet<>(Arrays.asList(clamped)), complete);
   }
 
   /** The number of live stacks. */

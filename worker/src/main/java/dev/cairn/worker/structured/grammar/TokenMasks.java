@@ -9,7 +9,8 @@ import java.util.Map;
  * matcher: a subtree is skipped as soon as its prefix is refused, so shared prefixes cost one step.
  * While the walk sits in a "simple" automaton state (inside a string, a number, a literal) it
  * advances by one table lookup without building stacks, which keeps free-text steps (where most of
- * the vocabulary is allowed) cheap.
+ * the vocabulary is allowed) cheap; inside a counted string it does the same with the counters in
+ * hand.
  */
 public final class TokenMasks {
 
