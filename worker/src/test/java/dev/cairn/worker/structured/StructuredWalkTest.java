@@ -10,6 +10,7 @@ import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import dev.cairn.worker.structured.mask.TokenVocabulary;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.regex.Pattern;
@@ -89,16 +90,9 @@ class StructuredWalkTest {
                 + " \"minLength\": 900, \"maxLength\": 1200}, \"note\": {\"type\":"
                 + " \"string\", \"maxLength\": 5000}}, \"required\": [\"text\", \"note\"],"
                 + " \"additionalProperties\": false}");
-    CompiledConstraint c = compiler.jsonSchema(schema);
-    JsonSchema validator = FACTORY.getSchema(schema, CONFIG);
-    Random random = new Random(9);
-    for (int i = 0; i < 4; i++) {
-      String text = RandomWalk.run(c, VOCAB, random);
-      JsonNode value = MAPPER.readTree(text);
-      assertThat(validator.validate(value)).as(text).isEmpty();
-      int length =
-          value.get("text").asText().codePointCount(0, value.get("text").asText().length());
-      assertThat(length).isBetween(900, 1200);
+    for (JsonNode value : validWalks(schema, 4, new Random(9))) {
+      String text = value.get("text").asText();
+      assertThat(text.codePointCount(0, text.length())).isBetween(900, 1200);
     }
   }
 
@@ -109,15 +103,23 @@ class StructuredWalkTest {
         MAPPER.readTree(
             "{\"type\": \"array\", \"items\": {\"type\": \"integer\", \"minimum\": 0,"
                 + " \"maximum\": 9}, \"minItems\": 150, \"maxItems\": 5000}");
+    for (JsonNode value : validWalks(schema, 3, new Random(12))) {
+      assertThat(value.size()).isBetween(150, 5000);
+    }
+  }
+
+  /** {@code walks} random walks through {@code schema}'s masks, each validated against it. */
+  private List<JsonNode> validWalks(JsonNode schema, int walks, Random random) throws Exception {
     CompiledConstraint c = compiler.jsonSchema(schema);
     JsonSchema validator = FACTORY.getSchema(schema, CONFIG);
-    Random random = new Random(12);
-    for (int i = 0; i < 3; i++) {
+    List<JsonNode> out = new ArrayList<>();
+    for (int i = 0; i < walks; i++) {
       String text = RandomWalk.run(c, VOCAB, random);
       JsonNode value = MAPPER.readTree(text);
       assertThat(validator.validate(value)).as(text).isEmpty();
-      assertThat(value.size()).isBetween(150, 5000);
+      out.add(value);
     }
+    return out;
   }
 
   /** What OpenAI makes of a function without parameters: no property may appear. */

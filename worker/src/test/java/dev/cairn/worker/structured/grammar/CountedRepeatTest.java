@@ -3,15 +3,12 @@ package dev.cairn.worker.structured.grammar;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.cairn.worker.structured.mask.TokenVocabulary;
 import dev.cairn.worker.structured.regex.ByteDfa;
 import dev.cairn.worker.structured.regex.CharEncoding;
 import dev.cairn.worker.structured.regex.CharSet;
 import dev.cairn.worker.structured.regex.RegexNode;
 import dev.cairn.worker.structured.regex.Regexes;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -24,8 +21,6 @@ import org.junit.jupiter.api.Test;
  */
 class CountedRepeatTest {
 
-  private static final TokenVocabulary VOCAB =
-      TokenVocabulary.fromTokenizerJson(Path.of("../models/tiny-shakespeare/tokenizer.json"));
   private static final ByteDfa ONE_CHAR =
       Regexes.of(new RegexNode.Chars(CharSet.ANY), CharEncoding.JSON_STRING, "maxLength", "");
 
@@ -94,35 +89,12 @@ class CountedRepeatTest {
    */
   @Test
   void everyStepAllowsWhatTheUnrolledAutomatonAllows() {
-    int clamp = VOCAB.maxTokenBytes() + 1;
+    int clamp = MaskWalks.VOCAB.maxTokenBytes() + 1;
     Random random = new Random(3);
     int clampedSteps = 0;
     for (int[] b : new int[][] {{2, 7}, {0, 12}, {clamp + 5, 2 * clamp + 9}, {1, -1}}) {
-      Grammar c = counted(b[0], b[1]);
-      Grammar u = unrolled(b[0], b[1]);
-      for (int walk = 0; walk < 25; walk++) {
-        StackSet sc = c.initial();
-        StackSet su = u.initial();
-        StringBuilder text = new StringBuilder();
-        for (int step = 0; step < 80 && sc.isAlive() && !sc.isFinal(); step++) {
-          long[] mc = mask(c, sc);
-          assertThat(mc).as("{%d,%d} after %s", b[0], b[1], text).isEqualTo(mask(u, su));
-          assertThat(sc.isComplete()).isEqualTo(su.isComplete());
-          StackSet clamped = sc.clamped(clamp);
-          if (clamped != sc) {
-            clampedSteps++;
-            assertThat(mask(c, clamped)).as("clamped after %s", text).isEqualTo(mc);
-          }
-          List<Integer> allowed = allowed(mc);
-          if (allowed.isEmpty()) {
-            break;
-          }
-          byte[] bytes = VOCAB.bytes(allowed.get(random.nextInt(allowed.size())));
-          sc = c.advance(sc, bytes);
-          su = u.advance(su, bytes);
-          text.append(new String(bytes, StandardCharsets.UTF_8));
-        }
-      }
+      clampedSteps +=
+          MaskWalks.compare(counted(b[0], b[1]), unrolled(b[0], b[1]), random, 25, 80, clamp)[1];
     }
     assertThat(clampedSteps).isGreaterThan(50);
   }
@@ -167,7 +139,7 @@ class CountedRepeatTest {
    */
   @Test
   void aUnitThatCallsARuleCountsThroughTheCall() {
-    int clamp = VOCAB.maxTokenBytes() + 1;
+    int clamp = MaskWalks.VOCAB.maxTokenBytes() + 1;
     Random random = new Random(8);
     int clampedSteps = 0;
     for (int[] b : new int[][] {{0, 3}, {2, 6}, {clamp, clamp + 30}, {1, -1}}) {
@@ -178,27 +150,7 @@ class CountedRepeatTest {
         byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
         assertThat(c.matches(bytes)).as("{%d,%d} %s", b[0], b[1], s).isEqualTo(u.matches(bytes));
       }
-      for (int walk = 0; walk < 20; walk++) {
-        StackSet sc = c.initial();
-        StackSet su = u.initial();
-        for (int step = 0; step < 120 && !sc.isFinal(); step++) {
-          long[] mc = mask(c, sc);
-          assertThat(mc).isEqualTo(mask(u, su));
-          assertThat(sc.isComplete()).isEqualTo(su.isComplete());
-          StackSet clamped = sc.clamped(clamp);
-          if (clamped != sc) {
-            clampedSteps++;
-            assertThat(mask(c, clamped)).isEqualTo(mc);
-          }
-          List<Integer> allowed = allowed(mc);
-          if (allowed.isEmpty()) {
-            break;
-          }
-          byte[] bytes = VOCAB.bytes(allowed.get(random.nextInt(allowed.size())));
-          sc = c.advance(sc, bytes);
-          su = u.advance(su, bytes);
-        }
-      }
+      clampedSteps += MaskWalks.compare(c, u, random, 20, 120, clamp)[1];
     }
     assertThat(clampedSteps).isGreaterThan(50);
   }
@@ -208,21 +160,5 @@ class CountedRepeatTest {
     GrammarBuilder g = new GrammarBuilder();
     int root = g.rule("r", new Expr.Counted(Expr.optional(Expr.text("a")), 0, 5));
     assertThatThrownBy(() -> g.build(root)).hasMessageContaining("empty unit");
-  }
-
-  private static long[] mask(Grammar g, StackSet state) {
-    long[] mask = new long[(VOCAB.size() + 63) >>> 6];
-    TokenMasks.fill(g, VOCAB, state, mask);
-    return mask;
-  }
-
-  private static List<Integer> allowed(long[] mask) {
-    List<Integer> out = new ArrayList<>();
-    for (int id = 0; id < VOCAB.size(); id++) {
-      if ((mask[id >>> 6] & 1L << id) != 0) {
-        out.add(id);
-      }
-    }
-    return out;
   }
 }

@@ -2,12 +2,9 @@ package dev.cairn.worker.structured.grammar;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cairn.worker.structured.mask.TokenVocabulary;
 import dev.cairn.worker.structured.regex.CharEncoding;
 import dev.cairn.worker.structured.regex.Regexes;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -18,9 +15,6 @@ import org.junit.jupiter.api.Test;
  * token over a real vocabulary, and make a bounded string's positions plain byte states.
  */
 class RuleDeterminizerTest {
-
-  private static final TokenVocabulary VOCAB =
-      TokenVocabulary.fromTokenizerJson(Path.of("../models/tiny-shakespeare/tokenizer.json"));
 
   private static Expr regex(String pattern, CharEncoding encoding) {
     return new Expr.Dfa(Regexes.compile(pattern, encoding, false, "pattern", ""));
@@ -75,29 +69,8 @@ class RuleDeterminizerTest {
     Grammar thompson = mixed(false);
     assertThat(Arrays.stream(dfa.rules).allMatch(r -> isEpsilonFree(r))).isTrue();
     assertThat(Arrays.stream(thompson.rules).anyMatch(r -> !isEpsilonFree(r))).isTrue();
-    Random random = new Random(11);
-    int steps = 0;
-    for (int walk = 0; walk < 60; walk++) {
-      StackSet a = dfa.initial();
-      StackSet b = thompson.initial();
-      StringBuilder text = new StringBuilder();
-      for (int step = 0; step < 40 && a.isAlive(); step++, steps++) {
-        long[] ma = mask(dfa, a);
-        long[] mb = mask(thompson, b);
-        assertThat(ma).as("after %s", text).isEqualTo(mb);
-        assertThat(a.isComplete()).as("complete after %s", text).isEqualTo(b.isComplete());
-        List<Integer> allowed = allowed(ma);
-        if (allowed.isEmpty()) {
-          break;
-        }
-        int token = allowed.get(random.nextInt(allowed.size()));
-        byte[] bytes = VOCAB.bytes(token);
-        a = dfa.advance(a, bytes);
-        b = thompson.advance(b, bytes);
-        text.append(new String(bytes, StandardCharsets.UTF_8));
-      }
-    }
-    assertThat(steps).isGreaterThan(500);
+    int[] steps = MaskWalks.compare(dfa, thompson, new Random(11), 60, 40, 0);
+    assertThat(steps[0]).isGreaterThan(500);
   }
 
   @Test
@@ -148,7 +121,7 @@ class RuleDeterminizerTest {
       assertThat(dfa.rules[top.rule].simple[top.state]).isTrue();
     }
     assertThat(b.size()).as("Thompson: the character and the closing quote").isEqualTo(2);
-    assertThat(mask(dfa, a)).isEqualTo(mask(thompson, b));
+    assertThat(MaskWalks.mask(dfa, a)).isEqualTo(MaskWalks.mask(thompson, b));
   }
 
   /** (a|b)* a (a|b){15}: its deterministic automaton needs 2^16 states, so the rule stays. */
@@ -170,21 +143,5 @@ class RuleDeterminizerTest {
 
   private static boolean isEpsilonFree(RuleAutomaton r) {
     return Arrays.stream(r.epsilons).allMatch(e -> e.length == 0);
-  }
-
-  private static long[] mask(Grammar g, StackSet state) {
-    long[] mask = new long[(VOCAB.size() + 63) >>> 6];
-    TokenMasks.fill(g, VOCAB, state, mask);
-    return mask;
-  }
-
-  private static List<Integer> allowed(long[] mask) {
-    List<Integer> out = new ArrayList<>();
-    for (int id = 0; id < VOCAB.size(); id++) {
-      if ((mask[id >>> 6] & 1L << id) != 0) {
-        out.add(id);
-      }
-    }
-    return out;
   }
 }
