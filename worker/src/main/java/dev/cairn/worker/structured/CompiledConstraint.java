@@ -10,17 +10,14 @@ import java.util.function.LongConsumer;
 
 /**
  * A compiled constraint (schema, regex, choice), shared by every request that uses it: the grammar
- * plus, per vocabulary, a cache of token masks by matcher state. States recur within and across
- * requests (the same position in the same schema), so most steps reuse a mask.
+ * plus, per vocabulary, a cache of token masks by matcher state ({@link MaskCache}). States recur
+ * within and across requests (the same position in the same schema), so most steps reuse a mask.
  */
 public final class CompiledConstraint {
 
-  /** Masks kept per vocabulary; beyond this the cache starts over (a 152k vocab mask is 19 KiB). */
-  static final int MAX_CACHED_MASKS = 512;
-
   private final String key;
   private final Grammar grammar;
-  private final Map<TokenVocabulary, Map<StackSet, long[]>> masks = new ConcurrentHashMap<>();
+  private final Map<TokenVocabulary, MaskCache> masks = new ConcurrentHashMap<>();
   private final LongConsumer maskNanos;
 
   CompiledConstraint(String key, Grammar grammar, LongConsumer maskNanos) {
@@ -50,7 +47,7 @@ public final class CompiledConstraint {
    * cache did not hold is timed, whole, for the mask-time metric.
    */
   long[] mask(TokenVocabulary vocab, StackSet state) {
-    Map<StackSet, long[]> cache = masks.computeIfAbsent(vocab, v -> new ConcurrentHashMap<>());
+    MaskCache cache = masks.computeIfAbsent(vocab, v -> new MaskCache());
     // No token reaches past its own length into a counted string: further positions share masks.
     StackSet key = state.clamped(vocab.maxTokenBytes() + 1);
     long[] mask = cache.get(key);
@@ -63,7 +60,7 @@ public final class CompiledConstraint {
     return mask;
   }
 
-  private long[] compute(TokenVocabulary vocab, Map<StackSet, long[]> cache, StackSet state) {
+  private long[] compute(TokenVocabulary vocab, MaskCache cache, StackSet state) {
     long[] mask = new long[(vocab.size() + 63) >>> 6];
     if (state.size() > 1) {
       for (StackSet part : state.parts()) {
@@ -77,9 +74,6 @@ public final class CompiledConstraint {
       }
     } else {
       TokenMasks.fill(grammar, vocab, state, mask);
-    }
-    if (cache.size() >= MAX_CACHED_MASKS) {
-      cache.clear();
     }
     cache.put(state, mask);
     return mask;

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The mask cache of a compiled constraint: a miss is computed and reported once, a state seen
- * before (by any request) is a hit, and the positions of a long counted string share their masks.
+ * before (by any request) is a hit, the positions of a long counted string share their masks, and a
+ * state in use stays while many others pass.
  */
 class CompiledConstraintTest {
 
@@ -79,5 +80,27 @@ class CompiledConstraintTest {
     int longest = VOCAB.maxTokenBytes();
     // Start, and per distance to minLength up to the longest token, plus the far positions.
     assertThat(misses.get()).isLessThanOrEqualTo(2 * longest + 6);
+  }
+
+  /**
+   * 700 positions of one regex, more than the cache holds, while another request stays at the
+   * start: the start, in use all along, is computed once (the cache used to start over at 512 and
+   * compute it again), and every position once.
+   */
+  @Test
+  void aStateInUseOutlivesManyOthers() {
+    CompiledConstraint c = compiler.regex("a{700}");
+    long[] mask = new long[(VOCAB.size() + 63) >>> 6];
+    int a = tokenOf("a");
+    ConstraintMatcher waiting = c.newMatcher(VOCAB, 509);
+    ConstraintMatcher walking = c.newMatcher(VOCAB, 509);
+    for (int i = 0; i < 700; i++) {
+      waiting.fillMask(mask);
+      walking.fillMask(mask);
+      assertThat(walking.accept(a)).isTrue();
+    }
+    walking.fillMask(mask);
+    assertThat(MaskCache.CAPACITY).isLessThan(700);
+    assertThat(misses).hasValue(701);
   }
 }
