@@ -40,6 +40,11 @@ final class Frame {
     this.depth = parent == null ? 1 : parent.depth + 1;
   }
 
+  /** A counter after one more unit: never below 0, and {@link #UNBOUNDED} stays so. */
+  static int oneFewer(int count) {
+    return count == UNBOUNDED ? UNBOUNDED : Math.max(0, count - 1);
+  }
+
   /** The same frame, counters and all, at {@code next}. */
   Frame at(int next) {
     return new Frame(rule, next, parent, toMin, toMax);

@@ -133,8 +133,7 @@ public final class Grammar {
           return;
         }
       } else if (r.accepting[f.state]) {
-        int toMax = f.toMax == Frame.UNBOUNDED ? Frame.UNBOUNDED : f.toMax - 1;
-        push(new Frame(f.rule, 0, f.parent, Math.max(0, f.toMin - 1), toMax));
+        push(new Frame(f.rule, 0, f.parent, Frame.oneFewer(f.toMin), Frame.oneFewer(f.toMax)));
       }
       for (int e : r.epsilons[f.state]) {
         push(f.at(e));

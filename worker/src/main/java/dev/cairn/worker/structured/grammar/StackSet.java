@@ -58,13 +58,18 @@ public final class StackSet {
    * of a long bounded string share their masks.
    */
   public StackSet clamped(int limit) {
-    Frame[] clamped = new Frame[leaves.length];
-    boolean same = true;
+    // Asked at every constrained step; most states hold no counter past the limit.
+    Set<Frame> out = null;
     for (int i = 0; i < leaves.length; i++) {
-      clamped[i] = leaves[i].clamped(limit);
-      same &= clamped[i] == leaves[i];
+      Frame f = leaves[i].clamped(limit);
+      if (out == null && f != leaves[i]) {
+        out = new LinkedHashSet<>(Arrays.asList(leaves).subList(0, i));
+      }
+      if (out != null) {
+        out.add(f);
+      }
     }
-    return same ? this : new StackSet(new LinkedHashSet<>(Arrays.asList(clamped)), complete);
+    return out == null ? this : new StackSet(out, complete);
   }
 
   /** The number of live stacks. */

@@ -89,8 +89,8 @@ public final class TokenMasks {
       boolean between = state == 0;
       int[] row = !between || toMax > 0 ? r.byteNext[state] : null;
       boolean mayExit = between && toMin == 0;
-      int nextMin = Math.max(0, toMin - 1);
-      int nextMax = toMax == Frame.UNBOUNDED ? Frame.UNBOUNDED : toMax - 1;
+      int nextMin = Frame.oneFewer(toMin);
+      int nextMax = Frame.oneFewer(toMax);
       for (int c = vocab.firstChild(node); c >= 0; c = vocab.nextSibling(c)) {
         int b = vocab.label(c) & 0xFF;
         int t = row == null ? -1 : row[b];

@@ -135,12 +135,12 @@ public final class TokenVocabulary {
     return nodes++;
   }
 
-  /** Number of token ids (one more than the highest), the width a mask must cover. */
   /** The length in bytes of the longest token. */
   public int maxTokenBytes() {
     return maxTokenBytes;
   }
 
+  /** Number of token ids (one more than the highest), the width a mask must cover. */
   public int size() {
     return size;
   }

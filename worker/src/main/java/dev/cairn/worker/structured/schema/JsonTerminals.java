@@ -4,6 +4,8 @@ import dev.cairn.worker.structured.grammar.Expr;
 import dev.cairn.worker.structured.grammar.GrammarBuilder;
 import dev.cairn.worker.structured.regex.ByteDfa;
 import dev.cairn.worker.structured.regex.CharEncoding;
+import dev.cairn.worker.structured.regex.CharSet;
+import dev.cairn.worker.structured.regex.RegexNode;
 import dev.cairn.worker.structured.regex.Regexes;
 import java.util.List;
 
@@ -27,6 +29,7 @@ public final class JsonTerminals {
   private final int string;
   private final int value;
   private final int object;
+  private Expr oneChar;
 
   /** Declares the shared rules in {@code g}, with up to {@link #MAX_WHITESPACE} between tokens. */
   public JsonTerminals(GrammarBuilder g) {
@@ -82,6 +85,20 @@ public final class JsonTerminals {
 
   public Expr anyString() {
     return call(string);
+  }
+
+  /**
+   * A string of {@code min} to {@code max} characters (max -1: unbounded), counted as the output
+   * goes ({@link Expr.Counted}), so any bound is one character's automaton, built once a grammar.
+   */
+  Expr stringOfLength(int min, int max) {
+    if (oneChar == null) {
+      oneChar =
+          new Expr.Dfa(
+              Regexes.of(
+                  new RegexNode.Chars(CharSet.ANY), CharEncoding.JSON_STRING, "maxLength", ""));
+    }
+    return Expr.seq(Expr.text("\""), new Expr.Counted(oneChar, min, max), Expr.text("\""));
   }
 
   public Expr anyObject() {

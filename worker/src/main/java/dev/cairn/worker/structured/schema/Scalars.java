@@ -37,15 +37,7 @@ final class Scalars {
           "minLength", path + "/minLength", "minLength exceeds maxLength");
     }
     if (!schema.has("pattern") && !schema.has("format")) {
-      // Length alone: one character's automaton, counted, however long the bound.
-      ByteDfa oneChar =
-          Regexes.of(
-              new RegexNode.Chars(CharSet.ANY),
-              CharEncoding.JSON_STRING,
-              "maxLength",
-              path + "/maxLength");
-      return Expr.seq(
-          Expr.text("\""), new Expr.Counted(new Expr.Dfa(oneChar), min, max), Expr.text("\""));
+      return json.stringOfLength(min, max);
     }
     RegexNode length = new RegexNode.Repeat(new RegexNode.Chars(CharSet.ANY), min, max);
     ByteDfa dfa = Regexes.of(length, CharEncoding.JSON_STRING, "maxLength", path + "/maxLength");
