@@ -1,6 +1,7 @@
 package dev.cairn.worker.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.worker.backend.cpu.CpuBackend;
 import dev.cairn.worker.engine.SequenceChunk;
@@ -10,6 +11,7 @@ import dev.cairn.worker.loading.HostWeights;
 import dev.cairn.worker.model.ModelConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -20,11 +22,23 @@ import java.util.Random;
  * 34/32 bytes per weight, Q4_0 18/32) and prefill as a fraction of the FMA rate, measured in one
  * run (the machine is shared, so probes and rates must see the same load: each format's timed run
  * is bracketed by bandwidth and FMA probes, whose means are that format's denominators). A second,
- * longer prefill (512 tokens unless given) shows the rate where attention is a larger share. Usage:
- * {@code ComputeBench OUT.json [MODEL_DIR] [PREFILL_TOKENS] [DECODE_TOKENS] [FORMATS]
- * [LONG_PREFILL_TOKENS]}, FORMATS e.g. {@code none,q8_0,q4_0}.
+ * longer prefill (512 tokens unless given) shows the rate where attention is a larger share. Each
+ * prefill figure is the median of {@link #TIMED_PREFILLS} prefills after {@link #WARM_PREFILLS}
+ * warm-up ones. Usage: {@code ComputeBench OUT.json [MODEL_DIR] [PREFILL_TOKENS] [DECODE_TOKENS]
+ * [FORMATS] [LONG_PREFILL_TOKENS]}, FORMATS e.g. {@code none,q8_0,q4_0}.
  */
 public final class ComputeBench {
+
+  /**
+   * Prompts (each followed by a few decoded tokens) run before anything is timed. Prompt attention
+   * is called 24 times a prefill and its loops reach C2 only after several prefills: with the two
+   * warm-up prefills this bench ran until run Y, attention took 21–35 ms of a timed 128-token
+   * prefill, against 7–8 ms after eight or more (one process, timers around every backend call).
+   */
+  static final int WARM_PREFILLS = 10;
+
+  /** Prefills timed at each length; the median is the figure, every run beside it in the JSON. */
+  static final int TIMED_PREFILLS = 5;
 
   private ComputeBench() {}
 
@@ -74,17 +88,28 @@ public final class ComputeBench {
       int half = blocks / 2;
       // JIT warm-up on the first half of the pool, at the timed prompt length: kernels differ by
       // token count (a 16-token prefill after a 32-token warm-up timed Q8_0 tiles still cold).
-      for (int i = 0; i < 2; i++) {
+      for (int i = 0; i < WARM_PREFILLS; i++) {
         run(ex, 0, prefill, 8);
       }
-      run(ex, 0, longPrefill, 0);
+      for (int i = 0; i < 2; i++) {
+        run(ex, 0, longPrefill, 0);
+      }
       // Other processes share the cores: bracket the timed run with bandwidth and FMA probes, use
       // the means (the FMA probe moved 177 to 222 GFMA/s between runs minutes apart).
       double before = BandwidthProbe.measure(1L << 30, threads, 3);
       double fmaBefore = FmaProbe.measure(threads, 3);
       double eightBefore = FmaProbe.measureEightChains(threads, 3);
-      double[] rates = run(ex, half, prefill, decode);
-      double longRate = run(ex, half, longPrefill, 0)[0];
+      double[] prefillRuns = new double[TIMED_PREFILLS];
+      for (int i = 0; i < TIMED_PREFILLS; i++) {
+        prefillRuns[i] = run(ex, half, prefill, 0)[0];
+      }
+      double decodeRate = run(ex, half, prefill, decode)[1];
+      double[] longRuns = new double[TIMED_PREFILLS];
+      for (int i = 0; i < TIMED_PREFILLS; i++) {
+        longRuns[i] = run(ex, half, longPrefill, 0)[0];
+      }
+      double[] rates = {median(prefillRuns), decodeRate};
+      double longRate = median(longRuns);
       double fmaAfter = FmaProbe.measure(threads, 3);
       double eightAfter = FmaProbe.measureEightChains(threads, 3);
       double after = BandwidthProbe.measure(1L << 30, threads, 3);
@@ -102,6 +127,7 @@ public final class ComputeBench {
       r.put("fma_before_per_s", fmaBefore).put("fma_after_per_s", fmaAfter);
       r.put("weight_bytes_per_token", (long) bytesPerToken);
       r.put("prefill_tokens", prefill).put("prefill_tokens_per_s", rates[0]);
+      putAll(r.putArray("prefill_tokens_per_s_runs"), prefillRuns);
       r.put("prefill_fmas", (long) prefillFmas);
       r.put("prefill_fraction_of_fma_rate", fraction(rates[0], prefill, prefillFmas, fma));
       // Under the probes and the count before 2026-12 (eight FMA chains; the head's multiply-adds
@@ -114,6 +140,7 @@ public final class ComputeBench {
           rates[0] * (layerFmasPerToken(ex.config()) + headFmas(ex.config())) / fmaEight);
       double longFmas = prefillFmas(ex.config(), longPrefill);
       r.put("long_prefill_tokens", longPrefill).put("long_prefill_tokens_per_s", longRate);
+      putAll(r.putArray("long_prefill_tokens_per_s_runs"), longRuns);
       r.put("long_prefill_fmas", (long) longFmas);
       r.put("long_prefill_fraction_of_fma_rate", fraction(longRate, longPrefill, longFmas, fma));
       r.put(
@@ -127,6 +154,20 @@ public final class ComputeBench {
               + " tok/s%n",
           format, rates[1], rates[1] / roofline, rates[0], longPrefill, longRate);
       return r;
+    }
+  }
+
+  /** The middle value (the mean of the middle two for an even count). */
+  static double median(double[] values) {
+    double[] v = values.clone();
+    Arrays.sort(v);
+    int n = v.length;
+    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  }
+
+  private static void putAll(ArrayNode into, double[] values) {
+    for (double v : values) {
+      into.add(v);
     }
   }
 

@@ -50,7 +50,7 @@ final class Bf16PanelMatmul {
   private static final ThreadLocal<float[]> TILE =
       ThreadLocal.withInitial(() -> new float[2 * 8 * L]);
 
-  /** Per calling thread, the heap copy of the activations of the matmul in flight. */
+  /** Per compute thread, its heap copy of the activations of the matmul in flight. */
   private static final ScratchFloats COPY = new ScratchFloats();
 
   private Bf16PanelMatmul() {}

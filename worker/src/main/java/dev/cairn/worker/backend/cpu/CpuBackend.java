@@ -147,25 +147,29 @@ public final class CpuBackend extends HostBackendSupport {
   }
 
   /**
-   * One pass over every projection's rows: one hand-off to the threads, the activations transposed
-   * once for the quantized parts of a batched step.
+   * One pass over every projection's rows: one hand-off to the threads, the activations copied (or
+   * transposed, for the quantized parts of a batched step) once per thread ({@link
+   * LocalActivations}).
    */
   @Override
   public void matmuls(
       DeviceTensor x, DeviceTensor[] w, DeviceTensor[] bias, int rows, DeviceTensor[] out) {
-    float[] xT = null;
-    float[] xa = null;
-    float[] xi = null;
+    MemorySegment xs = host(x).segment();
+    LocalActivations xT = null;
+    LocalActivations xa = null;
+    LocalActivations xi = null;
     List<Part> parts = new ArrayList<>(w.length);
     for (int i = 0; i < w.length; i++) {
+      int in = w[i].dim(1);
       if (xT == null && tokenLanes(w[i], rows)) {
-        xT = QuantSlabMatmul.transposeTokens(host(x).segment(), rows, w[i].dim(1));
+        xT = new LocalActivations(pool, () -> QuantSlabMatmul.transposeTokens(xs, rows, in));
       }
       if (xa == null && w[i] instanceof PanelWeight && rows >= Bf16PanelMatmul.SIX) {
-        xa = Bf16PanelMatmul.heapCopy(host(x).segment(), rows, w[i].dim(1));
+        xa = new LocalActivations(pool, () -> Bf16PanelMatmul.heapCopy(xs, rows, in));
       }
       if (xi == null && w[i] instanceof QuantPanelWeight && !tokenLanes(w[i], rows)) {
-        xi = TileActivations.copy(host(x).segment(), rows, w[i].dim(1), w[i].dtype() == DType.Q8_0);
+        boolean q8 = w[i].dtype() == DType.Q8_0;
+        xi = new LocalActivations(pool, () -> TileActivations.copy(xs, rows, in, q8));
       }
       parts.add(new Part(w[i].dim(0), task(x, w[i], bias[i], rows, out[i], xT, xa, xi)));
     }
@@ -234,24 +238,26 @@ public final class CpuBackend extends HostBackendSupport {
       DeviceTensor bias,
       int rows,
       DeviceTensor out,
-      float[] xT,
-      float[] xa,
-      float[] xi) {
+      LocalActivations xT,
+      LocalActivations xa,
+      LocalActivations xi) {
     MemorySegment xs = host(x).segment();
     MemorySegment os = host(out).segment();
     MemorySegment bs = bias == null ? null : host(bias).segment();
     if (w instanceof PanelWeight pw) {
-      return (r0, r1) -> Bf16PanelMatmul.multiply(pw, xs, xa, bs, rows, os, r0, r1);
+      return xa == null
+          ? (r0, r1) -> Bf16PanelMatmul.multiply(pw, xs, null, bs, rows, os, r0, r1)
+          : (r0, r1) -> Bf16PanelMatmul.multiply(pw, xs, xa.get(), bs, rows, os, r0, r1);
     }
     if (w instanceof QuantPanelWeight qw) {
       if (!tokenLanes(qw, rows)) {
         return qw.dtype() == DType.Q8_0
-            ? (r0, r1) -> Q8PanelMatmul.multiply(qw, xi, bs, rows, os, r0, r1)
-            : (r0, r1) -> Q4PanelMatmul.multiply(qw, xi, bs, rows, os, r0, r1);
+            ? (r0, r1) -> Q8PanelMatmul.multiply(qw, xi.get(), bs, rows, os, r0, r1)
+            : (r0, r1) -> Q4PanelMatmul.multiply(qw, xi.get(), bs, rows, os, r0, r1);
       }
       Operands ops =
           Operands.of(xs, xs, qw.panels(), bs, qw.in(), QuantBlocks.BLOCK, qw.rows(), os);
-      return (r0, r1) -> QuantSlabMatmul.multiplyPanels(qw, ops, xT, rows, r0, r1);
+      return (r0, r1) -> QuantSlabMatmul.multiplyPanels(qw, ops, xT.get(), rows, r0, r1);
     }
     HostTensor ws = host(w);
     int outDim = ws.dim(0);
@@ -274,7 +280,12 @@ public final class CpuBackend extends HostBackendSupport {
 
   /** The Q8_0 / Q4_0 kernel: F32 activations, weights widened per block in registers. */
   private CpuThreadPool.RangeTask quantized(
-      MemorySegment xs, HostTensor w, MemorySegment bs, int rows, MemorySegment os, float[] xT) {
+      MemorySegment xs,
+      HostTensor w,
+      MemorySegment bs,
+      int rows,
+      MemorySegment os,
+      LocalActivations xT) {
     int outDim = w.dim(0);
     int in = w.dim(1);
     DType format = w.dtype();
@@ -284,7 +295,7 @@ public final class CpuBackend extends HostBackendSupport {
     }
     Operands ops = Operands.of(xs, xs, wseg, bs, in, QuantBlocks.BLOCK, outDim, os);
     if (xT != null) {
-      return (r0, r1) -> QuantSlabMatmul.multiply(format, ops, xT, rows, r0, r1);
+      return (r0, r1) -> QuantSlabMatmul.multiply(format, ops, xT.get(), rows, r0, r1);
     }
     TiledMatmul tiles = format == DType.Q8_0 ? Q8Matmul.TILES : Q4Matmul.TILES;
     return (r0, r1) -> tiles.multiply(ops, rows, r0, r1);

@@ -135,6 +135,14 @@ final class CpuThreadPool implements AutoCloseable {
   }
 
   /**
+   * This thread's slot among the pool's {@link #threads}: a compute thread's index, 0 for the
+   * thread calling {@link #parallelFor} (or any other).
+   */
+  int slotOfCurrentThread() {
+    return Thread.currentThread() instanceof Worker w && w.pool() == this ? w.index : 0;
+  }
+
+  /**
    * Runs {@code task} over {@code [0, n)} on at most {@code threads} threads, each range at least
    * {@code minPerThread / 4} items (about {@code minPerThread} per thread); range bounds are
    * multiples of {@code align} (except the last end). Calls from several threads take turns; a call

@@ -38,8 +38,8 @@ final class QuantSlabMatmul {
   private static final ScratchFloats SLAB = new ScratchFloats();
 
   /**
-   * Per calling thread (the engine's step thread), the transposed activations of the matmul in
-   * flight: reused, grown when a larger one comes.
+   * Per compute thread, its transposed activations of the matmul in flight ({@link
+   * LocalActivations}): reused, grown when a larger one comes.
    */
   private static final ScratchFloats TRANSPOSED = new ScratchFloats();
 

@@ -17,7 +17,7 @@ final class TileActivations {
   /** Tokens of the larger tile. */
   static final int TOKENS = 8;
 
-  /** Per calling thread, the copy of the matmul in flight. */
+  /** Per compute thread, its copy of the activations of the matmul in flight. */
   private static final ScratchFloats COPY = new ScratchFloats();
 
   private TileActivations() {}
@@ -27,8 +27,8 @@ final class TileActivations {
    * then, with {@code four}, one four-token tile if four or more tokens are left, then the rest as
    * rows (a one-token tile's order is its row's), so the tiles that read rows (the decode tiles,
    * and Q4_0's four-token tile) read the same array. The tile of tokens {@code [t, t + n)} starts
-   * at element {@code t · in}. This thread's scratch, valid until its next call; every range of one
-   * matmul reads it.
+   * at element {@code t · in}. This thread's scratch, valid until its next call; every range this
+   * thread runs of one matmul reads it ({@link LocalActivations}).
    */
   static float[] copy(MemorySegment x, int tokens, int in, boolean four) {
     float[] a = COPY.atLeast(Math.max(1, Math.multiplyExact(tokens, in)));
