@@ -11,7 +11,7 @@ import java.util.function.Supplier;
  * was written, and every call invalidated the lines they had read of the last one: a 128-token 896
  * × 896 BF16 matmul spent 12–15% of its time there (166–177 GFMA/s on two threads against 191–202
  * with the copy left out), where a thread copies the same 458 KB within its own caches in about 7
- * µs. With a copy per thread: 178–184 against 162–166 GFMA/s (Q8_0 170–172 against 153–160,
+ * µs. With a copy per thread: 176–184 against 155–167 GFMA/s (Q8_0 162–172 against 152–161,
  * `MatmulBench`, builds alternated). In the engine, whose activations are freshly written by the
  * step's thread and so cross between cores either way, less: 128-token prefills about 4% faster.
  */
