@@ -99,15 +99,9 @@ public final class ComputeBench {
       double before = BandwidthProbe.measure(1L << 30, threads, 3);
       double fmaBefore = FmaProbe.measure(threads, 3);
       double eightBefore = FmaProbe.measureEightChains(threads, 3);
-      double[] prefillRuns = new double[TIMED_PREFILLS];
-      for (int i = 0; i < TIMED_PREFILLS; i++) {
-        prefillRuns[i] = run(ex, half, prefill, 0)[0];
-      }
+      double[] prefillRuns = prefillRates(ex, half, prefill);
       double decodeRate = run(ex, half, prefill, decode)[1];
-      double[] longRuns = new double[TIMED_PREFILLS];
-      for (int i = 0; i < TIMED_PREFILLS; i++) {
-        longRuns[i] = run(ex, half, longPrefill, 0)[0];
-      }
+      double[] longRuns = prefillRates(ex, half, longPrefill);
       double[] rates = {median(prefillRuns), decodeRate};
       double longRate = median(longRuns);
       double fmaAfter = FmaProbe.measure(threads, 3);
@@ -201,6 +195,15 @@ public final class ComputeBench {
   /** The output head for one token. */
   static long headFmas(ModelConfig c) {
     return (long) c.vocabSize() * c.hiddenSize();
+  }
+
+  /** {@link #TIMED_PREFILLS} prefills of {@code tokens} tokens: their rates, in the order run. */
+  private static double[] prefillRates(TransformerExecutor ex, int firstBlock, int tokens) {
+    double[] rates = new double[TIMED_PREFILLS];
+    for (int i = 0; i < rates.length; i++) {
+      rates[i] = run(ex, firstBlock, tokens, 0)[0];
+    }
+    return rates;
   }
 
   /** Prefills {@code prefill} random tokens, then decodes {@code decode}: returns both rates. */

@@ -245,9 +245,8 @@ public final class CpuBackend extends HostBackendSupport {
     MemorySegment os = host(out).segment();
     MemorySegment bs = bias == null ? null : host(bias).segment();
     if (w instanceof PanelWeight pw) {
-      return xa == null
-          ? (r0, r1) -> Bf16PanelMatmul.multiply(pw, xs, null, bs, rows, os, r0, r1)
-          : (r0, r1) -> Bf16PanelMatmul.multiply(pw, xs, xa.get(), bs, rows, os, r0, r1);
+      return (r0, r1) ->
+          Bf16PanelMatmul.multiply(pw, xs, xa == null ? null : xa.get(), bs, rows, os, r0, r1);
     }
     if (w instanceof QuantPanelWeight qw) {
       if (!tokenLanes(qw, rows)) {
