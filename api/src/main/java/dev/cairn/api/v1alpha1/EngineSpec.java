@@ -69,6 +69,20 @@ public class EngineSpec {
           + " 0 = no deadline.")
   private Integer requestTimeoutSeconds = 600;
 
+  @Default("true")
+  @JsonPropertyDescription(
+      "Run synthetic prompts through the model before the worker reports ready, so a new"
+          + " replica's first requests find its kernels compiled; adds seconds to start-up.")
+  private Boolean warmup = true;
+
+  public Boolean getWarmup() {
+    return warmup;
+  }
+
+  public void setWarmup(Boolean warmup) {
+    this.warmup = warmup;
+  }
+
   public Integer getMaxWaitingRequests() {
     return maxWaitingRequests;
   }

@@ -21,6 +21,7 @@ import dev.cairn.worker.tokenizer.HfTokenizer;
 import dev.cairn.worker.tokenizer.TokenizerConfig;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Arrays;
 import java.util.Locale;
 import org.jboss.logging.Logger;
 
@@ -116,6 +117,10 @@ public record ModelStack(
                 spec.getLora().effectiveMaxLorasPerBatch(),
                 System::currentTimeMillis);
       }
+      if (!Boolean.FALSE.equals(engineSpec.getWarmup())) {
+        progress.markWarmingUp();
+        warmUp(modelId, executor, engineConfig);
+      }
       LlmEngine engine = new LlmEngine(engineConfig, executor, tokenizer, metrics);
       LOG.infof(
           "Model %s loaded from %s: %s, %d layers, weights %s, quantization %s, backend %s, KV"
@@ -173,6 +178,23 @@ public record ModelStack(
     return configured != null
         ? configured
         : EngineConfig.defaultMaxWaiting(engineSpec.getMaxNumSeqs());
+  }
+
+  /** Runs {@link EngineWarmup} within the engine's limits and logs what it took. */
+  private static void warmUp(String modelId, TransformerExecutor executor, EngineConfig engine) {
+    EngineWarmup.Report r =
+        EngineWarmup.run(
+            executor, engine.maxNumSeqs(), engine.maxNumBatchedTokens(), engine.maxModelLen());
+    LOG.infof(
+        "Model %s warmed up in %.1f s: %d rounds of a %d-token prompt and %d decode steps, then"
+            + " %s streams together (round times %s ms)",
+        modelId,
+        r.totalNanos() / 1e9,
+        r.roundNanos().size(),
+        r.plan().promptTokens(),
+        r.plan().decodeSteps(),
+        Arrays.toString(r.plan().streams()),
+        r.roundNanos().stream().map(n -> String.valueOf(n / 1_000_000)).toList());
   }
 
   /** The chat template, checked now: a broken one fails the load, and Jinjava warms up here. */

@@ -49,8 +49,7 @@ public class StackModelLoader implements ModelLoader {
     ticker.scheduleAtFixedRate(
         () ->
             listener.update(
-                DOWNLOAD_SHARE * progress.ratio(),
-                progress.isComplete() ? "loading weights" : "fetching " + config.modelSource()),
+                DOWNLOAD_SHARE * progress.ratio(), phase(progress, config.modelSource())),
         0,
         500,
         TimeUnit.MILLISECONDS);
@@ -79,6 +78,14 @@ public class StackModelLoader implements ModelLoader {
     } finally {
       ticker.shutdownNow();
     }
+  }
+
+  /** What the load is doing now, for the listener. */
+  static String phase(LoadProgress progress, String source) {
+    if (progress.isWarmingUp()) {
+      return "warming up";
+    }
+    return progress.isComplete() ? "loading weights" : "fetching " + source;
   }
 
   /** Structured output over the model's byte vocabulary; EOS ids end a complete output. */

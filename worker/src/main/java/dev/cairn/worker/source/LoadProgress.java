@@ -11,6 +11,7 @@ public final class LoadProgress {
   private final AtomicLong done = new AtomicLong();
   private final AtomicLong total = new AtomicLong();
   private volatile boolean complete;
+  private volatile boolean warmingUp;
 
   /** Sets the number of bytes the whole load will handle. */
   public void setTotalBytes(long bytes) {
@@ -25,6 +26,16 @@ public final class LoadProgress {
   /** Marks the load as finished: the ratio is 1 from now on. */
   public void markComplete() {
     complete = true;
+  }
+
+  /** Marks that the weights are in place and the engine is warming up before it serves. */
+  public void markWarmingUp() {
+    warmingUp = true;
+  }
+
+  /** True once {@link #markWarmingUp()} was called. */
+  public boolean isWarmingUp() {
+    return warmingUp;
   }
 
   /** Bytes handled so far. */

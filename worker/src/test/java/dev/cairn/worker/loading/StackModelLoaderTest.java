@@ -3,6 +3,7 @@ package dev.cairn.worker.loading;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.worker.server.SamplingDefaults;
+import dev.cairn.worker.source.LoadProgress;
 import dev.cairn.worker.tokenizer.GenerationConfig;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -13,6 +14,17 @@ import org.junit.jupiter.api.Test;
 class StackModelLoaderTest {
 
   /** A model directory without generation_config.json (the generated bench model has none). */
+  @Test
+  void thePhaseGoesFromFetchingToLoadingToWarmingUp() {
+    LoadProgress p = new LoadProgress();
+    assertThat(StackModelLoader.phase(p, "hf://Qwen/Qwen2.5-0.5B"))
+        .isEqualTo("fetching hf://Qwen/Qwen2.5-0.5B");
+    p.markComplete();
+    assertThat(StackModelLoader.phase(p, "hf://Qwen/Qwen2.5-0.5B")).isEqualTo("loading weights");
+    p.markWarmingUp();
+    assertThat(StackModelLoader.phase(p, "hf://Qwen/Qwen2.5-0.5B")).isEqualTo("warming up");
+  }
+
   @Test
   void noGenerationConfigLeavesEveryDefaultToTheServer() {
     assertThat(StackModelLoader.defaults(GenerationConfig.defaults()))
