@@ -31,7 +31,7 @@ import java.util.stream.IntStream;
  */
 public final class EngineWarmup {
 
-  /** Rounds at most: the 0.5B model needed three to run within a tenth of its warm speed. */
+  /** Rounds at most: the 0.5B model's rounds stopped shrinking after four to six. */
   static final int MAX_ROUNDS = 6;
 
   /** No round starts after this long: a large model on few cores warms up in its first requests. */
@@ -53,7 +53,8 @@ public final class EngineWarmup {
    * The shapes one round runs.
    *
    * @param promptTokens tokens of the prompt prefilled in one chunk (0: none fit)
-   * @param decodeSteps decode steps after the prompt, and of each group of streams
+   * @param decodeSteps steps of the prompt's sequence (the prompt's own the first) and of each
+   *     group of streams
    * @param streams sizes of the groups of streams decoded together, each above one
    */
   public record Plan(int promptTokens, int decodeSteps, int[] streams) {
