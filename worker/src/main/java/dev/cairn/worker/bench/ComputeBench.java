@@ -102,7 +102,7 @@ public final class ComputeBench {
       double[] prefillRuns = prefillRates(ex, half, prefill);
       double decodeRate = run(ex, half, prefill, decode)[1];
       double[] longRuns = prefillRates(ex, half, longPrefill);
-      double[] rates = {median(prefillRuns), decodeRate};
+      double prefillRate = median(prefillRuns);
       double longRate = median(longRuns);
       double fmaAfter = FmaProbe.measure(threads, 3);
       double eightAfter = FmaProbe.measureEightChains(threads, 3);
@@ -120,18 +120,18 @@ public final class ComputeBench {
       r.put("fma_per_s", fma).put("fma_per_s_eight_chains", fmaEight);
       r.put("fma_before_per_s", fmaBefore).put("fma_after_per_s", fmaAfter);
       r.put("weight_bytes_per_token", (long) bytesPerToken);
-      r.put("prefill_tokens", prefill).put("prefill_tokens_per_s", rates[0]);
+      r.put("prefill_tokens", prefill).put("prefill_tokens_per_s", prefillRate);
       putAll(r.putArray("prefill_tokens_per_s_runs"), prefillRuns);
       r.put("prefill_fmas", (long) prefillFmas);
-      r.put("prefill_fraction_of_fma_rate", fraction(rates[0], prefill, prefillFmas, fma));
+      r.put("prefill_fraction_of_fma_rate", fraction(prefillRate, prefill, prefillFmas, fma));
       // Under the probes and the count before 2026-12 (eight FMA chains; the head's multiply-adds
       // counted for every prompt token, which a prefill computes for the last one only).
       r.put(
           "prefill_fraction_of_eight_chain_fma_rate",
-          fraction(rates[0], prefill, prefillFmas, fmaEight));
+          fraction(prefillRate, prefill, prefillFmas, fmaEight));
       r.put(
           "prefill_fraction_as_counted_before",
-          rates[0] * (layerFmasPerToken(ex.config()) + headFmas(ex.config())) / fmaEight);
+          prefillRate * (layerFmasPerToken(ex.config()) + headFmas(ex.config())) / fmaEight);
       double longFmas = prefillFmas(ex.config(), longPrefill);
       r.put("long_prefill_tokens", longPrefill).put("long_prefill_tokens_per_s", longRate);
       putAll(r.putArray("long_prefill_tokens_per_s_runs"), longRuns);
@@ -140,13 +140,13 @@ public final class ComputeBench {
       r.put(
           "long_prefill_fraction_of_eight_chain_fma_rate",
           fraction(longRate, longPrefill, longFmas, fmaEight));
-      r.put("decode_tokens", decode).put("decode_tokens_per_s", rates[1]);
+      r.put("decode_tokens", decode).put("decode_tokens_per_s", decodeRate);
       r.put("decode_roofline_tokens_per_s", roofline);
-      r.put("decode_fraction_of_roofline", rates[1] / roofline);
+      r.put("decode_fraction_of_roofline", decodeRate / roofline);
       System.out.printf(
           "%s: decode %.1f tok/s (%.2f of roofline), prefill %.1f tok/s, %d-token prefill %.1f"
               + " tok/s%n",
-          format, rates[1], rates[1] / roofline, rates[0], longPrefill, longRate);
+          format, decodeRate, decodeRate / roofline, prefillRate, longPrefill, longRate);
       return r;
     }
   }

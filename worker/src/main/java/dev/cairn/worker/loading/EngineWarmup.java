@@ -112,10 +112,10 @@ public final class EngineWarmup {
                 Math.min(
                     Math.min(PROMPT_TOKENS, maxNumBatchedTokens),
                     Math.min(maxModelLen, poolTokens) - steps));
-    int blocksPerStream = (steps + blockSize - 1) / blockSize;
     int most =
         Math.min(
-            Math.min(maxNumSeqs, maxNumBatchedTokens), executor.numKvBlocks() / blocksPerStream);
+            Math.min(maxNumSeqs, maxNumBatchedTokens),
+            executor.numKvBlocks() / blocksFor(steps, blockSize));
     int[] streams =
         IntStream.of(STREAMS).map(s -> Math.min(s, most)).filter(s -> s > 1).distinct().toArray();
     return new Plan(prompt, steps, streams);
@@ -172,7 +172,7 @@ public final class EngineWarmup {
   /** {@code streams} one-token sequences decoded together, each in its own blocks, greedily. */
   private void decodeStreams(int streams) {
     int steps = plan.decodeSteps();
-    int perStream = (steps + executor.blockSize() - 1) / executor.blockSize();
+    int perStream = blocksFor(steps, executor.blockSize());
     SamplingParams greedy = SamplingParams.greedy(steps);
     SamplingState state = new SamplingState(greedy, new int[0]);
     int[][] tables = new int[streams][];
@@ -194,8 +194,12 @@ public final class EngineWarmup {
 
   /** Consecutive block ids from {@code first}, enough for {@code tokens} positions. */
   private int[] blocks(int first, int tokens) {
-    int n = Math.max(1, (tokens + executor.blockSize() - 1) / executor.blockSize());
-    return IntStream.range(first, first + n).toArray();
+    return IntStream.range(first, first + blocksFor(tokens, executor.blockSize())).toArray();
+  }
+
+  /** Blocks that hold {@code tokens} positions, at least one. */
+  private static int blocksFor(int tokens, int blockSize) {
+    return Math.max(1, Math.ceilDiv(tokens, blockSize));
   }
 
   /** {@code n} token ids spread over the vocabulary, the same for every run. */
