@@ -10,6 +10,7 @@ import dev.cairn.worker.engine.metrics.LoraRequestsInfo;
 import dev.cairn.worker.executor.TransformerExecutor;
 import dev.cairn.worker.lora.AdapterLocator;
 import dev.cairn.worker.lora.AdapterRegistry;
+import dev.cairn.worker.lora.LoraWeights;
 import dev.cairn.worker.model.ModelConfig;
 import dev.cairn.worker.model.ModelLoadException;
 import dev.cairn.worker.source.LoadProgress;
@@ -22,6 +23,7 @@ import dev.cairn.worker.tokenizer.TokenizerConfig;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import org.jboss.logging.Logger;
 
@@ -119,7 +121,15 @@ public record ModelStack(
       }
       if (!Boolean.FALSE.equals(engineSpec.getWarmup())) {
         progress.markWarmingUp();
-        warmUp(modelId, executor, engineConfig);
+        try (WarmupAdapters lora =
+            WarmupAdapters.of(
+                adapters,
+                spec.getLora(),
+                config,
+                weights.tensors().embed().dtype(),
+                executor::releaseAdapter)) {
+          warmUp(modelId, executor, engineConfig, lora.weights());
+        }
       }
       LlmEngine engine = new LlmEngine(engineConfig, executor, tokenizer, metrics);
       LOG.infof(
@@ -181,19 +191,30 @@ public record ModelStack(
   }
 
   /** Runs {@link EngineWarmup} within the engine's limits and logs what it took. */
-  private static void warmUp(String modelId, TransformerExecutor executor, EngineConfig engine) {
+  private static void warmUp(
+      String modelId,
+      TransformerExecutor executor,
+      EngineConfig engine,
+      List<LoraWeights> adapters) {
     EngineWarmup.Report r =
         EngineWarmup.run(
-            executor, engine.maxNumSeqs(), engine.maxNumBatchedTokens(), engine.maxModelLen());
+            executor,
+            engine.maxNumSeqs(),
+            engine.maxNumBatchedTokens(),
+            engine.maxModelLen(),
+            adapters,
+            engine.maxLorasPerBatch());
     LOG.infof(
-        "Model %s warmed up in %.1f s: %d rounds of a %d-token prompt and %d decode steps, then"
-            + " %s streams together (round times %s ms)",
+        "Model %s warmed up in %.1f s: %d rounds of a %d-token prompt (the last %d tokens a chunk"
+            + " of their own) and %d decode steps, then %s streams together%s (round times %s ms)",
         modelId,
         r.totalNanos() / 1e9,
         r.roundNanos().size(),
         r.plan().promptTokens(),
+        r.plan().promptTail(),
         r.plan().decodeSteps(),
         Arrays.toString(r.plan().streams()),
+        r.adapters().isEmpty() ? "" : ", with LoRA adapters " + r.adapters(),
         r.roundNanos().stream().map(n -> String.valueOf(n / 1_000_000)).toList());
   }
 

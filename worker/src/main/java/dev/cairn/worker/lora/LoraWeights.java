@@ -1,5 +1,6 @@
 package dev.cairn.worker.lora;
 
+import dev.cairn.worker.backend.DType;
 import dev.cairn.worker.backend.HostTensor;
 import dev.cairn.worker.model.ModelConfig;
 import dev.cairn.worker.model.ModelLoadException;
@@ -11,6 +12,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -72,6 +74,35 @@ public final class LoraWeights {
     } catch (ModelLoadException e) {
       throw AdapterLoadException.invalid(e.getMessage());
     }
+  }
+
+  /**
+   * An adapter of rank {@code rank} on every projection of every layer whose A and B are zero, so
+   * it changes nothing: warm-up runs it to compile the LoRA kernels when no adapter is loaded yet.
+   *
+   * @param dtype F32 or BF16, the dtype the LoRA kernels will stream
+   */
+  public static LoraWeights zeros(String name, ModelConfig base, int rank, DType dtype) {
+    if (dtype != DType.F32 && dtype != DType.BF16) {
+      throw new IllegalArgumentException("LoRA weights are F32 or BF16, not " + dtype);
+    }
+    AdapterConfig config = new AdapterConfig(rank, rank, false, EnumSet.allOf(LoraTarget.class));
+    Arena arena = Arena.ofAuto();
+    LoraPair[][] pairs = new LoraPair[base.numLayers()][LoraTarget.values().length];
+    for (LoraPair[] layer : pairs) {
+      for (LoraTarget t : LoraTarget.values()) {
+        layer[t.ordinal()] =
+            new LoraPair(
+                zeros(arena, dtype, rank, t.inDim(base)),
+                zeros(arena, dtype, rank, t.outDim(base)));
+      }
+    }
+    return new LoraWeights(name, config, pairs);
+  }
+
+  private static HostTensor zeros(Arena arena, DType dtype, int rows, int cols) {
+    MemorySegment seg = arena.allocate((long) rows * cols * dtype.bytes(), 64);
+    return new HostTensor(dtype, new int[] {rows, cols}, seg);
   }
 
   private static LoraPair[][] pairs(SafetensorsFile st, AdapterConfig config, ModelConfig base) {

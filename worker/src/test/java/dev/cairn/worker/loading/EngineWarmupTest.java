@@ -3,16 +3,22 @@ package dev.cairn.worker.loading;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cairn.worker.backend.DType;
 import dev.cairn.worker.backend.cpu.CpuBackend;
 import dev.cairn.worker.engine.ModelExecutor;
 import dev.cairn.worker.engine.SequenceChunk;
 import dev.cairn.worker.executor.TransformerExecutor;
 import dev.cairn.worker.loading.EngineWarmup.Plan;
+import dev.cairn.worker.lora.LoraWeights;
+import dev.cairn.worker.model.ModelConfig;
 import dev.cairn.worker.testing.TestModels;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.LongUnaryOperator;
 import org.junit.jupiter.api.Test;
@@ -29,6 +35,7 @@ class EngineWarmupTest {
   void aRoundIsAPromptThenFourAndSixteenStreamsWhenTheLimitsAllow() {
     Plan p = EngineWarmup.plan(new Recording(64, 1000, 32768), 64, 2048, 32768);
     assertThat(p.promptTokens()).isEqualTo(64);
+    assertThat(p.promptTail()).isEqualTo(15);
     assertThat(p.decodeSteps()).isEqualTo(4);
     assertThat(p.streams()).containsExactly(4, 16);
   }
@@ -71,6 +78,16 @@ class EngineWarmupTest {
       return;
     }
     assertThat(report.roundNanos()).isNotEmpty();
+    if (plan.promptTail() > 0) {
+      // The prompt in two chunks: the head without logits, then the tail after it.
+      SequenceChunk head = ex.batches.get(0).getFirst();
+      SequenceChunk tail = ex.batches.get(1).getFirst();
+      assertThat(head.startPosition()).isZero();
+      assertThat(head.needsLogits()).isFalse();
+      assertThat(tail.startPosition()).isEqualTo(head.tokens().length);
+      assertThat(tail.needsLogits()).isTrue();
+      assertThat(head.tokens().length + tail.tokens().length).isEqualTo(prompt);
+    }
     int largest = 0;
     for (List<SequenceChunk> batch : ex.batches) {
       largest = Math.max(largest, batch.size());
@@ -93,6 +110,47 @@ class EngineWarmupTest {
     }
     int most = Arrays.stream(plan.streams()).max().orElse(1);
     assertThat(largest).isEqualTo(most);
+  }
+
+  @Test
+  void withoutAdaptersEveryStepRunsOnTheBaseModel() {
+    Recording ex = new Recording(64, 1000, 4096);
+    new EngineWarmup(ex, EngineWarmup.plan(ex, 64, 2048, 4096), ex::now).run();
+    assertThat(ex.batches).isNotEmpty();
+    assertThat(ex.batches).allSatisfy(b -> assertThat(b).allMatch(c -> c.adapter() == null));
+  }
+
+  /**
+   * Three adapters, two a step: the prompt runs on the first, every step of streams mixes base rows
+   * with adapter rows and never holds more than two adapters, and each adapter runs.
+   */
+  @Test
+  void adaptersRunBesideTheBaseModelNoMoreAStepThanTheEngineAllows() throws Exception {
+    ModelConfig config = ModelConfig.load(TestModels.tinyShakespeare());
+    List<LoraWeights> adapters =
+        List.of(
+            LoraWeights.zeros("a", config, 4, DType.F32),
+            LoraWeights.zeros("b", config, 4, DType.F32),
+            LoraWeights.zeros("c", config, 4, DType.F32));
+    Recording ex = new Recording(64, 1000, 4096);
+    EngineWarmup.Report r =
+        new EngineWarmup(ex, EngineWarmup.plan(ex, 64, 2048, 4096), ex::now, adapters, 2).run();
+
+    assertThat(r.adapters()).containsExactly("a", "b", "c");
+    Set<String> ran = new HashSet<>();
+    for (List<SequenceChunk> batch : ex.batches) {
+      Set<LoraWeights> distinct = new HashSet<>();
+      batch.stream().map(SequenceChunk::adapter).filter(Objects::nonNull).forEach(distinct::add);
+      assertThat(distinct).hasSizeLessThanOrEqualTo(2);
+      distinct.forEach(a -> ran.add(a.name()));
+      if (batch.size() == 1) {
+        assertThat(batch.getFirst().adapter()).isSameAs(adapters.getFirst());
+      } else {
+        assertThat(batch).anyMatch(c -> c.adapter() == null);
+        assertThat(batch).anyMatch(c -> c.adapter() != null);
+      }
+    }
+    assertThat(ran).containsExactlyInAnyOrder("a", "b", "c");
   }
 
   @Test
@@ -129,36 +187,70 @@ class EngineWarmupTest {
    */
   @Test
   void theModelComputesTheReferenceAfterWarmup() {
-    JsonNode c = TestModels.reference().get("cases").get(0);
-    int[] prompt = TestModels.ints(c.get("prompt_ids"));
-    int[] greedy = TestModels.ints(c.get("greedy_ids"));
-    float[] expected = TestModels.floats(c.get("last_logits"));
     try (TransformerExecutor ex =
         HostWeights.load(TestModels.tinyShakespeare(), "auto")
             .executorOn(new CpuBackend(2, true), 8)) {
       EngineWarmup.Report r = EngineWarmup.run(ex, 64, 2048, ex.maxModelLen());
       assertThat(r.roundNanos()).isNotEmpty();
       assertThat(r.plan().streams()).isNotEmpty();
-
-      int[] table = TestModels.blocks(0, 8);
-      float[] logits = ex.execute(List.of(new SequenceChunk(prompt, 0, table, true)))[0];
-      for (int v = 0; v < expected.length; v++) {
-        assertThat(logits[v])
-            .as("logit %d", v)
-            .isCloseTo(expected[v], org.assertj.core.data.Offset.offset(1e-3f));
-      }
-      int[] generated = new int[greedy.length];
-      int pos = prompt.length;
-      for (int g = 0; g < greedy.length; g++) {
-        generated[g] = TestModels.argmax(logits);
-        if (g + 1 < greedy.length) {
-          logits =
-              ex.execute(List.of(new SequenceChunk(new int[] {generated[g]}, pos++, table, true)))[
-                  0];
-        }
-      }
-      assertThat(generated).isEqualTo(greedy);
+      assertThat(r.adapters()).isEmpty();
+      assertReference(ex, TestModels.reference().get("cases").get(0), null);
     }
+  }
+
+  /**
+   * The tiny model warmed up with both reference adapters: afterwards the base model and each
+   * adapter still compute the PyTorch reference's logits and greedy tokens.
+   */
+  @Test
+  void theModelAndItsAdaptersComputeTheReferenceAfterWarmupWithThem() throws Exception {
+    Path dir = TestModels.repoRoot().resolve("models/tiny-shakespeare-lora");
+    ModelConfig config = ModelConfig.load(TestModels.tinyShakespeare());
+    List<LoraWeights> adapters =
+        List.of(
+            LoraWeights.load("shouty", dir.resolve("shouty"), config, 8),
+            LoraWeights.load("plain", dir.resolve("plain"), config, 8));
+    JsonNode cases =
+        new ObjectMapper().readTree(dir.resolve("reference.json").toFile()).get("cases");
+    try (TransformerExecutor ex =
+        HostWeights.load(TestModels.tinyShakespeare(), "auto")
+            .executorOn(new CpuBackend(2, true), 8)) {
+      EngineWarmup.Report r = EngineWarmup.run(ex, 64, 2048, ex.maxModelLen(), adapters, 4);
+      assertThat(r.adapters()).containsExactly("shouty", "plain");
+      assertThat(ex.adaptersOnDevice()).isEqualTo(2);
+      for (JsonNode c : cases) {
+        String name = c.get("adapter").isNull() ? null : c.get("adapter").asText();
+        LoraWeights adapter =
+            adapters.stream().filter(a -> a.name().equals(name)).findFirst().orElse(null);
+        assertReference(ex, c, adapter);
+      }
+    }
+  }
+
+  /** Greedy decoding of {@code c}'s prompt matches its last logits and greedy tokens. */
+  private static void assertReference(TransformerExecutor ex, JsonNode c, LoraWeights adapter) {
+    int[] prompt = TestModels.ints(c.get("prompt_ids"));
+    int[] greedy = TestModels.ints(c.get("greedy_ids"));
+    float[] expected = TestModels.floats(c.get("last_logits"));
+    int[] table = TestModels.blocks(0, 8);
+    float[] logits =
+        ex.execute(List.of(new SequenceChunk(prompt, 0, table, true, false, adapter)))[0];
+    for (int v = 0; v < expected.length; v++) {
+      assertThat(logits[v])
+          .as("%s logit %d", adapter == null ? "base" : adapter.name(), v)
+          .isCloseTo(expected[v], org.assertj.core.data.Offset.offset(1e-3f));
+    }
+    int[] generated = new int[greedy.length];
+    int pos = prompt.length;
+    for (int g = 0; g < greedy.length; g++) {
+      generated[g] = TestModels.argmax(logits);
+      if (g + 1 < greedy.length) {
+        SequenceChunk next =
+            new SequenceChunk(new int[] {generated[g]}, pos++, table, true, false, adapter);
+        logits = ex.execute(List.of(next))[0];
+      }
+    }
+    assertThat(generated).as(adapter == null ? "base" : adapter.name()).isEqualTo(greedy);
   }
 
   /**
@@ -229,10 +321,13 @@ class EngineWarmupTest {
       return out;
     }
 
-    /** Steps of one round of the default plan: the prompt's, then four and sixteen streams'. */
+    /**
+     * Steps of one round of the default plan: the prompt's head chunk and its own, then four and
+     * sixteen streams'.
+     */
     private int stepsPerRound() {
       Plan p = EngineWarmup.plan(this, 64, 2048, maxModelLen);
-      return p.decodeSteps() * (1 + p.streams().length);
+      return p.decodeSteps() * (1 + p.streams().length) + (p.promptTail() > 0 ? 1 : 0);
     }
 
     @Override

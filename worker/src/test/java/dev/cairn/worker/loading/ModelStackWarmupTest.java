@@ -11,7 +11,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** spec.engine.warmup: on unless set false, and the load reports the phase while it runs. */
+/**
+ * spec.engine.warmup: on unless set false, the load reports the phase while it runs, and it runs
+ * the declared LoRA adapters (whose device copies then stay) or a stand-in that it frees.
+ */
 class ModelStackWarmupTest {
 
   @ParameterizedTest(name = "engine {0}")
@@ -32,16 +35,46 @@ class ModelStackWarmupTest {
             .formatted(TestModels.tinyShakespeare(), engine);
     LLMDeploymentSpec spec = new ObjectMapper().readValue(json, LLMDeploymentSpec.class);
     LoadProgress progress = new LoadProgress();
-    try (ModelStack stack =
-        ModelStack.load(
-            "tiny-shakespeare",
-            spec,
-            ModelResolver.fromEnvironment(),
-            new CpuPlacement(),
-            progress,
-            new SimpleMeterRegistry())) {
+    try (ModelStack stack = load(spec, progress)) {
       assertThat(progress.isWarmingUp()).isEqualTo(warms);
       assertThat(stack.engine()).isNotNull();
     }
+  }
+
+  @ParameterizedTest(name = "warmup {0}, lora {1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "true|{\"adapters\": [{\"name\": \"shouty\", \"source\": \"file:ADAPTERS/shouty\"},"
+            + " {\"name\": \"plain\", \"source\": \"file:ADAPTERS/plain\"}], \"maxLoraRank\": 8}|2",
+        "false|{\"adapters\": [{\"name\": \"shouty\", \"source\": \"file:ADAPTERS/shouty\"},"
+            + " {\"name\": \"plain\", \"source\": \"file:ADAPTERS/plain\"}], \"maxLoraRank\": 8}|0",
+        "true|{\"dynamicLoadingPath\": \"file:ADAPTERS\", \"maxLoraRank\": 8}|0"
+      })
+  void declaredAdaptersStayOnTheDeviceAfterWarmupAndTheStandInGoes(
+      boolean warmup, String lora, int onDevice) throws Exception {
+    String adapters = TestModels.repoRoot().resolve("models/tiny-shakespeare-lora").toString();
+    String json =
+        """
+        {"model": {"id": "tiny-shakespeare", "source": "file:%s"},
+         "accelerator": {"type": "cpu", "count": 0},
+         "engine": {"kvCacheMemory": "16Mi", "warmup": %s},
+         "lora": %s}
+        """
+            .formatted(TestModels.tinyShakespeare(), warmup, lora.replace("ADAPTERS", adapters));
+    LLMDeploymentSpec spec = new ObjectMapper().readValue(json, LLMDeploymentSpec.class);
+    try (ModelStack stack = load(spec, new LoadProgress())) {
+      assertThat(stack.executor().adaptersOnDevice()).isEqualTo(onDevice);
+    }
+  }
+
+  private static ModelStack load(LLMDeploymentSpec spec, LoadProgress progress) {
+    return ModelStack.load(
+        "tiny-shakespeare",
+        spec,
+        ModelResolver.fromEnvironment(),
+        new CpuPlacement(),
+        progress,
+        new SimpleMeterRegistry());
   }
 }
