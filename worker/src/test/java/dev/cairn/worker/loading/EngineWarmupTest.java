@@ -35,7 +35,7 @@ class EngineWarmupTest {
   void aRoundIsAPromptThenFourAndSixteenStreamsWhenTheLimitsAllow() {
     Plan p = EngineWarmup.plan(new Recording(64, 1000, 32768), 64, 2048, 32768);
     assertThat(p.promptTokens()).isEqualTo(64);
-    assertThat(p.promptTail()).isEqualTo(15);
+    assertThat(p.promptTail()).isEqualTo(29);
     assertThat(p.decodeSteps()).isEqualTo(4);
     assertThat(p.streams()).containsExactly(4, 16);
   }
