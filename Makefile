@@ -14,7 +14,7 @@ WORKER_INPUTS := pom.xml api/pom.xml worker/pom.xml \
 	$(shell find api/src/main worker/src/main -type f 2>/dev/null)
 
 .DEFAULT_GOAL := help
-.PHONY: help build test run crds deploy undeploy e2e images bench kernel-bench soak overload gpu-bundle gpu-worker-bundle fmt clean
+.PHONY: help build test run crds deploy undeploy e2e images bench kernel-bench soak overload coldstart gpu-bundle gpu-worker-bundle fmt clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -60,6 +60,9 @@ soak: ## 20,000 mixed requests against one worker; heap, RSS and threads to benc
 
 overload: ## 10x capacity open-loop on one worker (0.5B shape); OVERLOAD_SECONDS=20 for a smoke run
 	./hack/overload.sh
+
+coldstart: ## a fresh worker's ready time and first requests, warm-up off and on (0.5B shape, LoRA); bench-out/coldstart.json
+	./hack/coldstart.sh
 
 gpu-bundle: ## one archive for the GPU test machine (jlink runtime, jars, test classes, JUnit launcher)
 	./hack/gpu-bundle.sh

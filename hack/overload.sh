@@ -5,11 +5,8 @@
 # smoke run). Accepted/rejected counts, TTFT p50/p99 of the accepted, heap and RSS before, at peak
 # and after, KV usage after the drain: bench-out/overload.json and overload.png.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
-export PATH="$JAVA_HOME/bin:$PATH"
-./mvnw -B -q -pl worker -am package -DskipTests -Dcairn.cuda.skip=true
-mkdir -p bench-out/models
+# shellcheck source=hack/worker-app.sh
+source "$(dirname "$0")/worker-app.sh"
 java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx4g \
   -cp "worker/target/classes:worker/target/quarkus-app/lib/main/*" \
   dev.cairn.worker.bench.OverloadBench bench-out/overload.json bench-out/overload.png \

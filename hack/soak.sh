@@ -4,11 +4,8 @@
 # SOAK_CONCURRENCY clients; heap after full GC, RSS, threads, KV usage and held requests every
 # SOAK_INTERVAL requests go to bench-out/soak.json.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
-export PATH="$JAVA_HOME/bin:$PATH"
-./mvnw -B -q -pl worker -am package -DskipTests -Dcairn.cuda.skip=true
-mkdir -p bench-out
+# shellcheck source=hack/worker-app.sh
+source "$(dirname "$0")/worker-app.sh"
 port="${SOAK_PORT:-18080}"
 java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xms512m -Xmx512m \
   -Dquarkus.http.port="$port" -Dquarkus.http.host=127.0.0.1 \

@@ -1,5 +1,7 @@
 package dev.cairn.worker.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,6 +22,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class BenchWorker implements AutoCloseable {
   private static final Duration READY_TIMEOUT = Duration.ofMinutes(10);
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Process process;
   private final URI base;
@@ -29,6 +32,28 @@ final class BenchWorker implements AutoCloseable {
     this.process = process;
     this.base = base;
     this.log = log;
+  }
+
+  /**
+   * An LLMDeployment serving the model in {@code served} on CPU as {@link OverloadBench#MODEL_ID},
+   * as {@code make run} would pass it; callers add {@code spec.engine} and the rest to {@code
+   * spec}, and write it with {@link #render} (JSON, which the worker's YAML loader reads).
+   */
+  static ObjectNode deployment(String name, Path served) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("apiVersion", "llm.cairn.dev/v1alpha1").put("kind", "LLMDeployment");
+    root.putObject("metadata").put("name", name);
+    ObjectNode spec = root.putObject("spec");
+    spec.putObject("model")
+        .put("id", OverloadBench.MODEL_ID)
+        .put("source", "file:" + served.toAbsolutePath());
+    spec.putObject("accelerator").put("type", "cpu").put("count", 0);
+    return root;
+  }
+
+  /** {@code deployment} as the text of a config file. */
+  static String render(ObjectNode deployment) throws IOException {
+    return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(deployment);
   }
 
   /** Starts the worker and returns once {@code /health/ready} answers 200. */

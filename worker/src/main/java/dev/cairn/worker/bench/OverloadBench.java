@@ -2,6 +2,8 @@ package dev.cairn.worker.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -187,24 +189,15 @@ public final class OverloadBench {
   }
 
   /** The LLMDeployment the worker serves, as {@code make run} would pass it. */
-  static String workerConfig(Path served, OverloadSettings s) {
-    return """
-        apiVersion: llm.cairn.dev/v1alpha1
-        kind: LLMDeployment
-        metadata:
-          name: overload-bench
-        spec:
-          model:
-            id: %s
-            source: "file:%s"
-          accelerator: {type: cpu, count: 0}
-          engine:
-            maxNumSeqs: %d
-            maxModelLen: 512
-            kvCacheMemory: 256Mi
-            quantization: %s
-          logEngineMetrics: true
-        """
-        .formatted(MODEL_ID, served, s.maxNumSeqs(), s.quantization());
+  static String workerConfig(Path served, OverloadSettings s) throws IOException {
+    ObjectNode d = BenchWorker.deployment("overload-bench", served);
+    ObjectNode spec = (ObjectNode) d.get("spec");
+    spec.putObject("engine")
+        .put("maxNumSeqs", s.maxNumSeqs())
+        .put("maxModelLen", 512)
+        .put("kvCacheMemory", "256Mi")
+        .put("quantization", s.quantization());
+    spec.put("logEngineMetrics", true);
+    return BenchWorker.render(d);
   }
 }

@@ -3,7 +3,11 @@ package dev.cairn.worker.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cairn.api.v1alpha1.LLMDeploymentSpec;
+import dev.cairn.api.v1alpha1.Quantization;
+import dev.cairn.worker.config.ConfigLoader;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class OverloadSettingsTest {
@@ -26,6 +30,18 @@ class OverloadSettingsTest {
     assertThat(s.factor()).isEqualTo(10);
     assertThat(s.streams()).isEqualTo(16);
     assertThat(s.quantization()).isEqualTo("none");
+  }
+
+  @Test
+  void theWorkerReadsTheConfigTheBenchWrites() throws Exception {
+    OverloadSettings s = parse("--quantization=q4_0", "--max-num-seqs=8");
+    String config = OverloadBench.workerConfig(Path.of("/m/served"), s);
+    LLMDeploymentSpec spec = new ConfigLoader(Map.of()).parse(config, "bench").spec();
+    assertThat(spec.getModel().getId()).isEqualTo(OverloadBench.MODEL_ID);
+    assertThat(spec.getModel().getSource()).isEqualTo("file:/m/served");
+    assertThat(spec.getEngine().getMaxNumSeqs()).isEqualTo(8);
+    assertThat(spec.getEngine().getQuantization()).isEqualTo(Quantization.Q4_0);
+    assertThat(spec.getLogEngineMetrics()).isTrue();
   }
 
   @Test
