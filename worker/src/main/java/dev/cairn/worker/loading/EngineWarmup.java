@@ -24,13 +24,13 @@ import java.util.stream.IntStream;
  * kernels differ by the number of tokens in a step (decode tiles for one to three, four- and
  * eight-token tiles, widened slabs for prompts).
  *
- * <p>A round is one prompt's prefill and decode (its tokens drawn by the sampler with temperature,
- * top-p and logprobs), then decode steps of four and of sixteen streams at once, each bounded by
- * the engine's limits and the KV pool. Rounds repeat until one is no more than a tenth faster than
- * the round before, at most {@link #MAX_ROUNDS} of them, and none starts past {@link
- * #BUDGET_NANOS}. Warm-up writes only KV blocks the engine has not handed out yet: every chunk
- * writes its positions before it reads them, so nothing of it is visible to the requests that
- * follow.
+ * <p>A round, on a thread of its own, is one prompt's prefill in two chunks and its decode (its
+ * tokens drawn by the sampler with temperature, top-p and logprobs), then decode steps of four and
+ * of sixteen streams at once, each bounded by the engine's limits and the KV pool. Rounds repeat
+ * until one is no more than a tenth faster than the round before, at most {@link #MAX_ROUNDS} of
+ * them, and none starts past {@link #BUDGET_NANOS}. Warm-up writes only KV blocks the engine has
+ * not handed out yet: every chunk writes its positions before it reads them, so nothing of it is
+ * visible to the requests that follow.
  *
  * <p>Where LoRA is on, the prompt runs on an adapter and the streams are spread over the base model
  * and the adapters (no more distinct adapters in a step than the engine allows), so the LoRA
@@ -75,12 +75,16 @@ public final class EngineWarmup {
    * The shapes one round runs.
    *
    * @param promptTokens tokens of the prompt (0: none fit)
-   * @param promptTail tokens of the prompt's second chunk, prefilled after the rest (0: one chunk)
    * @param decodeSteps steps of the prompt's sequence (the prompt's own the first) and of each
    *     group of streams
    * @param streams sizes of the groups of streams decoded together, each above one
    */
-  public record Plan(int promptTokens, int promptTail, int decodeSteps, int[] streams) {
+  public record Plan(int promptTokens, int decodeSteps, int[] streams) {
+
+    /** Tokens of the prompt's second chunk, prefilled after the rest (0: one chunk). */
+    public int promptTail() {
+      return promptTokens >= 2 ? Math.min(PROMPT_TAIL_TOKENS, promptTokens / 2) : 0;
+    }
 
     /** Whether the round runs anything at all. */
     boolean runsAnything() {
@@ -159,7 +163,7 @@ public final class EngineWarmup {
     long poolTokens = (long) executor.numKvBlocks() * blockSize;
     int steps = (int) Math.min(DECODE_STEPS, Math.min(maxModelLen - 1L, poolTokens - 1));
     if (steps <= 0) {
-      return new Plan(0, 0, 0, new int[0]);
+      return new Plan(0, 0, new int[0]);
     }
     int prompt =
         (int)
@@ -174,14 +178,12 @@ public final class EngineWarmup {
             executor.numKvBlocks() / blocksFor(steps, blockSize));
     int[] streams =
         IntStream.of(STREAMS).map(s -> Math.min(s, most)).filter(s -> s > 1).distinct().toArray();
-    int tail = prompt >= 2 ? Math.min(PROMPT_TAIL_TOKENS, prompt / 2) : 0;
-    return new Plan(prompt, tail, steps, streams);
+    return new Plan(prompt, steps, streams);
   }
 
   /** Runs rounds until they stop getting faster, the round limit or the time budget. */
   Report run() {
     List<Long> rounds = new ArrayList<>();
-    List<String> names = adapters.stream().map(LoraWeights::name).toList();
     if (!plan.runsAnything()) {
       return new Report(plan, rounds, List.of());
     }
@@ -197,7 +199,7 @@ public final class EngineWarmup {
         break;
       }
     }
-    return new Report(plan, rounds, names);
+    return new Report(plan, rounds, adapters.stream().map(LoraWeights::name).toList());
   }
 
   /**

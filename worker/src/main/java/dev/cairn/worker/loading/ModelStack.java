@@ -2,6 +2,7 @@ package dev.cairn.worker.loading;
 
 import dev.cairn.api.v1alpha1.EngineSpec;
 import dev.cairn.api.v1alpha1.LLMDeploymentSpec;
+import dev.cairn.worker.backend.DType;
 import dev.cairn.worker.engine.EngineConfig;
 import dev.cairn.worker.engine.LlmEngine;
 import dev.cairn.worker.engine.metrics.CacheConfigInfo;
@@ -85,7 +86,8 @@ public record ModelStack(
       ChatTemplate template = chatTemplate(tokenizerConfig);
       HostWeights weights =
           HostWeights.load(dir.path(), config, dtype(engineSpec), quant(engineSpec));
-      String weightDtype = weights.tensors().embed().dtype().userName();
+      DType embedDtype = weights.tensors().embed().dtype();
+      String weightDtype = embedDtype.userName();
       executor = place(weights, engineSpec, placement, maxModelLen);
       placement.bindMetrics(registry);
       AdapterRegistry adapters = adapters(spec, resolver, executor);
@@ -123,11 +125,7 @@ public record ModelStack(
         progress.markWarmingUp();
         try (WarmupAdapters lora =
             WarmupAdapters.of(
-                adapters,
-                spec.getLora(),
-                config,
-                weights.tensors().embed().dtype(),
-                executor::releaseAdapter)) {
+                adapters, spec.getLora(), config, embedDtype, executor::releaseAdapter)) {
           warmUp(modelId, executor, engineConfig, lora.weights());
         }
       }
