@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make kernel-bench ARGS="..."`: the CPU kernels alone (MatmulBench), for comparing two builds of
 # a kernel. ARGS: `matrix ROWS IN TOKENS THREADS FORMAT [COPIES]`, `step TOKENS THREADS FORMAT`
-# (FORMAT bf16, q8_0 or q4_0) or `attention CONTEXT ROWS THREADS`.
+# (FORMAT bf16, q8_0 or q4_0) or `attention CONTEXT ROWS THREADS [f32|bf16]` (the KV dtype).
 set -euo pipefail
 # shellcheck source=hack/worker-java.sh
 source "$(dirname "$0")/worker-java.sh"

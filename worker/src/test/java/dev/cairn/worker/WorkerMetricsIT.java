@@ -177,7 +177,7 @@ class WorkerMetricsIT {
                 Map.of(
                     MetricNames.LABEL_ENGINE, "0",
                     MetricNames.LABEL_CACHE_BLOCK_SIZE, "16",
-                    MetricNames.LABEL_CACHE_DTYPE, "auto",
+                    MetricNames.LABEL_CACHE_DTYPE, "float32",
                     MetricNames.LABEL_CACHE_PREFIX_CACHING, "True")))
         .isEqualTo(1.0);
     assertLoraRequestsInfo(m, before, after);

@@ -10,6 +10,7 @@ import com.openai.models.completions.Completion;
 import com.openai.models.completions.CompletionCreateParams;
 import dev.cairn.api.MetricNames;
 import dev.cairn.worker.testing.MetricsText;
+import dev.cairn.worker.testing.ReferenceCompletions;
 import dev.cairn.worker.testing.WorkerProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,28 +93,8 @@ class WorkerQuantizedIT {
    */
   @Test
   void greedyCompletionsEqualTheF32References() {
-    int compared = 0;
-    for (JsonNode c : baseCases) {
-      if (!c.get("weights").asText().equals("f32")) {
-        continue; // the BF16 checkpoint's own references
-      }
-      compared++;
-      Completion done =
-          client
-              .completions()
-              .create(
-                  CompletionCreateParams.builder()
-                      .model("tiny-shakespeare")
-                      .prompt(c.get("prompt").asText())
-                      .maxTokens(32)
-                      .temperature(0.0)
-                      .build());
-      assertThat(done.choices().get(0).text())
-          .as(c.get("prompt").asText())
-          .isEqualTo(c.get("greedy_text").asText());
-      assertThat(done.usage().orElseThrow().completionTokens()).isEqualTo(32);
-    }
-    assertThat(compared).isEqualTo(2);
+    assertThat(ReferenceCompletions.assertGreedyF32Cases(client, "tiny-shakespeare", baseCases))
+        .isEqualTo(2);
   }
 
   @Test

@@ -30,6 +30,12 @@ public class EngineSpec {
           + " memory; CPU: 1Gi).")
   private Quantity kvCacheMemory;
 
+  @JsonPropertyDescription(
+      "KV-cache element type: float32 (unset) or bfloat16, which rounds keys and values to 8"
+          + " significant bits and fits twice the tokens in the same kvCacheMemory (vLLM's"
+          + " kv_cache_dtype).")
+  private KvCacheDtype kvCacheDtype;
+
   @Default("0.9")
   @JsonPropertyDescription(
       "Share of free GPU memory for the KV cache when kvCacheMemory is unset, in (0, 1].")
@@ -129,6 +135,14 @@ public class EngineSpec {
 
   public void setKvCacheMemory(Quantity kvCacheMemory) {
     this.kvCacheMemory = kvCacheMemory;
+  }
+
+  public KvCacheDtype getKvCacheDtype() {
+    return kvCacheDtype;
+  }
+
+  public void setKvCacheDtype(KvCacheDtype kvCacheDtype) {
+    this.kvCacheDtype = kvCacheDtype;
   }
 
   public Double getGpuMemoryUtilization() {

@@ -88,12 +88,15 @@ public interface Backend extends AutoCloseable {
   void rope(DeviceTensor x, int heads, int headDim, int[] positions, DeviceTensor cosSin);
 
   /**
-   * A KV cache of {@code rows} cache rows of {@code kvHeads × headDim}: what {@link #writeKv}
-   * writes and {@link #attention} reads, the only two that touch it, so a backend may order its
-   * elements its own way. By default one row after another, as {@link #allocate} lays out any
-   * tensor.
+   * A KV cache of {@code rows} cache rows of {@code kvHeads × headDim} in {@code dtype} (F32, or
+   * BF16: {@link #writeKv} rounds to it, {@link #attention} widens back): what those two write and
+   * read, the only two that touch it, so a backend may order its elements its own way. By default
+   * F32 only, one row after another, as {@link #allocate} lays out any tensor.
    */
-  default DeviceTensor allocateKvCache(int rows, int kvHeads, int headDim) {
+  default DeviceTensor allocateKvCache(int rows, int kvHeads, int headDim, DType dtype) {
+    if (dtype != DType.F32) {
+      throw new IllegalArgumentException(name() + " keeps its KV cache in F32, not " + dtype);
+    }
     return allocate(rows, kvHeads * headDim);
   }
 

@@ -20,6 +20,16 @@ public abstract class HostBackendSupport implements Backend {
     return HostTensor.allocateF32(Arena.ofAuto(), shape);
   }
 
+  /** F32 or BF16, one row after another, each with its own automatic arena as {@link #allocate}. */
+  @Override
+  public DeviceTensor allocateKvCache(int rows, int kvHeads, int headDim, DType dtype) {
+    return switch (dtype) {
+      case F32 -> allocate(rows, kvHeads * headDim);
+      case BF16 -> HostTensor.allocateBf16(Arena.ofAuto(), rows, kvHeads * headDim);
+      default -> throw new IllegalArgumentException("a KV cache is F32 or BF16, not " + dtype);
+    };
+  }
+
   @Override
   public void write(DeviceTensor dst, float[] src) {
     MemorySegment.copy(src, 0, host(dst).segment(), HostTensor.F32, 0, src.length);

@@ -51,6 +51,15 @@ public final class HostTensor implements DeviceTensor {
     return new HostTensor(DType.F32, shape, arena.allocate(n * 4, 64));
   }
 
+  /** A zeroed BF16 tensor in native memory owned by {@code arena}. */
+  public static HostTensor allocateBf16(Arena arena, int... shape) {
+    long n = 1;
+    for (int d : shape) {
+      n *= d;
+    }
+    return new HostTensor(DType.BF16, shape, arena.allocate(n * 2, 64));
+  }
+
   /** An F32 tensor holding a copy of {@code values} in native memory owned by {@code arena}. */
   public static HostTensor ofFloats(Arena arena, float[] values, int... shape) {
     HostTensor t = allocateF32(arena, shape);
@@ -89,12 +98,15 @@ public final class HostTensor implements DeviceTensor {
     };
   }
 
-  /** Sets F32 element {@code i}. */
+  /** Sets element {@code i} of an F32 tensor, or of a BF16 one rounded to nearest even. */
   public void setFloat(long i, float value) {
-    if (dtype != DType.F32) {
-      throw new IllegalStateException("only F32 tensors are writable, this one is " + dtype);
+    switch (dtype) {
+      case F32 -> segment.setAtIndex(F32, i, value);
+      case BF16 -> segment.setAtIndex(I16, i, DType.floatToBf16(value));
+      default ->
+          throw new IllegalStateException(
+              "only F32 and BF16 tensors are writable, this one is " + dtype);
     }
-    segment.setAtIndex(F32, i, value);
   }
 
   /** Copies {@code n} elements from {@code offset}, widened to float. */

@@ -3,6 +3,7 @@ package dev.cairn.worker.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cairn.worker.backend.DType;
 import dev.cairn.worker.backend.cuda.CudaContext;
 import dev.cairn.worker.backend.cuda.CudaKernels;
 import dev.cairn.worker.backend.cuda.CudaOps;
@@ -80,7 +81,7 @@ public final class GpuBench {
     HostWeights weights = HostWeights.load(modelDir, "auto");
     try (TransformerExecutor ex =
         new CudaPlacement(List.of(gpu), CudaPlacement.DEFAULT_MEMORY_FRACTION)
-            .place(weights, KV_POOL_BYTES, weights.config().maxModelLen())) {
+            .place(weights, KV_POOL_BYTES, weights.config().maxModelLen(), DType.F32)) {
       int blocksPerSeq = (PREFILL + DECODE + WARM_UP_STEPS) / ex.blockSize() + 1;
       int maxStreams = STREAMS[STREAMS.length - 1];
       if ((long) maxStreams * blocksPerSeq > ex.numKvBlocks()) {

@@ -26,10 +26,11 @@ import java.util.Random;
  *   <li>{@code step TOKENS THREADS FORMAT}: every projection of the 24 layers of a Qwen2.5-0.5B
  *       shape (q/k/v and gate/up fused as the executor runs them) and the output head, one step of
  *       {@code TOKENS} tokens, ms per step and GFMA/s per projection.
- *   <li>{@code attention CONTEXT ROWS THREADS}: the same shape's attention (14 query heads over 2
- *       key/value heads of 64) in its 24 layers, {@code ROWS} query rows (1: a decode step) after
- *       {@code CONTEXT} cached positions, in caches the backend allocates and writes as the
- *       executor does (blocks of 16 rows, scattered), µs per layer and GB/s of keys and values.
+ *   <li>{@code attention CONTEXT ROWS THREADS [KV]}: the same shape's attention (14 query heads
+ *       over 2 key/value heads of 64) in its 24 layers, {@code ROWS} query rows (1: a decode step)
+ *       after {@code CONTEXT} cached positions, in caches the backend allocates and writes as the
+ *       executor does (blocks of 16 rows, scattered), {@code KV} {@code f32} (default) or {@code
+ *       bf16}, µs per layer and GB/s of keys and values.
  * </ul>
  *
  * FORMAT is {@code bf16}, {@code q8_0} or {@code q4_0}; weights are random, five rounds of two
@@ -54,7 +55,7 @@ public final class MatmulBench {
     if (args.length < 4) {
       System.err.println(
           "usage: MatmulBench matrix ROWS IN TOKENS THREADS FORMAT [COPIES]"
-              + " | step TOKENS THREADS FORMAT | attention CONTEXT ROWS THREADS");
+              + " | step TOKENS THREADS FORMAT | attention CONTEXT ROWS THREADS [f32|bf16]");
       System.exit(2);
     }
     switch (args[0]) {
@@ -69,7 +70,10 @@ public final class MatmulBench {
       case "step" -> step(Integer.parseInt(args[1]), Integer.parseInt(args[2]), format(args[3]));
       case "attention" ->
           attention(
-              Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+              Integer.parseInt(args[1]),
+              Integer.parseInt(args[2]),
+              Integer.parseInt(args[3]),
+              args.length > 4 && args[4].equals("bf16") ? DType.BF16 : DType.F32);
       default ->
           throw new IllegalArgumentException("mode matrix, step or attention, not " + args[0]);
     }
@@ -196,7 +200,7 @@ public final class MatmulBench {
     }
   }
 
-  private static void attention(int context, int rows, int threads) {
+  private static void attention(int context, int rows, int threads, DType kv) {
     Random random = new Random(1);
     int heads = HIDDEN / HEAD;
     int kvHeads = KV / HEAD;
@@ -229,13 +233,13 @@ public final class MatmulBench {
       DeviceTensor[] keys = new DeviceTensor[LAYERS];
       DeviceTensor[] values = new DeviceTensor[LAYERS];
       for (int l = 0; l < LAYERS; l++) {
-        keys[l] = cpu.allocateKvCache(blocks * BLOCK, kvHeads, HEAD);
-        values[l] = cpu.allocateKvCache(blocks * BLOCK, kvHeads, HEAD);
+        keys[l] = cpu.allocateKvCache(blocks * BLOCK, kvHeads, HEAD, kv);
+        values[l] = cpu.allocateKvCache(blocks * BLOCK, kvHeads, HEAD, kv);
         cpu.writeKv(k, v, keys[l], values[l], slots);
       }
       HostTensor q = activations(arena, random, rows, HIDDEN);
       HostTensor out = HostTensor.allocateF32(arena, rows, HIDDEN);
-      double bytes = 2.0 * positions * KV * Float.BYTES;
+      double bytes = 2.0 * positions * KV * kv.bytes();
       for (int r = 0; r < WARM_ROUNDS + ROUNDS; r++) {
         int n = 0;
         long start = System.nanoTime();
@@ -248,9 +252,9 @@ public final class MatmulBench {
         double us = (System.nanoTime() - start) / 1e3 / n / LAYERS;
         if (r >= WARM_ROUNDS) {
           System.out.printf(
-              "attention, %d rows after %d positions, %d threads: %.1f µs a layer, %.1f GB/s of"
-                  + " keys and values%n",
-              rows, context, threads, us, bytes / us / 1e3);
+              "attention, %d rows after %d positions, %d threads, %s KV: %.1f µs a layer, %.1f GB/s"
+                  + " of keys and values%n",
+              rows, context, threads, kv.userName(), us, bytes / us / 1e3);
         }
       }
     }

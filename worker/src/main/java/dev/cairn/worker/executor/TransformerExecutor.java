@@ -1,6 +1,7 @@
 package dev.cairn.worker.executor;
 
 import dev.cairn.worker.backend.Backend;
+import dev.cairn.worker.backend.DType;
 import dev.cairn.worker.backend.DeviceTensor;
 import dev.cairn.worker.backend.LoraBatch;
 import dev.cairn.worker.engine.ModelExecutor;
@@ -34,7 +35,8 @@ public final class TransformerExecutor implements ModelExecutor {
   private int logitCapacity;
 
   /**
-   * Uploads {@code weights} to {@code backend} and allocates a pool of {@code numKvBlocks} blocks.
+   * Uploads {@code weights} to {@code backend} and allocates a pool of {@code numKvBlocks} blocks
+   * of {@code kvDtype} (F32 or BF16).
    *
    * @param onClose closed after the backend (e.g. the mapped checkpoint), or null
    */
@@ -43,12 +45,13 @@ public final class TransformerExecutor implements ModelExecutor {
       ModelConfig config,
       ModelWeights<?> weights,
       int numKvBlocks,
+      DType kvDtype,
       AutoCloseable onClose) {
     this.backend = backend;
     this.config = config;
     this.weights = upload(backend, weights);
     this.adapters = new AdapterCopies(backend, this.weights.layers());
-    this.cache = new PagedKvCache(backend, config, numKvBlocks);
+    this.cache = new PagedKvCache(backend, config, numKvBlocks, kvDtype);
     this.onClose = onClose;
     int maxLen = config.maxModelLen();
     this.cosSin = backend.allocate(maxLen, config.headDim());
@@ -83,6 +86,11 @@ public final class TransformerExecutor implements ModelExecutor {
   @Override
   public int numKvBlocks() {
     return cache.numBlocks();
+  }
+
+  /** The element type of the KV pool. */
+  public DType kvCacheDtype() {
+    return cache.dtype();
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.cairn.worker.loading;
 
+import dev.cairn.worker.backend.DType;
 import dev.cairn.worker.executor.TransformerExecutor;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -15,8 +16,9 @@ interface BackendPlacement {
    *
    * @param kvCacheBytes spec.engine.kvCacheMemory in bytes, or 0 when unset (backend default)
    * @param maxModelLen the pool must hold at least one sequence this long
+   * @param kvDtype the pool's element type, F32 or BF16 (spec.engine.kvCacheDtype)
    */
-  TransformerExecutor place(HostWeights weights, long kvCacheBytes, int maxModelLen);
+  TransformerExecutor place(HostWeights weights, long kvCacheBytes, int maxModelLen, DType kvDtype);
 
   /** Device metrics (GPU memory) on the registry, when the backend has any. */
   default void bindMetrics(MeterRegistry registry) {}

@@ -1,5 +1,6 @@
 package dev.cairn.worker.loading;
 
+import dev.cairn.worker.backend.DType;
 import dev.cairn.worker.backend.cpu.CpuBackend;
 import dev.cairn.worker.executor.TransformerExecutor;
 
@@ -12,8 +13,9 @@ final class CpuPlacement implements BackendPlacement {
   }
 
   @Override
-  public TransformerExecutor place(HostWeights weights, long kvCacheBytes, int maxModelLen) {
-    int blocks = KvPoolSize.host(weights.config(), kvCacheBytes, maxModelLen);
-    return weights.executorOn(new CpuBackend(), blocks);
+  public TransformerExecutor place(
+      HostWeights weights, long kvCacheBytes, int maxModelLen, DType kvDtype) {
+    int blocks = KvPoolSize.host(weights.config(), kvDtype, kvCacheBytes, maxModelLen);
+    return weights.executorOn(new CpuBackend(), blocks, kvDtype);
   }
 }

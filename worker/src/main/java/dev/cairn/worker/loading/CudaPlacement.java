@@ -52,7 +52,8 @@ public final class CudaPlacement implements BackendPlacement {
   }
 
   @Override
-  public TransformerExecutor place(HostWeights weights, long kvCacheBytes, int maxModelLen) {
+  public TransformerExecutor place(
+      HostWeights weights, long kvCacheBytes, int maxModelLen, DType kvDtype) {
     boolean narrow = weights.convertedTo() == null;
     long weightBytes = deviceWeightBytes(weights.tensors(), narrow);
     CudaBackend b = new CudaBackend(ordinals, narrow, ordinals.size() > 1 ? weightBytes : 0);
@@ -64,13 +65,14 @@ public final class CudaPlacement implements BackendPlacement {
       int blocks =
           KvPoolSize.device(
               weights.config(),
+              kvDtype,
               maxModelLen,
               weightBytes,
               kvCacheBytes,
               free,
               gpuNames(),
               memoryFraction);
-      TransformerExecutor executor = weights.executorOn(b, blocks);
+      TransformerExecutor executor = weights.executorOn(b, blocks, kvDtype);
       backend = b;
       return executor;
     } catch (RuntimeException e) {

@@ -101,7 +101,12 @@ public final class HostWeights implements AutoCloseable {
    * the caller still owns them.
    */
   public TransformerExecutor executorOn(Backend backend, int numKvBlocks) {
-    return new TransformerExecutor(backend, config, tensors, numKvBlocks, this);
+    return executorOn(backend, numKvBlocks, DType.F32);
+  }
+
+  /** {@link #executorOn(Backend, int)} with a pool of {@code kvDtype} (F32 or BF16) blocks. */
+  public TransformerExecutor executorOn(Backend backend, int numKvBlocks, DType kvDtype) {
+    return new TransformerExecutor(backend, config, tensors, numKvBlocks, kvDtype, this);
   }
 
   /** The configuration the weights are bound to. */

@@ -1,5 +1,6 @@
 package dev.cairn.worker.loading;
 
+import dev.cairn.worker.backend.DType;
 import dev.cairn.worker.executor.PagedKvCache;
 import dev.cairn.worker.model.ModelConfig;
 import dev.cairn.worker.model.ModelLoadException;
@@ -20,13 +21,13 @@ final class KvPoolSize {
   private KvPoolSize() {}
 
   /**
-   * Blocks of a host pool of {@code kvCacheBytes}.
+   * Blocks of {@code dtype} in a host pool of {@code kvCacheBytes}.
    *
    * @param kvCacheBytes spec.engine.kvCacheMemory, or 0 for {@link #DEFAULT_HOST_BYTES}
    */
-  static int host(ModelConfig config, long kvCacheBytes, int maxModelLen) {
+  static int host(ModelConfig config, DType dtype, long kvCacheBytes, int maxModelLen) {
     long budget = kvCacheBytes > 0 ? kvCacheBytes : DEFAULT_HOST_BYTES;
-    long perBlock = PagedKvCache.bytesPerBlock(config);
+    long perBlock = PagedKvCache.bytesPerBlock(config, dtype);
     long blocks = budget / perBlock;
     long needed = minBlocks(maxModelLen);
     if (blocks < needed) {
@@ -47,8 +48,8 @@ final class KvPoolSize {
   }
 
   /**
-   * Blocks of a device pool: {@code kvCacheBytes} when given, else {@code fraction} of the free
-   * memory minus the weights and {@link #WORKSPACE_RESERVE}.
+   * Blocks of {@code dtype} in a device pool: {@code kvCacheBytes} when given, else {@code
+   * fraction} of the free memory minus the weights and {@link #WORKSPACE_RESERVE}.
    *
    * @param weightBytes what the weights take on the devices
    * @param freeBytes free memory over all the devices
@@ -57,6 +58,7 @@ final class KvPoolSize {
    */
   static int device(
       ModelConfig config,
+      DType dtype,
       int maxModelLen,
       long weightBytes,
       long kvCacheBytes,
@@ -66,9 +68,9 @@ final class KvPoolSize {
     long usable = (long) (fraction * freeBytes);
     long budget = kvCacheBytes > 0 ? kvCacheBytes : usable - weightBytes - WORKSPACE_RESERVE;
     long minBlocks = minBlocks(maxModelLen);
-    long minKv = minBlocks * PagedKvCache.bytesPerBlock(config);
+    long minKv = minBlocks * PagedKvCache.bytesPerBlock(config, dtype);
     if (weightBytes + Math.max(budget, minKv) + WORKSPACE_RESERVE > usable
-        || PagedKvCache.blocksForBudget(config, Math.max(0, budget)) < minBlocks) {
+        || PagedKvCache.blocksForBudget(config, dtype, Math.max(0, budget)) < minBlocks) {
       throw new ModelLoadException(
           String.format(
               "the model does not fit on %s: weights %.2f GiB + KV cache %.2f GiB (at least"
@@ -83,7 +85,7 @@ final class KvPoolSize {
               fraction * 100,
               gib(freeBytes)));
     }
-    return PagedKvCache.blocksForBudget(config, budget);
+    return PagedKvCache.blocksForBudget(config, dtype, budget);
   }
 
   private static long minBlocks(int maxModelLen) {

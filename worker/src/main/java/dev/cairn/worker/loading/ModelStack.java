@@ -1,6 +1,7 @@
 package dev.cairn.worker.loading;
 
 import dev.cairn.api.v1alpha1.EngineSpec;
+import dev.cairn.api.v1alpha1.KvCacheDtype;
 import dev.cairn.api.v1alpha1.LLMDeploymentSpec;
 import dev.cairn.worker.backend.DType;
 import dev.cairn.worker.engine.EngineConfig;
@@ -88,7 +89,8 @@ public record ModelStack(
           HostWeights.load(dir.path(), config, dtype(engineSpec), quant(engineSpec));
       DType embedDtype = weights.tensors().embed().dtype();
       String weightDtype = embedDtype.userName();
-      executor = place(weights, engineSpec, placement, maxModelLen);
+      DType kvDtype = kvCacheDtype(engineSpec);
+      executor = place(weights, engineSpec, placement, maxModelLen, kvDtype);
       placement.bindMetrics(registry);
       AdapterRegistry adapters = adapters(spec, resolver, executor);
       ModelInfoMetric.register(
@@ -112,7 +114,7 @@ public record ModelStack(
                   : engineSpec.getRequestTimeoutSeconds());
       EngineMetrics metrics =
           EngineMetrics.create(
-              metricsOn, registry, modelId, maxModelLen, cacheConfigInfo(engineConfig));
+              metricsOn, registry, modelId, maxModelLen, cacheConfigInfo(engineConfig, kvDtype));
       if (metricsOn && adapters != null) {
         metrics =
             new LoraRequestsInfo(
@@ -132,7 +134,7 @@ public record ModelStack(
       LlmEngine engine = new LlmEngine(engineConfig, executor, tokenizer, metrics);
       LOG.infof(
           "Model %s loaded from %s: %s, %d layers, weights %s, quantization %s, backend %s, KV"
-              + " pool %d blocks (%d tokens), max model len %d, engine metrics %s",
+              + " pool %d blocks (%d tokens) of %s, max model len %d, engine metrics %s",
           modelId,
           dir.path(),
           config.architecture(),
@@ -142,6 +144,7 @@ public record ModelStack(
           placement.name(),
           executor.numKvBlocks(),
           (long) executor.numKvBlocks() * executor.blockSize(),
+          kvDtype.userName(),
           maxModelLen,
           metricsOn ? "on" : "off");
       return new ModelStack(
@@ -174,10 +177,13 @@ public record ModelStack(
     return registry;
   }
 
-  /** The KV settings vllm:cache_config_info shows; the KV cache always takes the model's dtype. */
-  private static CacheConfigInfo cacheConfigInfo(EngineConfig engine) {
+  /**
+   * The KV settings vllm:cache_config_info shows, cache_dtype spelled as vLLM's kv_cache_dtype
+   * ("float32", "bfloat16"): never "auto", since the pool does not follow the weights' dtype.
+   */
+  private static CacheConfigInfo cacheConfigInfo(EngineConfig engine, DType kvDtype) {
     return new CacheConfigInfo(
-        engine.blockSize(), engine.numKvBlocks(), engine.enablePrefixCaching(), "auto");
+        engine.blockSize(), engine.numKvBlocks(), engine.enablePrefixCaching(), kvDtype.userName());
   }
 
   /** {@code engine.maxWaitingRequests}, or {@link EngineConfig#defaultMaxWaiting} when unset. */
@@ -228,11 +234,15 @@ public record ModelStack(
 
   /** The weights, prepared in host memory, placed on the backend with their KV pool. */
   private static TransformerExecutor place(
-      HostWeights weights, EngineSpec engineSpec, BackendPlacement placement, int maxModelLen) {
+      HostWeights weights,
+      EngineSpec engineSpec,
+      BackendPlacement placement,
+      int maxModelLen,
+      DType kvDtype) {
     Quantity kv = engineSpec.getKvCacheMemory();
     long kvBytes = kv == null ? 0 : Quantity.getAmountInBytes(kv).longValueExact();
     try {
-      return placement.place(weights, kvBytes, maxModelLen);
+      return placement.place(weights, kvBytes, maxModelLen, kvDtype);
     } catch (RuntimeException e) {
       weights.close();
       throw e;
@@ -270,6 +280,11 @@ public record ModelStack(
 
   private static String dtype(EngineSpec spec) {
     return spec.getDtype() == null ? "auto" : spec.getDtype().name().toLowerCase(Locale.ROOT);
+  }
+
+  /** spec.engine.kvCacheDtype: F32 when unset. */
+  static DType kvCacheDtype(EngineSpec spec) {
+    return spec.getKvCacheDtype() == KvCacheDtype.BFLOAT16 ? DType.BF16 : DType.F32;
   }
 
   private static String quant(EngineSpec spec) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.api.v1alpha1.BackendKind;
+import dev.cairn.api.v1alpha1.KvCacheDtype;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -130,6 +131,19 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theKvCacheDtypeIsReadUnsetOrBfloat16() {
+    ConfigLoader l = new ConfigLoader(Map.of());
+    String base = "{\"model\":{\"source\":\"file:x\"},\"accelerator\":{\"type\":\"cpu\"}";
+    assertThat(l.parse(base + "}", "o").spec().getEngine().getKvCacheDtype()).isNull();
+    assertThat(
+            l.parse(base + ",\"engine\":{\"kvCacheDtype\":\"bfloat16\"}}", "o")
+                .spec()
+                .getEngine()
+                .getKvCacheDtype())
+        .isEqualTo(KvCacheDtype.BFLOAT16);
+  }
+
+  @Test
   void modelIdFallsBackToTheSource() {
     ConfigLoader l = new ConfigLoader(Map.of());
     String base = "{\"accelerator\":{\"type\":\"cpu\"},\"model\":{\"source\":\"";
@@ -168,6 +182,14 @@ class ConfigLoaderTest {
                     "{\"model\":{\"source\":\"file:x\"},\"accelerator\":{\"type\":\"cpu\"},\"engine\":{\"maxNumSeqs\":0}}",
                     "o"))
         .hasMessageContaining("spec.engine.maxNumSeqs: must be at least 1, got 0");
+    assertThatThrownBy(
+            () ->
+                l.parse(
+                    "{\"model\":{\"source\":\"file:x\"},\"accelerator\":{\"type\":\"cpu\"},\"engine\":{\"kvCacheDtype\":\"fp8\"}}",
+                    "o"))
+        .hasMessageContaining("o: spec.engine.kvCacheDtype:")
+        .hasMessageContaining("fp8")
+        .hasMessageContaining("[float32, bfloat16]");
     assertThatThrownBy(() -> l.parse("kind: Deployment\nspec: {}\n", "f.yaml"))
         .hasMessageContaining("f.yaml: kind is \"Deployment\", expected LLMDeployment");
     assertThatThrownBy(() -> l.parse("model: [unclosed", "f.yaml"))

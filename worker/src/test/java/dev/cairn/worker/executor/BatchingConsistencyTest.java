@@ -3,6 +3,7 @@ package dev.cairn.worker.executor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cairn.worker.backend.DType;
 import dev.cairn.worker.backend.cpu.CpuBackend;
 import dev.cairn.worker.engine.SequenceChunk;
 import dev.cairn.worker.loading.HostWeights;
@@ -135,8 +136,13 @@ class BatchingConsistencyTest {
   @Test
   void kvBytesPerBlockFollowsTheConfig() {
     // 4 layers x (K + V) x 16 tokens x (2 kv heads x 32 dims) x 4 bytes
-    assertThat(PagedKvCache.bytesPerBlock(ex.config())).isEqualTo(4L * 2 * 16 * 64 * 4);
-    assertThat(PagedKvCache.blocksForBudget(ex.config(), 1 << 20)).isEqualTo((1 << 20) / 32768);
+    assertThat(PagedKvCache.bytesPerBlock(ex.config(), DType.F32)).isEqualTo(4L * 2 * 16 * 64 * 4);
+    assertThat(PagedKvCache.blocksForBudget(ex.config(), DType.F32, 1 << 20))
+        .isEqualTo((1 << 20) / 32768);
+    // BF16: two bytes an element, twice the blocks
+    assertThat(PagedKvCache.bytesPerBlock(ex.config(), DType.BF16)).isEqualTo(4L * 2 * 16 * 64 * 2);
+    assertThat(PagedKvCache.blocksForBudget(ex.config(), DType.BF16, 1 << 20))
+        .isEqualTo((1 << 20) / 16384);
     assertThat(ex.blockSize()).isEqualTo(16);
     assertThat(ex.numKvBlocks()).isEqualTo(64);
     assertThat(ex.maxModelLen()).isEqualTo(512);

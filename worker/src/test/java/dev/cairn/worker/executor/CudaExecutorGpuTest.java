@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cairn.worker.backend.DType;
 import dev.cairn.worker.backend.cuda.CudaBackend;
 import dev.cairn.worker.backend.cuda.CudaProbe;
 import dev.cairn.worker.engine.SequenceChunk;
 import dev.cairn.worker.loading.CudaPlacement;
 import dev.cairn.worker.loading.HostWeights;
+import dev.cairn.worker.testing.ModelAccuracy;
 import dev.cairn.worker.testing.TestModels;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -73,17 +75,39 @@ class CudaExecutorGpuTest {
       for (int v = 0; v < expected.length; v++) {
         assertThat(logits[v]).as("logit %d", v).isCloseTo(expected[v], Offset.offset(tol));
       }
-      int[] generated = new int[exactTokens];
-      int pos = prompt.length;
-      for (int g = 0; g < exactTokens; g++) {
-        generated[g] = TestModels.argmax(logits);
-        if (g + 1 < exactTokens) {
-          logits =
-              ex.execute(List.of(new SequenceChunk(new int[] {generated[g]}, pos++, table, true)))[
-                  0];
-        }
+      assertThat(ModelAccuracy.greedy(ex, logits, prompt.length, table, exactTokens))
+          .isEqualTo(Arrays.copyOf(greedy, exactTokens));
+    }
+  }
+
+  /**
+   * A BF16 KV pool ({@code kvCacheDtype: bfloat16}: kv_write_bf16 and paged_attention_bf16) on F32
+   * weights: the prompt's logits within 1e-2 of the CPU backend's over its own BF16 pool, and the
+   * 32 greedy tokens decoded from the rounded cache are the reference's.
+   */
+  @ParameterizedTest(name = "f32 weights, case {2}")
+  @MethodSource("cases")
+  void aBf16PoolDecodesAsTheCpusBf16PoolDoes(String name, JsonNode c, int index, boolean narrow) {
+    assumeTrue(c.get("weights").asText().equals("f32") && !narrow, "the F32 checkpoint's cases");
+    int[] prompt = TestModels.ints(c.get("prompt_ids"));
+    int[] greedy = TestModels.ints(c.get("greedy_ids"));
+    int[] table = TestModels.blocks(3, 5);
+    float[] expected;
+    try (TransformerExecutor cpu =
+        HostWeights.load(TestModels.tinyShakespeare(), "auto")
+            .executorOn(new dev.cairn.worker.backend.cpu.CpuBackend(2, true), 8, DType.BF16)) {
+      expected = cpu.execute(List.of(new SequenceChunk(prompt, 0, table, true)))[0];
+    }
+    try (TransformerExecutor ex =
+        HostWeights.load(TestModels.tinyShakespeare(), "auto")
+            .executorOn(new CudaBackend(gpu(), false), 8, DType.BF16)) {
+      assertThat(ex.kvCacheDtype()).isEqualTo(DType.BF16);
+      float[] logits = ex.execute(List.of(new SequenceChunk(prompt, 0, table, true)))[0];
+      for (int v = 0; v < expected.length; v++) {
+        assertThat(logits[v]).as("logit %d", v).isCloseTo(expected[v], Offset.offset(1e-2f));
       }
-      assertThat(generated).isEqualTo(Arrays.copyOf(greedy, exactTokens));
+      assertThat(ModelAccuracy.greedy(ex, logits, prompt.length, table, greedy.length))
+          .isEqualTo(greedy);
     }
   }
 
@@ -152,7 +176,7 @@ class CudaExecutorGpuTest {
   private static TransformerExecutor placedInF32On(List<Integer> gpus) {
     HostWeights weights = HostWeights.load(TestModels.tinyShakespeare(), "float32");
     return new CudaPlacement(gpus, CudaPlacement.DEFAULT_MEMORY_FRACTION)
-        .place(weights, 4L << 20, weights.config().maxModelLen());
+        .place(weights, 4L << 20, weights.config().maxModelLen(), DType.F32);
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.cairn.worker.backend.cpu.CpuBackend;
 import dev.cairn.worker.backend.reference.ReferenceBackend;
 import dev.cairn.worker.engine.SequenceChunk;
 import dev.cairn.worker.loading.HostWeights;
+import dev.cairn.worker.testing.ModelAccuracy;
 import dev.cairn.worker.testing.TestModels;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,16 +57,8 @@ class ReferenceOutputsTest {
             .as("logit %d", v)
             .isCloseTo(expected[v], org.assertj.core.data.Offset.offset(tol));
       }
-      int[] generated = new int[greedy.length];
-      int pos = prompt.length;
-      for (int g = 0; g < greedy.length; g++) {
-        generated[g] = TestModels.argmax(logits);
-        if (g + 1 < greedy.length) {
-          SequenceChunk step = new SequenceChunk(new int[] {generated[g]}, pos++, table, true);
-          logits = ex.execute(List.of(step))[0];
-        }
-      }
-      assertThat(generated).isEqualTo(greedy);
+      assertThat(ModelAccuracy.greedy(ex, logits, prompt.length, table, greedy.length))
+          .isEqualTo(greedy);
     }
   }
 }

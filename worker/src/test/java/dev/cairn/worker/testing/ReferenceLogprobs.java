@@ -27,21 +27,9 @@ public final class ReferenceLogprobs {
       for (int p = 1; p < prompt.length; p++) {
         float[] logits =
             ex.execute(List.of(new SequenceChunk(Arrays.copyOf(prompt, p), 0, table, true)))[0];
-        out[p] = logSoftmaxAt(logits, prompt[p]);
+        out[p] = ModelAccuracy.logSoftmax(logits)[prompt[p]];
       }
     }
     return out;
-  }
-
-  private static double logSoftmaxAt(float[] logits, int token) {
-    double max = Double.NEGATIVE_INFINITY;
-    for (float v : logits) {
-      max = Math.max(max, v);
-    }
-    double sum = 0;
-    for (float v : logits) {
-      sum += Math.exp(v - max);
-    }
-    return logits[token] - max - Math.log(sum);
   }
 }

@@ -20,7 +20,10 @@ final class CpuAttention {
 
   private CpuAttention() {}
 
-  /** Work item {@code item} = row * heads + head; returns nothing, writes out[row, head]. */
+  /**
+   * Work item {@code item} = row * heads + head; returns nothing, writes out[row, head]. {@code
+   * bf16}: the caches are BF16 ({@link Bf16Kv}), the head's rows widened before they are read.
+   */
   static void run(
       MemorySegment q,
       MemorySegment k,
@@ -29,7 +32,8 @@ final class CpuAttention {
       int[] rowChunk,
       MemorySegment out,
       int item,
-      boolean vector) {
+      boolean vector,
+      boolean bf16) {
     int heads = b.numHeads();
     int row = item / heads;
     int h = item % heads;
@@ -44,12 +48,17 @@ final class CpuAttention {
     float[] scores = SCORES.atLeast(n);
     long[] rows = cacheRowScratch(n);
     cacheRows(b.blockTables()[c], b.blockSize(), n, kvDim, kvHead, rows);
+    if (bf16) {
+      Bf16Kv.Widened widened = Bf16Kv.widen(k, v, rows, n, n, hd, vector);
+      k = widened.keys();
+      v = widened.values();
+    }
     int p = vector ? scoresInFours(q, qOff, k, rows, n, hd, scale, scores) : 0;
     for (; p < n; p++) {
       scores[p] = dot(q, qOff, k, rows[p], hd, vector) * scale;
     }
     float inv = 1f / (vector ? expVector(scores, 0, n) : expScalar(scores, n));
-    int d = vector ? valuesInFours(v, rows, scores, 0, n, hd, inv, out, qOff) : 0;
+    int d = vector ? valuesInFours(v, false, rows, scores, 0, n, hd, inv, out, qOff) : 0;
     if (vector) {
       for (; d + F.length() <= hd; d += F.length()) {
         values(v, rows, scores, n, d, inv, out, qOff);
@@ -81,10 +90,11 @@ final class CpuAttention {
    * Output slices {@code [0, 4L·⌊hd/4L⌋)} of the weighted sum of values, weights {@code scores[at +
    * p]}, four vector slices per pass over the positions: one row index and one weight broadcast
    * serve four multiply-adds, in four independent chains. Returns the first element not written.
-   * {@link GroupedAttention} runs it for a group's odd head.
+   * {@link GroupedAttention} runs it for a group's odd head, from a BF16 cache when {@code bf16}.
    */
   static int valuesInFours(
       MemorySegment v,
+      boolean bf16,
       long[] rows,
       float[] scores,
       int at,
@@ -100,10 +110,10 @@ final class CpuAttention {
       for (int p = 0; p < n; p++) {
         long r = rows[p] + d;
         FloatVector w = FloatVector.broadcast(F, scores[at + p]);
-        a0 = value(v, r).fma(w, a0);
-        a1 = value(v, r + l).fma(w, a1);
-        a2 = value(v, r + 2 * l).fma(w, a2);
-        a3 = value(v, r + 3 * l).fma(w, a3);
+        a0 = kv(v, r, bf16).fma(w, a0);
+        a1 = kv(v, r + l, bf16).fma(w, a1);
+        a2 = kv(v, r + 2 * l, bf16).fma(w, a2);
+        a3 = kv(v, r + 3 * l, bf16).fma(w, a3);
       }
       store(out, qOff + d, a0.mul(inv));
       store(out, qOff + d + l, a1.mul(inv));
@@ -231,6 +241,14 @@ final class CpuAttention {
   /** The float vector at element {@code element} of a cache or query segment. */
   static FloatVector value(MemorySegment v, long element) {
     return FloatVector.fromMemorySegment(F, v, element * 4, ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /**
+   * The float vector at element {@code element} of a KV cache: {@link #value} of an F32 one, or
+   * widened in registers from a BF16 one ({@link Bf16Kv}), whose elements take two bytes.
+   */
+  static FloatVector kv(MemorySegment cache, long element, boolean bf16) {
+    return bf16 ? VectorSupport.bf16(cache, element * 2) : value(cache, element);
   }
 
   /** Stores {@code x} at element {@code element} of the output. */

@@ -324,22 +324,45 @@ public final class CpuBackend extends HostBackendSupport {
   }
 
   /**
-   * In {@link GroupedKv}'s order where {@link GroupedAttention} will read it (vector kernels on
-   * 16-lane CPUs, whole-vector heads) and the rows fill whole groups; in rows otherwise.
+   * F32 or BF16; in {@link GroupedKv}'s order where {@link GroupedAttention} will read it (vector
+   * kernels on 16-lane CPUs, whole-vector heads) and the rows fill whole groups; in rows otherwise
+   * (a BF16 one then widened per item, {@link Bf16Kv}).
    */
   @Override
-  public DeviceTensor allocateKvCache(int rows, int kvHeads, int headDim) {
-    DeviceTensor cache = allocate(rows, kvHeads * headDim);
+  public DeviceTensor allocateKvCache(int rows, int kvHeads, int headDim, DType dtype) {
+    DeviceTensor cache = super.allocateKvCache(rows, kvHeads, headDim, dtype);
     if (GroupedAttention.applies(vector, headDim) && rows % GroupedKv.ROWS == 0) {
       groupedKv.put(cache, headDim);
     }
     return cache;
   }
 
+  /** Whether a pool's caches are BF16 (both, or a clear error: a layer's pair is one dtype). */
+  private static boolean bf16Caches(DeviceTensor kCache, DeviceTensor vCache) {
+    DType k = host(kCache).dtype();
+    DType v = host(vCache).dtype();
+    if (k != v || (k != DType.F32 && k != DType.BF16)) {
+      throw new IllegalArgumentException(
+          "KV caches must both be F32 or both BF16, got " + k + " and " + v);
+    }
+    return k == DType.BF16;
+  }
+
   @Override
   public void writeKv(
       DeviceTensor k, DeviceTensor v, DeviceTensor kCache, DeviceTensor vCache, int[] slots) {
+    boolean bf16 = bf16Caches(kCache, vCache);
     Integer headDim = groupedKv.get(kCache);
+    if (bf16 && headDim == null) {
+      Bf16Kv.write(
+          host(k).segment(),
+          host(v).segment(),
+          host(kCache).segment(),
+          host(vCache).segment(),
+          slots,
+          rowLength(kCache));
+      return;
+    }
     if (headDim != null) {
       GroupedKv.write(
           host(k).segment(),
@@ -348,7 +371,8 @@ public final class CpuBackend extends HostBackendSupport {
           host(vCache).segment(),
           slots,
           rowLength(kCache),
-          headDim);
+          headDim,
+          bf16);
       return;
     }
     long rowBytes = rowLength(kCache) * 4L;
@@ -383,8 +407,9 @@ public final class CpuBackend extends HostBackendSupport {
       throw new IllegalArgumentException(
           "KV cache laid out for head size " + grouped + ", attention asked for " + b.headDim());
     }
+    boolean bf16 = bf16Caches(kCache, vCache);
     if (GroupedAttention.applies(vector, b.headDim())) {
-      GroupedAttention.run(pool, qs, ks, vs, grouped != null, b, os);
+      GroupedAttention.run(pool, qs, ks, vs, grouped != null, bf16, b, os);
       return;
     }
     int items = rows * b.numHeads();
@@ -396,7 +421,7 @@ public final class CpuBackend extends HostBackendSupport {
         1,
         (from, to) -> {
           for (int i = from; i < to; i++) {
-            CpuAttention.run(qs, ks, vs, b, rowChunk, os, items - 1 - i, vector);
+            CpuAttention.run(qs, ks, vs, b, rowChunk, os, items - 1 - i, vector, bf16);
           }
         });
   }

@@ -1,7 +1,6 @@
 package dev.cairn.worker.backend.cpu;
 
 import static dev.cairn.worker.backend.cpu.CpuAttention.store;
-import static dev.cairn.worker.backend.cpu.CpuAttention.value;
 import static dev.cairn.worker.backend.cpu.VectorSupport.F;
 
 import dev.cairn.worker.backend.AttentionBatch;
@@ -53,7 +52,8 @@ final class GroupedAttention {
 
   /**
    * {@code out[row, head]} for every query row and head of {@code b}, on the pool's threads; {@code
-   * grouped}: the caches are in {@link GroupedKv}'s order, else in rows.
+   * grouped}: the caches are in {@link GroupedKv}'s order, else in rows; {@code bf16}: BF16 caches
+   * in rows ({@link Bf16Kv}), each item's head widened first and then read as an F32 cache in rows.
    */
   static void run(
       CpuThreadPool pool,
@@ -61,6 +61,7 @@ final class GroupedAttention {
       MemorySegment k,
       MemorySegment v,
       boolean grouped,
+      boolean bf16,
       AttentionBatch b,
       MemorySegment out) {
     Items items = Items.plan(b);
@@ -77,6 +78,7 @@ final class GroupedAttention {
                 k,
                 v,
                 grouped,
+                bf16,
                 b,
                 out,
                 items.chunk()[it],
@@ -144,6 +146,7 @@ final class GroupedAttention {
       MemorySegment k,
       MemorySegment v,
       boolean grouped,
+      boolean bf16,
       AttentionBatch b,
       MemorySegment out,
       int c,
@@ -163,7 +166,13 @@ final class GroupedAttention {
     long[] cache = CpuAttention.cacheRowScratch(stride);
     int[] table = b.blockTables()[c];
     int kvDim = b.numKvHeads() * hd;
-    if (grouped) {
+    if (bf16 && !grouped) {
+      CpuAttention.cacheRows(table, b.blockSize(), longest, kvDim, (long) g * hd, cache);
+      Bf16Kv.Widened widened = Bf16Kv.widen(k, v, cache, longest, stride, hd, true);
+      k = widened.keys();
+      v = widened.values();
+      bf16 = false;
+    } else if (grouped) {
       groupedRows(table, b.blockSize(), longest, stride, kvDim, g, hd, cache);
     } else {
       cacheRows(table, b.blockSize(), longest, stride, kvDim, g * hd, cache);
@@ -189,16 +198,17 @@ final class GroupedAttention {
         long k2 = blockKeys(b, c, p0, 2, blocks, kvDim, g, hd);
         long k3 = blockKeys(b, c, p0, 3, blocks, kvDim, g, hd);
         for (; qi + 2 <= queries; qi += 2) {
-          scores2x4(qs, qi * hd, hd, k, k0, k1, k2, k3, scores, qi * stride + p0, stride, scale);
+          scores2x4(
+              qs, qi * hd, hd, k, bf16, k0, k1, k2, k3, scores, qi * stride + p0, stride, scale);
         }
         if (qi < queries) {
-          scores1x4(qs, qi * hd, hd, k, k0, k1, k2, k3, scores, qi * stride + p0, scale);
+          scores1x4(qs, qi * hd, hd, k, bf16, k0, k1, k2, k3, scores, qi * stride + p0, scale);
         }
         continue;
       }
       for (int kb = 0; kb < blocks; kb++) {
         if (grouped) {
-          groupedKeys(k, b, c, p0 + kb * P, longest, kvDim, g, hd, keys, kb * hd * P);
+          groupedKeys(k, bf16, b, c, p0 + kb * P, longest, kvDim, g, hd, keys, kb * hd * P);
         } else {
           for (int d = 0; d < hd; d += P) {
             TokenTranspose.gather(k, cache, p0 + kb * P, d, keys, (kb * hd + d) * P);
@@ -223,7 +233,8 @@ final class GroupedAttention {
     if (group > 4 && group <= 8 && hd % (2 * P) == 0) {
       boolean ahead = grouped && b.blockSize() % P == 0;
       long o = ((long) row * heads + (long) g * group) * hd;
-      values8(v, cache, scores, stride, group, first, rows, hd, out, o, (long) heads * hd, ahead);
+      values8(
+          v, bf16, cache, scores, stride, group, first, rows, hd, out, o, (long) heads * hd, ahead);
       return;
     }
     for (int i = 0; i < rows; i++) {
@@ -234,12 +245,13 @@ final class GroupedAttention {
         int at = (i * group + j) * stride;
         float inv0 = 1f / CpuAttention.expVector(scores, at, n);
         float inv1 = 1f / CpuAttention.expVector(scores, at + stride, n);
-        values2(v, cache, scores, at, at + stride, n, hd, inv0, inv1, out, o + (long) j * hd);
+        values2(v, bf16, cache, scores, at, at + stride, n, hd, inv0, inv1, out, o + (long) j * hd);
       }
       if (j < group) {
         int at = (i * group + j) * stride;
         values1(
             v,
+            bf16,
             cache,
             scores,
             at,
@@ -284,6 +296,7 @@ final class GroupedAttention {
    */
   private static void groupedKeys(
       MemorySegment k,
+      boolean bf16,
       AttentionBatch b,
       int c,
       int p,
@@ -299,14 +312,14 @@ final class GroupedAttention {
       // from memory at 8 GB/s a core, this loop at 16 (docs/cpu-engine-performance.md, "Attention
       // over long contexts")
       for (int i = 0; i < hd * P; i += P) {
-        value(k, src + i).intoArray(keys, dst + i);
+        CpuAttention.kv(k, src + i, bf16).intoArray(keys, dst + i);
       }
       return;
     }
     for (int i = 0; i < P; i++) {
       long row = b.cacheRow(c, Math.min(p + i, n - 1));
       for (int d = 0; d < hd; d++) {
-        keys[dst + d * P + i] = GroupedKv.key(k, row, kvDim, g, hd, d);
+        keys[dst + d * P + i] = GroupedKv.key(k, bf16, row, kvDim, g, hd, d);
       }
     }
   }
@@ -442,6 +455,7 @@ final class GroupedAttention {
       int qo,
       int hd,
       MemorySegment k,
+      boolean bf16,
       long c0,
       long c1,
       long c2,
@@ -456,10 +470,10 @@ final class GroupedAttention {
       FloatVector x = FloatVector.broadcast(F, q[qo + d]);
       FloatVector y = FloatVector.broadcast(F, q[qo + hd + d]);
       long e = (long) d * P;
-      FloatVector k0 = value(k, c0 + e);
-      FloatVector k1 = value(k, c1 + e);
-      FloatVector k2 = value(k, c2 + e);
-      FloatVector k3 = value(k, c3 + e);
+      FloatVector k0 = CpuAttention.kv(k, c0 + e, bf16);
+      FloatVector k1 = CpuAttention.kv(k, c1 + e, bf16);
+      FloatVector k2 = CpuAttention.kv(k, c2 + e, bf16);
+      FloatVector k3 = CpuAttention.kv(k, c3 + e, bf16);
       a0 = x.fma(k0, a0);
       a1 = x.fma(k1, a1);
       a2 = x.fma(k2, a2);
@@ -485,6 +499,7 @@ final class GroupedAttention {
       int qo,
       int hd,
       MemorySegment k,
+      boolean bf16,
       long c0,
       long c1,
       long c2,
@@ -496,10 +511,10 @@ final class GroupedAttention {
     for (int d = 0; d < hd; d++) {
       FloatVector x = FloatVector.broadcast(F, q[qo + d]);
       long e = (long) d * P;
-      a0 = x.fma(value(k, c0 + e), a0);
-      a1 = x.fma(value(k, c1 + e), a1);
-      a2 = x.fma(value(k, c2 + e), a2);
-      a3 = x.fma(value(k, c3 + e), a3);
+      a0 = x.fma(CpuAttention.kv(k, c0 + e, bf16), a0);
+      a1 = x.fma(CpuAttention.kv(k, c1 + e, bf16), a1);
+      a2 = x.fma(CpuAttention.kv(k, c2 + e, bf16), a2);
+      a3 = x.fma(CpuAttention.kv(k, c3 + e, bf16), a3);
     }
     a0.mul(scale).intoArray(scores, so);
     a1.mul(scale).intoArray(scores, so + P);
@@ -514,6 +529,7 @@ final class GroupedAttention {
    */
   private static void values2(
       MemorySegment v,
+      boolean bf16,
       long[] rows,
       float[] s,
       int at0,
@@ -533,16 +549,16 @@ final class GroupedAttention {
         long r = rows[p] + d;
         FloatVector w0 = FloatVector.broadcast(F, s[at0 + p]);
         FloatVector w1 = FloatVector.broadcast(F, s[at1 + p]);
-        FloatVector v0 = value(v, r);
+        FloatVector v0 = CpuAttention.kv(v, r, bf16);
         a0 = v0.fma(w0, a0);
         b0 = v0.fma(w1, b0);
-        FloatVector v1 = value(v, r + P);
+        FloatVector v1 = CpuAttention.kv(v, r + P, bf16);
         a1 = v1.fma(w0, a1);
         b1 = v1.fma(w1, b1);
-        FloatVector v2 = value(v, r + 2 * P);
+        FloatVector v2 = CpuAttention.kv(v, r + 2 * P, bf16);
         a2 = v2.fma(w0, a2);
         b2 = v2.fma(w1, b2);
-        FloatVector v3 = value(v, r + 3 * P);
+        FloatVector v3 = CpuAttention.kv(v, r + 3 * P, bf16);
         a3 = v3.fma(w0, a3);
         b3 = v3.fma(w1, b3);
       }
@@ -556,8 +572,8 @@ final class GroupedAttention {
       store(out, o1 + d + 3 * P, b3.mul(inv1));
     }
     for (; d < hd; d += P) {
-      store(out, o0 + d, slice(v, rows, s, at0, n, d).mul(inv0));
-      store(out, o1 + d, slice(v, rows, s, at1, n, d).mul(inv1));
+      store(out, o0 + d, slice(v, bf16, rows, s, at0, n, d).mul(inv0));
+      store(out, o1 + d, slice(v, bf16, rows, s, at1, n, d).mul(inv1));
     }
   }
 
@@ -582,6 +598,7 @@ final class GroupedAttention {
    */
   private static void values8(
       MemorySegment v,
+      boolean bf16,
       long[] rows,
       float[] s,
       int stride,
@@ -604,19 +621,21 @@ final class GroupedAttention {
     float[] acc = ACC.atLeast(count * per);
     Arrays.fill(acc, 0, count * per, 0f);
     int longest = first + count;
+    long width = bf16 ? 2 : Float.BYTES;
     for (int p0 = 0; p0 < longest; p0 += VALUE_CHUNK) {
       int end = Math.min(longest, p0 + VALUE_CHUNK);
       if (ahead) {
         int sum = 0;
         for (int p = p0; p < end; p += P) {
-          sum += ReadAhead.lines(v, rows[p] * Float.BYTES, (long) P * hd * Float.BYTES);
+          sum += ReadAhead.lines(v, rows[p] * width, P * hd * width);
         }
         ReadAhead.keep(sum);
       }
       for (int i = Math.max(0, p0 - first); i < count; i++) {
         int p1 = Math.min(first + i + 1, end);
         for (int d = 0; d < hd; d += 2 * P) {
-          values8Pass(v, rows, s, i * heads * stride, stride, heads - 1, p0, p1, d, acc, i * per);
+          values8Pass(
+              v, bf16, rows, s, i * heads * stride, stride, heads - 1, p0, p1, d, acc, i * per);
         }
       }
     }
@@ -637,6 +656,7 @@ final class GroupedAttention {
    */
   private static void values8Pass(
       MemorySegment v,
+      boolean bf16,
       long[] rows,
       float[] s,
       int at,
@@ -675,8 +695,8 @@ final class GroupedAttention {
     FloatVector b7 = FloatVector.fromArray(F, acc, bi + 7 * P);
     for (int p = p0; p < p1; p++) {
       long r = rows[p] + e;
-      FloatVector v0 = value(v, r);
-      FloatVector v1 = value(v, r + P);
+      FloatVector v0 = CpuAttention.kv(v, r, bf16);
+      FloatVector v1 = CpuAttention.kv(v, r + P, bf16);
       FloatVector w = FloatVector.broadcast(F, s[s0 + p]);
       a0 = v0.fma(w, a0);
       b0 = v1.fma(w, b0);
@@ -723,6 +743,7 @@ final class GroupedAttention {
   /** {@link #values2} for one head (a group of odd size): the same chains, one head at a time. */
   private static void values1(
       MemorySegment v,
+      boolean bf16,
       long[] rows,
       float[] s,
       int at,
@@ -731,17 +752,18 @@ final class GroupedAttention {
       float inv,
       MemorySegment out,
       long o) {
-    int d = CpuAttention.valuesInFours(v, rows, s, at, n, hd, inv, out, o);
+    int d = CpuAttention.valuesInFours(v, bf16, rows, s, at, n, hd, inv, out, o);
     for (; d < hd; d += P) {
-      store(out, o + d, slice(v, rows, s, at, n, d).mul(inv));
+      store(out, o + d, slice(v, bf16, rows, s, at, n, d).mul(inv));
     }
   }
 
   /** One vector slice at element {@code d} of a head's weighted sum, positions in order. */
-  private static FloatVector slice(MemorySegment v, long[] rows, float[] s, int at, int n, int d) {
+  private static FloatVector slice(
+      MemorySegment v, boolean bf16, long[] rows, float[] s, int at, int n, int d) {
     FloatVector a = FloatVector.zero(F);
     for (int p = 0; p < n; p++) {
-      a = value(v, rows[p] + d).fma(FloatVector.broadcast(F, s[at + p]), a);
+      a = CpuAttention.kv(v, rows[p] + d, bf16).fma(FloatVector.broadcast(F, s[at + p]), a);
     }
     return a;
   }

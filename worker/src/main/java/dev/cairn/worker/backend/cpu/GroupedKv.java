@@ -44,14 +44,17 @@ final class GroupedKv {
     return group(row, kvDim) + ((long) g * ROWS + row % ROWS) * headDim;
   }
 
-  /** Element {@code d} of {@code row}'s key for head {@code g}. */
-  static float key(MemorySegment keys, long row, int kvDim, int g, int headDim, int d) {
-    return keys.getAtIndex(LE, keys(row, kvDim, g, headDim) + (long) d * ROWS + row % ROWS);
+  /** Element {@code d} of {@code row}'s key for head {@code g}, from an F32 or a BF16 cache. */
+  static float key(
+      MemorySegment keys, boolean bf16, long row, int kvDim, int g, int headDim, int d) {
+    long at = keys(row, kvDim, g, headDim) + (long) d * ROWS + row % ROWS;
+    return bf16 ? VectorSupport.bf16At(keys, at) : keys.getAtIndex(LE, at);
   }
 
   /**
-   * Writes row {@code t} of {@code k} and {@code v} ({@code [rows, kvDim]}) into cache row {@code
-   * slots[t]} of each cache, for every t.
+   * Writes row {@code t} of {@code k} and {@code v} ({@code [rows, kvDim]}, F32) into cache row
+   * {@code slots[t]} of each cache, for every t; {@code bf16}: the caches hold BF16 elements (two
+   * bytes, at the same element offsets), each rounded to nearest even as {@link Bf16Kv} rounds.
    */
   static void write(
       MemorySegment k,
@@ -60,7 +63,8 @@ final class GroupedKv {
       MemorySegment valueCache,
       int[] slots,
       int kvDim,
-      int headDim) {
+      int headDim,
+      boolean bf16) {
     int heads = kvDim / headDim;
     long headBytes = (long) headDim * Float.BYTES;
     for (int t = 0; t < slots.length; t++) {
@@ -69,15 +73,23 @@ final class GroupedKv {
       long base = group(slots[t], kvDim) + lane;
       // one position's key lands one lane of every transposed dimension: a strided scatter
       for (int c = 0; c < kvDim; c++) {
-        keyCache.setAtIndex(LE, base + (long) c * ROWS, k.getAtIndex(LE, src + c));
+        float x = k.getAtIndex(LE, src + c);
+        if (bf16) {
+          Bf16Kv.set(keyCache, base + (long) c * ROWS, x);
+        } else {
+          keyCache.setAtIndex(LE, base + (long) c * ROWS, x);
+        }
       }
       for (int g = 0; g < heads; g++) {
-        MemorySegment.copy(
-            v,
-            (src + (long) g * headDim) * Float.BYTES,
-            valueCache,
-            value(slots[t], kvDim, g, headDim) * Float.BYTES,
-            headBytes);
+        long from = src + (long) g * headDim;
+        long dst = value(slots[t], kvDim, g, headDim);
+        if (bf16) {
+          for (int d = 0; d < headDim; d++) {
+            Bf16Kv.set(valueCache, dst + d, v.getAtIndex(LE, from + d));
+          }
+        } else {
+          MemorySegment.copy(v, from * Float.BYTES, valueCache, dst * Float.BYTES, headBytes);
+        }
       }
     }
   }

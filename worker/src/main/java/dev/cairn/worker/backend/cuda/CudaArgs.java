@@ -36,6 +36,15 @@ final class CudaArgs {
     return c;
   }
 
+  /** {@code t} as a KV cache on the GPU, F32 or BF16 ({@code paged_attention_<kv>}'s types). */
+  static CudaTensor kvCache(DeviceTensor t, String what) {
+    CudaTensor c = cuda(t);
+    if (c.dtype() != DType.F32 && c.dtype() != DType.BF16) {
+      throw new IllegalArgumentException(what + " must be F32 or BF16, got " + c);
+    }
+    return c;
+  }
+
   /** Fails unless {@code t} has at least {@code rows} rows. */
   static void requireRows(CudaTensor t, int rows, String what) {
     if (rows > t.rows()) {

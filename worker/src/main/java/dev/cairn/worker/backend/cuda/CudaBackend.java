@@ -2,6 +2,7 @@ package dev.cairn.worker.backend.cuda;
 
 import static dev.cairn.worker.backend.cuda.CudaArgs.cuda;
 import static dev.cairn.worker.backend.cuda.CudaArgs.f32;
+import static dev.cairn.worker.backend.cuda.CudaArgs.kvCache;
 import static dev.cairn.worker.backend.cuda.CudaArgs.requireRows;
 
 import dev.cairn.worker.backend.AttentionBatch;
@@ -145,6 +146,26 @@ public final class CudaBackend implements Backend {
     return t;
   }
 
+  /** F32 or BF16 (kv_write and paged_attention have both), one row after another. */
+  @Override
+  public synchronized DeviceTensor allocateKvCache(
+      int rows, int kvHeads, int headDim, DType dtype) {
+    if (dtype != DType.F32 && dtype != DType.BF16) {
+      throw new IllegalArgumentException("a KV cache is F32 or BF16, not " + dtype);
+    }
+    if (rows <= 0 || kvHeads <= 0 || headDim <= 0) {
+      throw new IllegalArgumentException(
+          "KV cache dimensions must be positive: " + rows + " x " + kvHeads + " x " + headDim);
+    }
+    CudaTensor t =
+        CudaTensor.activation(dtype, new int[] {rows, kvHeads * headDim}, devices.length);
+    owned.add(t);
+    if (devices.length == 1) {
+      t.inOut(devices[0]); // as allocate: a pool that does not fit fails at load
+    }
+    return t;
+  }
+
   @Override
   public void write(DeviceTensor dst, float[] src) {
     CudaTensor t = f32(dst, "write target");
@@ -268,8 +289,11 @@ public final class CudaBackend implements Backend {
   @Override
   public void writeKv(
       DeviceTensor k, DeviceTensor v, DeviceTensor kCache, DeviceTensor vCache, int[] slots) {
-    CudaTensor kc = f32(kCache, "key cache");
-    CudaTensor vc = f32(vCache, "value cache");
+    CudaTensor kc = kvCache(kCache, "key cache");
+    CudaTensor vc = kvCache(vCache, "value cache");
+    if (kc.dtype() != vc.dtype()) {
+      throw new IllegalArgumentException("key cache " + kc + " and value cache " + vc + " differ");
+    }
     CudaTensor kt = f32(k, "keys");
     CudaTensor vt = f32(v, "values");
     for (int s : slots) {
@@ -282,7 +306,7 @@ public final class CudaBackend implements Backend {
     d.ops.kvWrite(
         kc.inOut(d),
         vc.inOut(d),
-        DeviceType.F32,
+        CudaArgs.deviceType(kc.dtype()),
         kt.in(d),
         vt.in(d),
         d.ints.upload(Purpose.SLOTS, slots),
@@ -305,15 +329,20 @@ public final class CudaBackend implements Backend {
     AttentionLayout layout = AttentionLayout.of(batch);
     var base = d.ints.upload(Purpose.ATTENTION, layout.packed());
     var qp = qt.in(d);
-    var kp = f32(kCache, "key cache").in(d);
-    var vp = f32(vCache, "value cache").in(d);
+    CudaTensor kc = kvCache(kCache, "key cache");
+    CudaTensor vc = kvCache(vCache, "value cache");
+    if (kc.dtype() != vc.dtype()) {
+      throw new IllegalArgumentException("key cache " + kc + " and value cache " + vc + " differ");
+    }
+    var kp = kc.in(d);
+    var vp = vc.in(d);
     d.ops.pagedAttention(
         new PagedAttentionArgs(
             ot.inOut(d),
             qp,
             kp,
             vp,
-            DeviceType.F32,
+            CudaArgs.deviceType(kc.dtype()),
             base,
             base.withByteOffset(layout.seqOffset() * 4L),
             base.withByteOffset(layout.posOffset() * 4L),

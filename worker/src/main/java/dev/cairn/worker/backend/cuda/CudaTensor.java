@@ -50,7 +50,12 @@ public final class CudaTensor implements DeviceTensor {
 
   /** An F32 activation, zero until written, materialised on the GPUs that use it. */
   static CudaTensor activation(int[] shape, int devices) {
-    return new CudaTensor(DType.F32, shape, devices, false);
+    return activation(DType.F32, shape, devices);
+  }
+
+  /** {@link #activation(int[], int)} of {@code dtype} elements (a BF16 KV cache). */
+  static CudaTensor activation(DType dtype, int[] shape, int devices) {
+    return new CudaTensor(dtype, shape, devices, false);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.cairn.worker.backend.cpu;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.worker.backend.AttentionBatch;
 import dev.cairn.worker.backend.Backend;
@@ -433,32 +434,116 @@ class CpuBackendTest {
       assertClose(ref, e, cpu, inRows, 39 * width, 2e-4);
 
       int cacheRows = (rows + 15) / 16 * 16;
-      DeviceTensor kc = cpu.allocateKvCache(cacheRows, kvHeads, hd);
-      DeviceTensor vc = cpu.allocateKvCache(cacheRows, kvHeads, hd);
-      // the later rows first, then the earlier ones in reverse: each call's rows in any order
-      int half = rows / 2;
-      int[] late = new int[rows - half];
-      int[] early = new int[half];
-      for (int i = 0; i < late.length; i++) {
-        late[i] = half + i;
-      }
-      for (int i = 0; i < half; i++) {
-        early[i] = half - 1 - i;
-      }
-      for (int[] slots : new int[][] {late, early}) {
-        HostTensor k = HostTensor.allocateF32(arena, slots.length, kvDim);
-        HostTensor v = HostTensor.allocateF32(arena, slots.length, kvDim);
-        for (int i = 0; i < slots.length; i++) {
-          long from = (long) slots[i] * kvDim * 4;
-          long to = (long) i * kvDim * 4;
-          MemorySegment.copy(l.k().segment(), from, k.segment(), to, kvDim * 4L);
-          MemorySegment.copy(l.v().segment(), from, v.segment(), to, kvDim * 4L);
-        }
-        cpu.writeKv(k, v, kc, vc, slots);
-      }
+      DeviceTensor kc = cpu.allocateKvCache(cacheRows, kvHeads, hd, DType.F32);
+      DeviceTensor vc = cpu.allocateKvCache(cacheRows, kvHeads, hd, DType.F32);
+      writeInTwoCalls(cpu, l, kc, vc);
       DeviceTensor written = cpu.allocate(39, width);
       cpu.attention(l.q(), kc, vc, l.batch(), written);
       assertThat(cpu.read(written, 0, 39 * width)).containsExactly(cpu.read(inRows, 0, 39 * width));
+    }
+  }
+
+  /**
+   * Every cache row of {@code l}'s keys and values through {@code writeKv} into {@code kc} / {@code
+   * vc}: the later rows first, then the earlier ones in reverse, so each call's rows come in any
+   * order.
+   */
+  private void writeInTwoCalls(Backend backend, LongBatch l, DeviceTensor kc, DeviceTensor vc) {
+    int rows = l.k().dim(0);
+    int kvDim = l.k().dim(1);
+    int half = rows / 2;
+    int[] late = new int[rows - half];
+    int[] early = new int[half];
+    for (int i = 0; i < late.length; i++) {
+      late[i] = half + i;
+    }
+    for (int i = 0; i < half; i++) {
+      early[i] = half - 1 - i;
+    }
+    for (int[] slots : new int[][] {late, early}) {
+      HostTensor k = HostTensor.allocateF32(arena, slots.length, kvDim);
+      HostTensor v = HostTensor.allocateF32(arena, slots.length, kvDim);
+      for (int i = 0; i < slots.length; i++) {
+        long from = (long) slots[i] * kvDim * 4;
+        long to = (long) i * kvDim * 4;
+        MemorySegment.copy(l.k().segment(), from, k.segment(), to, kvDim * 4L);
+        MemorySegment.copy(l.v().segment(), from, v.segment(), to, kvDim * 4L);
+      }
+      backend.writeKv(k, v, kc, vc, slots);
+    }
+  }
+
+  /**
+   * A BF16 cache ({@code kvCacheDtype: bfloat16}) filled through {@code writeKv} out of order
+   * attends within float rounding as the reference does over its own BF16 cache, and bit for bit as
+   * an F32 cache in rows holding the same values rounded to BF16: the rounding is the only
+   * difference. Vector kernels ({@link GroupedAttention} on 16 lanes) and the per-head fallback, a
+   * head that is not whole vectors (20), blocks of 5, and contexts past several 256-position
+   * passes.
+   */
+  @ParameterizedTest(
+      name = "heads {0}/{1}, head {2}, cache blocks of {3}, from {4}, vector {5}, {6} rows more")
+  @CsvSource({
+    "14, 2, 64, 16, 50, true, 0",
+    "14, 2, 64, 5, 700, true, 0",
+    "4, 2, 20, 16, 50, true, 0",
+    "8, 2, 128, 16, 240, true, 0",
+    "4, 4, 64, 16, 50, true, 0",
+    "14, 2, 64, 16, 50, true, 1",
+    "4, 2, 64, 5, 300, true, 1",
+    "14, 2, 64, 16, 50, false, 0",
+    "4, 2, 20, 5, 120, false, 0"
+  })
+  void aBf16CacheAttendsAsItsRoundedValuesInF32Do(
+      int heads, int kvHeads, int hd, int blockSize, int start, boolean vector, int extra) {
+    try (CpuBackend cpu = cpu(vector)) {
+      LongBatch l = longBatch(heads, kvHeads, hd, blockSize, new int[] {start, 2 * start, 3});
+      int width = heads * hd;
+      int kvDim = kvHeads * hd;
+      int rows = l.k().dim(0);
+      // rows in whole groups of 16: GroupedKv's order on 16 lanes; one more: rows, widened per item
+      int cacheRows = (rows + 15) / 16 * 16 + extra;
+      DeviceTensor kc = cpu.allocateKvCache(cacheRows, kvHeads, hd, DType.BF16);
+      DeviceTensor vc = cpu.allocateKvCache(cacheRows, kvHeads, hd, DType.BF16);
+      DeviceTensor rk = ref.allocateKvCache(cacheRows, kvHeads, hd, DType.BF16);
+      DeviceTensor rv = ref.allocateKvCache(cacheRows, kvHeads, hd, DType.BF16);
+      assertThat(kc.dtype()).isEqualTo(DType.BF16);
+      writeInTwoCalls(cpu, l, kc, vc);
+      writeInTwoCalls(ref, l, rk, rv);
+      DeviceTensor a = cpu.allocate(39, width);
+      cpu.attention(l.q(), kc, vc, l.batch(), a);
+      HostTensor e = HostTensor.allocateF32(arena, 39, width);
+      ref.attention(l.q(), rk, rv, l.batch(), e);
+      assertClose(ref, e, cpu, a, 39 * width, 2e-4);
+
+      HostTensor roundedK = HostTensor.allocateF32(arena, rows, kvDim);
+      HostTensor roundedV = HostTensor.allocateF32(arena, rows, kvDim);
+      for (long i = 0; i < (long) rows * kvDim; i++) {
+        roundedK.setFloat(i, DType.bf16ToFloat(DType.floatToBf16(l.k().getFloat(i))));
+        roundedV.setFloat(i, DType.bf16ToFloat(DType.floatToBf16(l.v().getFloat(i))));
+      }
+      DeviceTensor inRows = cpu.allocate(39, width);
+      cpu.attention(l.q(), roundedK, roundedV, l.batch(), inRows);
+      assertThat(cpu.read(a, 0, 39 * width)).containsExactly(cpu.read(inRows, 0, 39 * width));
+      // and the rounding moved the outputs, so the cache did round
+      DeviceTensor exact = cpu.allocate(39, width);
+      cpu.attention(l.q(), l.k(), l.v(), l.batch(), exact);
+      assertThat(cpu.read(a, 0, 39 * width)).isNotEqualTo(cpu.read(exact, 0, 39 * width));
+    }
+  }
+
+  /** A pair of caches of two dtypes is refused by name rather than read as one of them. */
+  @Test
+  void keyAndValueCachesOfDifferentDtypesAreRefused() {
+    try (CpuBackend cpu = cpu(true)) {
+      DeviceTensor kc = cpu.allocateKvCache(32, 2, 64, DType.BF16);
+      DeviceTensor vc = cpu.allocateKvCache(32, 2, 64, DType.F32);
+      HostTensor k = randomF32(1, 128);
+      assertThatThrownBy(() -> cpu.writeKv(k, k, kc, vc, new int[] {0}))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("BF16 and F32");
+      assertThatThrownBy(() -> cpu.allocateKvCache(32, 2, 64, DType.Q8_0))
+          .hasMessageContaining("F32 or BF16");
     }
   }
 
@@ -494,8 +579,8 @@ class CpuBackendTest {
     try (CpuBackend cpu = cpu(true)) {
       org.junit.jupiter.api.Assumptions.assumeTrue(
           GroupedAttention.applies(true, 64), "16-lane vectors lay caches out in groups");
-      DeviceTensor kc = cpu.allocateKvCache(32, 2, 64);
-      DeviceTensor vc = cpu.allocateKvCache(32, 2, 64);
+      DeviceTensor kc = cpu.allocateKvCache(32, 2, 64, DType.F32);
+      DeviceTensor vc = cpu.allocateKvCache(32, 2, 64, DType.F32);
       AttentionBatch b =
           new AttentionBatch(
               new int[] {0}, new int[] {1}, new int[] {3}, new int[][] {{0}}, 16, 8, 4, 32);
