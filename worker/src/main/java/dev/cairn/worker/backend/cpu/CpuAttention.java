@@ -22,7 +22,7 @@ final class CpuAttention {
 
   /**
    * Work item {@code item} = row * heads + head; returns nothing, writes out[row, head]. {@code
-   * bf16}: the caches are BF16 ({@link Bf16Kv}), the head's rows widened before they are read.
+   * bf16}: the caches are BF16 ({@link Bf16Kv}), each element widened as it is read.
    */
   static void run(
       MemorySegment q,
@@ -48,26 +48,21 @@ final class CpuAttention {
     float[] scores = SCORES.atLeast(n);
     long[] rows = cacheRowScratch(n);
     cacheRows(b.blockTables()[c], b.blockSize(), n, kvDim, kvHead, rows);
-    if (bf16) {
-      Bf16Kv.Widened widened = Bf16Kv.widen(k, v, rows, n, n, hd, vector);
-      k = widened.keys();
-      v = widened.values();
-    }
-    int p = vector ? scoresInFours(q, qOff, k, rows, n, hd, scale, scores) : 0;
+    int p = vector ? scoresInFours(q, qOff, k, bf16, rows, n, hd, scale, scores) : 0;
     for (; p < n; p++) {
-      scores[p] = dot(q, qOff, k, rows[p], hd, vector) * scale;
+      scores[p] = dot(q, qOff, k, bf16, rows[p], hd, vector) * scale;
     }
     float inv = 1f / (vector ? expVector(scores, 0, n) : expScalar(scores, n));
-    int d = vector ? valuesInFours(v, false, rows, scores, 0, n, hd, inv, out, qOff) : 0;
+    int d = vector ? valuesInFours(v, bf16, rows, scores, 0, n, hd, inv, out, qOff) : 0;
     if (vector) {
       for (; d + F.length() <= hd; d += F.length()) {
-        values(v, rows, scores, n, d, inv, out, qOff);
+        values(v, bf16, rows, scores, n, d, inv, out, qOff);
       }
     }
     for (; d < hd; d++) {
       float acc = 0;
       for (p = 0; p < n; p++) {
-        acc += scores[p] * v.getAtIndex(LE, rows[p] + d);
+        acc += scores[p] * kvAt(v, rows[p] + d, bf16);
       }
       out.setAtIndex(LE, qOff + d, acc * inv);
     }
@@ -126,6 +121,7 @@ final class CpuAttention {
   /** One vector slice at element {@code d} of the weighted sum: the slices past the fours. */
   private static void values(
       MemorySegment v,
+      boolean bf16,
       long[] rows,
       float[] scores,
       int n,
@@ -138,11 +134,11 @@ final class CpuAttention {
     FloatVector odd = FloatVector.zero(F);
     int p = 0;
     for (; p + 1 < n; p += 2) {
-      even = value(v, rows[p] + d).fma(FloatVector.broadcast(F, scores[p]), even);
-      odd = value(v, rows[p + 1] + d).fma(FloatVector.broadcast(F, scores[p + 1]), odd);
+      even = kv(v, rows[p] + d, bf16).fma(FloatVector.broadcast(F, scores[p]), even);
+      odd = kv(v, rows[p + 1] + d, bf16).fma(FloatVector.broadcast(F, scores[p + 1]), odd);
     }
     if (p < n) {
-      even = value(v, rows[p] + d).fma(FloatVector.broadcast(F, scores[p]), even);
+      even = kv(v, rows[p] + d, bf16).fma(FloatVector.broadcast(F, scores[p]), even);
     }
     store(out, qOff + d, even.add(odd).mul(inv));
   }
@@ -157,6 +153,7 @@ final class CpuAttention {
       MemorySegment q,
       long qOff,
       MemorySegment k,
+      boolean bf16,
       long[] rows,
       int n,
       int hd,
@@ -172,10 +169,10 @@ final class CpuAttention {
       FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
       for (int d = 0; d < hd; d += l) {
         FloatVector qv = value(q, qOff + d);
-        a0 = qv.fma(value(k, r0 + d), a0);
-        a1 = qv.fma(value(k, r1 + d), a1);
-        a2 = qv.fma(value(k, r2 + d), a2);
-        a3 = qv.fma(value(k, r3 + d), a3);
+        a0 = qv.fma(kv(k, r0 + d, bf16), a0);
+        a1 = qv.fma(kv(k, r1 + d, bf16), a1);
+        a2 = qv.fma(kv(k, r2 + d, bf16), a2);
+        a3 = qv.fma(kv(k, r3 + d, bf16), a3);
       }
       scores[p] = sum(a0) * scale;
       scores[p + 1] = sum(a1) * scale;
@@ -251,6 +248,11 @@ final class CpuAttention {
     return bf16 ? VectorSupport.bf16(cache, element * 2) : value(cache, element);
   }
 
+  /** Element {@code element} of a KV cache, F32 or (when {@code bf16}) BF16 widened. */
+  static float kvAt(MemorySegment cache, long element, boolean bf16) {
+    return bf16 ? VectorSupport.bf16At(cache, element) : cache.getAtIndex(LE, element);
+  }
+
   /** Stores {@code x} at element {@code element} of the output. */
   static void store(MemorySegment out, long element, FloatVector x) {
     x.intoMemorySegment(out, element * 4, ByteOrder.LITTLE_ENDIAN);
@@ -276,8 +278,9 @@ final class CpuAttention {
     return a;
   }
 
+  /** q·k of one query head and one cached key ({@code b}, BF16 when {@code bf16}). */
   private static float dot(
-      MemorySegment a, long aOff, MemorySegment b, long bOff, int n, boolean vector) {
+      MemorySegment a, long aOff, MemorySegment b, boolean bf16, long bOff, int n, boolean vector) {
     int i = 0;
     float total = 0;
     if (vector && n >= F.length()) {
@@ -285,14 +288,12 @@ final class CpuAttention {
       for (; i + F.length() <= n; i += F.length()) {
         FloatVector x =
             FloatVector.fromMemorySegment(F, a, (aOff + i) * 4, ByteOrder.LITTLE_ENDIAN);
-        FloatVector y =
-            FloatVector.fromMemorySegment(F, b, (bOff + i) * 4, ByteOrder.LITTLE_ENDIAN);
-        acc = x.fma(y, acc);
+        acc = x.fma(kv(b, bOff + i, bf16), acc);
       }
       total = sum(acc);
     }
     for (; i < n; i++) {
-      total += a.getAtIndex(LE, aOff + i) * b.getAtIndex(LE, bOff + i);
+      total += a.getAtIndex(LE, aOff + i) * kvAt(b, bOff + i, bf16);
     }
     return total;
   }

@@ -325,8 +325,7 @@ public final class CpuBackend extends HostBackendSupport {
 
   /**
    * F32 or BF16; in {@link GroupedKv}'s order where {@link GroupedAttention} will read it (vector
-   * kernels on 16-lane CPUs, whole-vector heads) and the rows fill whole groups; in rows otherwise
-   * (a BF16 one then widened per item, {@link Bf16Kv}).
+   * kernels on 16-lane CPUs, whole-vector heads) and the rows fill whole groups; in rows otherwise.
    */
   @Override
   public DeviceTensor allocateKvCache(int rows, int kvHeads, int headDim, DType dtype) {
@@ -408,7 +407,8 @@ public final class CpuBackend extends HostBackendSupport {
           "KV cache laid out for head size " + grouped + ", attention asked for " + b.headDim());
     }
     boolean bf16 = bf16Caches(kCache, vCache);
-    if (GroupedAttention.applies(vector, b.headDim())) {
+    // A BF16 cache in rows (never the pool's where GroupedAttention applies) goes head by head.
+    if (GroupedAttention.applies(vector, b.headDim()) && (grouped != null || !bf16)) {
       GroupedAttention.run(pool, qs, ks, vs, grouped != null, bf16, b, os);
       return;
     }

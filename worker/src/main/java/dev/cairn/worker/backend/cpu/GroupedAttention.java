@@ -52,8 +52,8 @@ final class GroupedAttention {
 
   /**
    * {@code out[row, head]} for every query row and head of {@code b}, on the pool's threads; {@code
-   * grouped}: the caches are in {@link GroupedKv}'s order, else in rows; {@code bf16}: BF16 caches
-   * in rows ({@link Bf16Kv}), each item's head widened first and then read as an F32 cache in rows.
+   * grouped}: the caches are in {@link GroupedKv}'s order, else in rows; {@code bf16}: they hold
+   * BF16 ({@link Bf16Kv}; in that order only), each vector widened in registers as it is read.
    */
   static void run(
       CpuThreadPool pool,
@@ -64,6 +64,9 @@ final class GroupedAttention {
       boolean bf16,
       AttentionBatch b,
       MemorySegment out) {
+    if (bf16 && !grouped) {
+      throw new IllegalArgumentException("BF16 caches are read in GroupedKv's order only");
+    }
     Items items = Items.plan(b);
     pool.parallelFor(
         items.count(),
@@ -166,13 +169,7 @@ final class GroupedAttention {
     long[] cache = CpuAttention.cacheRowScratch(stride);
     int[] table = b.blockTables()[c];
     int kvDim = b.numKvHeads() * hd;
-    if (bf16 && !grouped) {
-      CpuAttention.cacheRows(table, b.blockSize(), longest, kvDim, (long) g * hd, cache);
-      Bf16Kv.Widened widened = Bf16Kv.widen(k, v, cache, longest, stride, hd, true);
-      k = widened.keys();
-      v = widened.values();
-      bf16 = false;
-    } else if (grouped) {
+    if (grouped) {
       groupedRows(table, b.blockSize(), longest, stride, kvDim, g, hd, cache);
     } else {
       cacheRows(table, b.blockSize(), longest, stride, kvDim, g * hd, cache);
