@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cairn.api.CairnNames;
+import dev.cairn.api.v1alpha1.KvCacheDtype;
 import dev.cairn.api.v1alpha1.LLMDeployment;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -107,6 +108,18 @@ class WorkerDeploymentModelTest {
     assertThat(config.has("replicas")).isFalse();
     assertThat(config.has("autoscaling")).isFalse();
     assertThat(config.has("monitoring")).isFalse();
+  }
+
+  @Test
+  void theKvCacheDtypeReachesTheWorkerOnlyWhenSet() throws Exception {
+    LLMDeployment llmd = Golden.fixture("a10g");
+    JsonNode unset =
+        new ObjectMapper().readTree(env(worker(model.desired(llmd, 1)), CairnNames.ENV_CONFIG));
+    assertThat(unset.at("/engine").has("kvCacheDtype")).isFalse(); // the worker's float32
+    llmd.getSpec().getEngine().setKvCacheDtype(KvCacheDtype.BFLOAT16);
+    JsonNode set =
+        new ObjectMapper().readTree(env(worker(model.desired(llmd, 1)), CairnNames.ENV_CONFIG));
+    assertThat(set.at("/engine/kvCacheDtype").asText()).isEqualTo("bfloat16");
   }
 
   @Test

@@ -14,8 +14,8 @@ import java.lang.foreign.ValueLayout;
  * 1,024-token context that was a fifth to a quarter of the attention's time
  * (docs/cpu-engine-performance.md, "Attention over long contexts").
  *
- * <p>Only {@link CpuBackend#writeKv} writes such a cache and only {@link GroupedAttention} reads
- * it.
+ * <p>The offsets below count elements: F32, or BF16 ({@link Bf16Kv}) at the same offsets. Only
+ * {@link CpuBackend#writeKv} writes such a cache and only {@link GroupedAttention} reads it.
  */
 final class GroupedKv {
 
