@@ -52,7 +52,7 @@ images: ## build cairn-operator, cairn-activator and cairn-worker container imag
 bench: build ## run the benchmarks; JSON and PNG under bench-out/
 	./hack/bench.sh
 
-kernel-bench: ## the CPU kernels alone: ARGS="matrix 4864 896 16 2 bf16", "step 16 2 q8_0" or "attention 1024 1 2 [bf16]"
+kernel-bench: ## the CPU kernels alone: ARGS="matrix 4864 896 16 2 bf16", "step 16 2 q8_0", "attention 1024 1 2 [bf16]" or "prefill 128 2 bf16"
 	./hack/kernel-bench.sh
 
 soak: ## 20,000 mixed requests against one worker; heap, RSS and threads to bench-out/soak.json

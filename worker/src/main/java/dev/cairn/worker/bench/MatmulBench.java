@@ -11,6 +11,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
@@ -31,6 +32,8 @@ import java.util.Random;
  *       after {@code CONTEXT} cached positions, in caches the backend allocates and writes as the
  *       executor does (blocks of 16 rows, scattered), {@code KV} {@code f32} (default) or {@code
  *       bf16}, µs per layer and GB/s of keys and values.
+ *   <li>{@code prefill TOKENS THREADS FORMAT}: {@link PrefillProfile}, a whole prefill of the bench
+ *       model through the executor, milliseconds per backend operation.
  * </ul>
  *
  * FORMAT is {@code bf16}, {@code q8_0} or {@code q4_0}; weights are random, five rounds of two
@@ -55,7 +58,8 @@ public final class MatmulBench {
     if (args.length < 4) {
       System.err.println(
           "usage: MatmulBench matrix ROWS IN TOKENS THREADS FORMAT [COPIES]"
-              + " | step TOKENS THREADS FORMAT | attention CONTEXT ROWS THREADS [f32|bf16]");
+              + " | step TOKENS THREADS FORMAT | attention CONTEXT ROWS THREADS [f32|bf16]"
+              + " | prefill TOKENS THREADS FORMAT");
       System.exit(2);
     }
     switch (args[0]) {
@@ -74,8 +78,10 @@ public final class MatmulBench {
               Integer.parseInt(args[2]),
               Integer.parseInt(args[3]),
               args.length > 4 && args[4].equals("bf16") ? DType.BF16 : DType.F32);
+      case "prefill" -> PrefillProfile.main(Arrays.copyOfRange(args, 1, args.length));
       default ->
-          throw new IllegalArgumentException("mode matrix, step or attention, not " + args[0]);
+          throw new IllegalArgumentException(
+              "mode matrix, step, attention or prefill, not " + args[0]);
     }
   }
 
