@@ -3,14 +3,13 @@ package dev.cairn.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import dev.cairn.api.MetricNames;
 import dev.cairn.worker.testing.MetricsText;
 import dev.cairn.worker.testing.ReferenceCompletions;
+import dev.cairn.worker.testing.TestModels;
 import dev.cairn.worker.testing.WorkerProcess;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -30,7 +29,7 @@ class WorkerBf16KvCacheIT {
   private static JsonNode cases;
 
   @BeforeAll
-  static void start() throws Exception {
+  static void start() {
     String spec =
         """
         {"model": {"id": "tiny-shakespeare", "source": "file:models/tiny-shakespeare"},
@@ -46,12 +45,7 @@ class WorkerBf16KvCacheIT {
             .maxRetries(0)
             .timeout(Duration.ofSeconds(120))
             .build();
-    cases =
-        new ObjectMapper()
-            .readTree(
-                Files.readString(
-                    WorkerProcess.repoRoot().resolve("models/tiny-shakespeare/reference.json")))
-            .get("cases");
+    cases = TestModels.reference().get("cases");
   }
 
   @AfterAll

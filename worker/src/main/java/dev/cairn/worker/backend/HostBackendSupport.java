@@ -25,7 +25,7 @@ public abstract class HostBackendSupport implements Backend {
   public DeviceTensor allocateKvCache(int rows, int kvHeads, int headDim, DType dtype) {
     return switch (dtype) {
       case F32 -> allocate(rows, kvHeads * headDim);
-      case BF16 -> HostTensor.allocateBf16(Arena.ofAuto(), rows, kvHeads * headDim);
+      case BF16 -> HostTensor.allocate(Arena.ofAuto(), DType.BF16, rows, kvHeads * headDim);
       default -> throw new IllegalArgumentException("a KV cache is F32 or BF16, not " + dtype);
     };
   }

@@ -44,20 +44,16 @@ public final class HostTensor implements DeviceTensor {
 
   /** A zeroed F32 tensor in native memory owned by {@code arena}. */
   public static HostTensor allocateF32(Arena arena, int... shape) {
-    long n = 1;
-    for (int d : shape) {
-      n *= d;
-    }
-    return new HostTensor(DType.F32, shape, arena.allocate(n * 4, 64));
+    return allocate(arena, DType.F32, shape);
   }
 
-  /** A zeroed BF16 tensor in native memory owned by {@code arena}. */
-  public static HostTensor allocateBf16(Arena arena, int... shape) {
+  /** A zeroed tensor of {@code dtype} in native memory owned by {@code arena}. */
+  public static HostTensor allocate(Arena arena, DType dtype, int... shape) {
     long n = 1;
     for (int d : shape) {
       n *= d;
     }
-    return new HostTensor(DType.BF16, shape, arena.allocate(n * 2, 64));
+    return new HostTensor(dtype, shape, arena.allocate(dtype.byteSize(n), 64));
   }
 
   /** An F32 tensor holding a copy of {@code values} in native memory owned by {@code arena}. */

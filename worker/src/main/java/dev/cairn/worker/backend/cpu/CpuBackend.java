@@ -352,34 +352,21 @@ public final class CpuBackend extends HostBackendSupport {
       DeviceTensor k, DeviceTensor v, DeviceTensor kCache, DeviceTensor vCache, int[] slots) {
     boolean bf16 = bf16Caches(kCache, vCache);
     Integer headDim = groupedKv.get(kCache);
-    if (bf16 && headDim == null) {
-      Bf16Kv.write(
-          host(k).segment(),
-          host(v).segment(),
-          host(kCache).segment(),
-          host(vCache).segment(),
-          slots,
-          rowLength(kCache));
-      return;
-    }
+    MemorySegment ks = host(k).segment();
+    MemorySegment vs = host(v).segment();
+    MemorySegment kc = host(kCache).segment();
+    MemorySegment vc = host(vCache).segment();
+    int kvDim = rowLength(kCache);
     if (headDim != null) {
-      GroupedKv.write(
-          host(k).segment(),
-          host(v).segment(),
-          host(kCache).segment(),
-          host(vCache).segment(),
-          slots,
-          rowLength(kCache),
-          headDim,
-          bf16);
-      return;
-    }
-    long rowBytes = rowLength(kCache) * 4L;
-    for (int t = 0; t < slots.length; t++) {
-      MemorySegment.copy(
-          host(k).segment(), t * rowBytes, host(kCache).segment(), slots[t] * rowBytes, rowBytes);
-      MemorySegment.copy(
-          host(v).segment(), t * rowBytes, host(vCache).segment(), slots[t] * rowBytes, rowBytes);
+      GroupedKv.write(ks, vs, kc, vc, slots, kvDim, headDim, bf16);
+    } else if (bf16) {
+      Bf16Kv.write(ks, vs, kc, vc, slots, kvDim);
+    } else {
+      long rowBytes = kvDim * 4L;
+      for (int t = 0; t < slots.length; t++) {
+        MemorySegment.copy(ks, t * rowBytes, kc, slots[t] * rowBytes, rowBytes);
+        MemorySegment.copy(vs, t * rowBytes, vc, slots[t] * rowBytes, rowBytes);
+      }
     }
   }
 

@@ -45,6 +45,15 @@ final class CudaArgs {
     return c;
   }
 
+  /** The kernels' type of a layer's key and value caches, which must be one dtype. */
+  static DeviceType kvType(CudaTensor keys, CudaTensor values) {
+    if (keys.dtype() != values.dtype()) {
+      throw new IllegalArgumentException(
+          "key cache " + keys + " and value cache " + values + " differ");
+    }
+    return deviceType(keys.dtype());
+  }
+
   /** Fails unless {@code t} has at least {@code rows} rows. */
   static void requireRows(CudaTensor t, int rows, String what) {
     if (rows > t.rows()) {

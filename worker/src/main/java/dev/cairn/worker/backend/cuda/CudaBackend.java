@@ -131,37 +131,30 @@ public final class CudaBackend implements Backend {
   }
 
   @Override
-  public synchronized DeviceTensor allocate(int... shape) {
+  public DeviceTensor allocate(int... shape) {
+    return allocate(DType.F32, shape);
+  }
+
+  /** F32 or BF16 (kv_write and paged_attention have both), one row after another. */
+  @Override
+  public DeviceTensor allocateKvCache(int rows, int kvHeads, int headDim, DType dtype) {
+    if (dtype != DType.F32 && dtype != DType.BF16) {
+      throw new IllegalArgumentException("a KV cache is F32 or BF16, not " + dtype);
+    }
+    return allocate(dtype, rows, kvHeads * headDim);
+  }
+
+  private synchronized CudaTensor allocate(DType dtype, int... shape) {
     for (int d : shape) {
       if (d <= 0) {
         throw new IllegalArgumentException(
             "tensor dimensions must be positive: " + Arrays.toString(shape));
       }
     }
-    CudaTensor t = CudaTensor.activation(shape, devices.length);
+    CudaTensor t = CudaTensor.activation(dtype, shape, devices.length);
     owned.add(t);
     if (devices.length == 1) {
       t.inOut(devices[0]); // one GPU: allocate now, so a pool that does not fit fails at load
-    }
-    return t;
-  }
-
-  /** F32 or BF16 (kv_write and paged_attention have both), one row after another. */
-  @Override
-  public synchronized DeviceTensor allocateKvCache(
-      int rows, int kvHeads, int headDim, DType dtype) {
-    if (dtype != DType.F32 && dtype != DType.BF16) {
-      throw new IllegalArgumentException("a KV cache is F32 or BF16, not " + dtype);
-    }
-    if (rows <= 0 || kvHeads <= 0 || headDim <= 0) {
-      throw new IllegalArgumentException(
-          "KV cache dimensions must be positive: " + rows + " x " + kvHeads + " x " + headDim);
-    }
-    CudaTensor t =
-        CudaTensor.activation(dtype, new int[] {rows, kvHeads * headDim}, devices.length);
-    owned.add(t);
-    if (devices.length == 1) {
-      t.inOut(devices[0]); // as allocate: a pool that does not fit fails at load
     }
     return t;
   }
@@ -291,9 +284,7 @@ public final class CudaBackend implements Backend {
       DeviceTensor k, DeviceTensor v, DeviceTensor kCache, DeviceTensor vCache, int[] slots) {
     CudaTensor kc = kvCache(kCache, "key cache");
     CudaTensor vc = kvCache(vCache, "value cache");
-    if (kc.dtype() != vc.dtype()) {
-      throw new IllegalArgumentException("key cache " + kc + " and value cache " + vc + " differ");
-    }
+    DeviceType cacheType = CudaArgs.kvType(kc, vc);
     CudaTensor kt = f32(k, "keys");
     CudaTensor vt = f32(v, "values");
     for (int s : slots) {
@@ -306,7 +297,7 @@ public final class CudaBackend implements Backend {
     d.ops.kvWrite(
         kc.inOut(d),
         vc.inOut(d),
-        CudaArgs.deviceType(kc.dtype()),
+        cacheType,
         kt.in(d),
         vt.in(d),
         d.ints.upload(Purpose.SLOTS, slots),
@@ -331,9 +322,7 @@ public final class CudaBackend implements Backend {
     var qp = qt.in(d);
     CudaTensor kc = kvCache(kCache, "key cache");
     CudaTensor vc = kvCache(vCache, "value cache");
-    if (kc.dtype() != vc.dtype()) {
-      throw new IllegalArgumentException("key cache " + kc + " and value cache " + vc + " differ");
-    }
+    DeviceType cacheType = CudaArgs.kvType(kc, vc);
     var kp = kc.in(d);
     var vp = vc.in(d);
     d.ops.pagedAttention(
@@ -342,7 +331,7 @@ public final class CudaBackend implements Backend {
             qp,
             kp,
             vp,
-            CudaArgs.deviceType(kc.dtype()),
+            cacheType,
             base,
             base.withByteOffset(layout.seqOffset() * 4L),
             base.withByteOffset(layout.posOffset() * 4L),

@@ -48,12 +48,10 @@ public final class CudaTensor implements DeviceTensor {
     return Long.numberOfTrailingZeros(valid);
   }
 
-  /** An F32 activation, zero until written, materialised on the GPUs that use it. */
-  static CudaTensor activation(int[] shape, int devices) {
-    return activation(DType.F32, shape, devices);
-  }
-
-  /** {@link #activation(int[], int)} of {@code dtype} elements (a BF16 KV cache). */
+  /**
+   * An activation (F32) or KV cache (F32 or BF16), zero until written, materialised on the GPUs
+   * that use it.
+   */
   static CudaTensor activation(DType dtype, int[] shape, int devices) {
     return new CudaTensor(dtype, shape, devices, false);
   }
