@@ -30,8 +30,10 @@ import java.util.TreeMap;
 public final class PrefillProfile {
 
   /**
-   * Prefills run before timing: a prompt's attention reaches C2 only after several (after eight it
-   * still took two to four times its warm time).
+   * Prefills run before timing, so that every kernel runs C2's code. After eight, attention took
+   * two to four times its warm time in some processes; that was a boxed exponential rather than
+   * compilation (the record's "Softmax exponentials boxed"), but the count stays, so figures
+   * compare with earlier runs.
    */
   static final int WARM_PREFILLS = 16;
 

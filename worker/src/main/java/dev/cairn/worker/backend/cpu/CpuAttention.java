@@ -184,9 +184,9 @@ final class CpuAttention {
 
   /**
    * {@code s[at + p] = exp(s[at + p] - max)} over {@code p < n}, vector lanes; returns their sum.
-   * Every position takes the same exp whatever its place in the row; only the last, partial vector
-   * is masked (a mask on every vector cost a tenth of the function). The maximum runs in two chains
-   * (it is the same whatever the order); the sum keeps one, in position order.
+   * Every position takes the same exp whatever its place in the row ({@link
+   * VectorSupport#expInPlace}, which sums them in one chain, in position order). The maximum runs
+   * in two chains (it is the same whatever the order).
    */
   static float expVector(float[] s, int at, int n) {
     int l = F.length();
@@ -206,19 +206,7 @@ final class CpuAttention {
       top1 =
           top1.lanewise(VectorOperators.MAX, FloatVector.fromArray(F, s, at + whole, tail), tail);
     }
-    FloatVector shift = FloatVector.broadcast(F, top0.max(top1).reduceLanes(VectorOperators.MAX));
-    FloatVector total = FloatVector.zero(F);
-    for (p = 0; p < whole; p += l) {
-      FloatVector e = VectorSupport.exp(FloatVector.fromArray(F, s, at + p).sub(shift));
-      e.intoArray(s, at + p);
-      total = total.add(e);
-    }
-    if (whole < n) {
-      FloatVector e = VectorSupport.exp(FloatVector.fromArray(F, s, at + whole, tail).sub(shift));
-      e.intoArray(s, at + whole, tail);
-      total = total.add(e, tail);
-    }
-    return sum(total);
+    return VectorSupport.expInPlace(s, at, n, top0.max(top1).reduceLanes(VectorOperators.MAX));
   }
 
   /** The scalar path of {@link #expVector}. */

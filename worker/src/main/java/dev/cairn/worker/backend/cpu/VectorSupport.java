@@ -9,6 +9,7 @@ import java.util.List;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
@@ -145,6 +146,61 @@ final class VectorSupport {
     IntVector scale =
         t.reinterpretAsInts().sub(ROUNDING_BITS).add(127).lanewise(VectorOperators.LSHL, 23);
     return y.mul(scale.reinterpretAsFloats());
+  }
+
+  /**
+   * {@code a[at + p] = e^(a[at + p] − shift)} for {@code p < n}, returning their sum (one chain in
+   * position order, then {@link #sum}): a softmax's exponentials, each the same bits as {@link
+   * #exp} gives ({@code VectorSupportTest}).
+   *
+   * <p>Arrays in and out, and {@link #exp}'s polynomial written out in the loop rather than called:
+   * a vector that crosses a call C2 did not inline is boxed, a heap object per vector. When this
+   * loop called {@link #exp}, C2 ran out of its node budget ({@code NodeCountInliningCutoff}) at
+   * the second call (the masked last vector) and at {@link #sum} even where it compiled the loop on
+   * its own; and where it inlined the loop into {@code GroupedAttention.values8} (whether it did
+   * depended on which of the two it compiled first), the main call failed as well and every vector
+   * was boxed: prompt attention ran four times slower (1.1 against 0.27 ms a layer) for the rest of
+   * the process, in about one process of five (the record's "Softmax exponentials boxed"). At
+   * 400-odd bytes of bytecode this method is never inlined (C2's {@code FreqInlineSize} is 325),
+   * and inlined or not it calls nothing that takes a vector but {@link #sum}, once. SwiGLU keeps
+   * calling {@link #exp} inside its own small loop, where it always inlines: taking its
+   * exponentials through an array instead doubled its time. Only the last, partial vector is masked
+   * (a mask on every vector cost a tenth of the loop).
+   */
+  static float expInPlace(float[] a, int at, int n, float shift) {
+    int l = F.length();
+    VectorMask<Float> tail = F.indexInRange(n - n % l, n);
+    FloatVector by = FloatVector.broadcast(F, shift);
+    FloatVector total = FloatVector.zero(F);
+    for (int p = 0; p < n; p += l) {
+      boolean whole = p + l <= n;
+      FloatVector x =
+          (whole ? FloatVector.fromArray(F, a, at + p) : FloatVector.fromArray(F, a, at + p, tail))
+              .sub(by);
+      // exp(x), as written and explained there
+      FloatVector c = x.blend(EXP_LOW, x.compare(VectorOperators.LT, EXP_LOW));
+      c = c.blend(EXP_HIGH, c.compare(VectorOperators.GT, EXP_HIGH));
+      FloatVector t = c.fma(FloatVector.broadcast(F, LOG2E), FloatVector.broadcast(F, ROUNDING));
+      FloatVector k = t.sub(ROUNDING);
+      FloatVector r = c.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));
+      FloatVector q = r.mul(1.9875691500e-4f).add(1.3981999507e-3f);
+      q = q.fma(r, FloatVector.broadcast(F, 8.3334519073e-3f));
+      q = q.fma(r, FloatVector.broadcast(F, 4.1665795894e-2f));
+      q = q.fma(r, FloatVector.broadcast(F, 1.6666665459e-1f));
+      q = q.fma(r, FloatVector.broadcast(F, 5.0000001201e-1f));
+      FloatVector y = q.fma(r.mul(r), r).add(1f);
+      IntVector scale =
+          t.reinterpretAsInts().sub(ROUNDING_BITS).add(127).lanewise(VectorOperators.LSHL, 23);
+      FloatVector e = y.mul(scale.reinterpretAsFloats());
+      if (whole) {
+        e.intoArray(a, at + p);
+        total = total.add(e);
+      } else {
+        e.intoArray(a, at + p, tail);
+        total = total.add(e, tail);
+      }
+    }
+    return sum(total);
   }
 
   /** Folds lanes 16 and up onto the first 16, for vectors wider than AVX-512's (SVE). */

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The lane sum every dot-product kernel ends with and the exponential of softmax and SiLU: the same
- * bits in every mode.
+ * bits in every mode, and in both of the exponential's forms.
  */
 class VectorSupportTest {
 
@@ -99,6 +99,47 @@ class VectorSupportTest {
     assertThat(y[1]).isNaN();
     assertThat(y[2]).isBetween(0f, 1e-37f);
     assertThat(y[3]).isGreaterThan(1e38f).isFinite();
+  }
+
+  /**
+   * A softmax row through {@link VectorSupport#expInPlace}, starting inside the array and ending
+   * inside a vector: each element becomes exactly the bits {@link VectorSupport#exp} gives for its
+   * shifted value (the polynomial is written out twice; this keeps the copies one function),
+   * nothing outside the range moves, and the return is the sum of the results in one chain of
+   * vector adds, lanes summed as {@link VectorSupport#sum} does.
+   */
+  @Test
+  void expInPlaceIsExpOverItsRangeAndReturnsTheSum() {
+    int lanes = VectorSupport.F.length();
+    for (int n : new int[] {1, lanes - 1, lanes, 2 * lanes + 5, 40 * lanes + 3}) {
+      int at = 3;
+      float shift = 1.75f;
+      float[] a = new float[at + n + lanes];
+      for (int i = 0; i < a.length; i++) {
+        a[i] = (float) (random.nextGaussian() * 30);
+      }
+      float[] before = a.clone();
+      float returned = VectorSupport.expInPlace(a, at, n, shift);
+      float[] chain = new float[lanes];
+      float[] x = new float[lanes];
+      float[] e = new float[lanes];
+      for (int i = 0; i < a.length; i++) {
+        if (i < at || i >= at + n) {
+          assertThat(a[i]).as("n %d, element %d, outside the range", n, i).isEqualTo(before[i]);
+          continue;
+        }
+        x[0] = before[i] - shift;
+        VectorSupport.exp(FloatVector.fromArray(VectorSupport.F, x, 0)).intoArray(e, 0);
+        assertThat(Float.floatToRawIntBits(a[i]))
+            .as("n %d, element %d: e^(%s)", n, i, x[0])
+            .isEqualTo(Float.floatToRawIntBits(e[0]));
+        chain[(i - at) % lanes] += a[i];
+      }
+      float expected = VectorSupport.sum(FloatVector.fromArray(VectorSupport.F, chain, 0));
+      assertThat(Float.floatToRawIntBits(returned))
+          .as("n %d, the sum", n)
+          .isEqualTo(Float.floatToRawIntBits(expected));
+    }
   }
 
   /**
