@@ -44,6 +44,8 @@ public record UsageReport(
    *
    * @param gpusPerReplica spec.accelerator.count (0 on CPU)
    * @param tensorParallelSize how many GPUs one replica's layers are split across
+   * @param kvCacheDtype spec.engine.kvCacheDtype, {@code float32} where unset (the worker's
+   *     default)
    * @param fixedReplicas spec.replicas without autoscaling, else null
    * @param jsonModeUsed true once any structured-output request was counted since creation
    */
@@ -53,6 +55,7 @@ public record UsageReport(
     "dtype",
     "quantization",
     "backend",
+    "kvCacheDtype",
     "acceleratorType",
     "gpusPerReplica",
     "tensorParallelSize",
@@ -67,6 +70,7 @@ public record UsageReport(
       String dtype,
       String quantization,
       String backend,
+      String kvCacheDtype,
       String acceleratorType,
       int gpusPerReplica,
       int tensorParallelSize,

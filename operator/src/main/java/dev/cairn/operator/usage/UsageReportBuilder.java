@@ -2,6 +2,8 @@ package dev.cairn.operator.usage;
 
 import dev.cairn.api.v1alpha1.AcceleratorSpec;
 import dev.cairn.api.v1alpha1.AutoscalingSpec;
+import dev.cairn.api.v1alpha1.EngineSpec;
+import dev.cairn.api.v1alpha1.KvCacheDtype;
 import dev.cairn.api.v1alpha1.LLMDeployment;
 import dev.cairn.api.v1alpha1.LLMDeploymentSpec;
 import dev.cairn.api.v1alpha1.LoraSpec;
@@ -10,6 +12,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 
 /**
@@ -61,6 +64,7 @@ public final class UsageReportBuilder {
         known.dtype(),
         known.quantization(),
         known.backend(),
+        kvCacheDtype(spec.getEngine()),
         accelerator == null ? null : accelerator.getType(),
         gpus,
         // Cairn splits a replica's layers across its GPUs (pipeline style); one device on CPU.
@@ -70,6 +74,15 @@ public final class UsageReportBuilder {
         spec.engineMetricsEnabled(),
         lora(spec.getLora()),
         known.jsonModeUsed());
+  }
+
+  /**
+   * The pool's element type as the worker takes it, spelled as in the spec: {@code float32} where
+   * the spec is silent.
+   */
+  private static String kvCacheDtype(EngineSpec engine) {
+    KvCacheDtype dtype = engine == null ? null : engine.getKvCacheDtype();
+    return (dtype == null ? KvCacheDtype.FLOAT32 : dtype).name().toLowerCase(Locale.ROOT);
   }
 
   private static int count(AcceleratorSpec accelerator) {

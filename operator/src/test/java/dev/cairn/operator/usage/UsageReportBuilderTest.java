@@ -2,6 +2,7 @@ package dev.cairn.operator.usage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.api.v1alpha1.KvCacheDtype;
 import dev.cairn.api.v1alpha1.LLMDeployment;
 import dev.cairn.operator.testing.GoldenFiles;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -106,5 +107,20 @@ class UsageReportBuilderTest {
     assertThat(a10g.tensorParallelSize()).isEqualTo(2);
     assertThat(a10g.logEngineMetrics()).isFalse();
     assertThat(a10g.modelArchitecture()).isNull();
+  }
+
+  /** The KV pool's dtype as the spec spells it, float32 (the worker's default) where unset. */
+  @Test
+  void kvCacheDtypeIsTheSpecsOrFloat32() {
+    LLMDeployment a10g = fixture("a10g");
+    assertThat(UsageReportBuilder.entry(a10g.getSpec(), KnownFacts.Entry.UNKNOWN).kvCacheDtype())
+        .isEqualTo("float32");
+    a10g.getSpec().getEngine().setKvCacheDtype(KvCacheDtype.BFLOAT16);
+    assertThat(UsageReportBuilder.entry(a10g.getSpec(), KnownFacts.Entry.UNKNOWN).kvCacheDtype())
+        .isEqualTo("bfloat16");
+    a10g.getSpec().setEngine(null);
+    assertThat(UsageReportBuilder.entry(a10g.getSpec(), KnownFacts.Entry.UNKNOWN).kvCacheDtype())
+        .isEqualTo("float32");
+    assertThat(Serialization.asJson(KvCacheDtype.BFLOAT16)).isEqualTo("\"bfloat16\"");
   }
 }
