@@ -118,6 +118,16 @@ final class VectorSupport {
   private static final FloatVector EXP_HIGH = FloatVector.broadcast(F, 88f);
 
   /**
+   * Whether {@link #expInPlace} loads and stores every vector under a mask (all lanes but in the
+   * last) rather than only the last. On AVX-512, where masks are registers of their own, the masked
+   * loop ran one decode row's attention at 4,096 positions in 274–299 µs a layer against the old
+   * code's 282–344 (four alternated rounds), the unmasked loop with a branch 8–68% slower than the
+   * old code (five); on AVX2, where masked moves are slower instructions, masking every vector cost
+   * 3–18% (three).
+   */
+  private static final boolean MASK_EVERY_VECTOR = F.length() >= 16;
+
+  /**
    * e^x in every lane, from multiplies and adds alone, so it is the same bits in every mode. {@code
    * lanewise(EXP)} is not: C2's intrinsic and the interpreter's fallback round differently, so
    * attention and SwiGLU gave a request other bits (and, at a near tie, another token) before their
@@ -160,22 +170,22 @@ final class VectorSupport {
    * its own; and where it inlined the loop into {@code GroupedAttention.values8} (whether it did
    * depended on which of the two it compiled first), the main call failed as well and every vector
    * was boxed: prompt attention ran four times slower (1.1 against 0.27 ms a layer) for the rest of
-   * the process, in about one process of five (the record's "Softmax exponentials boxed"). At
-   * 400-odd bytes of bytecode this method is never inlined (C2's {@code FreqInlineSize} is 325),
-   * and inlined or not it calls nothing that takes a vector but {@link #sum}, once. SwiGLU keeps
+   * the process, in about one process of five (the record's "Softmax exponentials boxed"). At over
+   * 350 bytes of bytecode this method is never inlined (C2's {@code FreqInlineSize} is 325), and
+   * inlined or not it calls nothing that takes a vector but {@link #sum}, once. SwiGLU keeps
    * calling {@link #exp} inside its own small loop, where it always inlines: taking its
-   * exponentials through an array instead doubled its time. Only the last, partial vector is masked
-   * (a mask on every vector cost a tenth of the loop).
+   * exponentials through an array instead doubled its time.
    */
   static float expInPlace(float[] a, int at, int n, float shift) {
+    // MASK_EVERY_VECTOR is a constant: C2 keeps one of the two paths
     int l = F.length();
-    VectorMask<Float> tail = F.indexInRange(n - n % l, n);
     FloatVector by = FloatVector.broadcast(F, shift);
     FloatVector total = FloatVector.zero(F);
     for (int p = 0; p < n; p += l) {
-      boolean whole = p + l <= n;
+      boolean plain = p + l <= n && !MASK_EVERY_VECTOR;
+      VectorMask<Float> m = F.indexInRange(p, n);
       FloatVector x =
-          (whole ? FloatVector.fromArray(F, a, at + p) : FloatVector.fromArray(F, a, at + p, tail))
+          (plain ? FloatVector.fromArray(F, a, at + p) : FloatVector.fromArray(F, a, at + p, m))
               .sub(by);
       // exp(x), as written and explained there
       FloatVector c = x.blend(EXP_LOW, x.compare(VectorOperators.LT, EXP_LOW));
@@ -192,12 +202,12 @@ final class VectorSupport {
       IntVector scale =
           t.reinterpretAsInts().sub(ROUNDING_BITS).add(127).lanewise(VectorOperators.LSHL, 23);
       FloatVector e = y.mul(scale.reinterpretAsFloats());
-      if (whole) {
+      if (plain) {
         e.intoArray(a, at + p);
         total = total.add(e);
       } else {
-        e.intoArray(a, at + p, tail);
-        total = total.add(e, tail);
+        e.intoArray(a, at + p, m);
+        total = total.add(e, m);
       }
     }
     return sum(total);
