@@ -116,6 +116,13 @@ final class VectorSupport {
   private static final int ROUNDING_BITS = Float.floatToRawIntBits(ROUNDING);
   private static final FloatVector EXP_LOW = FloatVector.broadcast(F, -87.3f);
   private static final FloatVector EXP_HIGH = FloatVector.broadcast(F, 88f);
+  // Cephes' expf polynomial for e^r, highest degree first; shared by exp and expInPlace
+  private static final float EXP_C0 = 1.9875691500e-4f;
+  private static final float EXP_C1 = 1.3981999507e-3f;
+  private static final float EXP_C2 = 8.3334519073e-3f;
+  private static final float EXP_C3 = 4.1665795894e-2f;
+  private static final float EXP_C4 = 1.6666665459e-1f;
+  private static final float EXP_C5 = 5.0000001201e-1f;
 
   /**
    * Whether {@link #expInPlace} loads and stores every vector under a mask (all lanes but in the
@@ -147,11 +154,11 @@ final class VectorSupport {
     FloatVector n = t.sub(ROUNDING);
     // n · LN2_HI is exact (LN2_HI has nine significant bits): r keeps the low bits of c
     FloatVector r = c.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
-    FloatVector p = r.mul(1.9875691500e-4f).add(1.3981999507e-3f);
-    p = p.fma(r, FloatVector.broadcast(F, 8.3334519073e-3f));
-    p = p.fma(r, FloatVector.broadcast(F, 4.1665795894e-2f));
-    p = p.fma(r, FloatVector.broadcast(F, 1.6666665459e-1f));
-    p = p.fma(r, FloatVector.broadcast(F, 5.0000001201e-1f));
+    FloatVector p = r.mul(EXP_C0).add(EXP_C1);
+    p = p.fma(r, FloatVector.broadcast(F, EXP_C2));
+    p = p.fma(r, FloatVector.broadcast(F, EXP_C3));
+    p = p.fma(r, FloatVector.broadcast(F, EXP_C4));
+    p = p.fma(r, FloatVector.broadcast(F, EXP_C5));
     FloatVector y = p.fma(r.mul(r), r).add(1f);
     IntVector scale =
         t.reinterpretAsInts().sub(ROUNDING_BITS).add(127).lanewise(VectorOperators.LSHL, 23);
@@ -193,11 +200,11 @@ final class VectorSupport {
       FloatVector t = c.fma(FloatVector.broadcast(F, LOG2E), FloatVector.broadcast(F, ROUNDING));
       FloatVector k = t.sub(ROUNDING);
       FloatVector r = c.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));
-      FloatVector q = r.mul(1.9875691500e-4f).add(1.3981999507e-3f);
-      q = q.fma(r, FloatVector.broadcast(F, 8.3334519073e-3f));
-      q = q.fma(r, FloatVector.broadcast(F, 4.1665795894e-2f));
-      q = q.fma(r, FloatVector.broadcast(F, 1.6666665459e-1f));
-      q = q.fma(r, FloatVector.broadcast(F, 5.0000001201e-1f));
+      FloatVector q = r.mul(EXP_C0).add(EXP_C1);
+      q = q.fma(r, FloatVector.broadcast(F, EXP_C2));
+      q = q.fma(r, FloatVector.broadcast(F, EXP_C3));
+      q = q.fma(r, FloatVector.broadcast(F, EXP_C4));
+      q = q.fma(r, FloatVector.broadcast(F, EXP_C5));
       FloatVector y = q.fma(r.mul(r), r).add(1f);
       IntVector scale =
           t.reinterpretAsInts().sub(ROUNDING_BITS).add(127).lanewise(VectorOperators.LSHL, 23);
