@@ -21,11 +21,11 @@ import java.util.stream.IntStream;
  * first requests a new replica takes (often a burst: the autoscaler adds replicas under load) find
  * its kernels compiled. On a cold JVM the first 64-token prefill of the 0.5B-shaped BF16 model took
  * 3.9 s against 0.16 s warm, and steps kept their own kernels cold until they first ran: the
- * kernels differ by the number of tokens in a step (decode tiles for one to three, four- and
- * eight-token tiles, widened slabs for prompts).
+ * kernels differ by the number of tokens in a step (decode tiles for one token, four- and
+ * eight-token tiles, the four-token tile padded for two or three, widened slabs for prompts).
  *
  * <p>A round, on a thread of its own, is one prompt's prefill in two chunks and its decode (its
- * tokens drawn by the sampler with temperature, top-p and logprobs), then decode steps of four and
+ * tokens drawn by the sampler with temperature, top-p and logprobs), then decode steps of three and
  * of sixteen streams at once, each bounded by the engine's limits and the KV pool. Rounds repeat
  * until one is no more than a tenth faster than the round before, at most {@link #MAX_ROUNDS} of
  * them, and none starts past {@link #BUDGET_NANOS}. Warm-up writes only KV blocks the engine has
@@ -62,7 +62,13 @@ public final class EngineWarmup {
   private static final int PROMPT_TAIL_TOKENS = 29;
 
   private static final int DECODE_STEPS = 4;
-  private static final int[] STREAMS = {4, 16};
+
+  /**
+   * Streams decoded together: three runs the quantized and BF16 tiles' padded four-token path (a
+   * last two or three tokens of a step), which no other shape of a round takes; sixteen the
+   * eight-token tiles and, with LoRA, many adapters at once.
+   */
+  private static final int[] STREAMS = {3, 16};
 
   private final ModelExecutor executor;
   private final Plan plan;

@@ -32,24 +32,24 @@ import org.junit.jupiter.params.provider.CsvSource;
 class EngineWarmupTest {
 
   @Test
-  void aRoundIsAPromptThenFourAndSixteenStreamsWhenTheLimitsAllow() {
+  void aRoundIsAPromptThenThreeAndSixteenStreamsWhenTheLimitsAllow() {
     Plan p = EngineWarmup.plan(new Recording(64, 1000, 32768), 64, 2048, 32768);
     assertThat(p.promptTokens()).isEqualTo(64);
     assertThat(p.promptTail()).isEqualTo(29);
     assertThat(p.decodeSteps()).isEqualTo(4);
-    assertThat(p.streams()).containsExactly(4, 16);
+    assertThat(p.streams()).containsExactly(3, 16);
   }
 
   @ParameterizedTest(name = "blocks {0}, maxNumSeqs {1}, maxNumBatchedTokens {2}, maxModelLen {3}")
   @CsvSource({
-    "64, 64, 2048, 32768, 64, 4, '4,16'",
+    "64, 64, 2048, 32768, 64, 4, '3,16'",
     "64, 1, 2048, 32768, 64, 4, ''",
-    "64, 8, 2048, 32768, 64, 4, '4,8'",
+    "64, 8, 2048, 32768, 64, 4, '3,8'",
     "3, 64, 2048, 32768, 44, 4, '3'",
-    "64, 64, 10, 32768, 10, 4, '4,10'",
-    "64, 64, 2048, 20, 16, 4, '4,16'",
+    "64, 64, 10, 32768, 10, 4, '3,10'",
+    "64, 64, 2048, 20, 16, 4, '3,16'",
     "1, 64, 2048, 32768, 12, 4, ''",
-    "64, 64, 2048, 5, 1, 4, '4,16'",
+    "64, 64, 2048, 5, 1, 4, '3,16'",
     "64, 64, 2048, 1, 0, 0, ''"
   })
   void everyStepStaysWithinTheLimits(

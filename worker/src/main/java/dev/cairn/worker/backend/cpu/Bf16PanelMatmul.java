@@ -94,11 +94,15 @@ final class Bf16PanelMatmul {
           tile6(w, xa, t, p, tile);
           PanelStores.tile(w.rows(), bias, out, t, 6, p * ROWS, lo, hi, tile);
         }
-        for (; t + 4 <= tEnd; t += 4) {
-          tile4(w, x, bias, out, t, p, lo, hi);
+        for (; t < tEnd - 1; t += 4) {
+          // two or three left run as four, the missing tokens reading the last one's row again
+          int n = Math.min(4, tEnd - t);
+          tile4(w, x, t, n, p, tile);
+          PanelStores.tile(w.rows(), bias, out, t, n, p * ROWS, lo, hi, tile);
         }
-        for (; t < tEnd; t++) {
-          tile1(w, x, bias, out, t, p, lo, hi);
+        if (t < tEnd) {
+          tile1(w, x, t, p, tile);
+          PanelStores.tile(w.rows(), bias, out, t, 1, p * ROWS, lo, hi, tile);
         }
       }
     }
@@ -145,28 +149,23 @@ final class Bf16PanelMatmul {
   }
 
   /**
-   * Tokens {@code [t, t+4)} × panel {@code p}: the tokens past the six-token tiles, and every
-   * batched tile for odd rows. With eight tokens, or with accumulators loaded from memory rather
-   * than started at zero, C2 stopped intrinsifying the body's vector operations (2–7 GFMA/s instead
-   * of 50–100; PrintInlining: NodeCountInliningCutoff).
+   * Tokens {@code [t, t+n)} × panel {@code p}, {@code n} of two to four: the tokens past the
+   * six-token tiles, and every batched tile for odd rows. With {@code n < 4} the missing tokens
+   * read token {@code t + n - 1}'s row again and are not stored: a three-token step through the
+   * decode tile took two to three times a one-token step, one pass over the weights a token. With
+   * eight tokens, or with accumulators loaded from memory rather than started at zero, C2 stopped
+   * intrinsifying the body's vector operations (2–7 GFMA/s instead of 50–100; PrintInlining:
+   * NodeCountInliningCutoff).
    */
-  private static void tile4(
-      PanelWeight w,
-      MemorySegment x,
-      MemorySegment bias,
-      MemorySegment out,
-      int t,
-      int p,
-      int lo,
-      int hi) {
+  private static void tile4(PanelWeight w, MemorySegment x, int t, int n, int p, float[] tile) {
     MemorySegment pw = w.panels();
     int in = w.in();
     int whole = in / 2;
     long rowX = (long) in * Float.BYTES;
     long x0 = t * rowX;
-    long x1 = x0 + rowX;
-    long x2 = x1 + rowX;
-    long x3 = x2 + rowX;
+    long x1 = (t + Math.min(1, n - 1)) * rowX;
+    long x2 = (t + Math.min(2, n - 1)) * rowX;
+    long x3 = (t + Math.min(3, n - 1)) * rowX;
     long wo = w.panelOffset(p);
     FloatVector zero = FloatVector.zero(F);
     FloatVector a00 = zero, a01 = zero, a10 = zero, a11 = zero;
@@ -218,16 +217,14 @@ final class Bf16PanelMatmul {
       a30 = e0.fma(at(x, x3 + k), a30);
       a31 = e1.fma(at(x, x3 + k), a31);
     }
-    int row = p * ROWS;
-    int outDim = w.rows();
-    PanelStores.vector(out, bias, outDim, t, row, lo, hi, a00);
-    PanelStores.vector(out, bias, outDim, t, row + L, lo, hi, a01);
-    PanelStores.vector(out, bias, outDim, t + 1, row, lo, hi, a10);
-    PanelStores.vector(out, bias, outDim, t + 1, row + L, lo, hi, a11);
-    PanelStores.vector(out, bias, outDim, t + 2, row, lo, hi, a20);
-    PanelStores.vector(out, bias, outDim, t + 2, row + L, lo, hi, a21);
-    PanelStores.vector(out, bias, outDim, t + 3, row, lo, hi, a30);
-    PanelStores.vector(out, bias, outDim, t + 3, row + L, lo, hi, a31);
+    a00.intoArray(tile, 0);
+    a01.intoArray(tile, L);
+    a10.intoArray(tile, 2 * L);
+    a11.intoArray(tile, 3 * L);
+    a20.intoArray(tile, 4 * L);
+    a21.intoArray(tile, 5 * L);
+    a30.intoArray(tile, 6 * L);
+    a31.intoArray(tile, 7 * L);
   }
 
   /**
@@ -415,15 +412,7 @@ final class Bf16PanelMatmul {
   }
 
   /** Token {@code t} × panel {@code p}: the decode tile, and the tokens past the last four. */
-  private static void tile1(
-      PanelWeight w,
-      MemorySegment x,
-      MemorySegment bias,
-      MemorySegment out,
-      int t,
-      int p,
-      int lo,
-      int hi) {
+  private static void tile1(PanelWeight w, MemorySegment x, int t, int p, float[] tile) {
     MemorySegment pw = w.panels();
     int in = w.in();
     int whole = in / 2;
@@ -447,9 +436,8 @@ final class Bf16PanelMatmul {
       a0 = evens(IntVector.fromMemorySegment(I, pw, wo, ORDER)).fma(xv, a0);
       a1 = evens(IntVector.fromMemorySegment(I, pw, wo + HALF, ORDER)).fma(xv, a1);
     }
-    int row = p * ROWS;
-    PanelStores.vector(out, bias, w.rows(), t, row, lo, hi, a0);
-    PanelStores.vector(out, bias, w.rows(), t, row + L, lo, hi, a1);
+    a0.intoArray(tile, 0);
+    a1.intoArray(tile, L);
   }
 
   /** One activation, in every lane. */

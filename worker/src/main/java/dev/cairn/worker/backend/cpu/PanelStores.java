@@ -11,6 +11,11 @@ import jdk.incubator.vector.VectorMask;
  * How the panel kernels ({@link Bf16PanelMatmul}, {@link Q8PanelMatmul}, {@link Q4PanelMatmul})
  * write their outputs: a vector of {@code F.length()} adjacent output rows of one token, plus the
  * bias, clipped to the thread's range of rows (a panel cut by a range or by the matrix's end).
+ *
+ * <p>Every tile hands its accumulators over in a per-thread heap array, never as vector arguments:
+ * a vector passed to a method that C2 declines to inline is boxed on the heap, and this store,
+ * called eight times from a four-token tile, was declined (NodeCountInliningCutoff) at 22 call
+ * sites in one bench run of decode and prefill in three formats.
  */
 final class PanelStores {
 
@@ -34,16 +39,8 @@ final class PanelStores {
       int hi,
       float[] tile) {
     for (int i = 0; i < n; i++) {
-      vector(out, bias, outDim, t + i, row, lo, hi, FloatVector.fromArray(F, tile, 2 * i * L));
-      vector(
-          out,
-          bias,
-          outDim,
-          t + i,
-          row + L,
-          lo,
-          hi,
-          FloatVector.fromArray(F, tile, (2 * i + 1) * L));
+      vector(out, bias, outDim, t + i, row, lo, hi, tile, 2 * i * L);
+      vector(out, bias, outDim, t + i, row + L, lo, hi, tile, (2 * i + 1) * L);
     }
   }
 
@@ -51,7 +48,7 @@ final class PanelStores {
    * Writes outputs {@code (t, [row, row + L))} that fall in {@code [lo, hi)}, plus the bias: whole
    * vectors inside the range, masked ones at its edges (a panel cut by a range or by the matrix).
    */
-  static void vector(
+  private static void vector(
       MemorySegment out,
       MemorySegment bias,
       int outDim,
@@ -59,7 +56,9 @@ final class PanelStores {
       int row,
       int lo,
       int hi,
-      FloatVector acc) {
+      float[] tile,
+      int at) {
+    FloatVector acc = FloatVector.fromArray(F, tile, at);
     long o = ((long) t * outDim + row) * Float.BYTES;
     if (row >= lo && row + L <= hi) {
       if (bias != null) {

@@ -22,9 +22,10 @@ import jdk.incubator.vector.IntVector;
  * load: with no scale multiply-add a column, the body fits the budget), then {@code A = (low +
  * high) · d + A}: one core decoded 28.5 against 20.4 GFMA/s in cache, 19.3–30.9 against 11.7–21.8
  * from memory. A row decoded alone equals the same row in a larger step within float rounding, not
- * bit for bit. Against the GGUF-row kernels ({@link Q4Matmul}, {@link QuantSlabMatmul} on rows),
- * 4864 × 896 Q4_0 matmuls on two threads ran at 119–125 against 34–37 GFMA/s for 8 tokens and
- * 124–129 against 69–75 for 16.
+ * bit for bit; as in {@link Q8PanelMatmul}, a last two or three tokens run as a padded four-token
+ * tile. Against the GGUF-row kernels ({@link Q4Matmul}, {@link QuantSlabMatmul} on rows), 4864 ×
+ * 896 Q4_0 matmuls on two threads ran at 119–125 against 34–37 GFMA/s for 8 tokens and 124–129
+ * against 69–75 for 16.
  */
 final class Q4PanelMatmul {
 
@@ -73,10 +74,16 @@ final class Q4PanelMatmul {
         PanelStores.tile(outDim, bias, out, t, EIGHT, p * ROWS, lo, hi, tile);
       }
       for (; t + 4 <= tokens; t += 4) {
-        tile4(w, x, bias, out, t, p, lo, hi);
+        tile4(w, x, t, p, tile);
+        PanelStores.tile(outDim, bias, out, t, 4, p * ROWS, lo, hi, tile);
       }
-      for (; t < tokens; t++) {
-        tile1(w, x, bias, out, t, p, lo, hi);
+      if (tokens - t >= 2) {
+        // two or three left: one four-token tile over TileActivations' zero padding
+        tile4(w, x, t, p, tile);
+        PanelStores.tile(outDim, bias, out, t, tokens - t, p * ROWS, lo, hi, tile);
+      } else if (t < tokens) {
+        tile1(w, x, t, p, tile);
+        PanelStores.tile(outDim, bias, out, t, 1, p * ROWS, lo, hi, tile);
       }
     }
   }
@@ -86,15 +93,7 @@ final class Q4PanelMatmul {
    * block's low and high nibbles, columns j and j + 16 from one load) of unscaled codes minus 8,
    * each block's sums scaled once into two more.
    */
-  private static void tile1(
-      QuantPanelWeight w,
-      float[] x,
-      MemorySegment bias,
-      MemorySegment out,
-      int t,
-      int p,
-      int lo,
-      int hi) {
+  private static void tile1(QuantPanelWeight w, float[] x, int t, int p, float[] tile) {
     MemorySegment pw = w.panels();
     int blocks = w.blocks();
     long bo = w.panelOffset(p);
@@ -118,21 +117,12 @@ final class Q4PanelMatmul {
       a0 = l0.add(h0).fma(QuantLoads.f16(pw, bo), a0);
       a1 = l1.add(h1).fma(QuantLoads.f16(pw, bo + 2L * L), a1);
     }
-    int row = p * ROWS;
-    PanelStores.vector(out, bias, w.rows(), t, row, lo, hi, a0);
-    PanelStores.vector(out, bias, w.rows(), t, row + L, lo, hi, a1);
+    a0.intoArray(tile, 0);
+    a1.intoArray(tile, L);
   }
 
   /** Tokens {@code [t, t+4)} × panel {@code p}: eight chains. */
-  private static void tile4(
-      QuantPanelWeight w,
-      float[] x,
-      MemorySegment bias,
-      MemorySegment out,
-      int t,
-      int p,
-      int lo,
-      int hi) {
+  private static void tile4(QuantPanelWeight w, float[] x, int t, int p, float[] tile) {
     MemorySegment pw = w.panels();
     int blocks = w.blocks();
     int in = w.in();
@@ -165,16 +155,14 @@ final class Q4PanelMatmul {
         a31 = e1.fma(xv, a31);
       }
     }
-    int row = p * ROWS;
-    int outDim = w.rows();
-    PanelStores.vector(out, bias, outDim, t, row, lo, hi, a00);
-    PanelStores.vector(out, bias, outDim, t, row + L, lo, hi, a01);
-    PanelStores.vector(out, bias, outDim, t + 1, row, lo, hi, a10);
-    PanelStores.vector(out, bias, outDim, t + 1, row + L, lo, hi, a11);
-    PanelStores.vector(out, bias, outDim, t + 2, row, lo, hi, a20);
-    PanelStores.vector(out, bias, outDim, t + 2, row + L, lo, hi, a21);
-    PanelStores.vector(out, bias, outDim, t + 3, row, lo, hi, a30);
-    PanelStores.vector(out, bias, outDim, t + 3, row + L, lo, hi, a31);
+    a00.intoArray(tile, 0);
+    a01.intoArray(tile, L);
+    a10.intoArray(tile, 2 * L);
+    a11.intoArray(tile, 3 * L);
+    a20.intoArray(tile, 4 * L);
+    a21.intoArray(tile, 5 * L);
+    a30.intoArray(tile, 6 * L);
+    a31.intoArray(tile, 7 * L);
   }
 
   /**

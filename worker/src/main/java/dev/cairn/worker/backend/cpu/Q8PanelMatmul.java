@@ -24,9 +24,11 @@ import jdk.incubator.vector.FloatVector;
  * chain an output it was bound by the chain's latency (a multiply-add every four cycles, 32 bytes a
  * column, two chains a panel: one core streamed 20–22 GFMA/s from memory where it reads 28 GB/s),
  * and keeping the batched tiles in its order cost them a fifth to a half of their speed
- * (docs/cpu-engine-performance.md, "Decode's chain latency"). So a row decoded alone, or in a step
- * of up to three tokens, equals the same row in a larger step within float rounding, not bit for
- * bit.
+ * (docs/cpu-engine-performance.md, "Decode's chain latency"). So a row decoded alone (or a step's
+ * one token past its four-token tiles) equals the same row in a larger step within float rounding,
+ * not bit for bit. A last two or three tokens run as one four-token tile over {@link
+ * TileActivations}' zero padding: a three-token step took twice as long as a four-token one through
+ * the decode tile (it is bound by its arithmetic, so each token is another pass).
  */
 final class Q8PanelMatmul {
 
@@ -76,10 +78,16 @@ final class Q8PanelMatmul {
         PanelStores.tile(outDim, bias, out, t, EIGHT, p * ROWS, lo, hi, tile);
       }
       for (; t + 4 <= tokens; t += 4) {
-        tile4(w, x, bias, out, t, p, lo, hi);
+        tile4(w, x, t, p, tile);
+        PanelStores.tile(outDim, bias, out, t, 4, p * ROWS, lo, hi, tile);
       }
-      for (; t < tokens; t++) {
-        tile1(w, x, bias, out, t, p, lo, hi);
+      if (tokens - t >= 2) {
+        // two or three left: one four-token tile over TileActivations' zero padding
+        tile4(w, x, t, p, tile);
+        PanelStores.tile(outDim, bias, out, t, tokens - t, p * ROWS, lo, hi, tile);
+      } else if (t < tokens) {
+        tile1(w, x, t, p, tile);
+        PanelStores.tile(outDim, bias, out, t, 1, p * ROWS, lo, hi, tile);
       }
     }
   }
@@ -88,15 +96,7 @@ final class Q8PanelMatmul {
    * Token {@code t} × panel {@code p}: the decode tile, four chains (the panel's two halves × a
    * block's even and odd columns) of unscaled codes, each block's sums scaled once into two more.
    */
-  private static void tile1(
-      QuantPanelWeight w,
-      float[] x,
-      MemorySegment bias,
-      MemorySegment out,
-      int t,
-      int p,
-      int lo,
-      int hi) {
+  private static void tile1(QuantPanelWeight w, float[] x, int t, int p, float[] tile) {
     MemorySegment pw = w.panels();
     int blocks = w.blocks();
     long bo = w.panelOffset(p);
@@ -118,24 +118,15 @@ final class Q8PanelMatmul {
       a0 = e0.add(o0).fma(QuantLoads.f16(pw, bo), a0);
       a1 = e1.add(o1).fma(QuantLoads.f16(pw, bo + 2L * L), a1);
     }
-    int row = p * ROWS;
-    PanelStores.vector(out, bias, w.rows(), t, row, lo, hi, a0);
-    PanelStores.vector(out, bias, w.rows(), t, row + L, lo, hi, a1);
+    a0.intoArray(tile, 0);
+    a1.intoArray(tile, L);
   }
 
   /**
    * Tokens {@code [t, t+4)} × panel {@code p}: eight chains, activations from {@code x} in {@link
    * TileActivations} order.
    */
-  private static void tile4(
-      QuantPanelWeight w,
-      float[] x,
-      MemorySegment bias,
-      MemorySegment out,
-      int t,
-      int p,
-      int lo,
-      int hi) {
+  private static void tile4(QuantPanelWeight w, float[] x, int t, int p, float[] tile) {
     MemorySegment pw = w.panels();
     int blocks = w.blocks();
     long bo = w.panelOffset(p);
@@ -164,16 +155,14 @@ final class Q8PanelMatmul {
         a31 = e1.fma(xv, a31);
       }
     }
-    int row = p * ROWS;
-    int outDim = w.rows();
-    PanelStores.vector(out, bias, outDim, t, row, lo, hi, a00);
-    PanelStores.vector(out, bias, outDim, t, row + L, lo, hi, a01);
-    PanelStores.vector(out, bias, outDim, t + 1, row, lo, hi, a10);
-    PanelStores.vector(out, bias, outDim, t + 1, row + L, lo, hi, a11);
-    PanelStores.vector(out, bias, outDim, t + 2, row, lo, hi, a20);
-    PanelStores.vector(out, bias, outDim, t + 2, row + L, lo, hi, a21);
-    PanelStores.vector(out, bias, outDim, t + 3, row, lo, hi, a30);
-    PanelStores.vector(out, bias, outDim, t + 3, row + L, lo, hi, a31);
+    a00.intoArray(tile, 0);
+    a01.intoArray(tile, L);
+    a10.intoArray(tile, 2 * L);
+    a11.intoArray(tile, 3 * L);
+    a20.intoArray(tile, 4 * L);
+    a21.intoArray(tile, 5 * L);
+    a30.intoArray(tile, 6 * L);
+    a31.intoArray(tile, 7 * L);
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.cairn.worker.backend.cpu;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 
 /**
  * A step's activations as the tiles of {@link Q8PanelMatmul} and {@link Q4PanelMatmul} read them,
@@ -26,33 +27,54 @@ final class TileActivations {
    * {@code x[tokens, in]} in tile order as the quantized tiles run: eight-token tiles from token 0,
    * then, with {@code four}, one four-token tile if four or more tokens are left, then the rest as
    * rows (a one-token tile's order is its row's), so the tiles that read rows (the decode tiles,
-   * and Q4_0's four-token tile) read the same array. The tile of tokens {@code [t, t + n)} starts
-   * at element {@code t · in}. This thread's scratch, valid until its next call; every range this
-   * thread runs of one matmul reads it ({@link LocalActivations}).
+   * and Q4_0's four-token tile) read the same array. A rest of two or three tokens runs as one
+   * four-token tile, so it is laid out as one (in tile order with {@code four}, else as four rows),
+   * the missing tokens zero. The tile of tokens {@code [t, t + n)} starts at element {@code t ·
+   * in}. This thread's scratch, valid until its next call; every range this thread runs of one
+   * matmul reads it ({@link LocalActivations}).
    */
   static float[] copy(MemorySegment x, int tokens, int in, boolean four) {
-    float[] a = COPY.atLeast(Math.max(1, Math.multiplyExact(tokens, in)));
+    float[] a = COPY.atLeast(Math.max(1, Math.multiplyExact(padded(tokens), in)));
     int t = 0;
     for (; t + TOKENS <= tokens; t += TOKENS) {
-      put(x, in, t, TOKENS, a);
+      put(x, in, t, TOKENS, TOKENS, a);
     }
     if (four && t + TOKENS / 2 <= tokens) {
-      put(x, in, t, TOKENS / 2, a);
+      put(x, in, t, TOKENS / 2, TOKENS / 2, a);
       t += TOKENS / 2;
     }
-    int rest = (tokens - t) * in;
-    MemorySegment.copy(x, VectorSupport.LE, (long) t * in * Float.BYTES, a, t * in, rest);
+    int rest = tokens - t;
+    if (four && rest >= 2 && rest < TOKENS / 2) {
+      put(x, in, t, rest, TOKENS / 2, a);
+    } else {
+      MemorySegment.copy(x, VectorSupport.LE, (long) t * in * Float.BYTES, a, t * in, rest * in);
+      Arrays.fill(a, tokens * in, padded(tokens) * in, 0f);
+    }
     return a;
   }
 
-  /** Tokens {@code [t, t + n)} into {@code a} from element {@code t · in}, in tile order. */
-  private static void put(MemorySegment x, int in, int t, int n, float[] a) {
+  /** Tokens the copy holds: a last two or three past whole four-token tiles padded to four. */
+  static int padded(int tokens) {
+    int rest = tokens % (TOKENS / 2);
+    return rest >= 2 ? tokens - rest + TOKENS / 2 : tokens;
+  }
+
+  /**
+   * Tokens {@code [t, t + m)} into {@code a} from element {@code t · in}, in the order of an {@code
+   * n}-token tile ({@code n ≥ m}), the lanes of the {@code n - m} missing tokens zero.
+   */
+  private static void put(MemorySegment x, int in, int t, int m, int n, float[] a) {
     int base = t * in;
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < m; i++) {
       long row = base + (long) i * in;
       // each token row read in order, written n floats apart
       for (int k = 0, dst = base + i; k < in; k++, dst += n) {
         a[dst] = x.getAtIndex(VectorSupport.LE, row + k);
+      }
+    }
+    for (int i = m; i < n; i++) {
+      for (int k = 0, dst = base + i; k < in; k++, dst += n) {
+        a[dst] = 0f;
       }
     }
   }

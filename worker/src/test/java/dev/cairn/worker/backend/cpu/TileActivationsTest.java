@@ -11,36 +11,44 @@ class TileActivationsTest {
 
   /**
    * Every eight-token tile, then a four-token one where four or more tokens are left and it is
-   * asked for, lands column by column with its tokens side by side; the tokens past the tiles land
-   * as their rows.
+   * asked for, lands column by column with its tokens side by side; a last two or three tokens land
+   * as a four-token tile (asked for) or as four rows, the missing tokens zero; a last single token
+   * lands as its row.
    */
   @ParameterizedTest
   @ValueSource(booleans = {true, false})
   void tilesLieColumnByColumn(boolean four) {
     int in = 37;
     try (Arena arena = Arena.ofConfined()) {
-      for (int tokens : new int[] {4, 7, 8, 13, 16, 23}) {
+      for (int tokens : new int[] {1, 2, 3, 4, 6, 7, 8, 13, 16, 23}) {
         MemorySegment x = arena.allocate((long) tokens * in * Float.BYTES);
         for (int i = 0; i < tokens * in; i++) {
           x.setAtIndex(VectorSupport.LE, i, 1000f * (i / in) + i % in);
         }
         float[] a = TileActivations.copy(x, tokens, in, four);
         int eights = tokens / 8 * 8;
-        int copied = four && tokens - eights >= 4 ? eights + 4 : eights;
-        for (int t = 0; t < copied; t++) {
-          int start = t < eights ? t / 8 * 8 : eights;
+        int held = tokens % 4 >= 2 ? tokens / 4 * 4 + 4 : tokens;
+        assertThat(TileActivations.padded(tokens)).as("tokens %d", tokens).isEqualTo(held);
+        // tiles in tile order: the eights, then fours (a padded last one) when asked for
+        int tiled = eights;
+        if (four) {
+          tiled += (tokens - eights) / 4 * 4;
+          tiled += tokens - tiled >= 2 ? 4 : 0;
+        }
+        for (int t = 0; t < tiled; t++) {
+          int start = t < eights ? t / 8 * 8 : t / 4 * 4;
           int width = t < eights ? 8 : 4;
           for (int k = 0; k < in; k++) {
             assertThat(a[start * in + k * width + t - start])
                 .as("tokens %d token %d column %d", tokens, t, k)
-                .isEqualTo(1000f * t + k);
+                .isEqualTo(t < tokens ? 1000f * t + k : 0f);
           }
         }
-        for (int t = copied; t < tokens; t++) {
+        for (int t = tiled; t < held; t++) {
           for (int k = 0; k < in; k++) {
             assertThat(a[t * in + k])
                 .as("tokens %d row %d column %d", tokens, t, k)
-                .isEqualTo(1000f * t + k);
+                .isEqualTo(t < tokens ? 1000f * t + k : 0f);
           }
         }
       }
