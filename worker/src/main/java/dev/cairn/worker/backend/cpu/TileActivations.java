@@ -44,7 +44,7 @@ final class TileActivations {
       t += TOKENS / 2;
     }
     int rest = tokens - t;
-    if (four && rest >= 2 && rest < TOKENS / 2) {
+    if (four && rest >= 2) { // under four: the four-token tile above took any four
       put(x, in, t, rest, TOKENS / 2, a);
     } else {
       MemorySegment.copy(x, VectorSupport.LE, (long) t * in * Float.BYTES, a, t * in, rest * in);
