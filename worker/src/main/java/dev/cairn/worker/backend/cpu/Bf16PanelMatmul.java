@@ -121,8 +121,8 @@ final class Bf16PanelMatmul {
 
   /**
    * How many eight-token tiles to run over {@code n} tokens: all but the last one or two and a
-   * leftover of one to three tokens, which would otherwise go one by one through the decode tile (8
-   * + 2 runs as 6 + 4, 8 + 3 as 6 + 4 + 1).
+   * leftover of one to three tokens, which would otherwise end in a padded four-token tile or the
+   * decode tile (8 + 2 runs as 6 + 4, 8 + 3 as 6 + 4 + 1).
    */
   static int eightTiles(int n) {
     int eights = n / 8;
@@ -152,10 +152,10 @@ final class Bf16PanelMatmul {
    * Tokens {@code [t, t+n)} × panel {@code p}, {@code n} of two to four: the tokens past the
    * six-token tiles, and every batched tile for odd rows. With {@code n < 4} the missing tokens
    * read token {@code t + n - 1}'s row again and are not stored: a three-token step through the
-   * decode tile took two to three times a one-token step, one pass over the weights a token. With
-   * eight tokens, or with accumulators loaded from memory rather than started at zero, C2 stopped
-   * intrinsifying the body's vector operations (2–7 GFMA/s instead of 50–100; PrintInlining:
-   * NodeCountInliningCutoff).
+   * decode tile took about twice a one-token step (50.5 against 27–28 ms), one pass over the
+   * weights a token. With eight tokens, or with accumulators loaded from memory rather than started
+   * at zero, C2 stopped intrinsifying the body's vector operations (2–7 GFMA/s instead of 50–100;
+   * PrintInlining: NodeCountInliningCutoff).
    */
   private static void tile4(PanelWeight w, MemorySegment x, int t, int n, int p, float[] tile) {
     MemorySegment pw = w.panels();

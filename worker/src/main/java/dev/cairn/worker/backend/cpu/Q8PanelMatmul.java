@@ -27,8 +27,9 @@ import jdk.incubator.vector.FloatVector;
  * (docs/cpu-engine-performance.md, "Decode's chain latency"). So a row decoded alone (or a step's
  * one token past its four-token tiles) equals the same row in a larger step within float rounding,
  * not bit for bit. A last two or three tokens run as one four-token tile over {@link
- * TileActivations}' zero padding: a three-token step took twice as long as a four-token one through
- * the decode tile (it is bound by its arithmetic, so each token is another pass).
+ * TileActivations}' zero padding: a three-token step took half again to twice as long as a
+ * four-token one through the decode tile (it is bound by its arithmetic, so each token is another
+ * pass).
  */
 final class Q8PanelMatmul {
 

@@ -34,7 +34,8 @@ final class TileActivations {
    * matmul reads it ({@link LocalActivations}).
    */
   static float[] copy(MemorySegment x, int tokens, int in, boolean four) {
-    float[] a = COPY.atLeast(Math.max(1, Math.multiplyExact(padded(tokens), in)));
+    int held = padded(tokens);
+    float[] a = COPY.atLeast(Math.max(1, Math.multiplyExact(held, in)));
     int t = 0;
     for (; t + TOKENS <= tokens; t += TOKENS) {
       put(x, in, t, TOKENS, TOKENS, a);
@@ -48,7 +49,7 @@ final class TileActivations {
       put(x, in, t, rest, TOKENS / 2, a);
     } else {
       MemorySegment.copy(x, VectorSupport.LE, (long) t * in * Float.BYTES, a, t * in, rest * in);
-      Arrays.fill(a, tokens * in, padded(tokens) * in, 0f);
+      Arrays.fill(a, tokens * in, held * in, 0f);
     }
     return a;
   }
