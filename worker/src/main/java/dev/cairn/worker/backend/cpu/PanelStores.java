@@ -38,9 +38,24 @@ final class PanelStores {
       int lo,
       int hi,
       float[] tile) {
+    tile(outDim, bias, out, t, n, row, lo, hi, tile, 0);
+  }
+
+  /** {@link #tile}, the tile's outputs from element {@code from} of {@code tile}. */
+  static void tile(
+      int outDim,
+      MemorySegment bias,
+      MemorySegment out,
+      int t,
+      int n,
+      int row,
+      int lo,
+      int hi,
+      float[] tile,
+      int from) {
     for (int i = 0; i < n; i++) {
-      vector(out, bias, outDim, t + i, row, lo, hi, tile, 2 * i * L);
-      vector(out, bias, outDim, t + i, row + L, lo, hi, tile, (2 * i + 1) * L);
+      vector(out, bias, outDim, t + i, row, lo, hi, tile, from + 2 * i * L);
+      vector(out, bias, outDim, t + i, row + L, lo, hi, tile, from + (2 * i + 1) * L);
     }
   }
 

@@ -11,11 +11,11 @@ import jdk.incubator.vector.FloatVector;
  * {@code out[T, rows] = x[T, in] · W[rows, in]ᵀ (+ bias)} for Q8_0 weights in {@link
  * QuantPanelWeight} panels, for decode and steps of a few tokens (from {@link
  * QuantPanelWeight#MAX_TILE_TOKENS} on, the widened slabs of {@link QuantSlabMatmul} are faster).
- * Each column's 32 codes are widened to two float vectors in registers and multiply-added with each
- * token's activation broadcast, so no lane is ever summed across the vector and a widened weight
- * serves every token of a tile. Against the slab kernel on GGUF rows (a broadcast load per
- * multiply-add), a 16-token 4864 × 896 matmul from memory on two threads ran at 80–112 against
- * 54–61 GFMA/s.
+ * Each column's 32 codes are widened to two float vectors in registers (a tile of a panel's rows;
+ * on 8 lanes a panel is two such tiles) and multiply-added with each token's activation broadcast,
+ * so no lane is ever summed across the vector and a widened weight serves every token of a tile.
+ * Against the slab kernel on GGUF rows (a broadcast load per multiply-add), a 16-token 4864 × 896
+ * matmul from memory on two threads ran at 80–112 against 54–61 GFMA/s.
  *
  * <p>Two orders of addition. The batched tiles (four and eight tokens) scale each code by its
  * block's F16 scale and add every output's products in column order in one chain (the slab kernel's
@@ -38,8 +38,15 @@ final class Q8PanelMatmul {
 
   private static final int L = F.length();
   private static final int ROWS = QuantPanelWeight.ROWS;
+
+  /** Rows of one tile, two vectors: a whole panel on 16 lanes, half of one on 8. */
+  private static final int GROUP = 2 * L;
+
   private static final long BLOCK_BYTES = QuantPanelWeight.blockBytes(DType.Q8_0);
   private static final long CODES = QuantPanelWeight.CODES;
+
+  /** Per compute thread, a panel's scales of one block as floats ({@link #tile1Quad}). */
+  private static final ThreadLocal<float[]> SCALES = ThreadLocal.withInitial(() -> new float[ROWS]);
 
   /** Per compute thread, one {@link #tile8}'s outputs before they are stored. */
   private static final ThreadLocal<float[]> TILE =
@@ -70,25 +77,51 @@ final class Q8PanelMatmul {
       int r1) {
     float[] tile = TILE.get();
     int outDim = w.rows();
+    // a last single token runs the decode tile; two or three, a padded four-token tile
+    int tiled = tokens % 4 == 1 ? tokens - 1 : tokens;
     for (int p = r0 / ROWS; p * ROWS < r1; p++) {
-      int lo = Math.max(r0, p * ROWS);
-      int hi = Math.min(r1, p * ROWS + ROWS);
-      int t = 0;
-      for (; t + EIGHT <= tokens; t += EIGHT) {
-        tile8(w, x, t, p, tile);
-        PanelStores.tile(outDim, bias, out, t, EIGHT, p * ROWS, lo, hi, tile);
+      for (int g = 0; g < ROWS; g += GROUP) {
+        int row = p * ROWS + g;
+        int lo = Math.max(r0, row);
+        int hi = Math.min(r1, row + GROUP);
+        if (lo >= hi) {
+          continue; // an 8-lane range may start or end between a panel's two tiles of rows
+        }
+        int t = 0;
+        for (; TileActivations.EIGHTS && t + EIGHT <= tiled; t += EIGHT) {
+          tile8(w, x, t, p, g, tile);
+          PanelStores.tile(outDim, bias, out, t, EIGHT, row, lo, hi, tile, 0);
+        }
+        for (; t + 4 <= tiled; t += 4) {
+          tile4(w, x, t, p, g, tile);
+          PanelStores.tile(outDim, bias, out, t, 4, row, lo, hi, tile, 0);
+        }
+        if (t < tiled) {
+          // two or three left: one four-token tile over TileActivations' zero padding
+          tile4(w, x, t, p, g, tile);
+          PanelStores.tile(outDim, bias, out, t, tiled - t, row, lo, hi, tile, 0);
+        }
       }
-      for (; t + 4 <= tokens; t += 4) {
-        tile4(w, x, t, p, tile);
-        PanelStores.tile(outDim, bias, out, t, 4, p * ROWS, lo, hi, tile);
-      }
-      if (tokens - t >= 2) {
-        // two or three left: one four-token tile over TileActivations' zero padding
-        tile4(w, x, t, p, tile);
-        PanelStores.tile(outDim, bias, out, t, tokens - t, p * ROWS, lo, hi, tile);
-      } else if (t < tokens) {
-        tile1(w, x, t, p, tile);
-        PanelStores.tile(outDim, bias, out, t, 1, p * ROWS, lo, hi, tile);
+      if (tiled < tokens) {
+        if (GROUP == ROWS) {
+          tile1(w, x, tiled, p, tile);
+        } else {
+          tile1Quad(w, x, tiled, p, tile);
+        }
+        for (int g = 0; g < ROWS; g += GROUP) {
+          int row = p * ROWS + g;
+          PanelStores.tile(
+              outDim,
+              bias,
+              out,
+              tiled,
+              1,
+              row,
+              Math.max(r0, row),
+              Math.min(r1, row + GROUP),
+              tile,
+              g);
+        }
       }
     }
   }
@@ -124,10 +157,52 @@ final class Q8PanelMatmul {
   }
 
   /**
+   * Token {@code t} × panel {@code p} on 8 lanes, where a panel is four row vectors: all four at
+   * once, one chain each of unscaled codes in column order (four chains cover a multiply-add's
+   * latency at the rate widening allows), each block's sums scaled once into four more; outputs at
+   * {@code tile[0, 32)}. The scales come through an array ({@link QuantLoads#f16Into}): four {@link
+   * QuantLoads#f16} calls ran past C2's inlining budget and the last returned a boxed vector. One
+   * core in cache, 4864 × 896 ({@code -XX:UseAVX=2}): 17.5–22.7 GFMA/s against 13.8–16.0 for the
+   * GGUF-row pairs ({@link Q8Matmul}) and 15.1–15.5 with {@link #tile1}'s even and odd chains
+   * (eight, beside the accumulators and broadcasts in AVX2's sixteen registers); {@link #tile1}'s
+   * shape on each half apart decoded the 0.5B shape's projections in 26.0 against 23.7 ms. A row
+   * decoded alone equals the same row in a larger step within float rounding, as on 16 lanes.
+   */
+  private static void tile1Quad(QuantPanelWeight w, float[] x, int t, int p, float[] tile) {
+    MemorySegment pw = w.panels();
+    int blocks = w.blocks();
+    long bo = w.panelOffset(p);
+    int k = t * w.in();
+    float[] scales = SCALES.get();
+    FloatVector zero = FloatVector.zero(F);
+    FloatVector a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+    for (int b = 0; b < blocks; b++, bo += BLOCK_BYTES) {
+      FloatVector e0 = zero, e1 = zero, e2 = zero, e3 = zero;
+      long o = bo + CODES;
+      for (int c = 0; c < QuantBlocks.BLOCK; c++, o += ROWS, k++) {
+        FloatVector xe = FloatVector.broadcast(F, x[k]);
+        e0 = QuantLoads.q8(pw, o).fma(xe, e0);
+        e1 = QuantLoads.q8(pw, o + L).fma(xe, e1);
+        e2 = QuantLoads.q8(pw, o + 2 * L).fma(xe, e2);
+        e3 = QuantLoads.q8(pw, o + 3 * L).fma(xe, e3);
+      }
+      QuantLoads.f16Into(pw, bo, ROWS, scales);
+      a0 = e0.fma(FloatVector.fromArray(F, scales, 0), a0);
+      a1 = e1.fma(FloatVector.fromArray(F, scales, L), a1);
+      a2 = e2.fma(FloatVector.fromArray(F, scales, 2 * L), a2);
+      a3 = e3.fma(FloatVector.fromArray(F, scales, 3 * L), a3);
+    }
+    a0.intoArray(tile, 0);
+    a1.intoArray(tile, L);
+    a2.intoArray(tile, 2 * L);
+    a3.intoArray(tile, 3 * L);
+  }
+
+  /**
    * Tokens {@code [t, t+4)} × panel {@code p}: eight chains, activations from {@code x} in {@link
    * TileActivations} order.
    */
-  private static void tile4(QuantPanelWeight w, float[] x, int t, int p, float[] tile) {
+  private static void tile4(QuantPanelWeight w, float[] x, int t, int p, int g, float[] tile) {
     MemorySegment pw = w.panels();
     int blocks = w.blocks();
     long bo = w.panelOffset(p);
@@ -136,9 +211,9 @@ final class Q8PanelMatmul {
     FloatVector a00 = zero, a01 = zero, a10 = zero, a11 = zero;
     FloatVector a20 = zero, a21 = zero, a30 = zero, a31 = zero;
     for (int b = 0; b < blocks; b++, bo += BLOCK_BYTES) {
-      FloatVector d0 = QuantLoads.f16(pw, bo);
-      FloatVector d1 = QuantLoads.f16(pw, bo + 2L * L);
-      long o = bo + CODES;
+      FloatVector d0 = QuantLoads.f16(pw, bo + 2L * g);
+      FloatVector d1 = QuantLoads.f16(pw, bo + 2L * (g + L));
+      long o = bo + CODES + g;
       for (int c = 0; c < QuantBlocks.BLOCK; c++, o += ROWS, k += 4) {
         FloatVector e0 = QuantLoads.q8(pw, o).mul(d0);
         FloatVector e1 = QuantLoads.q8(pw, o + L).mul(d1);
@@ -172,7 +247,7 @@ final class Q8PanelMatmul {
    * (read through {@link MemorySegment}, a body this size hit C2's inlining cutoff in {@link
    * Bf16PanelMatmul}).
    */
-  private static void tile8(QuantPanelWeight w, float[] x, int t, int p, float[] tile) {
+  private static void tile8(QuantPanelWeight w, float[] x, int t, int p, int g, float[] tile) {
     MemorySegment pw = w.panels();
     int blocks = w.blocks();
     int in = w.in();
@@ -184,9 +259,9 @@ final class Q8PanelMatmul {
     FloatVector a40 = zero, a41 = zero, a50 = zero, a51 = zero;
     FloatVector a60 = zero, a61 = zero, a70 = zero, a71 = zero;
     for (int b = 0; b < blocks; b++, bo += BLOCK_BYTES) {
-      FloatVector d0 = QuantLoads.f16(pw, bo);
-      FloatVector d1 = QuantLoads.f16(pw, bo + 2L * L);
-      long o = bo + CODES;
+      FloatVector d0 = QuantLoads.f16(pw, bo + 2L * g);
+      FloatVector d1 = QuantLoads.f16(pw, bo + 2L * (g + L));
+      long o = bo + CODES + g;
       int k = x0 + b * QuantBlocks.BLOCK * EIGHT;
       for (int c = 0; c < QuantBlocks.BLOCK; c++, o += ROWS, k += EIGHT) {
         FloatVector e0 = QuantLoads.q8(pw, o).mul(d0);

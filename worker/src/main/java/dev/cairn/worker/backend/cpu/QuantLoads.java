@@ -56,6 +56,18 @@ final class QuantLoads {
   }
 
   /**
+   * {@code n} F16 values from byte offset {@code off} (a multiple of {@code F.length()}) into
+   * {@code out} from element 0, as {@link #f16} widens them: one call site for a tile that needs
+   * several vectors of scales, where {@link #f16} inlined once per vector ran past C2's inlining
+   * budget and its last call returned a boxed vector.
+   */
+  static void f16Into(MemorySegment w, long off, int n, float[] out) {
+    for (int i = 0; i < n; i += F.length()) {
+      f16(w, off + 2L * i).intoArray(out, i);
+    }
+  }
+
+  /**
    * {@code F.length()} packed Q4_0 bytes at byte offset {@code off}, sign-extended to int lanes
    * once for both of their nibbles.
    */

@@ -13,17 +13,20 @@ import java.lang.foreign.ValueLayout;
  * {@link Q4PanelMatmul}: rows in panels of {@link #ROWS}, and for each block column of a panel the
  * 32 rows' F16 scales, then the rows' first code byte side by side (one byte a row), their second,
  * and so on: 32 code bytes a block for Q8_0 (one column each), 16 for Q4_0 (byte j packs columns j
- * and j + 16 as GGUF does). One 16-byte load then holds 16 rows' codes at one column (two for
- * Q4_0), so a kernel widens a weight once for every token of a tile and needs no sums across lanes
- * — the arrangement {@link PanelWeight} gives BF16, and the interleaving llama.cpp's CPU "repack"
- * buffers give Q8_0/Q4_0 on load. A panel holds exactly the bytes of its 32 GGUF rows (32 × 34 or
- * 32 × 18 per block column), so the matrix is reordered where it lies: a quantized matrix is the
- * loader's own copy, and a second copy would double what quantizing saves (read-only memory, a
- * mapped file, is copied instead).
+ * and j + 16 as GGUF does). One load of a vector's lanes in bytes then holds as many rows' codes at
+ * one column (two for Q4_0), so a kernel widens a weight once for every token of a tile and needs
+ * no sums across lanes — the arrangement {@link PanelWeight} gives BF16, and the interleaving
+ * llama.cpp's CPU "repack" buffers give Q8_0/Q4_0 on load. A panel holds exactly the bytes of its
+ * 32 GGUF rows (32 × 34 or 32 × 18 per block column), so the matrix is reordered where it lies: a
+ * quantized matrix is the loader's own copy, and a second copy would double what quantizing saves
+ * (read-only memory, a mapped file, is copied instead).
  */
 final class QuantPanelWeight implements DeviceTensor {
 
-  /** Rows per panel: two 16-lane float vectors of outputs. */
+  /**
+   * Rows per panel: two 16-lane float vectors of outputs (one tile's rows), or four 8-lane ones
+   * (two tiles' rows on AVX2).
+   */
   static final int ROWS = 32;
 
   /**
@@ -56,13 +59,27 @@ final class QuantPanelWeight implements DeviceTensor {
 
   /**
    * Whether {@code w} can be panelled here: a 2-D Q8_0 or Q4_0 matrix of whole panels, on a CPU
-   * whose float vectors have 16 lanes.
+   * where panels of its format run ({@link #available}).
    */
   static boolean fits(HostTensor w) {
     return (w.dtype() == DType.Q8_0 || w.dtype() == DType.Q4_0)
         && w.shape().length == 2
         && w.dim(0) % ROWS == 0
-        && TokenTranspose.available();
+        && available(w.dtype());
+  }
+
+  /**
+   * Whether panels of {@code format} run on this CPU: with 16-lane float vectors (AVX-512) both
+   * formats, a panel one tile of two row vectors; with 8 lanes (AVX2) Q8_0, a panel two such tiles,
+   * its decode tile all four row vectors at once. On 8 lanes Q4_0 stays on GGUF rows: its decode
+   * tile over four row vectors ran past C2's inlining budget (boxing its vectors: 87 ms a step of
+   * the 0.5B shape's projections), over two it took 29.6 ms against 19.8 for the GGUF-row pairs.
+   */
+  static boolean available(DType format) {
+    int lanes = VectorSupport.F.length();
+    return QuantLoads.available()
+        && (lanes == 16 || lanes == 8 && format == DType.Q8_0)
+        && (format == DType.Q8_0 || format == DType.Q4_0);
   }
 
   /**

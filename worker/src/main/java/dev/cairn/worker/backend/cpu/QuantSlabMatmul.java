@@ -112,7 +112,8 @@ final class QuantSlabMatmul {
   /**
    * Rows {@code [r0, r1)} of the output for all {@code tokens} from Q8_0 or Q4_0 panels ({@code
    * q.w()} is {@code w.panels()}): a slab is half a panel, whose columns widen with one vector load
-   * each. A half cut by the range is computed whole and only its rows in range are written.
+   * each (two on 8 lanes). A half cut by the range is computed whole and only its rows in range are
+   * written.
    */
   static void multiplyPanels(
       QuantPanelWeight w, Operands q, float[] xT, int tokens, int r0, int r1) {
@@ -124,12 +125,14 @@ final class QuantSlabMatmul {
       long bo = w.panelOffset(h / 2);
       long half = h % 2 * (long) ROWS;
       for (int b = 0, k = 0; b < w.blocks(); b++, bo += blockBytes, k += QuantBlocks.BLOCK) {
-        FloatVector d = QuantLoads.f16(pw, bo + 2 * half);
-        long o = bo + QuantPanelWeight.CODES + half;
-        if (q8) {
-          widenQ8(pw, o, d, slab, k);
-        } else {
-          widenQ4(pw, o, d, slab, k);
+        for (int v = 0; v < ROWS; v += L) { // once on 16 lanes, twice on 8
+          FloatVector d = QuantLoads.f16(pw, bo + 2 * (half + v));
+          long o = bo + QuantPanelWeight.CODES + half + v;
+          if (q8) {
+            widenQ8(pw, o, d, slab, k * ROWS + v);
+          } else {
+            widenQ4(pw, o, d, slab, k * ROWS + v);
+          }
         }
       }
       int col = h * ROWS;
@@ -137,23 +140,27 @@ final class QuantSlabMatmul {
     }
   }
 
-  /** One Q8_0 panel half's block column (codes from {@code o}) into slab columns from {@code k}. */
-  private static void widenQ8(MemorySegment pw, long o, FloatVector d, float[] slab, int k) {
+  /**
+   * One vector of a Q8_0 panel half's rows, one block column (codes from {@code o}), into the slab
+   * from element {@code at} (its first column), a column every {@code ROWS} elements.
+   */
+  private static void widenQ8(MemorySegment pw, long o, FloatVector d, float[] slab, int at) {
     for (int c = 0; c < QuantBlocks.BLOCK; c++, o += QuantPanelWeight.ROWS) {
-      QuantLoads.q8(pw, o).mul(d).intoArray(slab, (k + c) * ROWS);
+      QuantLoads.q8(pw, o).mul(d).intoArray(slab, at + c * ROWS);
     }
   }
 
   /**
-   * One Q4_0 panel half's block column: code byte j gives column j (low nibbles) and j + 16 (high),
-   * each {@code code · d − 8d}, exact as in {@link Q4PanelMatmul}.
+   * One vector of a Q4_0 panel half's rows, one block column, as {@link #widenQ8}: code byte j
+   * gives column j (low nibbles) and j + 16 (high), each {@code code · d − 8d}, exact as in {@link
+   * Q4PanelMatmul}.
    */
-  private static void widenQ4(MemorySegment pw, long o, FloatVector d, float[] slab, int k) {
+  private static void widenQ4(MemorySegment pw, long o, FloatVector d, float[] slab, int at) {
     FloatVector m = d.mul(-8f);
     int half = QuantBlocks.BLOCK / 2;
     for (int c = 0; c < QuantBlocks.BLOCK; c++) {
       long oc = o + (long) (c % half) * QuantPanelWeight.ROWS;
-      QuantLoads.nibbles(pw, oc, c / half * 4).fma(d, m).intoArray(slab, (k + c) * ROWS);
+      QuantLoads.nibbles(pw, oc, c / half * 4).fma(d, m).intoArray(slab, at + c * ROWS);
     }
   }
 

@@ -18,31 +18,36 @@ final class TileActivations {
   /** Tokens of the larger tile. */
   static final int TOKENS = 8;
 
+  /**
+   * Whether the eight-token tiles run: their sixteen accumulators and three operands need more than
+   * AVX2's sixteen vector registers, so 8-lane CPUs run every four tokens as a four-token tile.
+   */
+  static final boolean EIGHTS = VectorSupport.F.length() >= 16;
+
   /** Per compute thread, its copy of the activations of the matmul in flight. */
   private static final ScratchFloats COPY = new ScratchFloats();
 
   private TileActivations() {}
 
   /**
-   * {@code x[tokens, in]} in tile order as the quantized tiles run: eight-token tiles from token 0,
-   * then, with {@code four}, one four-token tile if four or more tokens are left, then the rest as
-   * rows (a one-token tile's order is its row's), so the tiles that read rows (the decode tiles,
-   * and Q4_0's four-token tile) read the same array. A rest of two or three tokens runs as one
-   * four-token tile, so it is laid out as one (in tile order with {@code four}, else as four rows),
-   * the missing tokens zero. The tile of tokens {@code [t, t + n)} starts at element {@code t ·
-   * in}. This thread's scratch, valid until its next call; every range this thread runs of one
-   * matmul reads it ({@link LocalActivations}).
+   * {@code x[tokens, in]} in tile order as the quantized tiles run: eight-token tiles from token 0
+   * ({@link #EIGHTS}), then, with {@code four}, four-token tiles while four or more tokens are left
+   * (one at most after the eights), then the rest as rows (a one-token tile's order is its row's),
+   * so the tiles that read rows (the decode tiles, and Q4_0's four-token tile) read the same array.
+   * A rest of two or three tokens runs as one four-token tile, so it is laid out as one (in tile
+   * order with {@code four}, else as four rows), the missing tokens zero. The tile of tokens {@code
+   * [t, t + n)} starts at element {@code t · in}. This thread's scratch, valid until its next call;
+   * every range this thread runs of one matmul reads it ({@link LocalActivations}).
    */
   static float[] copy(MemorySegment x, int tokens, int in, boolean four) {
     int held = padded(tokens);
     float[] a = COPY.atLeast(Math.max(1, Math.multiplyExact(held, in)));
     int t = 0;
-    for (; t + TOKENS <= tokens; t += TOKENS) {
+    for (; EIGHTS && t + TOKENS <= tokens; t += TOKENS) {
       put(x, in, t, TOKENS, TOKENS, a);
     }
-    if (four && t + TOKENS / 2 <= tokens) {
+    for (; four && t + TOKENS / 2 <= tokens; t += TOKENS / 2) {
       put(x, in, t, TOKENS / 2, TOKENS / 2, a);
-      t += TOKENS / 2;
     }
     int rest = tokens - t;
     if (four && rest >= 2) { // under four: the four-token tile above took any four

@@ -41,4 +41,35 @@ class QuantLoadsTest {
       }
     }
   }
+
+  /**
+   * {@code f16Into} writes what {@link QuantLoads#f16} gives, vector after vector, for a panel's 32
+   * scales at an offset inside a segment, and nothing past {@code n}.
+   */
+  @Test
+  void f16IntoWritesTheLanesF16Gives() {
+    Assumptions.assumeTrue(QuantLoads.available(), "quantized vector kernels");
+    int lanes = VectorSupport.F.length();
+    ValueLayout.OfShort le = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment halves = arena.allocate(64 * 2);
+      java.util.Random random = new java.util.Random(7);
+      for (int i = 0; i < 64; i++) {
+        halves.setAtIndex(le, i, Float.floatToFloat16((float) random.nextGaussian()));
+      }
+      float[] got = new float[40];
+      java.util.Arrays.fill(got, -1f);
+      QuantLoads.f16Into(halves, 2L * lanes, 32, got);
+      float[] lane = new float[lanes];
+      for (int v = 0; v < 32; v += lanes) {
+        QuantLoads.f16(halves, 2L * (lanes + v)).intoArray(lane, 0);
+        for (int i = 0; i < lanes; i++) {
+          assertThat(got[v + i]).as("scale %d", v + i).isEqualTo(lane[i]);
+        }
+      }
+      for (int i = 32; i < got.length; i++) {
+        assertThat(got[i]).as("past n: %d", i).isEqualTo(-1f);
+      }
+    }
+  }
 }

@@ -56,7 +56,7 @@ class QuantMatmulTest {
           assertThat(uploaded.dtype()).isEqualTo(format);
           assertThat(uploaded instanceof QuantPanelWeight)
               .as("panels")
-              .isEqualTo(vector && rows == 64 && TokenTranspose.available());
+              .isEqualTo(vector && rows == 64 && QuantPanelWeight.available(format));
           for (int tokens : new int[] {1, 3, 4, 5, 9, 13, 16, 20, 31, 32, 37, 40, 64, 80}) {
             for (boolean withBias : new boolean[] {false, true}) {
               HostTensor x = randomF32(tokens, in);
@@ -94,7 +94,7 @@ class QuantMatmulTest {
   @CsvSource({"Q8_0", "Q4_0"})
   void panelRowsEqualTheSameRowsComputedAloneAndInAnyRange(DType format) {
     org.junit.jupiter.api.Assumptions.assumeTrue(
-        TokenTranspose.available() && QuantLoads.available(), "16-lane float vectors");
+        QuantPanelWeight.available(format), "panels of " + format + " on this CPU");
     int rows = 96;
     int in = 160;
     try (CpuBackend cpu = new CpuBackend(2, true)) {
@@ -192,7 +192,7 @@ class QuantMatmulTest {
   @CsvSource({"Q8_0", "Q4_0"})
   void panelsReorderTheCopyInPlaceOnce(DType format) {
     org.junit.jupiter.api.Assumptions.assumeTrue(
-        TokenTranspose.available() && QuantLoads.available(), "16-lane float vectors");
+        QuantPanelWeight.available(format), "panels of " + format + " on this CPU");
     try (CpuBackend cpu = new CpuBackend(2, true)) {
       HostTensor w = QuantBlocks.quantize(randomF32(64, 96), format, arena);
       QuantPanelWeight p = (QuantPanelWeight) cpu.upload(w);
