@@ -90,16 +90,16 @@ final class Q8PanelMatmul {
         int t = 0;
         for (; TileActivations.EIGHTS && t + EIGHT <= tiled; t += EIGHT) {
           tile8(w, x, t, p, g, tile);
-          PanelStores.tile(outDim, bias, out, t, EIGHT, row, lo, hi, tile, 0);
+          PanelStores.tile(outDim, bias, out, t, EIGHT, row, lo, hi, tile);
         }
         for (; t + 4 <= tiled; t += 4) {
           tile4(w, x, t, p, g, tile);
-          PanelStores.tile(outDim, bias, out, t, 4, row, lo, hi, tile, 0);
+          PanelStores.tile(outDim, bias, out, t, 4, row, lo, hi, tile);
         }
         if (t < tiled) {
           // two or three left: one four-token tile over TileActivations' zero padding
           tile4(w, x, t, p, g, tile);
-          PanelStores.tile(outDim, bias, out, t, tiled - t, row, lo, hi, tile, 0);
+          PanelStores.tile(outDim, bias, out, t, tiled - t, row, lo, hi, tile);
         }
       }
       if (tiled < tokens) {
