@@ -79,6 +79,7 @@ final class Q8PanelMatmul {
     int outDim = w.rows();
     // a last single token runs the decode tile; two or three, a padded four-token tile
     int tiled = tokens % 4 == 1 ? tokens - 1 : tokens;
+    float[] scales = GROUP < ROWS && tiled < tokens ? SCALES.get() : null;
     for (int p = r0 / ROWS; p * ROWS < r1; p++) {
       for (int g = 0; g < ROWS; g += GROUP) {
         int row = p * ROWS + g;
@@ -106,7 +107,7 @@ final class Q8PanelMatmul {
         if (GROUP == ROWS) {
           tile1(w, x, tiled, p, tile);
         } else {
-          tile1Quad(w, x, tiled, p, tile);
+          tile1Quad(w, x, tiled, p, tile, scales);
         }
         for (int g = 0; g < ROWS; g += GROUP) {
           int row = p * ROWS + g;
@@ -160,20 +161,21 @@ final class Q8PanelMatmul {
    * Token {@code t} × panel {@code p} on 8 lanes, where a panel is four row vectors: all four at
    * once, one chain each of unscaled codes in column order (four chains cover a multiply-add's
    * latency at the rate widening allows), each block's sums scaled once into four more; outputs at
-   * {@code tile[0, 32)}. The scales come through an array ({@link QuantLoads#f16Into}): four {@link
-   * QuantLoads#f16} calls ran past C2's inlining budget and the last returned a boxed vector. One
-   * core in cache, 4864 × 896 ({@code -XX:UseAVX=2}): 17.5–22.7 GFMA/s against 13.8–16.0 for the
-   * GGUF-row pairs ({@link Q8Matmul}) and 15.1–15.5 with {@link #tile1}'s even and odd chains
-   * (eight, beside the accumulators and broadcasts in AVX2's sixteen registers); {@link #tile1}'s
-   * shape on each half apart decoded the 0.5B shape's projections in 26.0 against 23.7 ms. A row
-   * decoded alone equals the same row in a larger step within float rounding, as on 16 lanes.
+   * {@code tile[0, 32)}. The scales come through {@code scales}, this thread's array ({@link
+   * QuantLoads#f16Into}): four {@link QuantLoads#f16} calls ran past C2's inlining budget and the
+   * last returned a boxed vector. One core in cache, 4864 × 896 ({@code -XX:UseAVX=2}): 17.5–22.7
+   * GFMA/s against 13.8–16.0 for the GGUF-row pairs ({@link Q8Matmul}) and 15.1–15.5 with {@link
+   * #tile1}'s even and odd chains (eight, beside the accumulators and broadcasts in AVX2's sixteen
+   * registers); {@link #tile1}'s shape on each half apart decoded the 0.5B shape's projections in
+   * 26.0 against 23.7 ms. A row decoded alone equals the same row in a larger step within float
+   * rounding, as on 16 lanes.
    */
-  private static void tile1Quad(QuantPanelWeight w, float[] x, int t, int p, float[] tile) {
+  private static void tile1Quad(
+      QuantPanelWeight w, float[] x, int t, int p, float[] tile, float[] scales) {
     MemorySegment pw = w.panels();
     int blocks = w.blocks();
     long bo = w.panelOffset(p);
     int k = t * w.in();
-    float[] scales = SCALES.get();
     FloatVector zero = FloatVector.zero(F);
     FloatVector a0 = zero, a1 = zero, a2 = zero, a3 = zero;
     for (int b = 0; b < blocks; b++, bo += BLOCK_BYTES) {
