@@ -38,24 +38,30 @@ final class PanelStores {
       int lo,
       int hi,
       float[] tile) {
-    tile(outDim, bias, out, t, n, row, lo, hi, tile, 0);
+    for (int i = 0; i < n; i++) {
+      vector(out, bias, outDim, t + i, row, lo, hi, tile, 2 * i * L);
+      vector(out, bias, outDim, t + i, row + L, lo, hi, tile, (2 * i + 1) * L);
+    }
   }
 
-  /** {@link #tile}, the tile's outputs from element {@code from} of {@code tile}. */
-  static void tile(
+  /**
+   * Writes a decode tile's outputs: token {@code t}'s {@code rows} adjacent output rows from {@code
+   * row}, held in {@code tile[0, rows)}, those in {@code [r0, r1)}.
+   */
+  static void token(
       int outDim,
       MemorySegment bias,
       MemorySegment out,
       int t,
-      int n,
       int row,
-      int lo,
-      int hi,
-      float[] tile,
-      int from) {
-    for (int i = 0; i < n; i++) {
-      vector(out, bias, outDim, t + i, row, lo, hi, tile, from + 2 * i * L);
-      vector(out, bias, outDim, t + i, row + L, lo, hi, tile, from + (2 * i + 1) * L);
+      int rows,
+      int r0,
+      int r1,
+      float[] tile) {
+    int lo = Math.max(r0, row);
+    int hi = Math.min(r1, row + rows);
+    for (int v = 0; v < rows; v += L) {
+      vector(out, bias, outDim, t, row + v, lo, hi, tile, v);
     }
   }
 

@@ -109,20 +109,7 @@ final class Q8PanelMatmul {
         } else {
           tile1Quad(w, x, tiled, p, tile, scales);
         }
-        for (int g = 0; g < ROWS; g += GROUP) {
-          int row = p * ROWS + g;
-          PanelStores.tile(
-              outDim,
-              bias,
-              out,
-              tiled,
-              1,
-              row,
-              Math.max(r0, row),
-              Math.min(r1, row + GROUP),
-              tile,
-              g);
-        }
+        PanelStores.token(outDim, bias, out, tiled, p * ROWS, ROWS, r0, r1, tile);
       }
     }
   }

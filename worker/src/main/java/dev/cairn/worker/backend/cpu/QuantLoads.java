@@ -89,6 +89,25 @@ final class QuantLoads {
             .convert(VectorOperators.I2F, 0);
   }
 
+  /**
+   * {@code F.length()} packed Q4_0 bytes at byte offset {@code off}, zero-extended to int lanes:
+   * the high nibble is then one shift, with no mask.
+   */
+  static IntVector packedUnsigned(MemorySegment w, long off) {
+    ByteVector b = ByteVector.fromMemorySegment(B, w, off, ByteOrder.LITTLE_ENDIAN);
+    return (IntVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+  }
+
+  /** The low nibbles of {@link #packedUnsigned} lanes, 0–15, as floats. */
+  static FloatVector lowCode(IntVector packed) {
+    return (FloatVector) packed.and(0x0F).convert(VectorOperators.I2F, 0);
+  }
+
+  /** The high nibbles of {@link #packedUnsigned} lanes, 0–15, as floats. */
+  static FloatVector highCode(IntVector packed) {
+    return (FloatVector) packed.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+  }
+
   /** The low nibbles of {@link #packed} lanes, minus Q4_0's offset of 8, as floats. */
   static FloatVector low(IntVector packed) {
     return (FloatVector) packed.and(0x0F).sub(8).convert(VectorOperators.I2F, 0);

@@ -69,16 +69,14 @@ final class QuantPanelWeight implements DeviceTensor {
   }
 
   /**
-   * Whether panels of {@code format} run on this CPU: with 16-lane float vectors (AVX-512) both
-   * formats, a panel one tile of two row vectors; with 8 lanes (AVX2) Q8_0, a panel two such tiles,
-   * its decode tile all four row vectors at once. On 8 lanes Q4_0 stays on GGUF rows: its decode
-   * tile over four row vectors ran past C2's inlining budget (boxing its vectors: 87 ms a step of
-   * the 0.5B shape's projections), over two it took 29.6 ms against 19.8 for the GGUF-row pairs.
+   * Whether panels of {@code format} run on this CPU: with 16-lane float vectors (AVX-512) a panel
+   * is one tile of two row vectors; with 8 lanes (AVX2) two such tiles, the decode tiles running
+   * all four row vectors at once.
    */
   static boolean available(DType format) {
     int lanes = VectorSupport.F.length();
     return QuantLoads.available()
-        && (lanes == 16 || lanes == 8 && format == DType.Q8_0)
+        && (lanes == 16 || lanes == 8)
         && (format == DType.Q8_0 || format == DType.Q4_0);
   }
 

@@ -72,4 +72,32 @@ class QuantLoadsTest {
       }
     }
   }
+
+  /**
+   * Every byte value's two nibbles come out of the zero-extended load as 0–15, the low one in
+   * {@code lowCode}, the high one in {@code highCode}: the decode tiles subtract Q4_0's offset of 8
+   * once a block, so a code must not carry the byte's sign.
+   */
+  @Test
+  void unsignedNibblesAreEachBytesCodes() {
+    Assumptions.assumeTrue(QuantLoads.available(), "quantized vector kernels");
+    int lanes = VectorSupport.F.length();
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment bytes = arena.allocate(256 + lanes);
+      for (int v = 0; v < 256; v++) {
+        bytes.set(ValueLayout.JAVA_BYTE, v + 1, (byte) v);
+      }
+      float[] low = new float[lanes];
+      float[] high = new float[lanes];
+      for (int v = 0; v < 256; v += lanes) {
+        var packed = QuantLoads.packedUnsigned(bytes, v + 1L); // an odd offset: unaligned
+        QuantLoads.lowCode(packed).intoArray(low, 0);
+        QuantLoads.highCode(packed).intoArray(high, 0);
+        for (int i = 0; i < lanes; i++) {
+          assertThat(low[i]).as("low nibble of 0x%02x", v + i).isEqualTo((float) ((v + i) & 0x0F));
+          assertThat(high[i]).as("high nibble of 0x%02x", v + i).isEqualTo((float) ((v + i) >> 4));
+        }
+      }
+    }
+  }
 }
