@@ -183,7 +183,7 @@ public final class CpuBackend extends HostBackendSupport {
         && w.dtype().isQuantized()
         && rows
             >= (w instanceof QuantPanelWeight
-                ? QuantPanelWeight.MAX_TILE_TOKENS
+                ? QuantPanelWeight.maxTileTokens(w.dtype())
                 : QuantSlabMatmul.MIN_TOKENS);
   }
 

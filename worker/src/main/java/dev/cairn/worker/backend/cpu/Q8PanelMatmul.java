@@ -10,12 +10,12 @@ import jdk.incubator.vector.FloatVector;
 /**
  * {@code out[T, rows] = x[T, in] · W[rows, in]ᵀ (+ bias)} for Q8_0 weights in {@link
  * QuantPanelWeight} panels, for decode and steps of a few tokens (from {@link
- * QuantPanelWeight#MAX_TILE_TOKENS} on, the widened slabs of {@link QuantSlabMatmul} are faster).
- * Each column's 32 codes are widened to two float vectors in registers (a tile of a panel's rows;
- * on 8 lanes a panel is two such tiles) and multiply-added with each token's activation broadcast,
- * so no lane is ever summed across the vector and a widened weight serves every token of a tile.
- * Against the slab kernel on GGUF rows (a broadcast load per multiply-add), a 16-token 4864 × 896
- * matmul from memory on two threads ran at 80–112 against 54–61 GFMA/s.
+ * QuantPanelWeight#maxTileTokens} on, the widened slabs of {@link QuantSlabMatmul} are faster; on 8
+ * lanes, every step). Each column's 32 codes are widened to two float vectors in registers (a tile
+ * of a panel's rows; on 8 lanes a panel is two such tiles) and multiply-added with each token's
+ * activation broadcast, so no lane is ever summed across the vector and a widened weight serves
+ * every token of a tile. Against the slab kernel on GGUF rows (a broadcast load per multiply-add),
+ * a 16-token 4864 × 896 matmul from memory on two threads ran at 80–112 against 54–61 GFMA/s.
  *
  * <p>Two orders of addition. The batched tiles (four and eight tokens) scale each code by its
  * block's F16 scale and add every output's products in column order in one chain (the slab kernel's

@@ -30,11 +30,10 @@ final class QuantPanelWeight implements DeviceTensor {
   static final int ROWS = 32;
 
   /**
-   * Steps of fewer tokens run the panel tiles ({@link Q8PanelMatmul}, {@link Q4PanelMatmul}); from
-   * this many the slab kernel wins, its tiles widening a weight once per 16 tokens (both formats
-   * cross over here).
+   * Tokens from which a step of panels runs the slab kernel on 16-lane CPUs ({@link
+   * #maxTileTokens}).
    */
-  static final int MAX_TILE_TOKENS = 32;
+  private static final int SLAB_TOKENS = 32;
 
   /** Byte offset of the codes within a block column: after the 32 F16 scales. */
   static final long CODES = ROWS * 2L;
@@ -78,6 +77,21 @@ final class QuantPanelWeight implements DeviceTensor {
     return QuantLoads.available()
         && (lanes == 16 || lanes == 8)
         && (format == DType.Q8_0 || format == DType.Q4_0);
+  }
+
+  /**
+   * Steps of fewer tokens of a {@code format} matrix run the panel tiles ({@link Q8PanelMatmul},
+   * {@link Q4PanelMatmul}); from this many, the slab kernel ({@link QuantSlabMatmul}), whose tiles
+   * widen a weight once per 16 tokens. On AVX-512 both formats cross over at 32 tokens. On 8 lanes
+   * the slab tile's sixteen accumulators overflow AVX2's sixteen registers, and Q8_0's four-token
+   * tiles beat it at every size measured (the 0.5B shape's projections, {@code -XX:UseAVX=2}: 0.66
+   * of its time at 32 tokens, 0.71 at 128, 0.76 at 512; whole prefills of 128 and 512 tokens
+   * 0.74–0.88), so Q8_0 never leaves them there; Q4_0's, whose tile spends more operations
+   * widening, were even with the slab on whole prefills (128 tokens 1.08 and 0.95, 512 1.02 and
+   * 1.05), and keep the crossover.
+   */
+  static int maxTileTokens(DType format) {
+    return VectorSupport.F.length() < 16 && format == DType.Q8_0 ? Integer.MAX_VALUE : SLAB_TOKENS;
   }
 
   /**

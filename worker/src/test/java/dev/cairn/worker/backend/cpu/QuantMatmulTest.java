@@ -81,8 +81,8 @@ class QuantMatmulTest {
   }
 
   /**
-   * Q8_0 and Q4_0 panels: a step of fewer than {@link QuantPanelWeight#MAX_TILE_TOKENS} tokens
-   * gives each token's row what that token computed alone gives, and ranges cut inside a panel or a
+   * Q8_0 and Q4_0 panels: a step of fewer than {@link QuantPanelWeight#maxTileTokens} tokens gives
+   * each token's row what that token computed alone gives, and ranges cut inside a panel or a
    * panel's half (a thread's chunk, a fused projection's edge) give the same bits as the whole
    * range, in the panel tiles and in the slabs widened from panels. Bit for bit for a token that
    * runs the decode tile (a step's one token past its four-token tiles); the batched tiles, which
@@ -105,7 +105,7 @@ class QuantMatmulTest {
         HostTensor x = randomF32(tokens, in);
         HostTensor all = HostTensor.allocateF32(arena, tokens, rows);
         cpu.matmul(x, w, bias, tokens, all);
-        if (tokens < QuantPanelWeight.MAX_TILE_TOKENS) {
+        if (tokens < QuantPanelWeight.maxTileTokens(format)) {
           for (int t = 0; t < tokens; t++) {
             boolean exact = tokens % 4 == 1 && t == tokens - 1;
             HostTensor one = HostTensor.allocateF32(arena, 1, in);
@@ -143,10 +143,10 @@ class QuantMatmulTest {
                 null);
         for (int[] range : new int[][] {{0, 96}, {5, 22}, {16, 48}, {40, 61}, {90, 96}}) {
           HostTensor part = HostTensor.allocateF32(arena, tokens, rows);
-          if (tokens < QuantPanelWeight.MAX_TILE_TOKENS && format == DType.Q8_0) {
+          if (tokens < QuantPanelWeight.maxTileTokens(format) && format == DType.Q8_0) {
             Q8PanelMatmul.multiply(
                 w, xi, bias.segment(), tokens, part.segment(), range[0], range[1]);
-          } else if (tokens < QuantPanelWeight.MAX_TILE_TOKENS) {
+          } else if (tokens < QuantPanelWeight.maxTileTokens(format)) {
             Q4PanelMatmul.multiply(
                 w, xi, bias.segment(), tokens, part.segment(), range[0], range[1]);
           } else {
