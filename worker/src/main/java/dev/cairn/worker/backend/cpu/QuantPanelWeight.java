@@ -61,10 +61,7 @@ final class QuantPanelWeight implements DeviceTensor {
    * where panels of its format run ({@link #available}).
    */
   static boolean fits(HostTensor w) {
-    return (w.dtype() == DType.Q8_0 || w.dtype() == DType.Q4_0)
-        && w.shape().length == 2
-        && w.dim(0) % ROWS == 0
-        && available(w.dtype());
+    return w.shape().length == 2 && w.dim(0) % ROWS == 0 && available(w.dtype());
   }
 
   /**
@@ -73,10 +70,8 @@ final class QuantPanelWeight implements DeviceTensor {
    * all four row vectors at once.
    */
   static boolean available(DType format) {
-    int lanes = VectorSupport.F.length();
-    return QuantLoads.available()
-        && (lanes == 16 || lanes == 8)
-        && (format == DType.Q8_0 || format == DType.Q4_0);
+    // QuantLoads runs on 8 and 16 lanes only, the two widths the tiles are written for
+    return QuantLoads.available() && (format == DType.Q8_0 || format == DType.Q4_0);
   }
 
   /**
