@@ -3,7 +3,8 @@
 # roofline per weight format: BF16, Q8_0, Q4_0) and the continuous-batching sweep (1, 4, 16, 64
 # streams per format on the bench model, and on the tiny model, with the FMA rate and bandwidth of
 # the same run; each level the median of BENCH_SWEEP_REPEATS runs, 3 by default). JSON and a PNG
-# plot go to bench-out/. BENCH_FORMATS narrows the formats.
+# plot go to bench-out/. BENCH_FORMATS narrows the formats. ComputeBench and SweepBench run each
+# format in a JVM of their own (with this one's flags, JDK_JAVA_OPTIONS's included) and merge.
 set -euo pipefail
 # shellcheck source=hack/worker-java.sh
 source "$(dirname "$0")/worker-java.sh"

@@ -25,7 +25,8 @@ import java.util.Random;
  * longer prefill (512 tokens unless given) shows the rate where attention is a larger share. Each
  * prefill figure is the median of {@link #TIMED_PREFILLS} prefills after {@link #WARM_PREFILLS}
  * warm-up ones. Usage: {@code ComputeBench OUT.json [MODEL_DIR] [PREFILL_TOKENS] [DECODE_TOKENS]
- * [FORMATS] [LONG_PREFILL_TOKENS]}, FORMATS e.g. {@code none,q8_0,q4_0}.
+ * [FORMATS] [LONG_PREFILL_TOKENS]}, FORMATS e.g. {@code none,q8_0,q4_0}; given more than one, each
+ * format runs in a JVM of its own ({@link ForkedJvm}).
  */
 public final class ComputeBench {
 
@@ -63,9 +64,20 @@ public final class ComputeBench {
     r.put("model", modelDir.toString()).put("threads", threads);
     ObjectNode byFormat = r.putObject("formats");
     for (String format : formats) {
-      byFormat.set(
-          format.equals("none") ? "bf16" : format,
-          measure(modelDir, format, threads, prefill, decode, longPrefill));
+      String name = format.equals("none") ? "bf16" : format;
+      if (formats.size() == 1) {
+        byFormat.set(name, measure(modelDir, format, threads, prefill, decode, longPrefill));
+      } else {
+        // Each format in a JVM of its own, as a worker serves it (ForkedJvm says why).
+        List<String> one =
+            List.of(
+                modelDir.toString(),
+                Integer.toString(prefill),
+                Integer.toString(decode),
+                format,
+                Integer.toString(longPrefill));
+        byFormat.set(name, ForkedJvm.run(ComputeBench.class, one).get("formats").get(name));
+      }
     }
     r.put(
         "load_average",

@@ -4,19 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.worker.backend.DType;
-import dev.cairn.worker.backend.cpu.CpuBackend;
-import dev.cairn.worker.engine.EngineConfig;
-import dev.cairn.worker.engine.LlmEngine;
-import dev.cairn.worker.executor.PagedKvCache;
-import dev.cairn.worker.executor.TransformerExecutor;
-import dev.cairn.worker.loading.HostWeights;
-import dev.cairn.worker.tokenizer.HfTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.IntToDoubleFunction;
 
 /**
@@ -27,9 +19,10 @@ import java.util.function.IntToDoubleFunction;
  * × bytes per weight ÷ bytes per second). Each level runs {@code REPEATS} times (default 3) and
  * reports the run with the median decode rate, the others' rates beside it. Each level is also set
  * against {@link #serialBound}: the rate of a step whose weight reads and arithmetic add instead of
- * overlapping, as they do on a JVM, which has no prefetch instruction. Usage: {@code SweepBench
- * OUT.json OUT.png BENCH_MODEL_DIR TINY_MODEL_DIR [STREAMS] [BENCH_OUTPUT_TOKENS] [FORMATS]
- * [REPEATS]}.
+ * overlapping, as they do on a JVM, which has no prefetch instruction. Every model and format
+ * sweeps in a JVM of its own ({@link SweepRuns}); the probes run in this one, between them. Usage:
+ * {@code SweepBench OUT.json OUT.png BENCH_MODEL_DIR TINY_MODEL_DIR [STREAMS] [BENCH_OUTPUT_TOKENS]
+ * [FORMATS] [REPEATS]}.
  */
 public final class SweepBench {
 
@@ -54,9 +47,9 @@ public final class SweepBench {
     BenchModelGenerator.ensure(benchModel);
     int threads = Runtime.getRuntime().availableProcessors();
 
-    Map<String, ModelRuns> runs = new LinkedHashMap<>();
+    Map<String, SweepRuns> runs = new LinkedHashMap<>();
     Map<String, Double> bytesPerWeight = new LinkedHashMap<>();
-    runs.put("tiny-shakespeare", sweep(tinyModel, "none", streams, 32, 64, threads, repeats));
+    runs.put("tiny-shakespeare", SweepRuns.forked(tinyModel, "none", streams, 32, 64, repeats));
     bytesPerWeight.put("tiny-shakespeare", 4.0);
     double fma = FmaProbe.measure(threads, 3);
     double fmaEight = FmaProbe.measureEightChains(threads, 3);
@@ -67,7 +60,7 @@ public final class SweepBench {
     for (String format : formats) {
       DType q = DType.fromQuantization(format);
       String name = "qwen2.5-0.5b-shape-" + (q == null ? "bf16" : format);
-      runs.put(name, sweep(benchModel, format, streams, 32, benchOutput, threads, repeats));
+      runs.put(name, SweepRuns.forked(benchModel, format, streams, 32, benchOutput, repeats));
       bytesPerWeight.put(name, q == null ? 2.0 : q.bytesPerElement());
     }
     double after = BandwidthProbe.measure(1L << 30, threads, 3);
@@ -90,7 +83,7 @@ public final class SweepBench {
       double perWeight = bytesPerWeight.get(e.getKey());
       double ceiling = ceiling(fma, bandwidth, perWeight);
       double ceilingEight = ceiling(fmaEight, bandwidth, perWeight);
-      ModelRuns model = runs.get(e.getKey());
+      SweepRuns model = runs.get(e.getKey());
       ObjectNode m =
           describe(
               json,
@@ -131,76 +124,6 @@ public final class SweepBench {
       int streams, long stepBytes, double bytesPerWeight, double fma, double bandwidth) {
     double weights = stepBytes / bytesPerWeight;
     return streams / (stepBytes / bandwidth + streams * weights / fma);
-  }
-
-  /** One model's runs, level by level, and the bytes of weights each of its steps reads. */
-  private record ModelRuns(List<List<SweepResult>> levels, long stepBytes) {}
-
-  /** Every level on one model and format, {@code repeats} runs of each, level by level. */
-  private static ModelRuns sweep(
-      Path dir,
-      String quantization,
-      List<Integer> streams,
-      int promptTokens,
-      int outputTokens,
-      int threads,
-      int repeats)
-      throws Exception {
-    int maxStreams = streams.stream().max(Integer::compare).orElse(1);
-    int perRequest = (promptTokens + outputTokens) / PagedKvCache.BLOCK_SIZE + 2;
-    int blocks = maxStreams * perRequest + 16;
-    try (TransformerExecutor ex =
-            HostWeights.load(dir, "auto", quantization)
-                .executorOn(new CpuBackend(threads, true), blocks);
-        HfTokenizer tokenizer = tokenizerFor(dir)) {
-      EngineConfig config =
-          new EngineConfig(
-              Math.max(64, maxStreams),
-              2048,
-              Math.min(ex.maxModelLen(), 4096),
-              blocks,
-              ex.blockSize(),
-              false,
-              Set.of());
-      try (LlmEngine engine = new LlmEngine(config, ex, tokenizer)) {
-        ConcurrencySweep sweep =
-            new ConcurrencySweep(engine, ex.vocabSize(), promptTokens, outputTokens);
-        // JIT warm-up through the batched kernels too: a step's token count picks its tiles
-        // (quantized 16-token steps run another tile than prefills), so four streams left the
-        // 16-stream level's first steps on cold code.
-        sweep.run(Math.min(16, maxStreams));
-        List<List<SweepResult>> levels = new java.util.ArrayList<>();
-        for (int s : streams) {
-          List<SweepResult> repeated = new java.util.ArrayList<>();
-          for (int i = 0; i < repeats; i++) {
-            SweepResult r = sweep.run(s);
-            System.out.printf(
-                "%s %s streams=%d run %d: %.1f tok/s, decode %.1f tok/s, TTFT p50 %.3fs, TPOT p50"
-                    + " %.4fs%n",
-                dir.getFileName(),
-                quantization,
-                s,
-                i + 1,
-                r.outputTokensPerSecond(),
-                r.decodeTokensPerSecond(),
-                r.ttftP50(),
-                r.tpotP50());
-            repeated.add(r);
-          }
-          levels.add(repeated);
-        }
-        return new ModelRuns(levels, ex.weightBytesPerStep());
-      }
-    }
-  }
-
-  /** The bench model has no tokenizer of its own: the engine only needs one to detokenize. */
-  private static HfTokenizer tokenizerFor(Path dir) {
-    Path own = dir.resolve(HfTokenizer.FILE);
-    if (Files.isRegularFile(own)) {
-      return HfTokenizer.load(dir);
-    }
-    return HfTokenizer.load(Path.of("models/tiny-shakespeare"));
   }
 
   /** One model's levels: each level's median run ({@code rs}), with every run's decode rate. */
