@@ -38,7 +38,7 @@ class ForkedJvmTest {
     assertThat(r.get("args")).extracting(JsonNode::asText).containsExactly("a", "b c");
     List<String> flags = new ArrayList<>();
     r.get("flags").forEach(f -> flags.add(f.asText()));
-    // The 256-bit surefire run's -XX:UseAVX=2 too: a format measured apart keeps its kernels.
+    // -XX:UseAVX=2 and the like go with them: a format measured apart keeps its kernels.
     assertThat(flags).isEqualTo(ManagementFactory.getRuntimeMXBean().getInputArguments());
     assertThat(r.get("lanes").asInt())
         .isEqualTo(jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length());

@@ -164,7 +164,7 @@ public final class CpuBackend extends HostBackendSupport {
       if (xT == null && tokenLanes(w[i], rows)) {
         xT = new LocalActivations(pool, () -> QuantSlabMatmul.transposeTokens(xs, rows, in));
       }
-      if (xa == null && w[i] instanceof PanelWeight && rows >= Bf16PanelMatmul.SIX) {
+      if (xa == null && w[i] instanceof PanelWeight && Bf16PanelMatmul.takesHeapCopy(rows)) {
         xa = new LocalActivations(pool, () -> Bf16PanelMatmul.heapCopy(xs, rows, in));
       }
       if (xi == null && w[i] instanceof QuantPanelWeight && !tokenLanes(w[i], rows)) {

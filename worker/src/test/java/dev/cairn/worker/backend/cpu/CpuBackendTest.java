@@ -147,12 +147,16 @@ class CpuBackendTest {
    * A row of a batched BF16 step equals the same row computed alone, bit for bit: each output sums
    * its products in the same order whichever panel tile computes it (eight, six, four or one token,
    * and a last two or three run as four). Shapes with a partial last panel, rows of odd length (no
-   * six- or eight-token tiles) and of even length (all of them), serial and split across threads,
-   * and rows long enough that 40 tokens take two passes over the panels.
+   * six- or eight-token tiles) and of even length (all of them on 16 lanes; on 8 lanes, the 256-bit
+   * run, four-token tiles only), serial and split across threads, and rows long enough that 40
+   * tokens take two passes over the panels.
    */
   @Test
   void bf16BatchedRowsEqualRowsComputedAlone() {
     assertThat(Bf16PanelMatmul.tokenBlock(32_770)).isLessThan(40);
+    assertThat(Bf16PanelMatmul.takesHeapCopy(Bf16PanelMatmul.SIX))
+        .isEqualTo(VectorSupport.F.length() >= 16);
+    assertThat(Bf16PanelMatmul.takesHeapCopy(Bf16PanelMatmul.SIX - 1)).isFalse();
     try (CpuBackend cpu = cpu(true)) {
       for (int[] shape :
           new int[][] {{75, 131}, {75, 130}, {300, 256}, {40, 32_771}, {100, 32_770}}) {
