@@ -47,7 +47,7 @@ final class Bf16PanelMatmul {
   /**
    * Whether the six- and eight-token tiles run. They hold 12 and 16 accumulators beside two weight
    * vectors and a broadcast: AVX-512's 32 vector registers take them, AVX2's 16 do not, and on 8
-   * lanes four-token tiles alone ran the 0.5B shape's projections in 0.75–0.83 of the time from 8
+   * lanes four-token tiles alone ran the 0.5B shape's projections in 0.75–0.99 of the time from 8
    * to 128 tokens ({@code step T 2 bf16} with {@code -XX:UseAVX=2}: 16 tokens 138–149 → 110–135 ms,
    * 128 tokens 970–1,079 → 767–854), where on 16 lanes they ran slower (16 tokens 62–71 against
    * 69–80 ms).
