@@ -52,7 +52,7 @@ final class Bf16PanelMatmul {
    * 128 tokens 970–1,079 → 767–854), where on 16 lanes they ran slower (16 tokens 62–71 against
    * 69–80 ms).
    */
-  static final boolean WIDE_TILES = L >= 16;
+  static final boolean WIDE_TILES = VectorSupport.WIDE_TILES;
 
   /**
    * Per compute thread, one {@link #tile8}'s or {@link #tile6}'s outputs before they are stored.

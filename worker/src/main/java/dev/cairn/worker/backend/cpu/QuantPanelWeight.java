@@ -86,7 +86,7 @@ final class QuantPanelWeight implements DeviceTensor {
    * 1.05), and keep the crossover.
    */
   static int maxTileTokens(DType format) {
-    return VectorSupport.F.length() < 16 && format == DType.Q8_0 ? Integer.MAX_VALUE : SLAB_TOKENS;
+    return !VectorSupport.WIDE_TILES && format == DType.Q8_0 ? Integer.MAX_VALUE : SLAB_TOKENS;
   }
 
   /**

@@ -22,7 +22,7 @@ final class TileActivations {
    * Whether the eight-token tiles run: their sixteen accumulators and three operands need more than
    * AVX2's sixteen vector registers, so 8-lane CPUs run every four tokens as a four-token tile.
    */
-  static final boolean EIGHTS = VectorSupport.F.length() >= 16;
+  static final boolean EIGHTS = VectorSupport.WIDE_TILES;
 
   /** Per compute thread, its copy of the activations of the matmul in flight. */
   private static final ScratchFloats COPY = new ScratchFloats();

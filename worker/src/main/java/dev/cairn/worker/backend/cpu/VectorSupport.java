@@ -21,6 +21,14 @@ final class VectorSupport {
   /** The widest float species of this CPU (8 lanes on AVX2, 16 on AVX-512). */
   static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
 
+  /**
+   * Whether tiles of 12 or 16 accumulators fit the vector registers beside their operands: with
+   * 16-lane vectors (AVX-512's 32 registers) they do; on 8 lanes (AVX2's 16) they spill, so the
+   * kernels there run four-token tiles ({@link TileActivations#EIGHTS}, {@link
+   * Bf16PanelMatmul#WIDE_TILES}, {@link QuantPanelWeight#maxTileTokens}).
+   */
+  static final boolean WIDE_TILES = F.length() >= 16;
+
   /** Ints shaped as {@link #F}. */
   static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
 
