@@ -29,11 +29,11 @@ final class QuantPanelWeight implements DeviceTensor {
    */
   static final int ROWS = 32;
 
-  /**
-   * Tokens from which a step of panels runs the slab kernel on 16-lane CPUs ({@link
-   * #maxTileTokens}).
-   */
+  /** Tokens from which a step of panels runs the slab kernel on 16-lane CPUs. */
   private static final int SLAB_TOKENS = 32;
+
+  /** Tokens from which a step of Q4_0 panels runs the slab kernel on 8-lane CPUs. */
+  private static final int Q4_SLAB_TOKENS_8_LANES = 16;
 
   /** Byte offset of the codes within a block column: after the 32 F16 scales. */
   static final long CODES = ROWS * 2L;
@@ -76,17 +76,20 @@ final class QuantPanelWeight implements DeviceTensor {
 
   /**
    * Steps of fewer tokens of a {@code format} matrix run the panel tiles ({@link Q8PanelMatmul},
-   * {@link Q4PanelMatmul}); from this many, the slab kernel ({@link QuantSlabMatmul}), whose tiles
-   * widen a weight once per 16 tokens. On AVX-512 both formats cross over at 32 tokens. On 8 lanes
-   * the slab tile's sixteen accumulators overflow AVX2's sixteen registers, and Q8_0's four-token
-   * tiles beat it at every size measured (the 0.5B shape's projections, {@code -XX:UseAVX=2}: 0.66
-   * of its time at 32 tokens, 0.71 at 128, 0.76 at 512; whole prefills of 128 and 512 tokens
-   * 0.74–0.88), so Q8_0 never leaves them there; Q4_0's, whose tile spends more operations
-   * widening, were even with the slab on whole prefills (128 tokens 1.08 and 0.95, 512 1.02 and
-   * 1.05), and keep the crossover.
+   * {@link Q4PanelMatmul}); from this many, the slab kernel ({@link QuantSlabMatmul}), which widens
+   * a weight once for every token of the step. On AVX-512 both formats cross over at 32 tokens. On
+   * 8 lanes the slab runs tiles of four rows and eight accumulators; Q8_0's four-token panel tiles
+   * still match it at 64 tokens and beat it at 128 (the 0.5B shape, {@code -XX:UseAVX=2}: 441–574
+   * against 460–497 ms, 872–875 against 948–953), so Q8_0 never leaves them there. Q4_0's panel
+   * tiles spend more operations widening their nibbles, and the slab wins from 16 tokens (142–144
+   * against 150–160 ms; 24 tokens 195–212 against 229–290; 12 tokens it loses, 136–139 against
+   * 113–115).
    */
   static int maxTileTokens(DType format) {
-    return !VectorSupport.WIDE_TILES && format == DType.Q8_0 ? Integer.MAX_VALUE : SLAB_TOKENS;
+    if (VectorSupport.WIDE_TILES) {
+      return SLAB_TOKENS;
+    }
+    return format == DType.Q8_0 ? Integer.MAX_VALUE : Q4_SLAB_TOKENS_8_LANES;
   }
 
   /**
