@@ -4,6 +4,7 @@ import static dev.cairn.worker.backend.cpu.VectorSupport.F;
 import static dev.cairn.worker.backend.cpu.VectorSupport.I;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -16,23 +17,50 @@ import jdk.incubator.vector.VectorSpecies;
 /** Loads of quantized weights widened to {@link VectorSupport#F} float lanes. */
 final class QuantLoads {
 
-  /** Bytes shaped so that one widens to a full float vector: 8 bytes on AVX2, 16 on AVX-512. */
+  /**
+   * Bytes shaped so that one widens to a full float vector: 8 bytes on AVX2, 16 on AVX-512; none on
+   * 4 lanes (128-bit vectors: NEON, SSE), since no byte vector is narrower than 64 bits.
+   */
   static final VectorSpecies<Byte> B =
       F.length() >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(F.length() * 8)) : null;
+
+  /**
+   * On 4 lanes, per lane the factor that moves byte i of a little-endian int into the top byte (a
+   * left shift by 24 − 8i as one multiply: SSE4.1 and NEON multiply lane by lane, but variable
+   * shifts need AVX2 on x86).
+   */
+  private static final IntVector TO_TOP =
+      F.length() == 4 ? IntVector.fromArray(I, new int[] {1 << 24, 1 << 16, 1 << 8, 1}, 0) : null;
+
+  private static final ValueLayout.OfInt FOUR_BYTES =
+      ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   private QuantLoads() {}
 
   /**
    * Whether the quantized vector kernels run here: a block must split into whole float vectors of
-   * at least 8 lanes (there is no byte vector narrower than 64 bits).
+   * 4, 8 or 16 lanes.
    */
   static boolean available() {
-    return B != null && 32 % F.length() == 0;
+    return (B != null || TO_TOP != null) && 32 % F.length() == 0;
   }
 
   /** {@code F.length()} signed bytes at byte offset {@code off}, as floats. */
   static FloatVector q8(MemorySegment w, long off) {
+    if (B == null) {
+      return (FloatVector)
+          fourBytesOnTop(w, off).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0);
+    }
     return widen(ByteVector.fromMemorySegment(B, w, off, ByteOrder.LITTLE_ENDIAN));
+  }
+
+  /**
+   * The 4 bytes at {@code off} in the top byte of 4 int lanes (byte i in lane i), for 128-bit
+   * vectors: one int read, so nothing past the 4 bytes is touched (a 64-bit byte vector would read
+   * past a matrix's last block).
+   */
+  private static IntVector fourBytesOnTop(MemorySegment w, long off) {
+    return IntVector.broadcast(I, w.get(FOUR_BYTES, off)).mul(TO_TOP);
   }
 
   /**
@@ -72,6 +100,9 @@ final class QuantLoads {
    * once for both of their nibbles.
    */
   static IntVector packed(MemorySegment w, long off) {
+    if (B == null) {
+      return fourBytesOnTop(w, off).lanewise(VectorOperators.ASHR, 24);
+    }
     ByteVector b = ByteVector.fromMemorySegment(B, w, off, ByteOrder.LITTLE_ENDIAN);
     return (IntVector) b.convertShape(VectorOperators.B2I, I, 0);
   }
@@ -94,6 +125,9 @@ final class QuantLoads {
    * the high nibble is then one shift, with no mask.
    */
   static IntVector packedUnsigned(MemorySegment w, long off) {
+    if (B == null) {
+      return fourBytesOnTop(w, off).lanewise(VectorOperators.LSHR, 24);
+    }
     ByteVector b = ByteVector.fromMemorySegment(B, w, off, ByteOrder.LITTLE_ENDIAN);
     return (IntVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
   }

@@ -70,8 +70,10 @@ final class QuantPanelWeight implements DeviceTensor {
    * all four row vectors at once.
    */
   static boolean available(DType format) {
-    // QuantLoads runs on 8 and 16 lanes only, the two widths the tiles are written for
-    return QuantLoads.available() && (format == DType.Q8_0 || format == DType.Q4_0);
+    // the tiles are written for 8 and 16 lanes; 4-lane CPUs run the GGUF-row kernels
+    return QuantLoads.available()
+        && VectorSupport.F.length() >= 8
+        && (format == DType.Q8_0 || format == DType.Q4_0);
   }
 
   /**

@@ -100,4 +100,37 @@ class QuantLoadsTest {
       }
     }
   }
+
+  /**
+   * Every byte value comes out of {@code q8} as its signed value and out of {@code packed} as its
+   * two Q4_0 codes minus 8, from an odd offset of a segment that ends with the last load: on
+   * 128-bit vectors the loads read 4 bytes as one int, and nothing past them (a matrix's last block
+   * ends its segment).
+   */
+  @Test
+  void signedBytesAndNibblesReadNothingPastTheirLanes() {
+    Assumptions.assumeTrue(QuantLoads.available(), "quantized vector kernels");
+    int lanes = VectorSupport.F.length();
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment bytes = arena.allocate(1 + 256);
+      for (int v = 0; v < 256; v++) {
+        bytes.set(ValueLayout.JAVA_BYTE, v + 1, (byte) v);
+      }
+      float[] signed = new float[lanes];
+      float[] low = new float[lanes];
+      float[] high = new float[lanes];
+      for (int v = 0; v < 256; v += lanes) {
+        QuantLoads.q8(bytes, v + 1L).intoArray(signed, 0);
+        var packed = QuantLoads.packed(bytes, v + 1L);
+        QuantLoads.low(packed).intoArray(low, 0);
+        QuantLoads.high(packed).intoArray(high, 0);
+        for (int i = 0; i < lanes; i++) {
+          int b = v + i;
+          assertThat(signed[i]).as("byte 0x%02x", b).isEqualTo((float) (byte) b);
+          assertThat(low[i]).as("low code of 0x%02x", b).isEqualTo((float) ((b & 0x0F) - 8));
+          assertThat(high[i]).as("high code of 0x%02x", b).isEqualTo((float) ((b >> 4) - 8));
+        }
+      }
+    }
+  }
 }
