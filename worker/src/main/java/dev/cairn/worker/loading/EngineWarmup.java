@@ -56,8 +56,8 @@ public final class EngineWarmup {
    * BF16 prompt took 0.47 s against 0.15–0.17 s later, a first 40-token Q8_0 one 0.45 s against
    * 0.22. A 35-token head runs every BF16 tile (eight, six, four, one; four and one on AVX2) and a
    * quantized slab's pair of 16-token blocks and a lone ragged one; the 29 tokens after it, under
-   * the slab's 32, every quantized panel tile (eight, four, one), and they attend to cached
-   * positions as after a prefix-cache hit.
+   * the slab's 32, every quantized panel tile (eight, four, one; on AVX2 Q4_0's slab starts at 16
+   * and takes them too), and they attend to cached positions as after a prefix-cache hit.
    */
   private static final int PROMPT_TAIL_TOKENS = 29;
 

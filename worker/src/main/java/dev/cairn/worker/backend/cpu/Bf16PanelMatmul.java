@@ -45,16 +45,6 @@ final class Bf16PanelMatmul {
   static final int SIX = 6;
 
   /**
-   * Whether the six- and eight-token tiles run. They hold 12 and 16 accumulators beside two weight
-   * vectors and a broadcast: AVX-512's 32 vector registers take them, AVX2's 16 do not, and on 8
-   * lanes four-token tiles alone ran the 0.5B shape's projections in 0.75–0.99 of the time from 8
-   * to 128 tokens ({@code step T 2 bf16} with {@code -XX:UseAVX=2}: 16 tokens 138–149 → 110–135 ms,
-   * 128 tokens 970–1,079 → 767–854), where on 16 lanes they ran slower (16 tokens 62–71 against
-   * 69–80 ms).
-   */
-  static final boolean WIDE_TILES = VectorSupport.WIDE_TILES;
-
-  /**
    * Per compute thread, one {@link #tile8}'s or {@link #tile6}'s outputs before they are stored.
    */
   private static final ThreadLocal<float[]> TILE =
@@ -68,8 +58,8 @@ final class Bf16PanelMatmul {
   /**
    * Output rows {@code [r0, r1)} for all {@code tokens}; a panel cut by the range is computed whole
    * and only its rows in range are written, so ranges of different threads never share an output.
-   * {@code xa} is {@link #heapCopy} of {@code x} for the wide tiles, or null: four-token and decode
-   * tiles only.
+   * {@code xa} is {@link #heapCopy} of {@code x} where {@link #takesHeapCopy}, or null: four-token
+   * and decode tiles only.
    */
   static void multiply(
       PanelWeight w,
@@ -120,9 +110,17 @@ final class Bf16PanelMatmul {
     }
   }
 
-  /** Whether {@link #multiply} runs the wide tiles over a step of {@code tokens} tokens. */
+  /**
+   * Whether {@link #multiply} runs the six- and eight-token tiles over a step of {@code tokens}
+   * tokens, which read {@link #heapCopy}. They hold 12 and 16 accumulators beside two weight
+   * vectors and a broadcast: AVX-512's 32 vector registers take them, AVX2's 16 do not, and on 8
+   * lanes four-token tiles alone ran the 0.5B shape's projections in 0.75–0.99 of the time from 8
+   * to 128 tokens ({@code step T 2 bf16} with {@code -XX:UseAVX=2}: 16 tokens 138–149 → 110–135 ms,
+   * 128 tokens 970–1,079 → 767–854), where on 16 lanes they ran slower (16 tokens 62–71 against
+   * 69–80 ms).
+   */
   static boolean takesHeapCopy(int tokens) {
-    return WIDE_TILES && tokens >= SIX;
+    return VectorSupport.WIDE_TILES && tokens >= SIX;
   }
 
   /**

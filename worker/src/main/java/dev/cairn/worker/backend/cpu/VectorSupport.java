@@ -24,8 +24,9 @@ final class VectorSupport {
   /**
    * Whether tiles of 12 or 16 accumulators fit the vector registers beside their operands: with
    * 16-lane vectors (AVX-512's 32 registers) they do; on 8 lanes (AVX2's 16) they spill, so the
-   * kernels there run four-token tiles ({@link TileActivations#EIGHTS}, {@link
-   * Bf16PanelMatmul#WIDE_TILES}, {@link QuantPanelWeight#maxTileTokens}).
+   * kernels there, and on narrower vectors, run tiles of eight accumulators or fewer: four-token
+   * panel tiles ({@link TileActivations#EIGHTS}, {@link Bf16PanelMatmul#takesHeapCopy}, {@link
+   * QuantPanelWeight#maxTileTokens}) and four-row slab tiles ({@link QuantSlabMatmul}).
    */
   static final boolean WIDE_TILES = F.length() >= 16;
 
