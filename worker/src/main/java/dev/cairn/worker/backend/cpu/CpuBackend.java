@@ -169,7 +169,13 @@ public final class CpuBackend extends HostBackendSupport {
       }
       if (xi == null && w[i] instanceof QuantPanelWeight && !tokenLanes(w[i], rows)) {
         boolean q8 = w[i].dtype() == DType.Q8_0;
-        xi = new LocalActivations(pool, () -> TileActivations.copy(xs, rows, in, q8));
+        xi =
+            new LocalActivations(
+                pool,
+                () ->
+                    q8
+                        ? TileActivations.copy(xs, rows, in, true)
+                        : Q4PanelMatmul.activations(xs, rows, in));
       }
       parts.add(new Part(w[i].dim(0), task(x, w[i], bias[i], rows, out[i], xT, xa, xi)));
     }

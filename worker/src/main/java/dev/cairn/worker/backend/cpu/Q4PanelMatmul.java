@@ -3,6 +3,7 @@ package dev.cairn.worker.backend.cpu;
 import static dev.cairn.worker.backend.cpu.VectorSupport.F;
 
 import dev.cairn.worker.backend.DType;
+import dev.cairn.worker.backend.QuantBlocks;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -21,14 +22,13 @@ import jdk.incubator.vector.IntVector;
  * each other's bit for bit. The decode tiles add each block's low and high nibbles in chains of
  * their own as codes 0–15, loaded zero-extended (the high nibble one shift, with no mask, and no
  * offset taken from either), and take Q4_0's offset once a block: {@code A = (low + high − 8·Σx) ·
- * d + A}, {@code Σx} the block's 32 activations summed in scalar registers beside the vector work.
- * With codes minus 8 in every lane one AVX-512 core decoded 33.4–34.0 GFMA/s in cache, now
- * 36.7–37.0; on 8 lanes ({@link #tile1Quad}) the saved operations are what let a whole panel's four
- * row vectors fit C2's budget. A row decoded alone equals the same row in a larger step within
- * float rounding, not bit for bit; as in {@link Q8PanelMatmul}, a last two or three tokens run as a
- * padded four-token tile. Against the GGUF-row kernels ({@link Q4Matmul}, {@link QuantSlabMatmul}
- * on rows), 4864 × 896 Q4_0 matmuls on two threads ran at 119–125 against 34–37 GFMA/s for 8 tokens
- * and 124–129 against 69–75 for 16.
+ * d + A}, {@code −8·Σx} summed once a matmul ({@link #activations}). With codes minus 8 in every
+ * lane one AVX-512 core decoded 33.4–34.0 GFMA/s in cache, now 36.7–37.0; on 8 lanes ({@link
+ * #tile1Quad}) the saved operations are what let a whole panel's four row vectors fit C2's budget.
+ * A row decoded alone equals the same row in a larger step within float rounding, not bit for bit;
+ * as in {@link Q8PanelMatmul}, a last two or three tokens run as a padded four-token tile. Against
+ * the GGUF-row kernels ({@link Q4Matmul}, {@link QuantSlabMatmul} on rows), 4864 × 896 Q4_0 matmuls
+ * on two threads ran at 119–125 against 34–37 GFMA/s for 8 tokens and 124–129 against 69–75 for 16.
  */
 final class Q4PanelMatmul {
 
@@ -56,11 +56,36 @@ final class Q4PanelMatmul {
   private Q4PanelMatmul() {}
 
   /**
-   * Output rows {@code [r0, r1)} for all {@code tokens}; {@code x} is {@link TileActivations#copy}
-   * of the activations (without the four-token tile: that one reads rows), which every tile reads
-   * (read through {@link MemorySegment}, the decode tile's activation loads inlined so many nodes
-   * that C2 gave up inlining its scale loads: 3 GFMA/s). A panel cut by the range is computed whole
-   * and only its rows in range are written.
+   * {@code x[tokens, in]} as {@link #multiply} reads it: {@link TileActivations#copy} (without the
+   * four-token tile order), then, when a last token runs the decode tile, that token's offset of
+   * each block, {@code −8 · Σx} over its 32 activations. Summed once a matmul in each thread, not
+   * once a panel beside the decode tile's vector work (a chain of scalar adds in its column loop):
+   * one AVX-512 core decoding 512 × 896 in cache ran 39.3–41.3 against 34.9–36.7 GFMA/s, on 8 lanes
+   * 18.0–18.4 against 16.9–17.8 (docs/cpu-engine-performance.md, "Q4_0's offsets once a matmul").
+   */
+  static float[] activations(MemorySegment x, int tokens, int in) {
+    int blocks = in / QuantBlocks.BLOCK;
+    boolean decoded = tokens % 4 == 1;
+    float[] a = TileActivations.copy(x, tokens, in, false, decoded ? blocks : 0);
+    if (decoded) {
+      int from = TileActivations.padded(tokens) * in;
+      for (int b = 0, k = (tokens - 1) * in; b < blocks; b++) {
+        float s = 0f;
+        for (int j = 0; j < QuantBlocks.BLOCK; j++, k++) {
+          s += a[k];
+        }
+        a[from + b] = -8f * s;
+      }
+    }
+    return a;
+  }
+
+  /**
+   * Output rows {@code [r0, r1)} for all {@code tokens}; {@code x} is {@link #activations} (without
+   * the four-token tile order: that tile reads rows), which every tile reads (read through {@link
+   * MemorySegment}, the decode tile's activation loads inlined so many nodes that C2 gave up
+   * inlining its scale loads: 3 GFMA/s). A panel cut by the range is computed whole and only its
+   * rows in range are written.
    *
    * <p>The four-token tile stays on rows: in tile order it ran no faster (one core in cache, 4864 ×
    * 896: 39–57 against 35–55 GFMA/s, one build's runs split between 33–39 and 55).
@@ -78,6 +103,7 @@ final class Q4PanelMatmul {
     // a last single token runs the decode tile; two or three, a padded four-token tile
     int tiled = tokens % 4 == 1 ? tokens - 1 : tokens;
     float[] scales = GROUP < ROWS && tiled < tokens ? SCALES.get() : null;
+    int offsets = TileActivations.padded(tokens) * w.in();
     for (int p = r0 / ROWS; p * ROWS < r1; p++) {
       for (int g = 0; g < ROWS; g += GROUP) {
         int row = p * ROWS + g;
@@ -103,9 +129,9 @@ final class Q4PanelMatmul {
       }
       if (tiled < tokens) {
         if (GROUP == ROWS) {
-          tile1(w, x, tiled, p, tile);
+          tile1(w, x, offsets, tiled, p, tile);
         } else {
-          tile1Quad(w, x, tiled, p, tile, scales);
+          tile1Quad(w, x, offsets, tiled, p, tile, scales);
         }
         PanelStores.token(outDim, bias, out, tiled, p * ROWS, ROWS, r0, r1, tile);
       }
@@ -115,9 +141,9 @@ final class Q4PanelMatmul {
   /**
    * Token {@code t} × panel {@code p}: the decode tile, four chains (the panel's two halves × a
    * block's low and high nibbles, columns j and j + 16 from one load) of codes 0–15, each block's
-   * sums less its offset scaled once into two more.
+   * sums less its offset ({@code x[offs + b]}) scaled once into two more.
    */
-  private static void tile1(QuantPanelWeight w, float[] x, int t, int p, float[] tile) {
+  private static void tile1(QuantPanelWeight w, float[] x, int offs, int t, int p, float[] tile) {
     MemorySegment pw = w.panels();
     int blocks = w.blocks();
     long bo = w.panelOffset(p);
@@ -127,23 +153,18 @@ final class Q4PanelMatmul {
     FloatVector a1 = zero;
     for (int b = 0; b < blocks; b++, bo += BLOCK_BYTES, k += 2 * SLOTS) {
       FloatVector l0 = zero, l1 = zero, h0 = zero, h1 = zero;
-      float sl = 0f, sh = 0f;
       long o = bo + CODES;
       for (int j = 0; j < SLOTS; j++, o += ROWS) {
         IntVector p0 = QuantLoads.packedUnsigned(pw, o);
         IntVector p1 = QuantLoads.packedUnsigned(pw, o + L);
-        float fl = x[k + j];
-        float fh = x[k + SLOTS + j];
-        sl += fl;
-        sh += fh;
-        FloatVector xl = FloatVector.broadcast(F, fl);
-        FloatVector xh = FloatVector.broadcast(F, fh);
+        FloatVector xl = FloatVector.broadcast(F, x[k + j]);
+        FloatVector xh = FloatVector.broadcast(F, x[k + SLOTS + j]);
         l0 = QuantLoads.lowCode(p0).fma(xl, l0);
         l1 = QuantLoads.lowCode(p1).fma(xl, l1);
         h0 = QuantLoads.highCode(p0).fma(xh, h0);
         h1 = QuantLoads.highCode(p1).fma(xh, h1);
       }
-      float off = -8f * (sl + sh);
+      float off = x[offs + b];
       a0 = l0.add(h0).add(off).fma(QuantLoads.f16(pw, bo), a0);
       a1 = l1.add(h1).add(off).fma(QuantLoads.f16(pw, bo + 2L * L), a1);
     }
@@ -162,7 +183,7 @@ final class Q4PanelMatmul {
    * budget and boxed its vectors: 3.3–3.5.
    */
   private static void tile1Quad(
-      QuantPanelWeight w, float[] x, int t, int p, float[] tile, float[] scales) {
+      QuantPanelWeight w, float[] x, int offs, int t, int p, float[] tile, float[] scales) {
     MemorySegment pw = w.panels();
     int blocks = w.blocks();
     long bo = w.panelOffset(p);
@@ -172,13 +193,10 @@ final class Q4PanelMatmul {
     for (int b = 0; b < blocks; b++, bo += BLOCK_BYTES, k += 2 * SLOTS) {
       FloatVector l0 = zero, l1 = zero, l2 = zero, l3 = zero;
       FloatVector h0 = zero, h1 = zero, h2 = zero, h3 = zero;
-      float sl = 0f, sh = 0f;
       long o = bo + CODES;
       for (int j = 0; j < SLOTS; j++, o += ROWS) {
         float fl = x[k + j];
         float fh = x[k + SLOTS + j];
-        sl += fl;
-        sh += fh;
         FloatVector xl = FloatVector.broadcast(F, fl);
         FloatVector xh = FloatVector.broadcast(F, fh);
         IntVector p0 = QuantLoads.packedUnsigned(pw, o);
@@ -194,7 +212,7 @@ final class Q4PanelMatmul {
         l3 = QuantLoads.lowCode(p3).fma(xl, l3);
         h3 = QuantLoads.highCode(p3).fma(xh, h3);
       }
-      float off = -8f * (sl + sh);
+      float off = x[offs + b];
       QuantLoads.f16Into(pw, bo, ROWS, scales);
       a0 = l0.add(h0).add(off).fma(FloatVector.fromArray(F, scales, 0), a0);
       a1 = l1.add(h1).add(off).fma(FloatVector.fromArray(F, scales, L), a1);

@@ -40,8 +40,16 @@ final class TileActivations {
    * every range this thread runs of one matmul reads it ({@link LocalActivations}).
    */
   static float[] copy(MemorySegment x, int tokens, int in, boolean four) {
+    return copy(x, tokens, in, four, 0);
+  }
+
+  /**
+   * {@link #copy(MemorySegment, int, int, boolean)} with room for {@code extra} more floats after
+   * the activations (from element {@code padded(tokens) · in}), which the caller fills.
+   */
+  static float[] copy(MemorySegment x, int tokens, int in, boolean four, int extra) {
     int held = padded(tokens);
-    float[] a = COPY.atLeast(Math.max(1, Math.multiplyExact(held, in)));
+    float[] a = COPY.atLeast(Math.max(1, Math.addExact(Math.multiplyExact(held, in), extra)));
     int t = 0;
     for (; EIGHTS && t + TOKENS <= tokens; t += TOKENS) {
       put(x, in, t, TOKENS, TOKENS, a);

@@ -129,7 +129,10 @@ class QuantMatmulTest {
             }
           }
         }
-        float[] xi = TileActivations.copy(x.segment(), tokens, in, format == DType.Q8_0);
+        float[] xi =
+            format == DType.Q8_0
+                ? TileActivations.copy(x.segment(), tokens, in, true)
+                : Q4PanelMatmul.activations(x.segment(), tokens, in);
         float[] xT = QuantSlabMatmul.transposeTokens(x.segment(), tokens, in);
         TiledMatmul.Operands ops =
             TiledMatmul.Operands.of(
@@ -178,6 +181,36 @@ class QuantMatmulTest {
               }
             }
           }
+        }
+      }
+    }
+  }
+
+  /**
+   * Q4_0's panel tiles read {@link TileActivations#copy} of the activations and, where a last token
+   * runs the decode tile, that token's offset of each block after it: {@code −8 ·} the sum of its
+   * 32 activations, taken once a block rather than once a weight.
+   */
+  @org.junit.jupiter.api.Test
+  void q4ActivationsCarryTheDecodedTokensBlockOffsets() {
+    int in = 96;
+    for (int tokens : new int[] {1, 2, 4, 5, 7, 9, 13}) {
+      HostTensor x = randomF32(tokens, in);
+      float[] copy = TileActivations.copy(x.segment(), tokens, in, false).clone();
+      float[] a = Q4PanelMatmul.activations(x.segment(), tokens, in);
+      int held = TileActivations.padded(tokens) * in;
+      for (int i = 0; i < held; i++) {
+        assertThat(a[i]).as("tokens %d element %d", tokens, i).isEqualTo(copy[i]);
+      }
+      if (tokens % 4 == 1) {
+        for (int b = 0; b < in / QuantBlocks.BLOCK; b++) {
+          double sum = 0;
+          for (int j = 0; j < QuantBlocks.BLOCK; j++) {
+            sum += x.getFloat((long) (tokens - 1) * in + b * QuantBlocks.BLOCK + j);
+          }
+          assertThat((double) a[held + b])
+              .as("tokens %d block %d", tokens, b)
+              .isCloseTo(-8 * sum, offset(1e-4));
         }
       }
     }
