@@ -250,11 +250,13 @@ final class Q8PanelMatmul {
     for (int b = 0; b < blocks; b++, bo += BLOCK_BYTES) {
       FloatVector d0 = QuantLoads.f16(pw, bo + 2L * g);
       FloatVector d1 = QuantLoads.f16(pw, bo + 2L * (g + L));
+      FloatVector u0 = QuantLoads.unbias(d0);
+      FloatVector u1 = QuantLoads.unbias(d1);
       long o = bo + CODES + g;
       int k = x0 + b * QuantBlocks.BLOCK * EIGHT;
       for (int c = 0; c < QuantBlocks.BLOCK; c++, o += ROWS, k += EIGHT) {
-        FloatVector e0 = QuantLoads.q8(pw, o).mul(d0);
-        FloatVector e1 = QuantLoads.q8(pw, o + L).mul(d1);
+        FloatVector e0 = QuantLoads.q8Times(pw, o, d0, u0);
+        FloatVector e1 = QuantLoads.q8Times(pw, o + L, d1, u1);
         FloatVector xv = FloatVector.broadcast(F, x[k]);
         a00 = e0.fma(xv, a00);
         a01 = e1.fma(xv, a01);

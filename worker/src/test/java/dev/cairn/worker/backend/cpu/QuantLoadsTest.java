@@ -133,4 +133,52 @@ class QuantLoadsTest {
       }
     }
   }
+
+  /**
+   * {@code q8Times} is every signed byte times its scale exactly, bit for bit what {@code
+   * q8(..).mul(d)} gives but for the sign of a zero, for scales across the F16 range (the largest,
+   * a subnormal, negative, one lane each of several in a vector) and from an odd offset of a
+   * segment its last load ends.
+   */
+  @Test
+  void codesTimesScaleEqualTheConvertedCodesMultiplied() {
+    Assumptions.assumeTrue(QuantLoads.available(), "quantized vector kernels");
+    int lanes = VectorSupport.F.length();
+    float[] scales = {
+      1f,
+      0.0123f,
+      -0.5f,
+      65504f,
+      Float.float16ToFloat((short) 1),
+      Float.float16ToFloat((short) 0x03FF),
+      -3.0517578e-5f,
+      0f
+    };
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment bytes = arena.allocate(1 + 256);
+      for (int v = 0; v < 256; v++) {
+        bytes.set(ValueLayout.JAVA_BYTE, v + 1, (byte) v);
+      }
+      float[] perLane = new float[lanes];
+      float[] got = new float[lanes];
+      float[] want = new float[lanes];
+      for (int s = 0; s < scales.length; s++) {
+        for (int i = 0; i < lanes; i++) {
+          perLane[i] = Float.float16ToFloat(Float.floatToFloat16(scales[(s + i) % scales.length]));
+        }
+        var d = jdk.incubator.vector.FloatVector.fromArray(VectorSupport.F, perLane, 0);
+        for (int v = 0; v < 256; v += lanes) {
+          QuantLoads.q8Times(bytes, v + 1L, d, QuantLoads.unbias(d)).intoArray(got, 0);
+          QuantLoads.q8(bytes, v + 1L).mul(d).intoArray(want, 0);
+          for (int i = 0; i < lanes; i++) {
+            // a zero keeps no sign (+0 here), which no sum from +0 can tell apart
+            assertThat(Float.floatToRawIntBits(got[i]))
+                .as("byte 0x%02x times %s", v + i, perLane[i])
+                .isEqualTo(want[i] == 0f ? 0 : Float.floatToRawIntBits(want[i]));
+            assertThat(got[i] == (byte) (v + i) * perLane[i]).as("exact").isTrue();
+          }
+        }
+      }
+    }
+  }
 }
