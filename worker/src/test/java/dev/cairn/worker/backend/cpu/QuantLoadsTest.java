@@ -112,10 +112,7 @@ class QuantLoadsTest {
     Assumptions.assumeTrue(QuantLoads.available(), "quantized vector kernels");
     int lanes = VectorSupport.F.length();
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment bytes = arena.allocate(1 + 256);
-      for (int v = 0; v < 256; v++) {
-        bytes.set(ValueLayout.JAVA_BYTE, v + 1, (byte) v);
-      }
+      MemorySegment bytes = everyByteFromOne(arena);
       float[] signed = new float[lanes];
       float[] low = new float[lanes];
       float[] high = new float[lanes];
@@ -155,10 +152,7 @@ class QuantLoadsTest {
       0f
     };
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment bytes = arena.allocate(1 + 256);
-      for (int v = 0; v < 256; v++) {
-        bytes.set(ValueLayout.JAVA_BYTE, v + 1, (byte) v);
-      }
+      MemorySegment bytes = everyByteFromOne(arena);
       float[] perLane = new float[lanes];
       float[] got = new float[lanes];
       float[] want = new float[lanes];
@@ -180,5 +174,17 @@ class QuantLoadsTest {
         }
       }
     }
+  }
+
+  /**
+   * Every byte value 0–255 in order from byte 1 of a segment that ends with the last: loads start
+   * at an odd offset, and one reading past its lanes would fail.
+   */
+  private static MemorySegment everyByteFromOne(Arena arena) {
+    MemorySegment bytes = arena.allocate(1 + 256);
+    for (int v = 0; v < 256; v++) {
+      bytes.set(ValueLayout.JAVA_BYTE, v + 1, (byte) v);
+    }
+    return bytes;
   }
 }
