@@ -1,6 +1,7 @@
 package dev.cairn.worker.backend;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -21,17 +22,25 @@ final class VectorQuantizer {
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
   private static final VectorSpecies<Integer> I = F.withLanes(int.class);
   private static final int L = F.length();
+  // Codes narrow to a byte vector of L lanes where one exists (64 bits and up: L >= 8); on 4 lanes
+  // (NEON, 128-bit x86) they are packed into one int instead (storeBytes).
   private static final VectorSpecies<Byte> B =
       L >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : null;
   private static final VectorSpecies<Short> S =
-      L >= 8 ? VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16)) : null;
+      L >= 4 ? VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16)) : null;
   private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+  private static final ValueLayout.OfInt PACKED =
+      ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+  /** On 4 lanes, each lane's byte place in a little-endian int: 1, 2^8, 2^16, 2^24. */
+  private static final IntVector BYTE_PLACES =
+      L == 4 ? IntVector.fromArray(I, new int[] {1, 1 << 8, 1 << 16, 1 << 24}, 0) : null;
 
   private VectorQuantizer() {}
 
-  /** Whether vectors here split a block into whole vectors of at least 8 lanes. */
+  /** Whether vectors here split a block into whole vectors of at least 4 lanes. */
   static boolean available() {
-    return B != null && QuantBlocks.BLOCK / 2 % L == 0;
+    return S != null && QuantBlocks.BLOCK / 2 % L == 0;
   }
 
   /** Row {@code x[0, in)} as Q8_0 blocks from byte {@code base} of {@code out}. */
@@ -48,10 +57,7 @@ final class VectorQuantizer {
       out.set(HostTensor.I16, base, Float.floatToFloat16(d));
       for (int j = 0; j < QuantBlocks.BLOCK; j += L) {
         FloatVector v = FloatVector.fromArray(F, x, from + j).mul(id);
-        IntVector q = roundHalfAway(v);
-        q.convertShape(VectorOperators.I2B, B, 0)
-            .reinterpretAsBytes()
-            .intoMemorySegment(out, base + 2 + j, LE);
+        storeBytes(roundHalfAway(v), out, base + 2 + j);
       }
     }
   }
@@ -86,10 +92,7 @@ final class VectorQuantizer {
       for (int j = 0; j < half; j += L) {
         IntVector lo = nibble(FloatVector.fromArray(F, x, from + j).mul(id));
         IntVector hi = nibble(FloatVector.fromArray(F, x, from + half + j).mul(id));
-        lo.or(hi.lanewise(VectorOperators.LSHL, 4))
-            .convertShape(VectorOperators.I2B, B, 0)
-            .reinterpretAsBytes()
-            .intoMemorySegment(out, base + 2 + j, LE);
+        storeBytes(lo.or(hi.lanewise(VectorOperators.LSHL, 4)), out, base + 2 + j);
       }
     }
   }
@@ -111,6 +114,21 @@ final class VectorQuantizer {
     }
     for (; i < n; i++, at += Short.BYTES) {
       out[i] = DType.bf16ToFloat(src.get(HostTensor.I16, at));
+    }
+  }
+
+  /**
+   * The low byte of each lane of {@code q}, lane order, at byte {@code at} of {@code out}. Without
+   * a byte vector of L lanes (4 lanes: the smallest byte vector has 8), the lanes' bytes are moved
+   * to their places in an int by one multiply and summed across the lanes (no byte carries into the
+   * next: each is masked to 0–255 first), then stored as one int; a per-lane shift would do the
+   * same, but 128-bit x86 (AVX) has no variable shift.
+   */
+  private static void storeBytes(IntVector q, MemorySegment out, long at) {
+    if (B != null) {
+      q.convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes().intoMemorySegment(out, at, LE);
+    } else {
+      out.set(PACKED, at, q.and(0xFF).mul(BYTE_PLACES).reduceLanes(VectorOperators.ADD));
     }
   }
 
