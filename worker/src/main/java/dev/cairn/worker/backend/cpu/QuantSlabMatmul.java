@@ -58,9 +58,12 @@ final class QuantSlabMatmul {
   private static final ThreadLocal<float[]> TILE =
       ThreadLocal.withInitial(() -> new float[2 * ROWS * L]);
 
-  /** Per compute thread, a tile transposed: 16 tokens' outputs, one after another. */
+  /**
+   * Per compute thread, a tile transposed: L tokens' outputs, one after another, as one square (16
+   * lanes) or two of 8 rows each (8 lanes: rows 8–15 from element 64).
+   */
   private static final ThreadLocal<float[]> TOKENS =
-      ThreadLocal.withInitial(() -> new float[L * L]);
+      ThreadLocal.withInitial(() -> new float[ROWS * L]);
 
   private QuantSlabMatmul() {}
 
@@ -76,7 +79,7 @@ final class QuantSlabMatmul {
       int dst = b * in * L;
       int n = Math.min(L, tokens - b * L);
       int k = 0;
-      if (n == L && TokenTranspose.available()) {
+      if (n == L && TokenTranspose.squares()) {
         long rowBytes = (long) in * Float.BYTES;
         for (; k + L <= in; k += L, dst += L * L) {
           TokenTranspose.square(x, ((long) b * L * in + k) * Float.BYTES, rowBytes, t, dst);
@@ -179,7 +182,7 @@ final class QuantSlabMatmul {
     int in = q.in();
     float[] tile = TILE.get();
     int blockFloats = in * L;
-    boolean whole = lo == col && hi == col + ROWS && TokenTranspose.available();
+    boolean whole = lo == col && hi == col + ROWS && TokenTranspose.squares();
     int tb = 0;
     for (; tb + L < tokens; tb += 2 * L) {
       if (VectorSupport.WIDE_TILES) {
@@ -370,23 +373,29 @@ final class QuantSlabMatmul {
   }
 
   /**
-   * Writes the 16 rows × 16 tokens at {@code tile[from]} (row after row) to output columns {@code
+   * Writes the 16 rows × L tokens at {@code tile[from]} (row after row) to output columns {@code
    * [col, col + 16)} for tokens {@code [tb, tb + valid)}, adding the bias: transposed in registers,
-   * then one vector a token. Each output gets the same float addition as in {@link #write}.
+   * then one vector a token (two on 8 lanes). Each output gets the same float addition as in {@link
+   * #write}.
    */
   private static void writeSquare(Operands q, float[] tile, int from, int col, int tb, int valid) {
     float[] t = TOKENS.get();
-    TokenTranspose.square(tile, from, t, 0);
-    FloatVector bias =
-        q.bias() == null
-            ? FloatVector.zero(F)
-            : FloatVector.fromMemorySegment(
-                F, q.bias(), col * 4L, java.nio.ByteOrder.LITTLE_ENDIAN);
-    for (int i = 0; i < valid; i++) {
-      FloatVector.fromArray(F, t, i * L)
-          .add(bias)
-          .intoMemorySegment(
-              q.out(), ((long) (tb + i) * q.outDim() + col) * Float.BYTES, ByteOrder.LITTLE_ENDIAN);
+    for (int h = 0; h < ROWS; h += L) { // once on 16 lanes, twice on 8
+      TokenTranspose.square(tile, from + h * L, t, h * L);
+    }
+    for (int h = 0; h < ROWS; h += L) {
+      FloatVector bias =
+          q.bias() == null
+              ? FloatVector.zero(F)
+              : FloatVector.fromMemorySegment(F, q.bias(), (col + h) * 4L, ByteOrder.LITTLE_ENDIAN);
+      for (int i = 0; i < valid; i++) {
+        FloatVector.fromArray(F, t, h * L + i * L)
+            .add(bias)
+            .intoMemorySegment(
+                q.out(),
+                ((long) (tb + i) * q.outDim() + col + h) * Float.BYTES,
+                ByteOrder.LITTLE_ENDIAN);
+      }
     }
   }
 

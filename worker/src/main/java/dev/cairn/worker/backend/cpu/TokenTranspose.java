@@ -12,29 +12,33 @@ import jdk.incubator.vector.FloatVector;
  * with the positions in the lanes. Four butterfly stages each swap the off-diagonal blocks of every
  * pair of rows (8, 4, 2, then 1 lanes wide) with a two-vector lane select ({@code vpermi2ps}); a
  * scalar copy of the same block read the rows with a stride and took 6–9× as long (a 128 × 4,864
- * prefill's activations: 0.70 against 0.075 ms).
+ * prefill's activations: 0.70 against 0.075 ms). On 8 lanes (AVX2) {@link #square} turns 8 × 8
+ * squares in three stages, for the slab kernel's activations and outputs.
  */
 final class TokenTranspose {
 
   /** Rows and lanes of one square: only 512-bit float vectors have sixteen lanes. */
   static final int N = 16;
 
+  /** This machine's float lanes: {@link #square} turns squares of this many rows. */
+  private static final int L = F.length();
+
   private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
-  // Per stage, the lane sources of a pair's first and second row: index < N from the first row.
+  // Per stage, the lane sources of a pair's first and second row: index < L from the first row.
   private static final FloatVector[] FIRST = new FloatVector[4];
   private static final FloatVector[] SECOND = new FloatVector[4];
 
   static {
-    if (available()) {
+    if (squares()) {
       int s = 0;
-      for (int width = N / 2; width >= 1; width /= 2, s++) {
-        float[] first = new float[N];
-        float[] second = new float[N];
-        for (int j = 0; j < N; j++) {
+      for (int width = L / 2; width >= 1; width /= 2, s++) {
+        float[] first = new float[L];
+        float[] second = new float[L];
+        for (int j = 0; j < L; j++) {
           boolean low = (j / width) % 2 == 0;
-          first[j] = low ? j : N + j - width;
-          second[j] = low ? j + width : N + j;
+          first[j] = low ? j : L + j - width;
+          second[j] = low ? j + width : L + j;
         }
         FIRST[s] = FloatVector.fromArray(F, first, 0);
         SECOND[s] = FloatVector.fromArray(F, second, 0);
@@ -44,25 +48,42 @@ final class TokenTranspose {
 
   private TokenTranspose() {}
 
-  /** Whether this machine's preferred float vectors have {@link #N} lanes. */
+  /** Whether this machine's preferred float vectors have {@link #N} lanes: {@link #gather} runs. */
   static boolean available() {
-    return F.length() == N;
+    return L == N;
   }
 
   /**
-   * Reads 16 rows of 16 floats from byte {@code src} of {@code x} ({@code rowBytes} apart) and
-   * writes them as 16 columns, one after another, from element {@code dst} of {@code t}.
+   * Whether {@link #square} runs here: squares of as many rows as the float vectors have lanes, 16
+   * or 8 (AVX2), where the tiles' outputs and activations were turned element by element.
+   */
+  static boolean squares() {
+    return L == N || L == N / 2;
+  }
+
+  /**
+   * Reads L rows of L floats (L the lanes, 16 or 8) from byte {@code src} of {@code x} ({@code
+   * rowBytes} apart) and writes them as L columns, one after another, from element {@code dst} of
+   * {@code t}.
    */
   static void square(MemorySegment x, long src, long rowBytes, float[] t, int dst) {
-    transpose(x, null, null, 0, 0, src, rowBytes, t, dst);
+    if (L == N) {
+      transpose(x, null, null, 0, 0, src, rowBytes, t, dst);
+    } else {
+      transpose8(x, null, src, rowBytes, t, dst);
+    }
   }
 
   /**
-   * {@link #square} from a heap array: row i is {@code a[src + 16·i ..]}, as a tile's outputs lie
+   * {@link #square} from a heap array: row i is {@code a[src + L·i ..]}, as a tile's outputs lie
    * one row of tokens after another.
    */
   static void square(float[] a, int src, float[] t, int dst) {
-    transpose(null, a, null, 0, 0, src, 0, t, dst);
+    if (L == N) {
+      transpose(null, a, null, 0, 0, src, 0, t, dst);
+    } else {
+      transpose8(null, a, src, 0, t, dst);
+    }
   }
 
   /**
@@ -230,13 +251,83 @@ final class TokenTranspose {
   }
 
   /**
-   * Row i: {@code a[src + 16·i]}, {@code rows[from + i] + col} floats into {@code x}, or {@code src
+   * {@link #transpose} on 8 lanes: three butterfly stages (4, 2, then 1 lanes wide) over 8 rows,
+   * from an array ({@code a}) or a segment.
+   */
+  private static void transpose8(
+      MemorySegment x, float[] a, long src, long rowBytes, float[] t, int dst) {
+    FloatVector a0 = row(x, a, null, 0, 0, src, rowBytes, 0);
+    FloatVector a1 = row(x, a, null, 0, 0, src, rowBytes, 1);
+    FloatVector a2 = row(x, a, null, 0, 0, src, rowBytes, 2);
+    FloatVector a3 = row(x, a, null, 0, 0, src, rowBytes, 3);
+    FloatVector a4 = row(x, a, null, 0, 0, src, rowBytes, 4);
+    FloatVector a5 = row(x, a, null, 0, 0, src, rowBytes, 5);
+    FloatVector a6 = row(x, a, null, 0, 0, src, rowBytes, 6);
+    FloatVector a7 = row(x, a, null, 0, 0, src, rowBytes, 7);
+    FloatVector f = FIRST[0];
+    FloatVector s = SECOND[0];
+    FloatVector p;
+    // rows i and i + 4
+    p = f.selectFrom(a0, a4);
+    a4 = s.selectFrom(a0, a4);
+    a0 = p;
+    p = f.selectFrom(a1, a5);
+    a5 = s.selectFrom(a1, a5);
+    a1 = p;
+    p = f.selectFrom(a2, a6);
+    a6 = s.selectFrom(a2, a6);
+    a2 = p;
+    p = f.selectFrom(a3, a7);
+    a7 = s.selectFrom(a3, a7);
+    a3 = p;
+    // rows i and i + 2
+    f = FIRST[1];
+    s = SECOND[1];
+    p = f.selectFrom(a0, a2);
+    a2 = s.selectFrom(a0, a2);
+    a0 = p;
+    p = f.selectFrom(a1, a3);
+    a3 = s.selectFrom(a1, a3);
+    a1 = p;
+    p = f.selectFrom(a4, a6);
+    a6 = s.selectFrom(a4, a6);
+    a4 = p;
+    p = f.selectFrom(a5, a7);
+    a7 = s.selectFrom(a5, a7);
+    a5 = p;
+    // rows i and i + 1
+    f = FIRST[2];
+    s = SECOND[2];
+    p = f.selectFrom(a0, a1);
+    a1 = s.selectFrom(a0, a1);
+    a0 = p;
+    p = f.selectFrom(a2, a3);
+    a3 = s.selectFrom(a2, a3);
+    a2 = p;
+    p = f.selectFrom(a4, a5);
+    a5 = s.selectFrom(a4, a5);
+    a4 = p;
+    p = f.selectFrom(a6, a7);
+    a7 = s.selectFrom(a6, a7);
+    a6 = p;
+    a0.intoArray(t, dst);
+    a1.intoArray(t, dst + L);
+    a2.intoArray(t, dst + 2 * L);
+    a3.intoArray(t, dst + 3 * L);
+    a4.intoArray(t, dst + 4 * L);
+    a5.intoArray(t, dst + 5 * L);
+    a6.intoArray(t, dst + 6 * L);
+    a7.intoArray(t, dst + 7 * L);
+  }
+
+  /**
+   * Row i: {@code a[src + L·i]}, {@code rows[from + i] + col} floats into {@code x}, or {@code src
    * + i · rowBytes} bytes.
    */
   private static FloatVector row(
       MemorySegment x, float[] a, long[] rows, int from, long col, long src, long rowBytes, int i) {
     if (a != null) {
-      return FloatVector.fromArray(F, a, (int) src + i * N);
+      return FloatVector.fromArray(F, a, (int) src + i * L);
     }
     long offset = rows == null ? src + i * rowBytes : (rows[from + i] + col) * Float.BYTES;
     return FloatVector.fromMemorySegment(F, x, offset, LE);
