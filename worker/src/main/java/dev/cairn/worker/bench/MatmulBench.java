@@ -34,6 +34,10 @@ import java.util.Random;
  *       bf16}, µs per layer and GB/s of keys and values.
  *   <li>{@code prefill TOKENS THREADS FORMAT}: {@link PrefillProfile}, a whole prefill of the bench
  *       model through the executor, milliseconds per backend operation.
+ *   <li>{@code quantize ROWS IN FORMAT}: a random BF16 matrix quantized to {@code FORMAT} ({@code
+ *       q8_0} or {@code q4_0}) as a load does from BF16 safetensors ({@link QuantBlocks#quantize},
+ *       on the common pool's threads), the fastest and the median pass of each round in ms: passes
+ *       that zero fresh pages for their output run slower, and the fastest shows the arithmetic.
  * </ul>
  *
  * FORMAT is {@code bf16}, {@code q8_0} or {@code q4_0}; weights are random, five rounds of two
@@ -59,7 +63,7 @@ public final class MatmulBench {
       System.err.println(
           "usage: MatmulBench matrix ROWS IN TOKENS THREADS FORMAT [COPIES]"
               + " | step TOKENS THREADS FORMAT | attention CONTEXT ROWS THREADS [f32|bf16]"
-              + " | prefill TOKENS THREADS FORMAT");
+              + " | prefill TOKENS THREADS FORMAT | quantize ROWS IN FORMAT");
       System.exit(2);
     }
     switch (args[0]) {
@@ -79,9 +83,11 @@ public final class MatmulBench {
               Integer.parseInt(args[3]),
               args.length > 4 && args[4].equals("bf16") ? DType.BF16 : DType.F32);
       case "prefill" -> PrefillProfile.main(Arrays.copyOfRange(args, 1, args.length));
+      case "quantize" ->
+          quantize(Integer.parseInt(args[1]), Integer.parseInt(args[2]), format(args[3]));
       default ->
           throw new IllegalArgumentException(
-              "mode matrix, step, attention or prefill, not " + args[0]);
+              "mode matrix, step, attention, prefill or quantize, not " + args[0]);
     }
   }
 
@@ -111,6 +117,30 @@ public final class MatmulBench {
               "%s %d x %d, %d tokens, %d threads: %.1f GFMA/s%n",
               format, rows, in, tokens, threads, n * work / s / 1e9);
         }
+      }
+    }
+  }
+
+  private static void quantize(int rows, int in, DType format) {
+    if (format == DType.BF16) {
+      throw new IllegalArgumentException("quantize takes q8_0 or q4_0");
+    }
+    HostTensor bf16 = weights(Arena.ofAuto(), new Random(1), rows, in, DType.BF16);
+    for (int r = 0; r < WARM_ROUNDS + ROUNDS; r++) {
+      List<Double> passes = new ArrayList<>();
+      long start = System.nanoTime();
+      while (System.nanoTime() - start < ROUND_NANOS) {
+        try (Arena out = Arena.ofShared()) {
+          long t0 = System.nanoTime();
+          QuantBlocks.quantize(bf16, format, out);
+          passes.add((System.nanoTime() - t0) / 1e6);
+        }
+      }
+      if (r >= WARM_ROUNDS) {
+        Collections.sort(passes);
+        System.out.printf(
+            "%s from BF16, %d x %d: fastest %.2f ms, median %.2f ms (%d passes)%n",
+            format, rows, in, passes.get(0), passes.get(passes.size() / 2), passes.size());
       }
     }
   }
