@@ -23,7 +23,7 @@ final class VectorQuantizer {
   private static final VectorSpecies<Integer> I = F.withLanes(int.class);
   private static final int L = F.length();
   // Codes narrow to a byte vector of L lanes where one exists (64 bits and up: L >= 8); on 4 lanes
-  // (NEON, 128-bit x86) they are packed into one int instead (storePacked).
+  // (NEON, 128-bit x86) they are packed into one int instead (storeCodes).
   private static final VectorSpecies<Byte> B =
       L >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : null;
   private static final VectorSpecies<Short> S =
@@ -57,14 +57,7 @@ final class VectorQuantizer {
       out.set(HostTensor.I16, base, Float.floatToFloat16(d));
       for (int j = 0; j < QuantBlocks.BLOCK; j += L) {
         FloatVector v = FloatVector.fromArray(F, x, from + j).mul(id);
-        IntVector q = roundHalfAway(v);
-        if (B != null) {
-          q.convertShape(VectorOperators.I2B, B, 0)
-              .reinterpretAsBytes()
-              .intoMemorySegment(out, base + 2 + j, LE);
-        } else {
-          storePacked(q, out, base + 2 + j);
-        }
+        storeCodes(roundHalfAway(v), out, base + 2 + j);
       }
     }
   }
@@ -99,14 +92,7 @@ final class VectorQuantizer {
       for (int j = 0; j < half; j += L) {
         IntVector lo = nibble(FloatVector.fromArray(F, x, from + j).mul(id));
         IntVector hi = nibble(FloatVector.fromArray(F, x, from + half + j).mul(id));
-        IntVector q = lo.or(hi.lanewise(VectorOperators.LSHL, 4));
-        if (B != null) {
-          q.convertShape(VectorOperators.I2B, B, 0)
-              .reinterpretAsBytes()
-              .intoMemorySegment(out, base + 2 + j, LE);
-        } else {
-          storePacked(q, out, base + 2 + j);
-        }
+        storeCodes(lo.or(hi.lanewise(VectorOperators.LSHL, 4)), out, base + 2 + j);
       }
     }
   }
@@ -132,15 +118,18 @@ final class VectorQuantizer {
   }
 
   /**
-   * The low byte of each of {@code q}'s 4 lanes, lane order, at byte {@code at} of {@code out},
-   * where no byte vector has 4 lanes (the smallest has 8): the bytes are moved to their places in
-   * an int by one multiply and summed across the lanes (no byte carries into the next: each is
-   * masked to 0–255 first), then stored as one int. A per-lane shift would do the same, but 128-bit
-   * x86 (AVX) has no variable shift. Wider vectors narrow in place: with both ways in one shared
-   * method, AVX-512 Q8_0 passes read 2.8–3.2 ms against 2.7–2.9 in three pairs of four.
+   * The low byte of each lane of {@code q}, lane order, at byte {@code at} of {@code out}: narrowed
+   * to a byte vector where one has L lanes; on 4 lanes (the smallest byte vector has 8) moved to
+   * their places in an int by one multiply and summed across the lanes (no byte carries into the
+   * next: each is masked to 0–255 first), then stored as one int. A per-lane shift would do the
+   * same, but 128-bit x86 (AVX) has no variable shift.
    */
-  private static void storePacked(IntVector q, MemorySegment out, long at) {
-    out.set(PACKED, at, q.and(0xFF).mul(BYTE_PLACES).reduceLanes(VectorOperators.ADD));
+  private static void storeCodes(IntVector q, MemorySegment out, long at) {
+    if (B != null) {
+      q.convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes().intoMemorySegment(out, at, LE);
+    } else {
+      out.set(PACKED, at, q.and(0xFF).mul(BYTE_PLACES).reduceLanes(VectorOperators.ADD));
+    }
   }
 
   /**
