@@ -102,6 +102,8 @@ final class Q4PanelMatmul {
     int outDim = w.rows();
     // a last single token runs the decode tile; two or three, a padded four-token tile
     int tiled = tokens % 4 == 1 ? tokens - 1 : tokens;
+    // six or seven left past the eights: one eight-token tile over the copy's zero padding
+    int eights = TileActivations.eightsEnd(tiled);
     float[] scales = GROUP < ROWS && tiled < tokens ? SCALES.get() : null;
     int offsets = TileActivations.padded(tokens) * w.in();
     for (int p = r0 / ROWS; p * ROWS < r1; p++) {
@@ -113,9 +115,9 @@ final class Q4PanelMatmul {
           continue; // an 8-lane range may start or end between a panel's two tiles of rows
         }
         int t = 0;
-        for (; TileActivations.EIGHTS && t + EIGHT <= tiled; t += EIGHT) {
+        for (; t < eights; t += EIGHT) {
           tile8(w, x, t, p, tile);
-          PanelStores.tile(outDim, bias, out, t, EIGHT, row, lo, hi, tile);
+          PanelStores.tile(outDim, bias, out, t, Math.min(EIGHT, tiled - t), row, lo, hi, tile);
         }
         for (; t + 4 <= tiled; t += 4) {
           tile4(w, x, t, p, g, tile);

@@ -29,7 +29,8 @@ import jdk.incubator.vector.FloatVector;
  * not bit for bit. A last two or three tokens run as one four-token tile over {@link
  * TileActivations}' zero padding: a three-token step took half again to twice as long as a
  * four-token one through the decode tile (it is bound by its arithmetic, so each token is another
- * pass).
+ * pass). Likewise a last six or seven past the eight-token tiles run as one more of those ({@link
+ * TileActivations#eightsEnd}), not as a four-token tile and a padded one.
  */
 final class Q8PanelMatmul {
 
@@ -79,6 +80,8 @@ final class Q8PanelMatmul {
     int outDim = w.rows();
     // a last single token runs the decode tile; two or three, a padded four-token tile
     int tiled = tokens % 4 == 1 ? tokens - 1 : tokens;
+    // six or seven left past the eights: one eight-token tile over the copy's zero padding
+    int eights = TileActivations.eightsEnd(tiled);
     float[] scales = GROUP < ROWS && tiled < tokens ? SCALES.get() : null;
     for (int p = r0 / ROWS; p * ROWS < r1; p++) {
       for (int g = 0; g < ROWS; g += GROUP) {
@@ -89,9 +92,9 @@ final class Q8PanelMatmul {
           continue; // an 8-lane range may start or end between a panel's two tiles of rows
         }
         int t = 0;
-        for (; TileActivations.EIGHTS && t + EIGHT <= tiled; t += EIGHT) {
+        for (; t < eights; t += EIGHT) {
           tile8(w, x, t, p, g, tile);
-          PanelStores.tile(outDim, bias, out, t, EIGHT, row, lo, hi, tile);
+          PanelStores.tile(outDim, bias, out, t, Math.min(EIGHT, tiled - t), row, lo, hi, tile);
         }
         for (; t + 4 <= tiled; t += 4) {
           tile4(w, x, t, p, g, tile);

@@ -18,6 +18,9 @@ final class TileActivations {
   /** Tokens of the larger tile. */
   static final int TOKENS = 8;
 
+  /** The fewest tokens left after the whole eight-token tiles that run as one more, padded. */
+  private static final int PADDED_EIGHT = 6;
+
   /**
    * Whether the eight-token tiles run: their sixteen accumulators and three operands need more than
    * AVX2's sixteen vector registers, so 8-lane CPUs run every four tokens as a four-token tile.
@@ -31,10 +34,11 @@ final class TileActivations {
 
   /**
    * {@code x[tokens, in]} in tile order as the quantized tiles run: eight-token tiles from token 0
-   * ({@link #EIGHTS}), then, with {@code four}, four-token tiles while four or more tokens are left
-   * (one at most after the eights), then the rest as rows (a one-token tile's order is its row's),
-   * so the tiles that read rows (the decode tiles, and Q4_0's four-token tile) read the same array.
-   * A rest of two or three tokens runs as one four-token tile, so it is laid out as one (in tile
+   * ({@link #EIGHTS}; a last six or seven as one more, the missing tokens zero: {@link
+   * #eightsEnd}), then, with {@code four}, four-token tiles while four or more tokens are left (one
+   * at most after the eights), then the rest as rows (a one-token tile's order is its row's), so
+   * the tiles that read rows (the decode tiles, and Q4_0's four-token tile) read the same array. A
+   * rest of two or three tokens runs as one four-token tile, so it is laid out as one (in tile
    * order with {@code four}, else as four rows), the missing tokens zero. The tile of tokens {@code
    * [t, t + n)} starts at element {@code t · in}. This thread's scratch, valid until its next call;
    * every range this thread runs of one matmul reads it ({@link LocalActivations}).
@@ -51,13 +55,16 @@ final class TileActivations {
     int held = padded(tokens);
     float[] a = COPY.atLeast(Math.max(1, Math.addExact(Math.multiplyExact(held, in), extra)));
     int t = 0;
-    for (; EIGHTS && t + TOKENS <= tokens; t += TOKENS) {
-      put(x, in, t, TOKENS, TOKENS, a);
+    for (int end = eightsEnd(tokens); t < end; t += TOKENS) {
+      put(x, in, t, Math.min(TOKENS, tokens - t), TOKENS, a);
     }
     for (; four && t + TOKENS / 2 <= tokens; t += TOKENS / 2) {
       put(x, in, t, TOKENS / 2, TOKENS / 2, a);
     }
     int rest = tokens - t;
+    if (rest <= 0) {
+      return a; // a padded eight-token tile took the last six or seven
+    }
     if (four && rest >= 2) { // under four: the four-token tile above took any four
       put(x, in, t, rest, TOKENS / 2, a);
     } else {
@@ -67,10 +74,31 @@ final class TileActivations {
     return a;
   }
 
-  /** Tokens the copy holds: a last two or three past whole four-token tiles padded to four. */
+  /**
+   * Tokens the copy holds: a last six or seven past whole eight-token tiles padded to eight, a last
+   * two or three past whole four-token tiles to four.
+   */
   static int padded(int tokens) {
+    int end = eightsEnd(tokens);
+    if (end >= tokens) {
+      return end;
+    }
     int rest = tokens % (TOKENS / 2);
     return rest >= 2 ? tokens - rest + TOKENS / 2 : tokens;
+  }
+
+  /**
+   * Where the eight-token tiles of a step of {@code tokens} end ({@link #EIGHTS}; else 0): past the
+   * last whole one, or past a last six or seven tokens, which run as one eight-token tile over zero
+   * padding. As a four-token tile and a padded one, six or seven Q8_0 tokens took 35–37 ms a step
+   * where eight took 32.8 (each pass of a tile widens every weight again).
+   */
+  static int eightsEnd(int tokens) {
+    if (!EIGHTS) {
+      return 0;
+    }
+    int rest = tokens % TOKENS;
+    return rest >= PADDED_EIGHT ? tokens - rest + TOKENS : tokens - rest;
   }
 
   /**

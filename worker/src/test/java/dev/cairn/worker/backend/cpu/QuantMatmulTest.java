@@ -101,7 +101,7 @@ class QuantMatmulTest {
       HostTensor f32 = randomF32(rows, in);
       QuantPanelWeight w = (QuantPanelWeight) cpu.upload(QuantBlocks.quantize(f32, format, arena));
       HostTensor bias = randomF32(rows);
-      for (int tokens : new int[] {13, 3, 2, 6, 7, 40}) {
+      for (int tokens : new int[] {13, 3, 2, 6, 7, 14, 15, 40}) {
         HostTensor x = randomF32(tokens, in);
         HostTensor all = HostTensor.allocateF32(arena, tokens, rows);
         cpu.matmul(x, w, bias, tokens, all);
@@ -180,6 +180,42 @@ class QuantMatmulTest {
                     .isZero();
               }
             }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * A step's last tokens padded into a tile (two or three into a four-token one; on 16 lanes six or
+   * seven into an eight-token one) give the same bits as those tokens in a step whose tile is full:
+   * the batched tiles add every output's products in column order, and the zero tokens add nothing
+   * to the others' lanes.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"Q8_0", "Q4_0"})
+  void paddedTilesEqualTheSameTokensInAFullerStep(DType format) {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        QuantPanelWeight.available(format), "panels of " + format + " on this CPU");
+    int rows = 64;
+    int in = 96;
+    int most = 15;
+    try (CpuBackend cpu = new CpuBackend(2, true)) {
+      QuantPanelWeight w =
+          (QuantPanelWeight) cpu.upload(QuantBlocks.quantize(randomF32(rows, in), format, arena));
+      HostTensor x = randomF32(most, in);
+      HostTensor full = HostTensor.allocateF32(arena, most, rows);
+      cpu.matmul(x, w, null, most, full);
+      for (int tokens : new int[] {2, 3, 6, 7, 10, 11, 14}) {
+        HostTensor part = HostTensor.allocateF32(arena, tokens, rows);
+        HostTensor first = HostTensor.allocateF32(arena, tokens, in);
+        first.segment().copyFrom(x.segment().asSlice(0, (long) tokens * in * Float.BYTES));
+        cpu.matmul(first, w, null, tokens, part);
+        for (int t = 0; t < tokens; t++) {
+          for (int r = 0; r < rows; r++) {
+            assertThat(part.getFloat((long) t * rows + r))
+                .as("%d tokens, token %d row %d", tokens, t, r)
+                .isEqualTo(full.getFloat((long) t * rows + r));
           }
         }
       }
