@@ -75,14 +75,10 @@ final class TileActivations {
   }
 
   /**
-   * Tokens the copy holds: a last six or seven past whole eight-token tiles padded to eight, a last
-   * two or three past whole four-token tiles to four.
+   * Tokens the copy holds: a last two or three past whole four-token tiles padded to four, which
+   * also pads a last six or seven past whole eight-token tiles to eight ({@link #eightsEnd}).
    */
   static int padded(int tokens) {
-    int end = eightsEnd(tokens);
-    if (end >= tokens) {
-      return end;
-    }
     int rest = tokens % (TOKENS / 2);
     return rest >= 2 ? tokens - rest + TOKENS / 2 : tokens;
   }

@@ -35,6 +35,12 @@ class QuantMatmulTest {
     arena.close();
   }
 
+  /** Skips a test of panel kernels where {@code format} is not panelled (4-lane CPUs). */
+  private static void assumePanels(DType format) {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        QuantPanelWeight.available(format), "panels of " + format + " on this CPU");
+  }
+
   private HostTensor randomF32(int... shape) {
     HostTensor t = HostTensor.allocateF32(arena, shape);
     for (long i = 0; i < t.numel(); i++) {
@@ -93,8 +99,7 @@ class QuantMatmulTest {
   @ParameterizedTest(name = "{0}")
   @CsvSource({"Q8_0", "Q4_0"})
   void panelRowsEqualTheSameRowsComputedAloneAndInAnyRange(DType format) {
-    org.junit.jupiter.api.Assumptions.assumeTrue(
-        QuantPanelWeight.available(format), "panels of " + format + " on this CPU");
+    assumePanels(format);
     int rows = 96;
     int in = 160;
     try (CpuBackend cpu = new CpuBackend(2, true)) {
@@ -195,8 +200,7 @@ class QuantMatmulTest {
   @ParameterizedTest(name = "{0}")
   @CsvSource({"Q8_0", "Q4_0"})
   void paddedTilesEqualTheSameTokensInAFullerStep(DType format) {
-    org.junit.jupiter.api.Assumptions.assumeTrue(
-        QuantPanelWeight.available(format), "panels of " + format + " on this CPU");
+    assumePanels(format);
     int rows = 64;
     int in = 96;
     int most = 15;
@@ -260,8 +264,7 @@ class QuantMatmulTest {
   @ParameterizedTest(name = "{0}")
   @CsvSource({"Q8_0", "Q4_0"})
   void panelsReorderTheCopyInPlaceOnce(DType format) {
-    org.junit.jupiter.api.Assumptions.assumeTrue(
-        QuantPanelWeight.available(format), "panels of " + format + " on this CPU");
+    assumePanels(format);
     try (CpuBackend cpu = new CpuBackend(2, true)) {
       HostTensor w = QuantBlocks.quantize(randomF32(64, 96), format, arena);
       QuantPanelWeight p = (QuantPanelWeight) cpu.upload(w);
